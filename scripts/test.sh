@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what is missing, then builds and runs every test twice: a normal build
+# with warnings as errors, and an ASan+UBSan build (-fno-sanitize-recover=all).
+# Then a short libFuzzer run of every fuzz target (FUZZ_SECONDS each, default 15).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (gcc, -Werror) =="
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEADAIR_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== build (ASan + UBSan) =="
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDEADAIR_WERROR=ON -DDEADAIR_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== fuzz smoke (clang, libFuzzer) =="
+CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEADAIR_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j "$jobs"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}" build-fuzz

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* deadair command line: `deadair analyze FILE...` reads captures and reports
+ * what they hold. Exit statuses are documented in usage() and docs/deadair.1. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/analyze.h"
+
+#ifndef DEADAIR_VERSION
+#define DEADAIR_VERSION "dev"
+#endif
+
+static void usage(FILE *out)
+{
+	fputs("usage: deadair analyze [options] FILE...\n"
+	      "       deadair --help | --version\n"
+	      "\n"
+	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
+	      "point of its own, and reports per capture the packets it read by kind (SIP,\n"
+	      "RTP, RTCP, STUN, other, truncated, malformed, unsupported link type) and every\n"
+	      "SIP message found, on any port, over UDP, TCP, SCTP, WebSocket or HEPv3.\n"
+	      "\n"
+	      "options for analyze:\n"
+	      "  -o, --output FILE   write the report to FILE instead of standard output\n"
+	      "  -q, --quiet         counts only, no list of SIP messages\n"
+	      "  -h, --help          this text\n"
+	      "\n"
+	      "exit status:\n"
+	      "  0  every capture was read to its end\n"
+	      "  2  usage error\n"
+	      "  3  no capture could be read (missing, empty, not a capture)\n"
+	      "  4  a report was made, but some capture could not be opened or was damaged\n"
+	      "     or cut short (the report says which, and up to which frame)\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("deadair %s\n", DEADAIR_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "analyze") != 0) {
+		fprintf(stderr, "deadair: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	struct analyze_opts o;
+	memset(&o, 0, sizeof(o));
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	optind = 2;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs("deadair analyze: no capture file given\n\n", stderr);
+		usage(stderr);
+		return 2;
+	}
+	o.files = (const char *const *)&argv[optind];
+	o.n_files = (size_t)(argc - optind);
+	return analyze_run(&o);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* Frames to transport payloads: link layers (Ethernet, 802.1Q/QinQ, MPLS, Linux
+ * SLL/SLL2, raw IP, BSD loopback), IPv4/IPv6 with extension headers and fragment
+ * reassembly, tunnels (IP-in-IP, GRE, ERSPAN I/II/III, HEPv3), UDP, SCTP DATA,
+ * and TCP reassembly into framed messages (SIP over TCP, SIP over WebSocket). */
+#ifndef DEADAIR_DECODE_DECODE_H
+#define DEADAIR_DECODE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/framing.h"
+#include "core/limits.h"
+#include "source/capture.h"
+
+enum {
+	ENC_VLAN = 1u << 0,
+	ENC_MPLS = 1u << 1,
+	ENC_IPIP = 1u << 2,
+	ENC_GRE = 1u << 3,
+	ENC_ERSPAN = 1u << 4,
+	ENC_HEP = 1u << 5,
+	ENC_IPFRAG = 1u << 6,   /* rebuilt from IP fragments */
+	ENC_TCP = 1u << 7,      /* cut from a reassembled TCP stream */
+	ENC_WEBSOCKET = 1u << 8,
+	ENC_HEP_GZIP = 1u << 9,
+};
+
+enum transport { TP_UDP = 17, TP_TCP = 6, TP_SCTP = 132 };
+
+/* One transport payload: a UDP datagram, an SCTP DATA chunk, a HEP-carried
+ * payload, or one message framed out of a TCP or WebSocket stream. */
+struct dgram {
+	uint64_t frame;       /* frame that completed it */
+	int64_t ts_ns;        /* that frame's time (HEP: the agent's time stamp) */
+	uint16_t point;       /* capture point */
+	struct addr src, dst;
+	uint16_t sport, dport;
+	uint8_t transport;    /* enum transport */
+	uint8_t ttl;          /* IPv4 TTL / IPv6 hop limit of the innermost IP header */
+	uint16_t encap;       /* ENC_* */
+	uint8_t hep_proto;    /* HEP chunk 0x000b payload type (1 SIP, 5 RTCP, ...) */
+	const uint8_t *data;
+	size_t len;
+};
+
+/* What became of one frame. */
+enum frame_result {
+	FR_DELIVERED,        /* one or more payloads went to the sink */
+	FR_HELD,             /* kept for reassembly (IP fragment, partial TCP message) */
+	FR_TCP_OTHER,        /* TCP that carries nothing we frame (handshake, TLS, ...) */
+	FR_TCP_DUP,          /* a retransmitted TCP segment */
+	FR_OTHER_IP,         /* ICMP, ESP, ... */
+	FR_NOT_IP,           /* ARP, LLDP, STP, ... */
+	FR_UNSUPPORTED_LINK, /* a link type we do not decode */
+	FR_UNSUPPORTED,      /* a known encapsulation we do not decode (jumbogram, SCTP fragments, HEP v1/v2) */
+	FR_TRUNCATED,        /* the snap length cut a header we needed */
+	FR_MALFORMED,        /* header fields contradict each other */
+	FR__COUNT
+};
+
+const char *frame_result_str(enum frame_result r);
+
+struct decode_stats {
+	uint64_t frames[FR__COUNT];
+	uint64_t snap_cut;        /* frames with caplen < len */
+	uint64_t ip_fragments;
+	uint64_t ip_reassembled;
+	uint64_t ip_frag_dropped; /* timed out or over a limit */
+	uint64_t tcp_segments;
+	uint64_t tcp_retrans;
+	uint64_t tcp_gaps;        /* data never seen: reassembly skipped ahead */
+	uint64_t tcp_limit;       /* flows or bytes over a limit */
+	uint64_t tcp_messages;
+	uint64_t tcp_keepalives;
+	uint64_t ws_messages;
+	uint64_t hep_packets;
+	uint64_t hep_unsupported;
+	uint64_t sctp_chunks;
+	uint64_t icmp_unreachable; /* ICMP/ICMPv6 destination unreachable (quoted packet not decoded) */
+};
+
+typedef void (*dgram_sink_fn)(void *ctx, const struct dgram *d);
+
+struct decode_config {
+	struct limits limits;
+	/* TCP: a stream is reassembled only when probe() finds a message start in
+	 * one of its segments; framer() then cuts the stream into messages. */
+	bool (*probe)(const uint8_t *p, size_t n);
+	framer_fn framer;
+	dgram_sink_fn sink;
+	void *sink_ctx;
+};
+
+struct decoder;
+
+struct decoder *decoder_new(const struct decode_config *cfg);
+void decoder_free(struct decoder *d);
+/* Decodes one frame; payloads go to the sink before it returns. */
+enum frame_result decoder_frame(struct decoder *d, const struct frame *f);
+/* Drops everything held for reassembly (end of a capture file). */
+void decoder_reset(struct decoder *d);
+const struct decode_stats *decoder_stats(const struct decoder *d);
+
+/* Live state, to show that memory follows the streams, not the packets. */
+size_t decoder_held_bytes(const struct decoder *d);
+
+#endif

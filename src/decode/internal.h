@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* What the decode stage's files share: the decoder state and the per-frame
+ * context passed down the layers. Not for other stages. */
+#ifndef DEADAIR_DECODE_INTERNAL_H
+#define DEADAIR_DECODE_INTERNAL_H
+
+#include "core/rd.h"
+#include "decode/decode.h"
+#include "decode/frag.h"
+#include "decode/tcp.h"
+
+#define SCTP_PARTIALS 64
+struct sctp_table;
+struct sctp_table *sctp_table_new(void);
+void sctp_table_free(struct sctp_table *t);
+size_t sctp_table_bytes(const struct sctp_table *t);
+
+struct decoder {
+	struct decode_config cfg;
+	struct sctp_table *sctp;
+	struct decode_stats st;
+	struct frag_table frags;
+	struct tcp_table tcp;
+	uint8_t *scratch;      /* HEP decompression */
+	size_t scratch_cap;
+};
+
+/* Per-frame state handed from layer to layer. */
+struct pctx {
+	const struct frame *f;
+	struct dgram dg;       /* addresses etc. filled in as layers are peeled */
+	unsigned depth;        /* tunnel nesting */
+	bool snap_cut;
+	enum frame_result result;
+	unsigned delivered;
+};
+
+/* A window that ran out: truncated if the snap length cut the frame, else malformed. */
+enum frame_result decode_short(const struct pctx *pc);
+
+void decode_deliver(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t n);
+
+enum frame_result link_decode(struct decoder *d, struct pctx *pc, struct rd r, int dlt);
+enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r);
+/* IP of either version, chosen by the version nibble. */
+enum frame_result ip_decode(struct decoder *d, struct pctx *pc, struct rd r);
+enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r);
+enum frame_result ip6_decode(struct decoder *d, struct pctx *pc, struct rd r);
+/* The payload of an IP datagram whose protocol is proto. */
+enum frame_result l4_decode(struct decoder *d, struct pctx *pc, uint8_t proto, struct rd r);
+enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r);
+enum frame_result sctp_decode(struct decoder *d, struct pctx *pc, struct rd r);
+enum frame_result gre_decode(struct decoder *d, struct pctx *pc, struct rd r);
+enum frame_result hep_decode(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* RTP fixed header, CSRC list, header extension and padding (RFC 3550 section
+ * 5.1 and 5.3.1), the RTP/RTCP demultiplexing rule of RFC 5761 section 4, and
+ * RFC 4733 telephone-event payloads. */
+#include "proto/rtp.h"
+
+#include <string.h>
+
+#include "core/rd.h"
+
+enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h)
+{
+	struct rd r = rd_make(p, n);
+
+	memset(h, 0, sizeof(*h));
+	if (n == 0)
+		return ST_TRUNCATED;
+
+	uint8_t b0 = rd_u8(&r);
+	h->version = b0 >> 6;
+	h->padding = (b0 & 0x20) != 0;
+	h->extension = (b0 & 0x10) != 0;
+	h->cc = b0 & 0x0f;
+	if (h->version != 2)
+		return ST_MALFORMED;
+
+	uint8_t b1 = rd_u8(&r);
+	h->marker = (b1 & 0x80) != 0;
+	h->pt = b1 & 0x7f;
+	h->seq = rd_be16(&r);
+	h->ts = rd_be32(&r);
+	h->ssrc = rd_be32(&r);
+	if (r.bad)
+		return ST_TRUNCATED;
+
+	for (unsigned i = 0; i < h->cc; i++)
+		h->csrc[i] = rd_be32(&r);
+	if (r.bad)
+		return ST_TRUNCATED;
+
+	if (h->extension) {
+		h->ext_profile = rd_be16(&r);
+		h->ext_words = rd_be16(&r);
+		if (!rd_skip(&r, (size_t)h->ext_words * 4))
+			return ST_TRUNCATED;
+	}
+
+	/* What is left is payload plus padding; the last byte counts the padding,
+	 * itself included (RFC 3550 section 5.1). */
+	size_t left = rd_left(&r);
+	h->payload = r.p;
+	if (h->padding) {
+		if (left == 0)
+			return ST_MALFORMED;
+		h->pad_len = rd_peek(&r, left - 1);
+		if (h->pad_len == 0 || h->pad_len > left)
+			return ST_MALFORMED;
+		left -= h->pad_len;
+	}
+	h->payload_len = left;
+	return ST_OK;
+}
+
+bool rtp_is_rtcp_pt(uint8_t second_byte)
+{
+	return second_byte >= 192 && second_byte <= 223;
+}
+
+enum status rtp_event_parse(const uint8_t *p, size_t n, struct rtp_event *e)
+{
+	struct rd r = rd_make(p, n);
+
+	memset(e, 0, sizeof(*e));
+	e->event = rd_u8(&r);
+	uint8_t b1 = rd_u8(&r);
+	e->end = (b1 & 0x80) != 0;
+	e->volume = b1 & 0x3f;
+	e->duration = rd_be16(&r);
+	return r.bad ? ST_TRUNCATED : ST_OK;
+}
+
+char rtp_event_char(uint8_t event)
+{
+	static const char tab[] = "0123456789*#ABCD";
+
+	if (event < sizeof(tab) - 1)
+		return tab[event];
+	return '?';
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The analyze command as a user meets it: the shipped example, several files at
+once, and every way a file can be wrong (missing, empty, not a capture, cut
+short), each with its documented exit status and a clear message."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+deadair = sys.argv[1]
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+example = os.path.join(root, "examples", "sipp-echo-call.pcap")
+failures = []
+
+
+def run(*args):
+    p = subprocess.run([deadair, *args], capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name)
+    if not cond:
+        failures.append(f"{name}: {detail}")
+
+
+rc, out, err = run("analyze", example)
+check("example exits 0", rc == 0, err)
+check("example: 6 SIP messages", "SIP messages 6 (3 requests, 3 responses)" in out, out)
+check("example: 492 RTP frames", re.search(r"RTP\s+492\n", out) is not None, out)
+check("example: INVITE listed with its Call-ID",
+      re.search(r"^\s+1\s+0\.000000\s+127\.0\.0\.1:5080\s+-> 127\.0\.0\.1:5070\s+UDP\s+INVITE\s+1-\d+@127\.0\.0\.1$", out, re.M) is not None, out)
+check("example: BYE answered", "BYE" in out and out.count("200 OK") == 2, out)
+
+rc2, out2, _ = run("analyze", example)
+check("output is deterministic", out == out2)
+
+rc, out, err = run("analyze", "-q", example, example)
+check("two files are two capture points", "capture 1:" in out and "capture 2:" in out and rc == 0, out)
+check("-q leaves out the message list", "INVITE" not in out, out)
+
+with tempfile.TemporaryDirectory() as tmp:
+    out_file = os.path.join(tmp, "report.txt")
+    rc, out, err = run("analyze", "-o", out_file, example)
+    check("-o writes the report to a file", rc == 0 and out == "" and "SIP messages 6" in open(out_file).read())
+
+    rc, out, err = run("analyze", os.path.join(tmp, "missing.pcap"))
+    check("missing file: exit 3 and a message", rc == 3 and "cannot open" in err, f"{rc} {err}")
+
+    empty = os.path.join(tmp, "empty.pcap")
+    open(empty, "wb").close()
+    rc, out, err = run("analyze", empty)
+    check("empty file: exit 3 and a message", rc == 3 and "empty" in err, f"{rc} {err}")
+
+    junk = os.path.join(tmp, "junk.pcap")
+    open(junk, "wb").write(b"this is a text file, not a capture\n" * 10)
+    rc, out, err = run("analyze", junk)
+    check("not a capture: exit 3 and a message", rc == 3 and "not a pcap or pcapng" in err, f"{rc} {err}")
+
+    data = open(example, "rb").read()
+    cut = os.path.join(tmp, "cut.pcap")
+    open(cut, "wb").write(data[: len(data) // 2 + 7])
+    rc, out, err = run("analyze", cut)
+    check("cut short: exit 4, partial report and a warning",
+          rc == 4 and "warning: reading stopped after frame" in out and "SIP messages 4" in out and "damaged" in err,
+          f"{rc} {out[-400:]} {err}")
+
+    rc, out, err = run("analyze", example, os.path.join(tmp, "missing.pcap"))
+    check("one good file and one missing: exit 4, report for the good one", rc == 4 and "SIP messages 6" in out, f"{rc}")
+
+    head = os.path.join(tmp, "header-only.pcap")
+    open(head, "wb").write(data[:24])
+    rc, out, err = run("analyze", head)
+    check("header only: exit 0, says there are no packets", rc == 0 and "holds no packets" in out, f"{rc} {out}")
+
+rc, out, err = run("--help")
+check("--help exits 0 and documents exit statuses", rc == 0 and "exit status" in out)
+rc, out, err = run()
+check("no arguments: usage on stderr, exit 2", rc == 2 and "usage" in err)
+rc, out, err = run("analyze")
+check("analyze without files: exit 2", rc == 2)
+rc, out, err = run("frobnicate")
+check("unknown command: exit 2", rc == 2 and "unknown command" in err)
+
+print(f"\n{0 if failures else 'all'} checks passed" if not failures else f"\n{len(failures)} checks failed")
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)

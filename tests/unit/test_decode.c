@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the decode stage: link types, tunnels, IPv4/IPv6 fragments,
+ * TCP reassembly (several messages per segment, one message over segments,
+ * retransmissions, reordering), WebSocket, HEPv3, SCTP and snap-length cuts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <pcap/dlt.h>
+
+#include "decode/decode.h"
+#include "decode/hep.h"
+#include "decode/websocket.h"
+#include "proto/sip.h"
+#include "pktbuild.h"
+
+static const uint8_t A[4] = { 192, 0, 2, 1 }, B[4] = { 198, 51, 100, 2 };
+
+struct got {
+	unsigned n;
+	char data[8][2048];
+	size_t len[8];
+	struct dgram dg[8];
+};
+
+static void sink(void *ctx, const struct dgram *d)
+{
+	struct got *g = ctx;
+	if (g->n < 8) {
+		size_t n = d->len < 2047 ? d->len : 2047;
+		memcpy(g->data[g->n], d->data, n);
+		g->data[g->n][n] = 0;
+		g->len[g->n] = d->len;
+		g->dg[g->n] = *d;
+	}
+	g->n++;
+}
+
+static struct decoder *mk(struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	struct decode_config cfg = { .limits = limits_default(), .probe = sip_probe, .framer = sip_frame,
+				     .sink = sink, .sink_ctx = g };
+	return decoder_new(&cfg);
+}
+
+static enum frame_result feed(struct decoder *d, const struct pkt *p, int dlt, uint64_t num)
+{
+	struct frame f = { .num = num, .ts_ns = (int64_t)num * 1000000, .point = 0, .linktype = dlt,
+			   .caplen = (uint32_t)p->n, .len = (uint32_t)p->n, .data = p->b };
+	return decoder_frame(d, &f);
+}
+
+static void test_ethernet_vlan_udp(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	/* QinQ: 802.1ad outer tag, 802.1Q inner tag */
+	p.n = 0;
+	static const uint8_t mac[12] = { 0 };
+	put(&p, mac, 12);
+	put16(&p, 0x88a8);
+	put16(&p, 100);
+	put16(&p, 0x8100);
+	put16(&p, 200);
+	put16(&p, 0x0800);
+	size_t ipstart = p.n;
+	size_t at = ip4(&p, 17, A, B, 7, 0);
+	udp(&p, 5060, 5062, "hello", 5);
+	set16(&p, at, (uint16_t)(p.n - ipstart));
+	put(&p, "\0\0\0\0", 4); /* Ethernet padding after the IP datagram */
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], 5);
+	assert_int_equal(g.dg[0].sport, 5060);
+	assert_int_equal(g.dg[0].dport, 5062);
+	assert_int_equal(g.dg[0].ttl, 64);
+	assert_true(g.dg[0].encap & ENC_VLAN);
+	char buf[ADDR_STRLEN];
+	assert_string_equal(addr_str(&g.dg[0].src, buf), "192.0.2.1");
+	decoder_free(d);
+}
+
+static void test_other_link_types(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt ip, p;
+	ip.n = 0;
+	size_t at = ip4(&ip, 17, A, B, 1, 0);
+	udp(&ip, 1000, 2000, "x", 1);
+	set16(&ip, at, (uint16_t)ip.n);
+
+	/* Linux SLL: 14 bytes then the protocol */
+	p.n = 0;
+	for (int i = 0; i < 14; i++)
+		put8(&p, 0);
+	put16(&p, 0x0800);
+	put(&p, ip.b, ip.n);
+	assert_int_equal(feed(d, &p, DLT_LINUX_SLL, 1), FR_DELIVERED);
+	/* SLL2: protocol first, 20 bytes */
+	p.n = 0;
+	put16(&p, 0x0800);
+	for (int i = 0; i < 18; i++)
+		put8(&p, 0);
+	put(&p, ip.b, ip.n);
+	assert_int_equal(feed(d, &p, 276, 2), FR_DELIVERED);
+	/* BSD loopback, family in little-endian host order and big-endian */
+	p.n = 0;
+	put(&p, "\x02\0\0\0", 4);
+	put(&p, ip.b, ip.n);
+	assert_int_equal(feed(d, &p, DLT_NULL, 3), FR_DELIVERED);
+	p.n = 0;
+	put(&p, "\0\0\0\x02", 4);
+	put(&p, ip.b, ip.n);
+	assert_int_equal(feed(d, &p, DLT_LOOP, 4), FR_DELIVERED);
+	/* raw IP */
+	assert_int_equal(feed(d, &ip, DLT_RAW, 5), FR_DELIVERED);
+	assert_int_equal(g.n, 5);
+	/* not IP, and a link type we do not know */
+	p.n = 0;
+	eth(&p, 0x0806);
+	put(&p, "arp arp arp arp arp arp arp arp", 28);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 6), FR_NOT_IP);
+	assert_int_equal(feed(d, &ip, 105 /* 802.11 */, 7), FR_UNSUPPORTED_LINK);
+	decoder_free(d);
+}
+
+static void test_snap_cut_is_truncated(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	char payload[600];
+	memset(payload, 'a', sizeof(payload));
+	eth_udp4(&p, A, B, 5060, 5060, payload, sizeof(payload));
+	struct frame f = { .num = 1, .linktype = DLT_EN10MB, .caplen = 96, .len = (uint32_t)p.n, .data = p.b };
+	assert_int_equal(decoder_frame(d, &f), FR_TRUNCATED);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(decoder_stats(d)->snap_cut, 1);
+	/* the same frame complete, but with a lying IP length, is malformed */
+	p.b[16] = 0xff;
+	p.b[17] = 0xff;
+	f.caplen = f.len;
+	assert_int_equal(decoder_frame(d, &f), FR_MALFORMED);
+	decoder_free(d);
+}
+
+static void test_ipv4_fragments_out_of_order(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	/* a 3000-byte UDP datagram in three fragments, sent last-first */
+	static uint8_t dgram[3008];
+	dgram[0] = 0x13;
+	dgram[1] = 0xc4;
+	dgram[2] = 0x13;
+	dgram[3] = 0xc4;
+	dgram[4] = (uint8_t)(3008 >> 8);
+	dgram[5] = (uint8_t)(3008 & 0xff);
+	for (size_t i = 8; i < sizeof(dgram); i++)
+		dgram[i] = (uint8_t)('A' + i % 26);
+	static struct pkt p;
+	const size_t cuts[] = { 0, 1480, 2960, 3008 };
+	const int order[] = { 2, 0, 1 };
+	enum frame_result last = FR_MALFORMED;
+	for (int k = 0; k < 3; k++) {
+		int i = order[k];
+		p.n = 0;
+		eth(&p, 0x0800);
+		size_t ipstart = p.n;
+		bool more = i < 2;
+		size_t at = ip4(&p, 17, A, B, 0x1234, (uint16_t)((more ? 0x2000 : 0) | (cuts[i] / 8)));
+		put(&p, dgram + cuts[i], cuts[i + 1] - cuts[i]);
+		set16(&p, at, (uint16_t)(p.n - ipstart));
+		last = feed(d, &p, DLT_EN10MB, (uint64_t)k + 1);
+		if (k < 2)
+			assert_int_equal(last, FR_HELD);
+	}
+	assert_int_equal(last, FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], 3000);
+	assert_int_equal(g.dg[0].frame, 3);
+	assert_true(g.dg[0].encap & ENC_IPFRAG);
+	assert_int_equal(decoder_stats(d)->ip_reassembled, 1);
+	assert_int_equal(decoder_held_bytes(d), 0);
+	decoder_free(d);
+}
+
+static void test_ipv6_ext_headers_and_fragments(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static uint8_t udpd[2008];
+	udpd[0] = 0x13; udpd[1] = 0xc4; udpd[2] = 0x13; udpd[3] = 0xc4;
+	udpd[4] = (uint8_t)(2008 >> 8); udpd[5] = (uint8_t)(2008 & 0xff);
+	memcpy(udpd + 8, "INVITE sip:b@x SIP/2.0\r\n", 24);
+	static struct pkt p;
+	static const uint8_t s6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t d6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	const size_t cuts[] = { 0, 1232, 2008 };
+	for (int i = 0; i < 2; i++) {
+		p.n = 0;
+		eth(&p, 0x86dd);
+		size_t plen_at = p.n + 4;
+		put32(&p, 0x60000000);
+		put16(&p, 0);
+		put8(&p, 0); /* hop-by-hop first */
+		put8(&p, 255);
+		put(&p, s6, 16);
+		put(&p, d6, 16);
+		size_t pay = p.n;
+		put8(&p, 44); /* hop-by-hop: next is fragment, 8 bytes */
+		put8(&p, 0);
+		put(&p, "\x01\x04\0\0\0\0", 6);
+		put8(&p, 17); /* fragment header */
+		put8(&p, 0);
+		put16(&p, (uint16_t)((cuts[i] / 8) << 3 | (i == 0 ? 1 : 0)));
+		put32(&p, 0xabcdef);
+		put(&p, udpd + cuts[i], cuts[i + 1] - cuts[i]);
+		set16(&p, plen_at, (uint16_t)(p.n - pay));
+		enum frame_result r = feed(d, &p, DLT_EN10MB, (uint64_t)i + 1);
+		assert_int_equal(r, i == 0 ? FR_HELD : FR_DELIVERED);
+	}
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], 2000);
+	assert_int_equal(g.dg[0].src.family, 6);
+	assert_int_equal(g.dg[0].ttl, 255);
+	assert_memory_equal(g.data[0], "INVITE sip:b@x", 14);
+	decoder_free(d);
+}
+
+static const char REG[] = "REGISTER sip:r SIP/2.0\r\nCall-ID: 1\r\nContent-Length: 5\r\n\r\nhello";
+static const char OK200[] = "SIP/2.0 200 OK\r\nCall-ID: 1\r\nContent-Length: 0\r\n\r\n";
+
+static void test_tcp_two_messages_in_one_segment(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	char both[512];
+	size_t n1 = sizeof(REG) - 1, n2 = sizeof(OK200) - 1;
+	memcpy(both, REG, n1);
+	memcpy(both + n1, "\r\n\r\n", 4); /* a keep-alive between them */
+	memcpy(both + n1 + 4, OK200, n2);
+	eth_tcp4(&p, A, B, 40000, 5060, 1000, 0x18, both, n1 + 4 + n2);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_DELIVERED);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.len[0], n1);
+	assert_int_equal(g.len[1], n2);
+	assert_int_equal(g.dg[0].transport, TP_TCP);
+	assert_int_equal(decoder_stats(d)->tcp_keepalives, 1);
+	decoder_free(d);
+}
+
+static void test_tcp_message_across_segments_with_retransmission(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	size_t n = sizeof(REG) - 1;
+	uint32_t seq = 0xfffffff0u; /* wraps around 2^32 inside the message */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, REG, 20);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_HELD);
+	/* the same segment again: a retransmission */
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 2), FR_TCP_DUP);
+	/* the rest, overlapping the first by 5 bytes */
+	eth_tcp4(&p, A, B, 40000, 5060, seq + 15, 0x18, REG + 15, n - 15);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 3), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], n);
+	assert_memory_equal(g.data[0], REG, n);
+	assert_int_equal(g.dg[0].frame, 3);
+	assert_int_equal(decoder_stats(d)->tcp_retrans, 1);
+	decoder_free(d);
+}
+
+static void test_tcp_out_of_order(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	size_t n = sizeof(REG) - 1;
+	eth_tcp4(&p, A, B, 40000, 5060, 100, 0x18, REG, 30);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_HELD);
+	eth_tcp4(&p, A, B, 40000, 5060, 100 + 50, 0x18, REG + 50, n - 50);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 2), FR_HELD);
+	eth_tcp4(&p, A, B, 40000, 5060, 100 + 30, 0x18, REG + 30, 20);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 3), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_memory_equal(g.data[0], REG, n);
+	/* FIN releases the direction */
+	eth_tcp4(&p, A, B, 40000, 5060, (uint32_t)(100 + n), 0x11, "", 0);
+	feed(d, &p, DLT_EN10MB, 4);
+	assert_int_equal(decoder_held_bytes(d), 0);
+	decoder_free(d);
+}
+
+static void test_tcp_not_sip_is_not_tracked(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	eth_tcp4(&p, A, B, 40000, 443, 1, 0x18, "\x16\x03\x01\x02\x00 tls hello", 16);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_TCP_OTHER);
+	assert_int_equal(decoder_held_bytes(d), 0);
+	decoder_free(d);
+}
+
+static void test_websocket(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt p;
+	static const char up[] = "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+				 "Sec-WebSocket-Protocol: sip\r\n\r\n";
+	eth_tcp4(&p, A, B, 40000, 80, 1, 0x18, up, sizeof(up) - 1);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_HELD);
+	/* one masked text frame carrying a SIP message */
+	uint8_t frame[600];
+	size_t n = sizeof(REG) - 1;
+	const uint8_t mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+	frame[0] = 0x81;
+	frame[1] = 0x80 | 126;
+	frame[2] = (uint8_t)(n >> 8);
+	frame[3] = (uint8_t)n;
+	memcpy(frame + 4, mask, 4);
+	ws_unmask(frame + 8, (const uint8_t *)REG, n, mask, 0);
+	eth_tcp4(&p, A, B, 40000, 80, (uint32_t)(1 + sizeof(up) - 1), 0x18, frame, 8 + n);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 2), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_memory_equal(g.data[0], REG, n);
+	assert_true(g.dg[0].encap & ENC_WEBSOCKET);
+	decoder_free(d);
+}
+
+static void test_hep3(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt h, p;
+	h.n = 0;
+	put(&h, "HEP3", 4);
+	put16(&h, 0);
+	const struct { uint16_t type; uint8_t len; uint32_t v; } chunks[] = {
+		{ 1, 1, 2 }, { 2, 1, 17 }, { 7, 2, 5060 }, { 8, 2, 5080 }, { 9, 4, 1500000000 },
+		{ 10, 4, 250000 }, { 11, 1, 1 }, { 12, 4, 2001 },
+	};
+	for (size_t i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++) {
+		put16(&h, 0);
+		put16(&h, chunks[i].type);
+		put16(&h, (uint16_t)(6 + chunks[i].len));
+		if (chunks[i].len == 1)
+			put8(&h, (uint8_t)chunks[i].v);
+		else if (chunks[i].len == 2)
+			put16(&h, (uint16_t)chunks[i].v);
+		else
+			put32(&h, chunks[i].v);
+	}
+	put16(&h, 0); put16(&h, 3); put16(&h, 10); put(&h, A, 4);
+	put16(&h, 0); put16(&h, 4); put16(&h, 10); put(&h, B, 4);
+	put16(&h, 0); put16(&h, 15); put16(&h, (uint16_t)(6 + sizeof(OK200) - 1)); put(&h, OK200, sizeof(OK200) - 1);
+	set16(&h, 4, (uint16_t)h.n);
+	struct hep_info hi;
+	assert_int_equal(hep3_parse(h.b, h.n, &hi), ST_OK);
+	assert_int_equal(hi.capture_id, 2001);
+	assert_int_equal(hep3_parse(h.b, h.n - 1, &hi), ST_TRUNCATED);
+	const uint8_t col[4] = { 203, 0, 113, 9 };
+	eth_udp4(&p, A, col, 40000, 9060, h.b, h.n);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.dg[0].sport, 5060);
+	assert_int_equal(g.dg[0].dport, 5080);
+	assert_int_equal(g.dg[0].ts_ns, 1500000000LL * 1000000000LL + 250000000LL);
+	assert_true(g.dg[0].encap & ENC_HEP);
+	char buf[ADDR_STRLEN];
+	assert_string_equal(addr_str(&g.dg[0].dst, buf), "198.51.100.2");
+	decoder_free(d);
+}
+
+static void test_ipip_and_gre_erspan(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	static struct pkt inner, p;
+	inner.n = 0;
+	size_t at = ip4(&inner, 17, A, B, 1, 0);
+	udp(&inner, 5060, 5060, "inner", 5);
+	set16(&inner, at, (uint16_t)inner.n);
+	/* IP-in-IP */
+	p.n = 0;
+	eth(&p, 0x0800);
+	size_t s = p.n;
+	at = ip4(&p, 4, B, A, 2, 0);
+	put(&p, inner.b, inner.n);
+	set16(&p, at, (uint16_t)(p.n - s));
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 1), FR_DELIVERED);
+	assert_true(g.dg[0].encap & ENC_IPIP);
+	/* GRE + ERSPAN type II (sequence bit set, 8-byte header) + Ethernet */
+	p.n = 0;
+	eth(&p, 0x0800);
+	s = p.n;
+	at = ip4(&p, 47, B, A, 3, 0);
+	put16(&p, 0x1000);
+	put16(&p, 0x88be);
+	put32(&p, 7);
+	put32(&p, 0x10000000);
+	put32(&p, 0);
+	eth(&p, 0x0800);
+	put(&p, inner.b, inner.n);
+	set16(&p, at, (uint16_t)(p.n - s));
+	assert_int_equal(feed(d, &p, DLT_EN10MB, 2), FR_DELIVERED);
+	assert_int_equal(g.n, 2);
+	assert_true(g.dg[1].encap & ENC_ERSPAN);
+	assert_memory_equal(g.data[1], "inner", 5);
+	decoder_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ethernet_vlan_udp),
+		cmocka_unit_test(test_other_link_types),
+		cmocka_unit_test(test_snap_cut_is_truncated),
+		cmocka_unit_test(test_ipv4_fragments_out_of_order),
+		cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
+		cmocka_unit_test(test_tcp_two_messages_in_one_segment),
+		cmocka_unit_test(test_tcp_message_across_segments_with_retransmission),
+		cmocka_unit_test(test_tcp_out_of_order),
+		cmocka_unit_test(test_tcp_not_sip_is_not_tracked),
+		cmocka_unit_test(test_websocket),
+		cmocka_unit_test(test_hep3),
+		cmocka_unit_test(test_ipip_and_gre_erspan),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
