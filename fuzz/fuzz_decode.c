@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += 2;
 		if (len > size - off)
 			len = size - off;
-		struct frame f = { .num = ++num, .ts_ns = (int64_t)num * 20000000, .linktype = dlt,
+		num++;
+		struct frame f = { .num = num, .ts_ns = (int64_t)num * 20000000, .linktype = dlt,
 				   .caplen = (uint32_t)len, .len = (uint32_t)len + (num % 7 == 0),
 				   .data = data + off };
 		decoder_frame(d, &f);

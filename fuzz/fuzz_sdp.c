@@ -82,10 +82,12 @@ static void touch_media(struct span in, const struct sdp_media *m, unsigned *acc
 		touch_addr(&c->addr, acc);
 		*acc += c->component + c->priority + c->port;
 	}
-	/* Every payload type, static or mapped. */
-	for (unsigned pt = 0; pt < 128; pt++) {
+	/* The codec of every payload type offered, mapped or static. */
+	for (uint8_t i = 0; i < m->n_fmt; i++) {
 		struct sdp_rtpmap r;
-		if (sdp_media_rtpmap(m, (uint8_t)pt, &r)) {
+		if (sdp_media_rtpmap(m, m->fmt[i], &r)) {
+			if (r.pt != m->fmt[i] || r.clock == 0)
+				abort();
 			touch_any(r.encoding, acc);
 			*acc += r.clock + r.channels;
 		}
@@ -131,14 +133,12 @@ static unsigned check_find(struct span in, struct sv ct, struct sv body)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (!data)
+		return 0;
 	const char *p = (const char *)data;
 	struct span in = { p, p + size };
 	volatile unsigned sink;
-	unsigned acc = 0;
-
-	if (!data)
-		return 0;
-	acc += check_sdp(in, p, size);
+	unsigned acc = check_sdp(in, p, size);
 
 	/* Content-Type up to the first NUL or LF, the body after it. */
 	size_t cut = 0;

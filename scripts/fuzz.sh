@@ -23,7 +23,7 @@ status=0
 for t in "${targets[@]}"; do
 	mkdir -p "$scratch/$t"
 	echo "fuzz_$t: ${secs}s"
-	if ! "$bdir/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	if ! "$bdir/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="fuzz/findings/${t}-" -print_final_stats=1 \
 		"$scratch/$t" "fuzz/corpus/$t" 2>"$scratch/$t.log"; then
 		echo "fuzz_$t FAILED:"; tail -40 "$scratch/$t.log"; status=1

@@ -90,6 +90,8 @@ struct sv sv_sub(struct sv s, size_t from, size_t to)
 		to = s.n;
 	if (from > to)
 		from = to;
+	if (!s.p)
+		return SV_NULL;
 	return sv_make(s.p + from, to - from);
 }
 
@@ -100,7 +102,7 @@ struct sv sv_cut(struct sv *s, char c)
 	if (i < s->n)
 		*s = sv_make(s->p + i + 1, s->n - i - 1);
 	else
-		*s = sv_make(s->p + s->n, 0);
+		*s = sv_make(s->p ? s->p + s->n : NULL, 0);
 	return head;
 }
 

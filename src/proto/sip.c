@@ -215,7 +215,7 @@ struct sv sip_list_next(struct sv *rest)
 	if (i < rest->n)
 		*rest = sv_make(rest->p + i + 1, rest->n - i - 1);
 	else
-		*rest = sv_make(rest->p + rest->n, 0);
+		*rest = sv_make(rest->p ? rest->p + rest->n : NULL, 0);
 	return head;
 }
 

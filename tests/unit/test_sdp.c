@@ -425,6 +425,9 @@ static void test_address_family_mismatch_is_malformed(void **state)
 	assert_int_equal(s.n_bad_lines, 1);
 	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP6 192.0.2.1\r\n", &s), ST_MALFORMED);
 	assert_int_equal(parse("v=0\r\ns=-\r\nc=ATM NSAP 47.0091.8100\r\n", &s), ST_MALFORMED);
+	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP5 192.0.2.1\r\n", &s), ST_MALFORMED);
+	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP6 fe80::zz%eth0\r\n", &s), ST_MALFORMED);
+	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP4 192.0.2.1%eth0\r\n", &s), ST_MALFORMED);
 	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP4 1.2.3.999\r\n", &s), ST_MALFORMED);
 	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP4\r\n", &s), ST_MALFORMED);
 	assert_int_equal(parse("v=0\r\ns=-\r\nc=IN IP4 1.2.3.4 extra\r\n", &s), ST_MALFORMED);
@@ -631,12 +634,12 @@ static void test_ptime_and_maxptime(void **state)
 	assert_int_equal(s.media[0].ptime, 20);
 	assert_int_equal(s.media[0].maxptime, 240);
 	assert_int_equal(parse("v=0\r\nm=audio 1 RTP/AVP 0\r\na=ptime:20x\r\na=ptime:\r\n"
-			       "a=maxptime:99999999999999999999999\r\na=ptime:60001\r\n",
+			       "a=maxptime:99999999999999999999999\r\na=ptime:60001\r\na=ptime:20.x\r\n",
 			       &s),
 			 ST_OK);
 	assert_int_equal(s.media[0].ptime, 0);
 	assert_int_equal(s.media[0].maxptime, 0);
-	assert_int_equal(s.n_bad_lines, 4);
+	assert_int_equal(s.n_bad_lines, 5);
 }
 
 static void test_rtpmap_forms_and_errors(void **state)
