@@ -7,10 +7,8 @@
 #include <string.h>
 
 #include "cli/analyze.h"
+#include "core/status.h"
 
-#ifndef DEADAIR_VERSION
-#define DEADAIR_VERSION "dev"
-#endif
 
 static void usage(FILE *out)
 {
@@ -22,10 +20,17 @@ static void usage(FILE *out)
 	      "RTP, RTCP, STUN, other, truncated, malformed, unsupported link type) and every\n"
 	      "SIP message found, on any port, over UDP, TCP, SCTP, WebSocket or HEPv3.\n"
 	      "\n"
+	      "For each capture it rebuilds every call (dialogs, SDP offer/answer history,\n"
+	      "RTP and RTCP per direction) and prints a report per call.\n"
+	      "\n"
 	      "options for analyze:\n"
-	      "  -o, --output FILE   write the report to FILE instead of standard output\n"
-	      "  -q, --quiet         counts only, no list of SIP messages\n"
-	      "  -h, --help          this text\n"
+	      "  -f, --format text|json  report format (default text; json: docs/json-schema.md)\n"
+	      "  -o, --output FILE       write the report to FILE instead of standard output\n"
+	      "  -c, --call CALL-ID      only the call with this Call-ID (or a leg linked to it)\n"
+	      "  -m, --messages          also list every SIP message of each capture\n"
+	      "  -q, --quiet             capture summaries only, no calls\n"
+	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
+	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
 	      "  0  every capture was read to its end\n"
@@ -47,7 +52,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("deadair %s\n", DEADAIR_VERSION);
+		printf("deadair %s\n", DEADAIR_VERSION_STRING);
 		return 0;
 	}
 	if (strcmp(argv[1], "analyze") != 0) {
@@ -59,19 +64,52 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "call", required_argument, NULL, 'c' },
+		{ "messages", no_argument, NULL, 'm' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "colour", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	optind = 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:c:mqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o.output = optarg;
 			break;
 		case 'q':
 			o.quiet = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				o.format = FMT_TEXT;
+			} else if (!strcmp(optarg, "json")) {
+				o.format = FMT_JSON;
+			} else {
+				fprintf(stderr, "deadair analyze: unknown format '%s' (text or json)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			o.call_filter = optarg;
+			break;
+		case 'm':
+			o.list_messages = true;
+			break;
+		case 'C':
+			if (!strcmp(optarg, "auto")) {
+				o.color = COLOR_AUTO;
+			} else if (!strcmp(optarg, "always")) {
+				o.color = COLOR_ALWAYS;
+			} else if (!strcmp(optarg, "never")) {
+				o.color = COLOR_NEVER;
+			} else {
+				fprintf(stderr, "deadair analyze: --color takes auto, always or never\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -3,6 +3,9 @@
 #ifndef DEADAIR_CORE_STATUS_H
 #define DEADAIR_CORE_STATUS_H
 
+/* The release, printed by --version and recorded in JSON reports. */
+#define DEADAIR_VERSION_STRING "0.1.0"
+
 enum status {
 	ST_OK = 0,
 	ST_TRUNCATED,   /* the bytes end before the structure does */

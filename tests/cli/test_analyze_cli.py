@@ -26,15 +26,38 @@ def check(name, cond, detail=""):
         failures.append(f"{name}: {detail}")
 
 
-rc, out, err = run("analyze", example)
+rc, out, err = run("analyze", "--messages", example)
 check("example exits 0", rc == 0, err)
 check("example: 6 SIP messages", "SIP messages 6 (3 requests, 3 responses)" in out, out)
 check("example: 492 RTP frames", re.search(r"RTP\s+492\n", out) is not None, out)
 check("example: INVITE listed with its Call-ID",
       re.search(r"^\s+1\s+0\.000000\s+127\.0\.0\.1:5080\s+-> 127\.0\.0\.1:5070\s+UDP\s+INVITE\s+1-\d+@127\.0\.0\.1$", out, re.M) is not None, out)
-check("example: BYE answered", "BYE" in out and out.count("200 OK") == 2, out)
+check("example: BYE answered", "BYE answered 200" in out, out)
+check("example: one call, ended by the caller", "[ended]" in out and "by the caller" in out, out)
+check("example: both directions of PCMA with 236 packets each",
+      len(re.findall(r"-> 127\.0\.0\.1:(6000|16000)  SSRC 0xDEE0EE8F  PCMA \(PT 8\)\n      236 packets", out)) == 2, out)
+check("example: the DTMF digit", "DTMF (RFC 4733): 1@+8.01" in out, out)
+check("not a terminal: no colour codes", "\033[" not in out)
+rc, colored, _ = run("analyze", "--color", "always", example)
+check("--color always colours", "\033[1m" in colored)
 
-rc2, out2, _ = run("analyze", example)
+rc, js, err = run("analyze", "-f", "json", example)
+import json
+try:
+    doc = json.loads(js)
+    call = doc["captures"][0]["calls"][0]
+    ok = (doc["deadair"]["schema"] == 1 and call["state"] == "ended" and call["ended_by"] == "caller"
+          and len(call["streams"]) == 4 and call["streams"][0]["packets"] == 236
+          and [m["method"] for m in call["messages"]] == ["INVITE", "INVITE", "INVITE", "ACK", "BYE", "BYE"])
+except (ValueError, KeyError, IndexError) as e:
+    ok, doc = False, e
+check("-f json: a valid document with the call and its 4 streams", ok, str(doc)[:500])
+rc, one, _ = run("analyze", "-f", "json", "--call", "no-such-call", example)
+check("--call with an unknown Call-ID: no calls", json.loads(one)["captures"][0]["calls"] == [])
+rc, _, err = run("analyze", "-f", "xml", example)
+check("unknown format: exit 2", rc == 2 and "unknown format" in err)
+
+rc2, out2, _ = run("analyze", "--messages", example)
 check("output is deterministic", out == out2)
 
 rc, out, err = run("analyze", "-q", example, example)

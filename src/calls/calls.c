@@ -1,0 +1,1029 @@
+/* SPDX-License-Identifier: MIT */
+/* Calls from SIP (RFC 3261 dialogs and transactions, RFC 3264 offer/answer,
+ * RFC 3262 PRACK, RFC 3311 UPDATE, RFC 4028 session timers) and the media bound
+ * to them: RTP by the SDP address:port, then by the sender's own advertised
+ * port (symmetric RTP), then by latching onto the reverse of a known flow;
+ * RTCP by a=rtcp, port+1 or rtcp-mux. */
+#include "calls/calls.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/sdp.h"
+
+#define CALL_BUCKETS 4096
+#define FLOW_BUCKETS 16384
+#define EP_BUCKETS 8192
+
+const char *const calls_non_call_methods[8] = { "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY",
+						"MESSAGE", "PUBLISH", "REFER/INFO", "other" };
+
+/* An advertised media endpoint (index entry; owns nothing). */
+struct ep_node {
+	struct ep_node *next;      /* hash chain */
+	struct ep_node *call_next; /* the call's own list */
+	struct endpoint ep;
+	struct call *call;
+	uint8_t party;             /* who advertised it (receives there) */
+	bool rtcp;
+	int16_t sdp;               /* which SDP record */
+};
+
+struct call_ext {
+	struct call c;
+	struct ep_node *eps;
+};
+
+struct calls {
+	struct calls_config cfg;
+	struct calls_sink sink;
+	struct calls_stats st;
+	struct call *buckets[CALL_BUCKETS];
+	struct call *active;       /* calls in progress, newest first */
+	unsigned n_active;
+	struct stream *flows[FLOW_BUCKETS]; /* all streams, by 4-tuple (chained via next_flow) */
+	struct ep_node *eps[EP_BUCKETS];
+	struct stream *unsig;      /* unsignalled streams in progress */
+	unsigned n_streams;
+	uint64_t seq_no;
+	int64_t last_tick;
+};
+
+/* Streams are kept in two lists: the owner's (call or unsignalled) through
+ * s->next, and the flow hash through this side table keyed by address. */
+struct stream_ext {
+	struct stream s;
+	struct stream_ext *flow_next;
+};
+
+const char *call_state_str(enum call_state s)
+{
+	switch (s) {
+	case CALL_CALLING: return "calling";
+	case CALL_PROCEEDING: return "proceeding";
+	case CALL_RINGING: return "ringing";
+	case CALL_ANSWERED: return "answered";
+	case CALL_ENDED: return "ended";
+	case CALL_FAILED: return "failed";
+	case CALL_CANCELLED: return "cancelled";
+	}
+	return "?";
+}
+
+const char *party_str(uint8_t p)
+{
+	return p == PARTY_A ? "caller" : p == PARTY_B ? "callee" : "unknown";
+}
+
+const char *stream_binding_str(uint8_t b)
+{
+	switch (b) {
+	case BIND_SDP_DST: return "sdp";
+	case BIND_SDP_SRC: return "sdp-source";
+	case BIND_LATCH: return "latching";
+	default: return "none";
+	}
+}
+
+void endpoint_str(const struct endpoint *e, char *buf, size_t cap)
+{
+	char a[ADDR_STRLEN];
+	addr_str(&e->addr, a);
+	snprintf(buf, cap, e->addr.family == 6 ? "[%s]:%u" : "%s:%u", a, e->port);
+}
+
+bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->port == b->port && addr_eq(&a->addr, &b->addr);
+}
+
+struct calls_config calls_config_default(void)
+{
+	struct calls_config c = {
+		.gap_ns = 500000000LL,
+		.bin_ns = 100000000LL,
+		.linger_ns = 10LL * 1000000000LL,
+		.idle_ns = 3600LL * 1000000000LL,
+		.stream_idle_ns = 60LL * 1000000000LL,
+		.min_unsignalled_packets = 10,
+		.max_calls = 100000,
+		.max_streams = 200000,
+	};
+	return c;
+}
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t ep_hash(const struct endpoint *e)
+{
+	uint64_t h = addr_hash(&e->addr, 14695981039346656037ULL);
+	return fnv(&e->port, sizeof(e->port), h);
+}
+
+static unsigned flow_bucket(const struct endpoint *src, const struct endpoint *dst)
+{
+	uint64_t h = ep_hash(src) * 31 + ep_hash(dst);
+	return (unsigned)(h % FLOW_BUCKETS);
+}
+
+static void copy_sv(char *dst, size_t cap, struct sv s)
+{
+	size_t n = s.n < cap - 1 ? s.n : cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	dst[n] = '\0';
+}
+
+static bool cstr_eq_sv(const char *c, struct sv s)
+{
+	size_t n = strlen(c);
+	return n == s.n && (n == 0 || memcmp(c, s.p, n) == 0);
+}
+
+struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink *sink)
+{
+	struct calls *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cfg = *cfg;
+	t->sink = *sink;
+	return t;
+}
+
+const struct calls_stats *calls_get_stats(const struct calls *t)
+{
+	return &t->st;
+}
+
+/* ---- streams ---- */
+
+static struct stream_ext *flow_find(struct calls *t, const struct endpoint *src,
+				    const struct endpoint *dst, bool any_ssrc, uint32_t ssrc)
+{
+	unsigned b = flow_bucket(src, dst);
+	for (struct stream_ext *x = (struct stream_ext *)t->flows[b]; x; x = x->flow_next)
+		if ((any_ssrc || x->s.ssrc == ssrc) && endpoint_eq(&x->s.src, src) &&
+		    endpoint_eq(&x->s.dst, dst))
+			return x;
+	return NULL;
+}
+
+static void flow_unlink(struct calls *t, struct stream_ext *x)
+{
+	unsigned b = flow_bucket(&x->s.src, &x->s.dst);
+	for (struct stream_ext **pp = (struct stream_ext **)&t->flows[b]; *pp; pp = &(*pp)->flow_next) {
+		if (*pp == x) {
+			*pp = x->flow_next;
+			return;
+		}
+	}
+}
+
+static void stream_free(struct calls *t, struct stream *s)
+{
+	flow_unlink(t, (struct stream_ext *)s);
+	t->n_streams--;
+	free(s);
+}
+
+/* ---- media endpoints advertised in SDP ---- */
+
+static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, bool rtcp)
+{
+	struct ep_node *best = NULL;
+	unsigned b = (unsigned)(ep_hash(e) % EP_BUCKETS);
+	for (struct ep_node *n = t->eps[b]; n; n = n->next) {
+		if (n->rtcp != rtcp || !endpoint_eq(&n->ep, e))
+			continue;
+		/* the most recent advertisement wins (ports are reused across calls) */
+		if (!best || n->call->seq_no > best->call->seq_no ||
+		    (n->call == best->call && n->sdp > best->sdp))
+			best = n;
+	}
+	return best;
+}
+
+static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, uint8_t party,
+		   bool rtcp, int16_t sdp)
+{
+	unsigned b = (unsigned)(ep_hash(e) % EP_BUCKETS);
+	for (struct ep_node *n = t->eps[b]; n; n = n->next) {
+		if (n->call == c && n->rtcp == rtcp && n->party == party && endpoint_eq(&n->ep, e)) {
+			n->sdp = sdp;
+			return;
+		}
+	}
+	struct ep_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return;
+	n->ep = *e;
+	n->call = c;
+	n->party = party;
+	n->rtcp = rtcp;
+	n->sdp = sdp;
+	n->next = t->eps[b];
+	t->eps[b] = n;
+	struct call_ext *cx = (struct call_ext *)c;
+	n->call_next = cx->eps;
+	cx->eps = n;
+}
+
+static void ep_remove_call(struct calls *t, struct call *c)
+{
+	struct call_ext *cx = (struct call_ext *)c;
+	for (struct ep_node *n = cx->eps; n;) {
+		struct ep_node *next = n->call_next;
+		unsigned b = (unsigned)(ep_hash(&n->ep) % EP_BUCKETS);
+		for (struct ep_node **pp = &t->eps[b]; *pp; pp = &(*pp)->next) {
+			if (*pp == n) {
+				*pp = n->next;
+				break;
+			}
+		}
+		free(n);
+		n = next;
+	}
+	cx->eps = NULL;
+}
+
+/* ---- calls ---- */
+
+static unsigned call_bucket(struct sv call_id)
+{
+	return (unsigned)(fnv(call_id.p, call_id.n, 14695981039346656037ULL) % CALL_BUCKETS);
+}
+
+static struct call *call_find(struct calls *t, struct sv call_id)
+{
+	for (struct call *c = t->buckets[call_bucket(call_id)]; c; c = c->hnext)
+		if (!c->finished && cstr_eq_sv(c->call_id, call_id))
+			return c;
+	return NULL;
+}
+
+static struct call *call_create(struct calls *t, struct sv call_id, const struct dgram *d)
+{
+	if (t->n_active >= t->cfg.max_calls) {
+		t->st.limit_calls++;
+		return NULL;
+	}
+	struct call_ext *cx = calloc(1, sizeof(*cx));
+	struct call *c = cx ? &cx->c : NULL;
+	if (!c)
+		return NULL;
+	c->msgs = calloc(CALL_MAX_MESSAGES, sizeof(*c->msgs));
+	c->sdp = calloc(CALL_MAX_SDP, sizeof(*c->sdp));
+	if (!c->msgs || !c->sdp) {
+		free(c->msgs);
+		free(c->sdp);
+		free(cx);
+		return NULL;
+	}
+	copy_sv(c->call_id, sizeof(c->call_id), call_id);
+	if (call_id.n >= sizeof(c->call_id))
+		c->call_id[sizeof(c->call_id) - 1] = '\0';
+	c->seq_no = ++t->seq_no;
+	c->point = d->point;
+	c->start_ts = c->last_sip_ts = c->last_activity_ts = d->ts_ns;
+	c->start_frame = d->frame;
+	c->ended_by = PARTY_NONE;
+	unsigned b = call_bucket(call_id);
+	c->hnext = t->buckets[b];
+	t->buckets[b] = c;
+	c->next = t->active;
+	t->active = c;
+	t->n_active++;
+	if (t->n_active > t->st.peak_calls)
+		t->st.peak_calls = t->n_active;
+	t->st.calls++;
+	return c;
+}
+
+static void call_free(struct calls *t, struct call *c)
+{
+	unsigned b = call_bucket(sv_from_cstr(c->call_id));
+	for (struct call **pp = &t->buckets[b]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	}
+	ep_remove_call(t, c);
+	for (struct stream *s = c->streams; s;) {
+		struct stream *next = s->next;
+		stream_free(t, s);
+		s = next;
+	}
+	free(c->msgs);
+	free(c->sdp);
+	free((struct call_ext *)c);
+}
+
+/* Hands a call to the consumer and frees it. */
+static void call_finalize(struct calls *t, struct call *c)
+{
+	for (struct call **pp = &t->active; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	t->n_active--;
+	c->finished = true;
+	if (t->sink.call_done)
+		t->sink.call_done(t->sink.ctx, c);
+	call_free(t, c);
+}
+
+static uint8_t non_call_index(struct sv method)
+{
+	for (uint8_t i = 0; i < 6; i++)
+		if (sv_eq(method, sv_from_cstr(calls_non_call_methods[i])))
+			return i;
+	if (sv_eq(method, SV_LIT("REFER")) || sv_eq(method, SV_LIT("INFO")))
+		return 6;
+	return 7;
+}
+
+static bool is_dialog_method(struct sv m)
+{
+	return sv_eq(m, SV_LIT("INVITE")) || sv_eq(m, SV_LIT("ACK")) || sv_eq(m, SV_LIT("BYE")) ||
+	       sv_eq(m, SV_LIT("CANCEL")) || sv_eq(m, SV_LIT("UPDATE")) || sv_eq(m, SV_LIT("PRACK"));
+}
+
+/* Which party sent m: requests carry the sender's tag in From; responses come
+ * from the party named in To. Falls back to addresses. */
+static uint8_t sender_of(const struct call *c, const struct dgram *d, const struct sip_msg *m)
+{
+	if (m->from_tag.n && c->a_tag[0]) {
+		bool from_is_a = cstr_eq_sv(c->a_tag, m->from_tag);
+		if (m->is_request)
+			return from_is_a ? PARTY_A : PARTY_B;
+		return from_is_a ? PARTY_B : PARTY_A;
+	}
+	struct endpoint src = { d->src, d->sport };
+	if (endpoint_eq(&src, &c->a_sig))
+		return PARTY_A;
+	if (endpoint_eq(&src, &c->b_sig))
+		return PARTY_B;
+	return addr_eq(&d->src, &c->a_sig.addr) ? PARTY_A : PARTY_B;
+}
+
+static bool tx_seen(struct call *c, const struct sip_msg *m, uint8_t from)
+{
+	uint64_t h = 14695981039346656037ULL;
+	h = fnv(m->via_branch.p, m->via_branch.n, h);
+	h = fnv(&m->cseq, sizeof(m->cseq), h);
+	h = fnv(m->cseq_method.p, m->cseq_method.n, h);
+	h = fnv(&m->status, sizeof(m->status), h);
+	h = fnv(&m->is_request, sizeof(m->is_request), h);
+	if (!m->is_request)
+		h = fnv(m->to_tag.p, m->to_tag.n, h);
+	if (m->is_request && sv_eq(m->method, SV_LIT("ACK")))
+		h = fnv("ACK", 3, h);
+	h = fnv(&from, 1, h);
+	for (uint32_t i = 0; i < c->n_tx; i++) {
+		if (c->tx[i].key == h) {
+			c->tx[i].count++;
+			return true;
+		}
+	}
+	if (c->n_tx < CALL_MAX_TX) {
+		c->tx[c->n_tx].key = h;
+		c->tx[c->n_tx].count = 1;
+		c->n_tx++;
+	}
+	return false;
+}
+
+static void note_tag(struct call *c, struct sv tag)
+{
+	if (!tag.n)
+		return;
+	for (unsigned i = 0; i < 4 && i < c->early_tags; i++)
+		if (cstr_eq_sv(c->to_tags[i], tag))
+			return;
+	if (c->early_tags < 4)
+		copy_sv(c->to_tags[c->early_tags], sizeof(c->to_tags[0]), tag);
+	c->early_tags++;
+}
+
+static void record_codecs(struct sdp_media_rec *r, const struct sdp_media *m)
+{
+	r->n_codecs = 0;
+	for (unsigned i = 0; i < m->n_fmt && r->n_codecs < SDP_REC_CODECS; i++) {
+		struct sdp_rtpmap map;
+		struct codec_rec *cr = &r->codecs[r->n_codecs];
+		cr->pt = m->fmt[i];
+		if (sdp_media_rtpmap(m, m->fmt[i], &map)) {
+			copy_sv(cr->name, sizeof(cr->name), map.encoding);
+			cr->clock = map.clock;
+			cr->channels = map.channels ? map.channels : 1;
+		} else {
+			snprintf(cr->name, sizeof(cr->name), "PT%u", m->fmt[i]);
+			cr->clock = 0;
+			cr->channels = 1;
+		}
+		r->n_codecs++;
+	}
+}
+
+static void bind_media(struct calls *t, struct call *c, int16_t idx);
+
+/* Adds the SDP carried by m to the call's offer/answer history. */
+static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d,
+			  const struct sip_msg *m, uint8_t from, struct sv body)
+{
+	struct sdp sdp;
+	if (sdp_parse(body.p, body.n, &sdp) != ST_OK)
+		return -1;
+	if (c->n_sdp >= CALL_MAX_SDP)
+		return -1;
+	int16_t idx = (int16_t)c->n_sdp;
+	struct sdp_rec *r = &c->sdp[c->n_sdp++];
+	memset(r, 0, sizeof(*r));
+	r->frame = d->frame;
+	r->ts = d->ts_ns;
+	r->by = from;
+	if (m->is_request)
+		copy_sv(r->context, sizeof(r->context), m->method);
+	else
+		snprintf(r->context, sizeof(r->context), "%u %.*s", m->status,
+			 (int)(m->cseq_method.n < 12 ? m->cseq_method.n : 12), m->cseq_method.p);
+	/* offer or answer (RFC 3264): an answer comes from the other side of a
+	 * pending offer; a 2xx repeating the answer a 18x gave is that answer again */
+	bool is_ack = m->is_request && sv_eq(m->method, SV_LIT("ACK"));
+	bool repeat = !m->is_request && c->early_answer && m->cseq == c->answer_cseq &&
+		      from == c->answer_by;
+	if ((c->offer_pending && c->offer_by != from) || is_ack || repeat) {
+		r->kind = SDP_ANSWER;
+		c->offer_pending = false;
+		c->early_answer = !m->is_request && m->status < 200;
+		c->answer_cseq = m->cseq;
+		c->answer_by = from;
+	} else {
+		r->kind = SDP_OFFER;
+		c->offer_pending = true;
+		c->offer_by = from;
+		c->early_answer = false;
+	}
+	copy_sv(r->o_version, sizeof(r->o_version), sdp.o_sess_version);
+	r->o_addr = sdp.origin.addr;
+	copy_sv(r->o_addr_text, sizeof(r->o_addr_text), sdp.origin.text);
+	for (unsigned i = 0; i < sdp.n_media && r->n_media < SDP_REC_MEDIA; i++) {
+		const struct sdp_media *sm = &sdp.media[i];
+		struct sdp_media_rec *mr = &r->media[r->n_media++];
+		copy_sv(mr->type, sizeof(mr->type), sm->type);
+		mr->rtp.addr = sm->conn.addr;
+		mr->rtp.port = sm->port;
+		copy_sv(mr->addr_text, sizeof(mr->addr_text), sm->conn.text);
+		mr->rtcp_mux = sm->rtcp_mux;
+		mr->rtcp_port = sm->rtcp_port ? sm->rtcp_port : (uint16_t)(sm->port + 1);
+		mr->dir = sm->dir;
+		mr->ptime = sm->ptime;
+		mr->has_crypto = sm->n_crypto > 0;
+		mr->has_ice = sm->n_cand_total > 0 || sm->ice_ufrag;
+		record_codecs(mr, sm);
+	}
+	bind_media(t, c, idx);
+	return idx;
+}
+
+/* The codec the receiver at this SDP expects for pt. */
+static const struct codec_rec *sdp_codec(const struct sdp_rec *r, uint8_t pt)
+{
+	for (unsigned i = 0; i < r->n_media; i++)
+		for (unsigned j = 0; j < r->media[i].n_codecs; j++)
+			if (r->media[i].codecs[j].pt == pt)
+				return &r->media[i].codecs[j];
+	return NULL;
+}
+
+static int16_t event_pt_of(const struct sdp_rec *r)
+{
+	for (unsigned i = 0; i < r->n_media; i++)
+		for (unsigned j = 0; j < r->media[i].n_codecs; j++)
+			if (!strcmp(r->media[i].codecs[j].name, "telephone-event"))
+				return r->media[i].codecs[j].pt;
+	return -1;
+}
+
+/* Clock rate and telephone-event type for a stream from the latest SDP of
+ * either side that lists its payload type. */
+static void stream_codec_from_sdp(struct call *c, struct stream *s)
+{
+	for (int i = (int)c->n_sdp - 1; i >= 0; i--) {
+		const struct codec_rec *cr = sdp_codec(&c->sdp[i], s->first_pt);
+		if (cr && cr->clock) {
+			if (!s->clock)
+				stream_set_clock(s, cr->clock);
+			if (s->event_pt < 0)
+				s->event_pt = event_pt_of(&c->sdp[i]);
+			return;
+		}
+	}
+	struct sdp_rtpmap map;
+	if (!s->clock && sdp_static_pt(s->first_pt, &map))
+		stream_set_clock(s, map.clock);
+}
+
+static void stream_attach(struct calls *t, struct call *c, struct stream *s, uint8_t dir,
+			  uint8_t how)
+{
+	s->call = c;
+	s->dir = dir;
+	s->bound_by = how;
+	s->next = c->streams;
+	c->streams = s;
+	c->n_streams++;
+	stream_codec_from_sdp(c, s);
+}
+
+/* Registers the endpoints of SDP idx and moves unsignalled streams that now
+ * match into the call (RTP seen before its SDP). */
+static void bind_media(struct calls *t, struct call *c, int16_t idx)
+{
+	const struct sdp_rec *r = &c->sdp[idx];
+	for (unsigned i = 0; i < r->n_media; i++) {
+		const struct sdp_media_rec *m = &r->media[i];
+		if (!m->rtp.port || !m->rtp.addr.family || addr_is_unspecified(&m->rtp.addr))
+			continue;
+		ep_add(t, c, &m->rtp, r->by, false, idx);
+		struct endpoint rtcp = { m->rtp.addr, m->rtcp_mux ? m->rtp.port : m->rtcp_port };
+		ep_add(t, c, &rtcp, r->by, true, idx);
+	}
+	for (struct stream **pp = &t->unsig; *pp;) {
+		struct stream *s = *pp;
+		struct ep_node *n = ep_lookup(t, &s->dst, false);
+		uint8_t dir = PARTY_NONE, how = BIND_NONE;
+		if (n && n->call == c) {
+			dir = n->party == PARTY_A ? PARTY_B : PARTY_A;
+			how = BIND_SDP_DST;
+		} else if ((n = ep_lookup(t, &s->src, false)) != NULL && n->call == c) {
+			dir = n->party;
+			how = BIND_SDP_SRC;
+		}
+		if (how == BIND_NONE) {
+			pp = &s->next;
+			continue;
+		}
+		*pp = s->next;
+		stream_attach(t, c, s, dir, how);
+	}
+}
+
+static void update_state(struct call *c, const struct dgram *d, const struct sip_msg *m,
+			 uint8_t from, bool retrans)
+{
+	bool invite_tx = sv_eq(m->cseq_method, SV_LIT("INVITE"));
+	if (m->is_request) {
+		if (sv_eq(m->method, SV_LIT("BYE")) && !retrans && c->ended_by == PARTY_NONE) {
+			c->ended_by = from;
+			c->end_ts = d->ts_ns;
+			c->end_frame = d->frame;
+			copy_sv(c->bye_reason, sizeof(c->bye_reason), m->reason);
+			if (!m->reason.n) {
+				struct sv hc = sip_msg_header(m, SIP_H_X_ASTERISK_HANGUPCAUSE);
+				if (hc.n)
+					snprintf(c->bye_reason, sizeof(c->bye_reason), "X-Asterisk-HangupCause: %.*s",
+						 (int)(hc.n < 120 ? hc.n : 120), hc.p);
+			}
+			c->state = CALL_ENDED;
+		} else if (sv_eq(m->method, SV_LIT("CANCEL")) && c->state < CALL_ANSWERED) {
+			c->ended_by = from;
+			c->end_ts = d->ts_ns;
+			c->end_frame = d->frame;
+			copy_sv(c->bye_reason, sizeof(c->bye_reason), m->reason);
+		} else if (sv_eq(m->method, SV_LIT("ACK")) && c->state >= CALL_ANSWERED) {
+			c->acked = true;
+		}
+		if (m->session_expires_s)
+			c->session_expires = m->session_expires_s;
+		return;
+	}
+	/* responses */
+	if (sv_eq(m->cseq_method, SV_LIT("BYE"))) {
+		if (m->status >= 200 && !c->bye_status)
+			c->bye_status = m->status;
+		return;
+	}
+	if (!invite_tx)
+		return;
+	note_tag(c, m->to_tag);
+	if (m->status < 200) {
+		if (c->state < CALL_PROCEEDING)
+			c->state = CALL_PROCEEDING;
+		if (m->status >= 180 && c->state < CALL_RINGING)
+			c->state = CALL_RINGING;
+		return;
+	}
+	if (m->status < 300) {
+		if (retrans) {
+			c->ok_retrans++;
+			return;
+		}
+		if (!c->answer_ts) {
+			c->answer_ts = d->ts_ns;
+			c->answer_frame = d->frame;
+			c->answered_tags = 1;
+			copy_sv(c->b_tag, sizeof(c->b_tag), m->to_tag);
+			if (c->state < CALL_ANSWERED)
+				c->state = CALL_ANSWERED;
+		} else if (m->to_tag.n && !cstr_eq_sv(c->b_tag, m->to_tag) && c->state <= CALL_ANSWERED) {
+			c->answered_tags++; /* a second fork answered */
+		}
+		if (m->session_expires_s)
+			c->session_expires = m->session_expires_s;
+		if (m->se_refresher.n)
+			copy_sv(c->se_refresher, sizeof(c->se_refresher), m->se_refresher);
+		if (!c->b_ua[0] && m->server.n)
+			copy_sv(c->b_ua, sizeof(c->b_ua), m->server);
+		if (!c->b_ua[0] && m->user_agent.n)
+			copy_sv(c->b_ua, sizeof(c->b_ua), m->user_agent);
+		return;
+	}
+	/* final failure of the initial INVITE (a failed re-INVITE leaves the call up) */
+	if (c->state < CALL_ANSWERED && !retrans) {
+		c->final_status = m->status;
+		c->state = (m->status == 487) ? CALL_CANCELLED : CALL_FAILED;
+		c->end_ts = d->ts_ns;
+		c->end_frame = d->frame;
+	}
+	(void)from;
+}
+
+/* A B2BUA's second leg: an INVITE sent from the address that received a
+ * recent INVITE for the same user, a few seconds later at most. */
+static void link_legs(struct calls *t, struct call *c, const struct sip_msg *m)
+{
+	struct sv user = sip_uri_of(m->to);
+	size_t at = sv_find_char(user, '@');
+	if (at == user.n)
+		return;
+	user = sv_sub(user, 0, at);
+	size_t colon = sv_find_char(user, ':');
+	if (colon < user.n)
+		user = sv_sub(user, colon + 1, user.n);
+	for (struct call *o = t->active; o; o = o->next) {
+		if (o == c || o->n_links >= CALL_MAX_LINKS || c->n_links >= CALL_MAX_LINKS)
+			continue;
+		if (c->start_ts - o->start_ts > 10LL * 1000000000LL || c->start_ts < o->start_ts)
+			continue;
+		if (!addr_eq(&o->b_sig.addr, &c->a_sig.addr))
+			continue;
+		struct sv ou = sv_from_cstr(o->b_uri);
+		if (sv_find(ou, user, false) == ou.n)
+			continue;
+		snprintf(o->links[o->n_links++], sizeof(o->links[0]), "%s", c->call_id);
+		snprintf(c->links[c->n_links++], sizeof(c->links[0]), "%s", o->call_id);
+		return;
+	}
+}
+
+void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
+{
+	t->st.sip_messages++;
+	if (!m->call_id.n)
+		return;
+	struct call *c = call_find(t, m->call_id);
+	struct sv method = m->is_request ? m->method : m->cseq_method;
+	if (!c) {
+		if (!is_dialog_method(method)) {
+			if (m->is_request) {
+				t->st.non_call_requests++;
+				t->st.non_call_by_method[non_call_index(method)]++;
+			} else {
+				t->st.non_call_responses++;
+			}
+			return;
+		}
+		if (sv_eq(method, SV_LIT("ACK")) && m->is_request && !m->to_tag.n)
+			return;
+		c = call_create(t, m->call_id, d);
+		if (!c)
+			return;
+		c->is_invite_dialog = true;
+		/* A is whoever sent the INVITE; with no INVITE seen, the sender of a request
+		 * or the receiver of a response */
+		bool a_sends = m->is_request;
+		c->a_sig.addr = a_sends ? d->src : d->dst;
+		c->a_sig.port = a_sends ? d->sport : d->dport;
+		c->b_sig.addr = a_sends ? d->dst : d->src;
+		c->b_sig.port = a_sends ? d->dport : d->sport;
+		copy_sv(c->a_tag, sizeof(c->a_tag), m->from_tag);
+		copy_sv(c->a_uri, sizeof(c->a_uri), m->from_uri);
+		copy_sv(c->b_uri, sizeof(c->b_uri), m->to_uri);
+		if (!(m->is_request && sv_eq(m->method, SV_LIT("INVITE")) && !m->to_tag.n)) {
+			c->mid_call_start = true;
+			if (!m->is_request)
+				copy_sv(c->a_tag, sizeof(c->a_tag), m->from_tag);
+			if (m->is_request && !sv_eq(m->method, SV_LIT("INVITE")))
+				c->state = CALL_ANSWERED;
+		}
+		if (m->user_agent.n)
+			copy_sv(c->a_ua, sizeof(c->a_ua), m->user_agent);
+		link_legs(t, c, m);
+	}
+	uint8_t from = sender_of(c, d, m);
+	bool retrans = tx_seen(c, m, from);
+	if (retrans)
+		c->retrans++;
+	c->msgs_total++;
+	c->last_sip_ts = d->ts_ns;
+	if (d->ts_ns > c->last_activity_ts)
+		c->last_activity_ts = d->ts_ns;
+	if (from == PARTY_A && !c->a_ua[0] && m->user_agent.n)
+		copy_sv(c->a_ua, sizeof(c->a_ua), m->user_agent);
+	if (from == PARTY_B && !c->b_ua[0] && (m->user_agent.n || m->server.n))
+		copy_sv(c->b_ua, sizeof(c->b_ua), m->user_agent.n ? m->user_agent : m->server);
+
+	int16_t sdp_idx = -1;
+	if (!retrans && m->body.n) {
+		struct sv body = sdp_find_in_body(m->content_type, m->body);
+		if (body.n)
+			sdp_idx = record_sdp(t, c, d, m, from, body);
+	}
+	update_state(c, d, m, from, retrans);
+
+	if (c->n_msgs < CALL_MAX_MESSAGES) {
+		struct msg_rec *r = &c->msgs[c->n_msgs++];
+		r->frame = d->frame;
+		r->ts = d->ts_ns;
+		r->point = d->point;
+		r->from = from;
+		r->transport = d->transport;
+		r->request = m->is_request;
+		r->retrans = retrans;
+		r->src.addr = d->src;
+		r->src.port = d->sport;
+		r->dst.addr = d->dst;
+		r->dst.port = d->dport;
+		r->status = m->status;
+		r->cseq = m->cseq;
+		copy_sv(r->method, sizeof(r->method), method);
+		copy_sv(r->reason_phrase, sizeof(r->reason_phrase), m->reason_phrase);
+		r->sdp = sdp_idx;
+	}
+}
+
+static struct stream *stream_new(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
+{
+	if (t->n_streams >= t->cfg.max_streams) {
+		t->st.limit_streams++;
+		return NULL;
+	}
+	struct stream_ext *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	struct stream *s = &x->s;
+	s->src.addr = d->src;
+	s->src.port = d->sport;
+	s->dst.addr = d->dst;
+	s->dst.port = d->dport;
+	s->dir = PARTY_NONE;
+	stream_init(s, d, h, &t->cfg);
+	unsigned b = flow_bucket(&s->src, &s->dst);
+	x->flow_next = (struct stream_ext *)t->flows[b];
+	t->flows[b] = &x->s;
+	t->n_streams++;
+	if (t->n_streams > t->st.peak_streams)
+		t->st.peak_streams = t->n_streams;
+	return s;
+}
+
+void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
+{
+	t->st.rtp_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	struct stream_ext *x = flow_find(t, &src, &dst, false, h->ssrc);
+	struct stream *s = x ? &x->s : NULL;
+	if (!s) {
+		s = stream_new(t, d, h);
+		if (!s)
+			return;
+		struct ep_node *n;
+		struct stream_ext *rev;
+		if ((n = ep_lookup(t, &dst, false)) != NULL) {
+			stream_attach(t, n->call, s, n->party == PARTY_A ? PARTY_B : PARTY_A, BIND_SDP_DST);
+		} else if ((n = ep_lookup(t, &src, false)) != NULL) {
+			stream_attach(t, n->call, s, n->party, BIND_SDP_SRC);
+		} else if ((rev = flow_find(t, &dst, &src, true, 0)) != NULL && rev->s.call) {
+			uint8_t dir = rev->s.dir == PARTY_A ? PARTY_B :
+				      rev->s.dir == PARTY_B ? PARTY_A : PARTY_NONE;
+			stream_attach(t, rev->s.call, s, dir, BIND_LATCH);
+		} else {
+			struct sdp_rtpmap map;
+			if (sdp_static_pt(h->pt, &map))
+				stream_set_clock(s, map.clock);
+			s->next = t->unsig;
+			t->unsig = s;
+		}
+	}
+	stream_update(s, d, h, &t->cfg);
+	if (s->call) {
+		t->st.rtp_in_calls++;
+		if (d->ts_ns > s->call->last_activity_ts)
+			s->call->last_activity_ts = d->ts_ns;
+	}
+}
+
+static struct stream *stream_by_ssrc(struct call *c, uint32_t ssrc)
+{
+	for (struct stream *s = c ? c->streams : NULL; s; s = s->next)
+		if (s->ssrc == ssrc)
+			return s;
+	return NULL;
+}
+
+static struct stream *unsig_by_ssrc(struct calls *t, uint32_t ssrc)
+{
+	for (struct stream *s = t->unsig; s; s = s->next)
+		if (s->ssrc == ssrc)
+			return s;
+	return NULL;
+}
+
+/* RTT from a report block (RFC 3550 6.4.1): A - LSR - DLSR, in the middle 32 bits of NTP time. */
+static double rtt_ms(int64_t arrival_ns, uint32_t lsr, uint32_t dlsr)
+{
+	if (!lsr)
+		return -1;
+	int64_t sec = arrival_ns / 1000000000LL + 2208988800LL;
+	int64_t frac = ((arrival_ns % 1000000000LL) << 16) / 1000000000LL;
+	uint32_t a = (uint32_t)((sec & 0xffff) << 16 | (frac & 0xffff));
+	uint32_t rtt = a - lsr - dlsr;
+	if (rtt > 0x80000000u)
+		return -1;
+	return (double)rtt * 1000.0 / 65536.0;
+}
+
+void calls_rtcp(struct calls *t, const struct dgram *d)
+{
+	t->st.rtcp_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	struct ep_node *n = ep_lookup(t, &dst, true);
+	if (!n)
+		n = ep_lookup(t, &src, true);
+	if (!n)
+		n = ep_lookup(t, &dst, false); /* rtcp-mux without the attribute */
+	struct call *c = n ? n->call : NULL;
+	if (c && d->ts_ns > c->last_activity_ts)
+		c->last_activity_ts = d->ts_ns;
+	struct rtcp_iter it;
+	rtcp_iter_init(&it, d->data, d->len);
+	bool more = true;
+	for (int guard = 0; more && guard < 32; guard++) {
+		struct rtcp_pkt p;
+		if (rtcp_next(&it, &p, &more) != ST_OK)
+			break;
+		if (p.pt == RTCP_SR || p.pt == RTCP_RR) {
+			struct stream *own = c ? stream_by_ssrc(c, p.ssrc) : unsig_by_ssrc(t, p.ssrc);
+			if (own)
+				own->rtcp_sent++;
+		}
+		for (unsigned i = 0; i < p.n_blocks && i < 31; i++) {
+			const struct rtcp_report_block *b = &p.blocks[i];
+			struct stream *s = c ? stream_by_ssrc(c, b->ssrc) : unsig_by_ssrc(t, b->ssrc);
+			if (!s)
+				continue;
+			struct rtcp_view *v = &s->rtcp;
+			v->reports++;
+			v->last_fraction_lost = b->fraction_lost;
+			if (b->fraction_lost > v->max_fraction_lost)
+				v->max_fraction_lost = b->fraction_lost;
+			v->last_cum_lost = b->cum_lost;
+			v->last_jitter = b->jitter;
+			if (b->jitter > v->max_jitter)
+				v->max_jitter = b->jitter;
+			double r = rtt_ms(d->ts_ns, b->lsr, b->dlsr);
+			v->last_rtt_ms = r;
+			if (r > v->max_rtt_ms)
+				v->max_rtt_ms = r;
+			v->last_frame = d->frame;
+		}
+		if (p.pt == RTCP_XR && p.has_voip) {
+			struct stream *s = c ? stream_by_ssrc(c, p.voip.ssrc) : unsig_by_ssrc(t, p.voip.ssrc);
+			if (s) {
+				s->rtcp.has_xr_voip = true;
+				s->rtcp.xr_mos_lq = p.voip.mos_lq;
+				s->rtcp.xr_r_factor = p.voip.r_factor;
+			}
+		}
+	}
+}
+
+void calls_stun(struct calls *t, const struct dgram *d)
+{
+	t->st.stun_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	struct ep_node *n = ep_lookup(t, &dst, false);
+	if (!n)
+		n = ep_lookup(t, &src, false);
+	if (n && d->ts_ns > n->call->last_activity_ts)
+		n->call->last_activity_ts = d->ts_ns;
+}
+
+static void unsig_finalize(struct calls *t, struct stream *s)
+{
+	if (s->packets >= t->cfg.min_unsignalled_packets) {
+		t->st.streams_unsignalled++;
+		if (t->sink.stream_done)
+			t->sink.stream_done(t->sink.ctx, s);
+	} else {
+		t->st.stray_rtp += s->packets;
+	}
+	stream_free(t, s);
+}
+
+void calls_tick(struct calls *t, int64_t now)
+{
+	if (now - t->last_tick < 1000000000LL)
+		return;
+	t->last_tick = now;
+	for (struct call *c = t->active; c;) {
+		struct call *next = c->next;
+		bool over = c->state == CALL_ENDED || c->state == CALL_FAILED || c->state == CALL_CANCELLED;
+		int64_t quiet_since = c->last_sip_ts;
+		if (over && now - quiet_since > t->cfg.linger_ns &&
+		    (now - c->last_activity_ts > t->cfg.linger_ns ||
+		     now - quiet_since > 6 * t->cfg.linger_ns))
+			call_finalize(t, c);
+		else if (now - c->last_activity_ts > t->cfg.idle_ns)
+			call_finalize(t, c);
+		c = next;
+	}
+	for (struct stream **pp = &t->unsig; *pp;) {
+		struct stream *s = *pp;
+		if (now - s->last_ts > t->cfg.stream_idle_ns) {
+			*pp = s->next;
+			unsig_finalize(t, s);
+		} else {
+			pp = &s->next;
+		}
+	}
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct call *x = *(struct call *const *)a, *y = *(struct call *const *)b;
+	return x->seq_no < y->seq_no ? -1 : x->seq_no > y->seq_no;
+}
+
+static int by_first(const void *a, const void *b)
+{
+	const struct stream *x = *(struct stream *const *)a, *y = *(struct stream *const *)b;
+	if (x->first_frame != y->first_frame)
+		return x->first_frame < y->first_frame ? -1 : 1;
+	return x->ssrc < y->ssrc ? -1 : x->ssrc > y->ssrc;
+}
+
+void calls_finish(struct calls *t)
+{
+	/* what is still open, in the order it began */
+	size_t n = 0;
+	for (struct call *c = t->active; c; c = c->next)
+		n++;
+	struct call **v = n ? malloc(n * sizeof(*v)) : NULL;
+	size_t i = 0;
+	for (struct call *c = t->active; c && v; c = c->next)
+		v[i++] = c;
+	if (v) {
+		qsort(v, n, sizeof(*v), by_seq);
+		for (i = 0; i < n; i++)
+			call_finalize(t, v[i]);
+		free(v);
+	}
+	size_t m = 0;
+	for (struct stream *s = t->unsig; s; s = s->next)
+		m++;
+	struct stream **sv = m ? malloc(m * sizeof(*sv)) : NULL;
+	i = 0;
+	for (struct stream *s = t->unsig; s && sv; s = s->next)
+		sv[i++] = s;
+	t->unsig = NULL;
+	if (sv) {
+		qsort(sv, m, sizeof(*sv), by_first);
+		for (i = 0; i < m; i++)
+			unsig_finalize(t, sv[i]);
+		free(sv);
+	}
+}
+
+void calls_free(struct calls *t)
+{
+	if (!t)
+		return;
+	calls_finish(t);
+	free(t);
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* The calls stage: SIP messages, RTP and RTCP packets in, one at a time;
+ * finished calls and idle unsignalled streams out, through callbacks, after
+ * which they are freed. Memory follows the calls in progress, not the packets. */
+#ifndef DEADAIR_CALLS_CALLS_H
+#define DEADAIR_CALLS_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calls/model.h"
+#include "decode/decode.h"
+#include "proto/rtcp.h"
+#include "proto/rtp.h"
+#include "proto/sip.h"
+
+struct calls_config {
+	int64_t gap_ns;          /* a silence longer than this in a stream is a gap */
+	int64_t bin_ns;          /* activity bin width to start with */
+	int64_t linger_ns;       /* an ended call is finalised after this much quiet */
+	int64_t idle_ns;         /* any call with no SIP and no media for this long is finalised */
+	int64_t stream_idle_ns;  /* an unsignalled stream idle this long is finalised */
+	unsigned min_unsignalled_packets; /* fewer than this: not reported as a stream */
+	unsigned max_calls;      /* calls in progress */
+	unsigned max_streams;    /* streams in progress */
+};
+
+struct calls_config calls_config_default(void);
+
+/* Counters about what was not a call. */
+struct calls_stats {
+	uint64_t sip_messages;
+	uint64_t calls;                /* INVITE dialogs seen */
+	uint64_t non_call_requests;    /* REGISTER, OPTIONS, SUBSCRIBE, ... outside calls */
+	uint64_t non_call_by_method[8];/* REGISTER OPTIONS SUBSCRIBE NOTIFY MESSAGE PUBLISH INFO/REFER other */
+	uint64_t non_call_responses;
+	uint64_t rtp_packets, rtp_in_calls;
+	uint64_t rtcp_packets;
+	uint64_t stun_packets;
+	uint64_t streams_unsignalled;
+	uint64_t stray_rtp;            /* RTP-looking packets in flows too short to report */
+	uint64_t limit_calls, limit_streams;
+	unsigned peak_calls, peak_streams;
+};
+
+extern const char *const calls_non_call_methods[8];
+
+struct calls_sink {
+	void *ctx;
+	void (*call_done)(void *ctx, struct call *c);        /* read it; it is freed after */
+	void (*stream_done)(void *ctx, struct stream *s);    /* an unsignalled stream */
+};
+
+struct calls;
+
+struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink *sink);
+/* Finalises everything still open (end of input) and frees the table. */
+void calls_free(struct calls *t);
+void calls_finish(struct calls *t);
+
+void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m);
+void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h);
+void calls_rtcp(struct calls *t, const struct dgram *d);
+void calls_stun(struct calls *t, const struct dgram *d);
+/* Lets time pass (capture time): finalises calls and streams that are done. */
+void calls_tick(struct calls *t, int64_t now);
+
+const struct calls_stats *calls_get_stats(const struct calls *t);
+
+/* stream.c: per-packet statistics of one direction/SSRC */
+void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
+		 const struct calls_config *cfg);
+void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
+		   const struct calls_config *cfg);
+void stream_set_clock(struct stream *s, uint32_t clock);
+double stream_mean_jitter_ms(const struct stream *s);
+double stream_mean_delta_ms(const struct stream *s);
+
+#endif

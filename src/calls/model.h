@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* The call model (DESIGN.md "The call model"): a call owns its SIP ladder, its
+ * SDP offer/answer history and its media streams; everything a later stage
+ * (analyze, report) reads about a call is here. Strings from the wire are
+ * copied bounded and NUL-terminated. */
+#ifndef DEADAIR_CALLS_MODEL_H
+#define DEADAIR_CALLS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "proto/sdp.h"
+
+#define CALL_MAX_MESSAGES 1000   /* ladder entries kept per call */
+#define CALL_MAX_SDP 64          /* offers/answers kept per call */
+#define CALL_MAX_TX 256          /* transactions remembered for retransmission detection */
+#define CALL_MAX_LINKS 4
+#define SDP_REC_MEDIA 4
+#define SDP_REC_CODECS 8
+#define STREAM_MAX_GAPS 32
+#define STREAM_MAX_EVENTS 64
+#define STREAM_MAX_PT_CHANGES 32
+#define STREAM_MAX_BINS 4096     /* activity bins; the bin width doubles when full */
+
+enum call_state {
+	CALL_CALLING,    /* INVITE sent, nothing back */
+	CALL_PROCEEDING, /* 100 Trying */
+	CALL_RINGING,    /* 180/183 */
+	CALL_ANSWERED,   /* 2xx, no BYE (yet) */
+	CALL_ENDED,      /* BYE */
+	CALL_FAILED,     /* final 3xx-6xx */
+	CALL_CANCELLED,  /* CANCEL / 487 */
+};
+
+const char *call_state_str(enum call_state s);
+
+/* Which party: A is the caller (the sender of the first INVITE seen), B the callee. */
+enum party { PARTY_A = 0, PARTY_B = 1, PARTY_NONE = 2 };
+
+struct endpoint {
+	struct addr addr;
+	uint16_t port;
+};
+
+struct msg_rec {
+	uint64_t frame;
+	int64_t ts;
+	uint16_t point;
+	uint8_t from;            /* enum party of the sender */
+	uint8_t transport;       /* enum transport */
+	bool request;
+	bool retrans;
+	struct endpoint src, dst;
+	uint16_t status;
+	uint32_t cseq;
+	char method[16];         /* request method, or the CSeq method of a response */
+	char reason_phrase[32];
+	int16_t sdp;             /* index into call.sdp, -1 if none */
+};
+
+enum sdp_kind { SDP_OFFER, SDP_ANSWER };
+
+struct codec_rec {
+	uint8_t pt;
+	uint8_t channels;
+	uint32_t clock;
+	char name[20];
+};
+
+struct sdp_media_rec {
+	char type[12];
+	struct endpoint rtp;      /* effective c= address and m= port */
+	char addr_text[48];       /* c= as written (may be a host name) */
+	uint16_t rtcp_port;       /* a=rtcp, or port+1 */
+	bool rtcp_mux;
+	enum sdp_dir dir;         /* effective direction (UNSET means sendrecv) */
+	uint32_t ptime;
+	uint8_t n_codecs;
+	struct codec_rec codecs[SDP_REC_CODECS];
+	bool has_crypto;
+	bool has_ice;
+};
+
+struct sdp_rec {
+	uint64_t frame;
+	int64_t ts;
+	uint8_t by;               /* enum party */
+	uint8_t kind;             /* enum sdp_kind */
+	char context[24];         /* "INVITE", "200 INVITE", "ACK", "UPDATE", ... */
+	char o_version[24];
+	struct addr o_addr;
+	char o_addr_text[48];
+	uint8_t n_media;
+	struct sdp_media_rec media[SDP_REC_MEDIA];
+};
+
+struct gap_rec {
+	int64_t start, end;       /* last packet before, first packet after */
+	uint64_t frame_before, frame_after;
+};
+
+struct event_rec {
+	int64_t ts;
+	uint64_t frame;
+	char digit;
+	uint16_t duration;        /* timestamp units */
+	uint8_t volume;
+};
+
+struct pt_change_rec {
+	int64_t ts;
+	uint64_t frame;
+	uint8_t from, to;
+};
+
+/* RTCP about a stream, as reported by its receiver (report blocks naming this SSRC). */
+struct rtcp_view {
+	uint32_t reports;
+	uint8_t last_fraction_lost;   /* /256 */
+	uint8_t max_fraction_lost;
+	int32_t last_cum_lost;
+	uint32_t last_jitter;         /* timestamp units */
+	uint32_t max_jitter;
+	double max_rtt_ms;            /* from LSR/DLSR; <0 unknown */
+	double last_rtt_ms;
+	bool has_xr_voip;
+	uint8_t xr_mos_lq, xr_r_factor;
+	uint64_t last_frame;
+};
+
+struct stream {
+	struct stream *next;          /* in the owner's list */
+	struct call *call;            /* NULL: unsignalled */
+	struct endpoint src, dst;
+	uint32_t ssrc;
+	uint8_t dir;                  /* enum party of the sender, PARTY_NONE if unknown */
+	uint8_t bound_by;             /* enum stream_binding */
+	uint16_t point;
+	uint64_t first_frame, last_frame;
+	int64_t first_ts, last_ts;
+	uint8_t first_ttl, last_ttl;
+	uint32_t ttl_changes;
+
+	/* sequence (RFC 3550 appendix A.1) */
+	uint32_t packets;
+	uint16_t base_seq;
+	uint16_t max_seq;
+	uint32_t cycles;
+	uint32_t duplicates;
+	uint32_t out_of_order;
+	uint32_t seq_jumps;           /* resynchronisations after a big jump */
+	uint64_t seen_bits[16];       /* the last 1024 sequence numbers, for duplicates */
+
+	/* timing */
+	double min_delta_ms, max_delta_ms, sum_delta_ms;
+	uint64_t max_delta_frame;
+	uint32_t clock;               /* Hz, 0 when unknown */
+	double jitter;                /* RFC 3550 J, in timestamp units */
+	double max_jitter_ms, sum_jitter_ms;
+	int64_t last_arrival;
+	uint32_t last_rtp_ts;
+	bool timing_init;
+
+	/* payload */
+	uint8_t first_pt, last_pt;
+	uint64_t pt_seen[2];          /* bitmap of payload types seen */
+	uint32_t n_pt_changes;
+	struct pt_change_rec pt_changes[STREAM_MAX_PT_CHANGES];
+	uint32_t markers;
+	uint32_t comfort_noise;
+	uint32_t event_packets;
+	uint32_t n_events;
+	struct event_rec events[STREAM_MAX_EVENTS];
+	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
+	uint32_t last_event_ts;       /* RTP timestamp of the last event seen (one digit, many packets) */
+	bool event_open;
+	uint64_t payload_bytes;
+
+	/* gaps longer than the threshold */
+	uint32_t n_gaps;
+	struct gap_rec gaps[STREAM_MAX_GAPS];
+
+	/* activity over time */
+	int64_t bin_origin;           /* ns */
+	int64_t bin_ns;
+	uint32_t n_bins;
+	uint16_t bins[STREAM_MAX_BINS];
+
+	struct rtcp_view rtcp;        /* what the receiver said about this stream */
+	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
+};
+
+enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH };
+const char *stream_binding_str(uint8_t b);
+
+struct tx_rec {
+	uint64_t key;                 /* hash of branch, CSeq, method/status, sender */
+	uint32_t count;
+};
+
+struct call {
+	struct call *next;            /* in the table's list of calls in progress */
+	struct call *hnext;           /* hash chain by Call-ID */
+	uint64_t seq_no;              /* order of creation, for stable output */
+	char call_id[256];
+	char links[CALL_MAX_LINKS][256]; /* other legs of a B2BUA */
+	unsigned n_links;
+	char a_uri[160], b_uri[160];
+	char a_tag[80], b_tag[80];
+	char a_ua[128], b_ua[128];    /* User-Agent / Server of each side */
+	struct endpoint a_sig, b_sig; /* signalling addresses of the first INVITE (or first message) */
+	bool mid_call_start;          /* the capture began after the INVITE */
+	bool is_invite_dialog;
+	uint16_t point;
+
+	enum call_state state;
+	uint16_t final_status;
+	int64_t start_ts, answer_ts, end_ts, last_sip_ts, last_activity_ts;
+	uint64_t start_frame, answer_frame, end_frame;
+	uint8_t ended_by;             /* enum party; PARTY_NONE if not ended by BYE */
+	char bye_reason[200];
+	uint16_t bye_status;          /* response to the BYE, 0 if none seen */
+	bool acked;                   /* ACK for a 2xx seen */
+	uint32_t ok_retrans;          /* 2xx to INVITE retransmitted */
+	uint32_t answered_tags;       /* distinct To tags in 2xx (forks) */
+	uint32_t early_tags;          /* distinct To tags in 1xx/2xx */
+	char to_tags[4][80];
+	uint32_t session_expires;     /* seconds, last negotiated */
+	char se_refresher[8];
+
+	uint32_t n_msgs, msgs_total, retrans;
+	struct msg_rec *msgs;         /* CALL_MAX_MESSAGES */
+	uint32_t n_sdp;
+	struct sdp_rec *sdp;          /* CALL_MAX_SDP */
+	bool offer_pending;           /* an offer waits for its answer */
+	uint8_t offer_by;
+	bool early_answer;            /* the last answer came in a 1xx */
+	uint8_t answer_by;
+	uint32_t answer_cseq;
+	uint32_t n_tx;
+	struct tx_rec tx[CALL_MAX_TX];
+
+	struct stream *streams;
+	unsigned n_streams;
+	bool finished;                /* finalised and handed to the consumer */
+};
+
+/* Label for a party as users read it. */
+const char *party_str(uint8_t p);
+/* "ip:port" or "[ip6]:port". */
+void endpoint_str(const struct endpoint *e, char *buf, size_t cap);
+bool endpoint_eq(const struct endpoint *a, const struct endpoint *b);
+/* Lost packets as RFC 3550 counts them: expected - received (negative with duplicates). */
+int64_t stream_expected(const struct stream *s);
+int64_t stream_lost(const struct stream *s);
+
+#endif

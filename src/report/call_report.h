@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Renders a call (header, SIP ladder, SDP history, media per direction,
+ * activity over time) and unsignalled streams, as text for people and as JSON
+ * (schema in docs/json-schema.md) for tools. */
+#ifndef DEADAIR_REPORT_CALL_REPORT_H
+#define DEADAIR_REPORT_CALL_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "calls/model.h"
+#include "report/json.h"
+
+#define REPORT_SCHEMA_VERSION 1
+
+struct text_style {
+	bool color;
+	unsigned strip_width; /* columns of the activity strip */
+};
+
+void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st);
+void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const struct text_style *st);
+void report_call_json(struct jw *w, const struct call *c, unsigned index);
+void report_stream_json(struct jw *w, const struct stream *s, int64_t origin);
+
+/* The effective media direction a party asked for in an SDP media record. */
+const char *sdp_media_dir_str(const struct sdp_media_rec *m);
+/* True when this SDP puts media on hold (sendonly/inactive, c=0.0.0.0 or port 0 in audio). */
+bool sdp_rec_is_hold(const struct sdp_rec *r);
+/* Codec name of a stream's first payload type, from the call's SDP, or "PTnn". */
+void stream_codec_name(const struct stream *s, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/* Streaming JSON writer (RFC 8259). */
+#include "report/json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+void jw_init(struct jw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+}
+
+static void indent(struct jw *w)
+{
+	fputc('\n', w->f);
+	for (int i = 0; i < w->depth; i++)
+		fputs("  ", w->f);
+}
+
+/* UTF-8 sequence length at p, or 0 when invalid (RFC 3629). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+void json_put_string(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	fputc('"', f);
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': fputs("\\n", f); break;
+			case '\r': fputs("\\r", f); break;
+			case '\t': fputs("\\t", f); break;
+			default: fprintf(f, "\\u%04x", c); break;
+			}
+			i++;
+		} else if (c < 0x80) {
+			fputc(c, f);
+			i++;
+		} else {
+			size_t l = utf8_len(p + i, n - i);
+			if (l == 0) {
+				fputs("\\ufffd", f);
+				i++;
+			} else {
+				fwrite(p + i, 1, l, f);
+				i += l;
+			}
+		}
+	}
+	fputc('"', f);
+}
+
+static void key(struct jw *w, const char *k)
+{
+	if (w->depth > 0) {
+		if (w->has_items[w->depth])
+			fputc(',', w->f);
+		w->has_items[w->depth] = true;
+		indent(w);
+	}
+	if (k) {
+		json_put_string(w->f, k, strlen(k));
+		fputs(": ", w->f);
+	}
+}
+
+static void open(struct jw *w, const char *k, char c)
+{
+	key(w, k);
+	fputc(c, w->f);
+	if (w->depth < JW_MAX_DEPTH - 1)
+		w->depth++;
+	w->has_items[w->depth] = false;
+}
+
+static void close_(struct jw *w, char c)
+{
+	bool items = w->has_items[w->depth];
+	if (w->depth > 0)
+		w->depth--;
+	if (items)
+		indent(w);
+	fputc(c, w->f);
+	if (w->depth == 0)
+		fputc('\n', w->f);
+}
+
+void jw_obj(struct jw *w, const char *k) { open(w, k, '{'); }
+void jw_obj_end(struct jw *w) { close_(w, '}'); }
+void jw_arr(struct jw *w, const char *k) { open(w, k, '['); }
+void jw_arr_end(struct jw *w) { close_(w, ']'); }
+
+void jw_str(struct jw *w, const char *k, const char *s)
+{
+	key(w, k);
+	if (s)
+		json_put_string(w->f, s, strlen(s));
+	else
+		fputs("null", w->f);
+}
+
+void jw_sv(struct jw *w, const char *k, struct sv s)
+{
+	key(w, k);
+	json_put_string(w->f, s.p ? s.p : "", s.n);
+}
+
+void jw_int(struct jw *w, const char *k, int64_t v)
+{
+	key(w, k);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void jw_uint(struct jw *w, const char *k, uint64_t v)
+{
+	key(w, k);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void jw_num(struct jw *w, const char *k, double v, int decimals)
+{
+	key(w, k);
+	if (!isfinite(v)) {
+		fputs("null", w->f);
+		return;
+	}
+	/* avoid "-0.000" */
+	double scale = pow(10, decimals);
+	if (fabs(v) * scale < 0.5)
+		v = 0;
+	fprintf(w->f, "%.*f", decimals, v);
+}
+
+void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
+{
+	key(w, k);
+	fputc('[', w->f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(w->f, i ? ", %u" : "%u", v[i]);
+	fputc(']', w->f);
+}
+
+void jw_bool(struct jw *w, const char *k, bool v)
+{
+	key(w, k);
+	fputs(v ? "true" : "false", w->f);
+}
+
+void jw_null(struct jw *w, const char *k)
+{
+	key(w, k);
+	fputs("null", w->f);
+}
+
+void format_utc(char *buf, size_t cap, int64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000LL);
+	int64_t frac = ns % 1000000000LL;
+	if (frac < 0) {
+		frac += 1000000000LL;
+		sec--;
+	}
+	struct tm tm;
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, cap, "?");
+		return;
+	}
+	char date[32];
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, cap, "%s.%06" PRId64 "Z", date, frac / 1000);
+}
+
+void jw_time(struct jw *w, const char *k, int64_t ns)
+{
+	char buf[48];
+	format_utc(buf, sizeof(buf), ns);
+	jw_str(w, k, buf);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* A small streaming JSON writer (RFC 8259): indented, deterministic, with
+ * strings from the wire escaped and invalid UTF-8 replaced by U+FFFD. */
+#ifndef DEADAIR_REPORT_JSON_H
+#define DEADAIR_REPORT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/sv.h"
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+	FILE *f;
+	int depth;
+	bool has_items[JW_MAX_DEPTH];
+};
+
+void jw_init(struct jw *w, FILE *f);
+/* key is NULL inside arrays. */
+void jw_obj(struct jw *w, const char *key);
+void jw_obj_end(struct jw *w);
+void jw_arr(struct jw *w, const char *key);
+void jw_arr_end(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_sv(struct jw *w, const char *key, struct sv s);
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_uint(struct jw *w, const char *key, uint64_t v);
+/* Fixed decimals; NaN/inf are written as null. */
+void jw_num(struct jw *w, const char *key, double v, int decimals);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
+/* A short array of numbers on one line. */
+void jw_uint_list(struct jw *w, const char *key, const uint16_t *v, size_t n);
+/* An ISO 8601 UTC time with microseconds from nanoseconds since the epoch. */
+void jw_time(struct jw *w, const char *key, int64_t ns);
+/* Writes s as a JSON string literal (with quotes). */
+void json_put_string(FILE *f, const char *p, size_t n);
+void format_utc(char *buf, size_t cap, int64_t ns);
+
+#endif
