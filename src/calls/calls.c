@@ -19,14 +19,18 @@
 const char *const calls_non_call_methods[8] = { "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY",
 						"MESSAGE", "PUBLISH", "REFER/INFO", "other" };
 
-/* An advertised media endpoint (index entry; owns nothing). */
+/* SDP-advertised RTP and RTCP endpoints, and the learned source endpoints of
+ * streams already bound (the public side of a NAT that a far end latches onto). */
+enum ep_kind { EP_RTP, EP_RTCP, EP_LEARNED };
+
+/* A media endpoint of a call (index entry; owns nothing). */
 struct ep_node {
 	struct ep_node *next;      /* hash chain */
 	struct ep_node *call_next; /* the call's own list */
 	struct endpoint ep;
 	struct call *call;
-	uint8_t party;             /* who advertised it (receives there) */
-	bool rtcp;
+	uint8_t party;             /* who advertised it (receives there), or sends from it */
+	uint8_t kind;              /* enum ep_kind */
 	int16_t sdp;               /* which SDP record */
 };
 
@@ -199,12 +203,12 @@ static void stream_free(struct calls *t, struct stream *s)
 
 /* ---- media endpoints advertised in SDP ---- */
 
-static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, bool rtcp)
+static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, uint8_t kind)
 {
 	struct ep_node *best = NULL;
 	unsigned b = (unsigned)(ep_hash(e) % EP_BUCKETS);
 	for (struct ep_node *n = t->eps[b]; n; n = n->next) {
-		if (n->rtcp != rtcp || !endpoint_eq(&n->ep, e))
+		if (n->kind != kind || !endpoint_eq(&n->ep, e))
 			continue;
 		/* the most recent advertisement wins (ports are reused across calls) */
 		if (!best || n->call->seq_no > best->call->seq_no ||
@@ -215,11 +219,11 @@ static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, bool
 }
 
 static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, uint8_t party,
-		   bool rtcp, int16_t sdp)
+		   uint8_t kind, int16_t sdp)
 {
 	unsigned b = (unsigned)(ep_hash(e) % EP_BUCKETS);
 	for (struct ep_node *n = t->eps[b]; n; n = n->next) {
-		if (n->call == c && n->rtcp == rtcp && n->party == party && endpoint_eq(&n->ep, e)) {
+		if (n->call == c && n->kind == kind && n->party == party && endpoint_eq(&n->ep, e)) {
 			n->sdp = sdp;
 			return;
 		}
@@ -230,7 +234,7 @@ static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, ui
 	n->ep = *e;
 	n->call = c;
 	n->party = party;
-	n->rtcp = rtcp;
+	n->kind = kind;
 	n->sdp = sdp;
 	n->next = t->eps[b];
 	t->eps[b] = n;
@@ -538,6 +542,11 @@ static void stream_codec_from_sdp(struct call *c, struct stream *s)
 		stream_set_clock(s, map.clock);
 }
 
+static uint8_t other_party(uint8_t p)
+{
+	return p == PARTY_A ? PARTY_B : p == PARTY_B ? PARTY_A : PARTY_NONE;
+}
+
 static void stream_attach(struct calls *t, struct call *c, struct stream *s, uint8_t dir,
 			  uint8_t how)
 {
@@ -548,6 +557,8 @@ static void stream_attach(struct calls *t, struct call *c, struct stream *s, uin
 	c->streams = s;
 	c->n_streams++;
 	stream_codec_from_sdp(c, s);
+	if (dir != PARTY_NONE)
+		ep_add(t, c, &s->src, dir, EP_LEARNED, -1);
 }
 
 /* Registers the endpoints of SDP idx and moves unsignalled streams that now
@@ -559,18 +570,18 @@ static void bind_media(struct calls *t, struct call *c, int16_t idx)
 		const struct sdp_media_rec *m = &r->media[i];
 		if (!m->rtp.port || !m->rtp.addr.family || addr_is_unspecified(&m->rtp.addr))
 			continue;
-		ep_add(t, c, &m->rtp, r->by, false, idx);
+		ep_add(t, c, &m->rtp, r->by, EP_RTP, idx);
 		struct endpoint rtcp = { m->rtp.addr, m->rtcp_mux ? m->rtp.port : m->rtcp_port };
-		ep_add(t, c, &rtcp, r->by, true, idx);
+		ep_add(t, c, &rtcp, r->by, EP_RTCP, idx);
 	}
 	for (struct stream **pp = &t->unsig; *pp;) {
 		struct stream *s = *pp;
-		struct ep_node *n = ep_lookup(t, &s->dst, false);
+		struct ep_node *n = ep_lookup(t, &s->dst, EP_RTP);
 		uint8_t dir = PARTY_NONE, how = BIND_NONE;
 		if (n && n->call == c) {
-			dir = n->party == PARTY_A ? PARTY_B : PARTY_A;
+			dir = other_party(n->party);
 			how = BIND_SDP_DST;
-		} else if ((n = ep_lookup(t, &s->src, false)) != NULL && n->call == c) {
+		} else if ((n = ep_lookup(t, &s->src, EP_RTP)) != NULL && n->call == c) {
 			dir = n->party;
 			how = BIND_SDP_SRC;
 		}
@@ -813,15 +824,15 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 		if (!s)
 			return;
 		struct ep_node *n;
-		struct stream_ext *rev;
-		if ((n = ep_lookup(t, &dst, false)) != NULL) {
-			stream_attach(t, n->call, s, n->party == PARTY_A ? PARTY_B : PARTY_A, BIND_SDP_DST);
-		} else if ((n = ep_lookup(t, &src, false)) != NULL) {
+		if ((n = ep_lookup(t, &dst, EP_RTP)) != NULL) {
+			stream_attach(t, n->call, s, other_party(n->party), BIND_SDP_DST);
+		} else if ((n = ep_lookup(t, &src, EP_RTP)) != NULL) {
 			stream_attach(t, n->call, s, n->party, BIND_SDP_SRC);
-		} else if ((rev = flow_find(t, &dst, &src, true, 0)) != NULL && rev->s.call) {
-			uint8_t dir = rev->s.dir == PARTY_A ? PARTY_B :
-				      rev->s.dir == PARTY_B ? PARTY_A : PARTY_NONE;
-			stream_attach(t, rev->s.call, s, dir, BIND_LATCH);
+		} else if ((n = ep_lookup(t, &dst, EP_LEARNED)) != NULL) {
+			/* sent to where a bound stream comes from: the far end latched */
+			stream_attach(t, n->call, s, other_party(n->party), BIND_LATCH);
+		} else if ((n = ep_lookup(t, &src, EP_LEARNED)) != NULL) {
+			stream_attach(t, n->call, s, n->party, BIND_LATCH);
 		} else {
 			struct sdp_rtpmap map;
 			if (sdp_static_pt(h->pt, &map))
@@ -872,11 +883,13 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 {
 	t->st.rtcp_packets++;
 	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
-	struct ep_node *n = ep_lookup(t, &dst, true);
+	struct ep_node *n = ep_lookup(t, &dst, EP_RTCP);
 	if (!n)
-		n = ep_lookup(t, &src, true);
+		n = ep_lookup(t, &src, EP_RTCP);
 	if (!n)
-		n = ep_lookup(t, &dst, false); /* rtcp-mux without the attribute */
+		n = ep_lookup(t, &dst, EP_RTP); /* rtcp-mux without the attribute */
+	if (!n)
+		n = ep_lookup(t, &dst, EP_LEARNED);
 	struct call *c = n ? n->call : NULL;
 	if (c && d->ts_ns > c->last_activity_ts)
 		c->last_activity_ts = d->ts_ns;
@@ -927,9 +940,11 @@ void calls_stun(struct calls *t, const struct dgram *d)
 {
 	t->st.stun_packets++;
 	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
-	struct ep_node *n = ep_lookup(t, &dst, false);
+	struct ep_node *n = ep_lookup(t, &dst, EP_RTP);
 	if (!n)
-		n = ep_lookup(t, &src, false);
+		n = ep_lookup(t, &src, EP_RTP);
+	if (!n)
+		n = ep_lookup(t, &dst, EP_LEARNED);
 	if (n && d->ts_ns > n->call->last_activity_ts)
 		n->call->last_activity_ts = d->ts_ns;
 }

@@ -54,8 +54,15 @@ enum payload_kind classify_payload(const uint8_t *p, size_t n, uint16_t sport, u
 	if (b >= 128 && b <= 191) {
 		if (sport < 1024 || dport < 1024)
 			return PK_OTHER;
-		if (n >= 2 && rtp_is_rtcp_pt(p[1]))
-			return rtcp_compound_valid(p, n) ? PK_RTCP : PK_OTHER;
+		if (n >= 2 && rtp_is_rtcp_pt(p[1])) {
+			if (rtcp_compound_valid(p, n))
+				return PK_RTCP;
+			/* SRTCP (RFC 3711) appends an index and tag after the compound, and
+			 * some stacks pad datagrams: accept a sound first packet of type
+			 * SR..XR that fits */
+			size_t first = ((size_t)((uint16_t)(p[2] << 8 | p[3])) + 1) * 4;
+			return (n >= 8 && p[1] >= 200 && p[1] <= 207 && first <= n) ? PK_RTCP : PK_OTHER;
+		}
 		struct rtp_hdr h;
 		if (rtp_parse(p, n, &h) == ST_OK)
 			return PK_RTP;

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the calls stage: call state from SIP, offer/answer history,
+ * retransmissions, forks, stream binding (SDP, symmetric, latching), and the
+ * per-stream statistics (sequence accounting, jitter, gaps, events, bins). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "calls/calls.h"
+
+#define SEC 1000000000LL
+
+static struct call done_calls_copy[8];
+static unsigned n_done;
+static struct stream done_streams[8];
+static unsigned n_done_streams;
+static unsigned stream_counts[8];
+
+static void on_call(void *ctx, struct call *c)
+{
+	(void)ctx;
+	if (n_done < 8) {
+		done_calls_copy[n_done] = *c;
+		unsigned n = 0;
+		for (struct stream *s = c->streams; s; s = s->next)
+			if (n < 8)
+				done_streams[n++] = *s;
+		stream_counts[n_done] = n;
+		n_done_streams = n;
+	}
+	n_done++;
+}
+
+static struct calls *mk(void)
+{
+	n_done = 0;
+	n_done_streams = 0;
+	struct calls_config cfg = calls_config_default();
+	struct calls_sink sink = { .call_done = on_call };
+	return calls_new(&cfg, &sink);
+}
+
+static struct dgram dg(const char *src, uint16_t sp, const char *dst, uint16_t dp, int64_t ts, uint64_t frame)
+{
+	struct dgram d;
+	memset(&d, 0, sizeof(d));
+	addr_parse(sv_from_cstr(src), &d.src);
+	addr_parse(sv_from_cstr(dst), &d.dst);
+	d.sport = sp;
+	d.dport = dp;
+	d.ts_ns = ts;
+	d.frame = frame;
+	d.transport = TP_UDP;
+	d.ttl = 64;
+	return d;
+}
+
+static char msgbuf[4096];
+
+/* Builds a SIP message; sdp_port 0 means no body. */
+static void sip(struct calls *t, const char *src, const char *dst, int64_t ts, uint64_t frame,
+		const char *start, const char *cseq, const char *from_tag, const char *to_tag,
+		const char *branch, const char *sdp_addr, int sdp_port, const char *dir, const char *extra)
+{
+	char body[512] = "";
+	if (sdp_port)
+		snprintf(body, sizeof(body),
+			 "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
+			 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=%s\r\n",
+			 sdp_addr, sdp_addr, sdp_port, dir ? dir : "sendrecv");
+	char to[128];
+	snprintf(to, sizeof(to), "<sip:bob@example.com>%s%s", to_tag ? ";tag=" : "", to_tag ? to_tag : "");
+	snprintf(msgbuf, sizeof(msgbuf),
+		 "%s\r\nVia: SIP/2.0/UDP %s:5060;branch=%s\r\nFrom: <sip:alice@example.com>;tag=%s\r\n"
+		 "To: %s\r\nCall-ID: call-1@example.com\r\nCSeq: %s\r\n%s%sContent-Length: %zu\r\n\r\n%s",
+		 start, src, branch, from_tag, to, cseq, extra ? extra : "",
+		 sdp_port ? "Content-Type: application/sdp\r\n" : "", strlen(body), body);
+	struct sip_msg m;
+	assert_true(sip_parse(msgbuf, strlen(msgbuf), SIP_DGRAM, &m) > 0);
+	uint16_t sp = 5060, dp = 5060;
+	struct dgram d = dg(src, sp, dst, dp, ts, frame);
+	calls_sip(t, &d, &m);
+}
+
+static void rtp(struct calls *t, const char *src, uint16_t sp, const char *dst, uint16_t dp, int64_t ts,
+		uint64_t frame, uint16_t seq, uint32_t rts, uint32_t ssrc, uint8_t pt)
+{
+	static uint8_t payload[160];
+	struct rtp_hdr h;
+	memset(&h, 0, sizeof(h));
+	h.version = 2;
+	h.seq = seq;
+	h.ts = rts;
+	h.ssrc = ssrc;
+	h.pt = pt;
+	h.payload = payload;
+	h.payload_len = sizeof(payload);
+	struct dgram d = dg(src, sp, dst, dp, ts, frame);
+	calls_rtp(t, &d, &h);
+}
+
+static const char A[] = "192.0.2.10", B[] = "198.51.100.20";
+
+static void basic_call(struct calls *t, bool with_rtp_back)
+{
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, "User-Agent: PhoneA\r\n");
+	sip(t, B, A, SEC / 10, 2, "SIP/2.0 180 Ringing", "1 INVITE", "a1", "b1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, B, A, SEC, 3, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, "Server: PBX 1.0\r\n");
+	sip(t, A, B, SEC + 10000000, 4, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "a1", "b1", "z9hG4bK2", NULL, 0, NULL, NULL);
+	uint64_t frame = 5;
+	for (int i = 0; i < 100; i++) {
+		int64_t ts = SEC + 20000000LL * (i + 1);
+		rtp(t, A, 4000, B, 6000, ts, frame++, (uint16_t)(65500 + i), 1000 + 160u * i, 0xAAAA, 0);
+		if (with_rtp_back)
+			rtp(t, B, 6000, A, 4000, ts + 1000000, frame++, (uint16_t)(10 + i), 5000 + 160u * i, 0xBBBB, 0);
+	}
+}
+
+static void test_answered_and_ended(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	basic_call(t, true);
+	sip(t, B, A, 5 * SEC, 300, "BYE sip:alice@example.com SIP/2.0", "1 BYE", "b1", "a1", "z9hG4bK3", NULL, 0, NULL,
+	    "Reason: Q.850;cause=16;text=\"Normal call clearing\"\r\n");
+	sip(t, A, B, 5 * SEC + 1000, 301, "SIP/2.0 200 OK", "1 BYE", "b1", "a1", "z9hG4bK3", NULL, 0, NULL, NULL);
+	calls_tick(t, 30 * SEC); /* linger over: finalised */
+	assert_int_equal(n_done, 1);
+	struct call *c = &done_calls_copy[0];
+	assert_int_equal(c->state, CALL_ENDED);
+	assert_int_equal(c->ended_by, PARTY_B);
+	assert_string_equal(c->bye_reason, "Q.850;cause=16;text=\"Normal call clearing\"");
+	assert_int_equal(c->bye_status, 200);
+	assert_true(c->acked);
+	assert_int_equal(c->answer_frame, 3);
+	assert_string_equal(c->a_ua, "PhoneA");
+	assert_string_equal(c->b_ua, "PBX 1.0");
+	assert_int_equal(c->n_sdp, 2);
+	assert_int_equal(c->sdp[0].kind, SDP_OFFER);
+	assert_int_equal(c->sdp[1].kind, SDP_ANSWER);
+	assert_int_equal(c->sdp[1].by, PARTY_B);
+	assert_int_equal(stream_counts[0], 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct stream *s = &done_streams[i];
+		assert_int_equal(s->packets, 100);
+		assert_int_equal(stream_lost(s), 0);
+		assert_int_equal(s->bound_by, BIND_SDP_DST);
+		assert_int_equal(s->clock, 8000);
+		assert_int_equal(s->dir, s->ssrc == 0xAAAA ? PARTY_A : PARTY_B);
+		assert_true(s->jitter < 1.0); /* perfectly regular */
+	}
+	calls_free(t);
+}
+
+static void test_retransmitted_ok_without_ack(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	int64_t at[] = { SEC, SEC + SEC / 2, 2 * SEC + SEC / 2, 4 * SEC + SEC / 2 };
+	for (int i = 0; i < 4; i++)
+		sip(t, B, A, at[i], (uint64_t)(2 + i), "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	sip(t, B, A, 33 * SEC, 9, "BYE sip:alice@example.com SIP/2.0", "1 BYE", "b1", "a1", "z9hG4bK9", NULL, 0, NULL, NULL);
+	calls_finish(t);
+	assert_int_equal(n_done, 1);
+	struct call *c = &done_calls_copy[0];
+	assert_false(c->acked);
+	assert_int_equal(c->ok_retrans, 3);
+	assert_int_equal(c->retrans, 3);
+	assert_int_equal(c->n_sdp, 2); /* retransmitted SDP is not a new offer/answer */
+	assert_true(c->msgs[2].retrans);
+	assert_int_equal(c->bye_status, 0);
+	calls_free(t);
+}
+
+static void test_cancel_and_failure(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 180 Ringing", "1 INVITE", "a1", "b1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, A, B, 2 * SEC, 3, "CANCEL sip:bob@example.com SIP/2.0", "1 CANCEL", "a1", NULL, "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, B, A, 2 * SEC + 1000, 4, "SIP/2.0 487 Request Terminated", "1 INVITE", "a1", "b1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	calls_finish(t);
+	assert_int_equal(done_calls_copy[0].state, CALL_CANCELLED);
+	assert_int_equal(done_calls_copy[0].final_status, 487);
+	assert_int_equal(done_calls_copy[0].ended_by, PARTY_A);
+	calls_free(t);
+
+	t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 486 Busy Here", "1 INVITE", "a1", "b1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	calls_finish(t);
+	assert_int_equal(done_calls_copy[0].state, CALL_FAILED);
+	assert_int_equal(done_calls_copy[0].final_status, 486);
+	calls_free(t);
+}
+
+static void test_forked_early_dialogs(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 180 Ringing", "1 INVITE", "a1", "fork1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, B, A, SEC, 3, "SIP/2.0 180 Ringing", "1 INVITE", "a1", "fork2", "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, B, A, 2 * SEC, 4, "SIP/2.0 200 OK", "1 INVITE", "a1", "fork2", "z9hG4bK1", B, 6000, NULL, NULL);
+	calls_finish(t);
+	struct call *c = &done_calls_copy[0];
+	assert_int_equal(c->early_tags, 2);
+	assert_int_equal(c->answered_tags, 1);
+	assert_string_equal(c->b_tag, "fork2");
+	assert_int_equal(c->state, CALL_ANSWERED);
+	calls_free(t);
+}
+
+static void test_hold_reinvite_and_delayed_offer(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	/* delayed offer: INVITE without SDP, offer in 200, answer in ACK */
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", NULL, 0, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	sip(t, A, B, SEC, 3, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "a1", "b1", "z9hG4bK2", A, 4000, NULL, NULL);
+	/* hold from A, answered recvonly */
+	sip(t, A, B, 5 * SEC, 4, "INVITE sip:bob@example.com SIP/2.0", "2 INVITE", "a1", "b1", "z9hG4bK3", A, 4000, "sendonly", NULL);
+	sip(t, B, A, 5 * SEC, 5, "SIP/2.0 200 OK", "2 INVITE", "a1", "b1", "z9hG4bK3", B, 6000, "recvonly", NULL);
+	calls_finish(t);
+	struct call *c = &done_calls_copy[0];
+	assert_int_equal(c->n_sdp, 4);
+	assert_int_equal(c->sdp[0].kind, SDP_OFFER);
+	assert_int_equal(c->sdp[0].by, PARTY_B);
+	assert_int_equal(c->sdp[1].kind, SDP_ANSWER);
+	assert_string_equal(c->sdp[1].context, "ACK");
+	assert_int_equal(c->sdp[2].kind, SDP_OFFER);
+	assert_int_equal(c->sdp[2].media[0].dir, SDP_SENDONLY);
+	assert_int_equal(c->sdp[3].kind, SDP_ANSWER);
+	assert_int_equal(c->state, CALL_ANSWERED); /* a re-INVITE does not change the call's state */
+	calls_free(t);
+}
+
+static void test_latching_behind_nat(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	/* A advertises its private address; its RTP arrives from the NAT's public one */
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", "10.0.0.5", 4000, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	rtp(t, "203.0.113.7", 31000, B, 6000, 2 * SEC, 3, 1, 160, 0x1111, 0);
+	/* B latches: sends to the public mapping, from another port than it advertised */
+	rtp(t, B, 6002, "203.0.113.7", 31000, 2 * SEC, 4, 1, 160, 0x2222, 0);
+	/* unrelated RTP */
+	for (int i = 0; i < 12; i++)
+		rtp(t, "192.0.2.99", 7000, "192.0.2.98", 7002, 2 * SEC + i * 20000000LL, (uint64_t)(5 + i), (uint16_t)i,
+		    160u * i, 0x3333, 8);
+	calls_finish(t);
+	assert_int_equal(stream_counts[0], 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct stream *s = &done_streams[i];
+		if (s->ssrc == 0x1111) {
+			assert_int_equal(s->bound_by, BIND_SDP_DST);
+			assert_int_equal(s->dir, PARTY_A);
+		} else {
+			assert_int_equal(s->bound_by, BIND_LATCH);
+			assert_int_equal(s->dir, PARTY_B);
+		}
+	}
+	assert_int_equal(calls_get_stats(t)->streams_unsignalled, 1);
+	calls_free(t);
+}
+
+static void test_mid_call_capture(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	sip(t, B, A, 0, 1, "BYE sip:alice@example.com SIP/2.0", "7 BYE", "b1", "a1", "z9hG4bK7", NULL, 0, NULL, NULL);
+	calls_finish(t);
+	assert_int_equal(n_done, 1);
+	assert_true(done_calls_copy[0].mid_call_start);
+	assert_int_equal(done_calls_copy[0].state, CALL_ENDED);
+	/* requests outside dialogs are counted, not calls */
+	sip(t, A, B, 0, 2, "REGISTER sip:example.com SIP/2.0", "1 REGISTER", "r1", NULL, "z9hG4bKr", NULL, 0, NULL, NULL);
+	sip(t, A, B, 0, 3, "OPTIONS sip:example.com SIP/2.0", "1 OPTIONS", "o1", NULL, "z9hG4bKo", NULL, 0, NULL, NULL);
+	assert_int_equal(calls_get_stats(t)->non_call_by_method[0], 1);
+	assert_int_equal(calls_get_stats(t)->non_call_by_method[1], 1);
+	assert_int_equal(calls_get_stats(t)->calls, 1);
+	calls_free(t);
+}
+
+/* ---- stream statistics ---- */
+
+static struct stream *fresh_stream(struct stream *s, struct calls_config *cfg, uint16_t seq, uint32_t ts)
+{
+	*cfg = calls_config_default();
+	memset(s, 0, sizeof(*s));
+	struct rtp_hdr h = { .version = 2, .seq = seq, .ts = ts, .ssrc = 1, .pt = 0 };
+	struct dgram d = dg(A, 1, B, 2, 0, 1);
+	stream_init(s, &d, &h, cfg);
+	stream_set_clock(s, 8000);
+	return s;
+}
+
+static void feed(struct stream *s, const struct calls_config *cfg, int64_t ts, uint16_t seq, uint32_t rts, uint8_t pt)
+{
+	static uint8_t ev[4] = { 5, 0x0a, 0, 160 };
+	struct rtp_hdr h = { .version = 2, .seq = seq, .ts = rts, .ssrc = 1, .pt = pt, .payload = ev, .payload_len = 4 };
+	struct dgram d = dg(A, 1, B, 2, ts, s->last_frame + 1);
+	stream_update(s, &d, &h, cfg);
+}
+
+static void test_stream_sequence_accounting(void **state)
+{
+	(void)state;
+	static struct stream st;
+	struct calls_config cfg;
+	struct stream *s = fresh_stream(&st, &cfg, 65530, 0);
+	/* 65530..65535, 0..9 with 3 lost (2,3,4), one duplicate, one late */
+	uint16_t seqs[] = { 65530, 65531, 65532, 65533, 65534, 65535, 0, 1, 5, 6, 6, 8, 7, 9 };
+	for (unsigned i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+		feed(s, &cfg, (int64_t)i * 20000000, seqs[i], 160u * i, 0);
+	assert_int_equal(s->packets, 14);
+	assert_int_equal(stream_expected(s), 16);
+	assert_int_equal(stream_lost(s), 2); /* 3 missing, minus the duplicate */
+	assert_int_equal(s->duplicates, 1);
+	assert_int_equal(s->out_of_order, 1);
+	assert_int_equal(s->cycles, 65536);
+}
+
+static void test_stream_jitter_gap_and_bins(void **state)
+{
+	(void)state;
+	static struct stream st;
+	struct calls_config cfg;
+	struct stream *s = fresh_stream(&st, &cfg, 100, 0);
+	/* every other packet 10 ms late: D = 80 timestamp units each time */
+	for (int i = 0; i < 200; i++) {
+		int64_t late = (i % 2) ? 10000000 : 0;
+		feed(s, &cfg, (int64_t)i * 20000000 + late, (uint16_t)(100 + i), 160u * (uint32_t)i, 0);
+	}
+	/* J converges to 80 units = 10 ms */
+	assert_true(s->jitter > 79.0 && s->jitter <= 80.0);
+	assert_true(s->max_jitter_ms > 9.9 && s->max_jitter_ms <= 10.0);
+	/* a 3 s silence, then more */
+	feed(s, &cfg, 199LL * 20000000 + 3 * SEC, 300, 160u * 350, 0);
+	assert_int_equal(s->n_gaps, 1);
+	assert_int_equal(s->gaps[0].end - s->gaps[0].start, 3 * SEC - 10000000LL); /* the last packet was 10 ms late */
+	/* 4 s of packets: 41 bins of 100 ms */
+	assert_int_equal(s->n_bins, (uint32_t)((199LL * 20000000 + 3 * SEC) / 100000000 + 1));
+	assert_int_equal(s->bins[0], 5);
+	/* an hour later: the bins coarsen instead of growing */
+	feed(s, &cfg, 3600 * SEC, 301, 160u * 351, 0);
+	assert_true(s->n_bins <= STREAM_MAX_BINS);
+	assert_true(s->bin_ns >= 3600 * SEC / STREAM_MAX_BINS);
+	uint32_t total = 0;
+	for (uint32_t i = 0; i < s->n_bins; i++)
+		total += s->bins[i];
+	assert_int_equal(total, s->packets);
+}
+
+static void test_stream_events_and_pt_change(void **state)
+{
+	(void)state;
+	static struct stream st;
+	struct calls_config cfg;
+	struct stream *s = fresh_stream(&st, &cfg, 1, 0);
+	s->event_pt = 101;
+	feed(s, &cfg, 0, 2, 160, 0);
+	/* one digit: 5 packets with the same RTP timestamp */
+	for (int i = 0; i < 5; i++)
+		feed(s, &cfg, 20000000LL * (i + 2), (uint16_t)(3 + i), 480, 101);
+	feed(s, &cfg, 20000000LL * 8, 8, 1280, 0);
+	feed(s, &cfg, 20000000LL * 9, 9, 1440, 8); /* PCMU -> PCMA with no event in between */
+	assert_int_equal(s->n_events, 1);
+	assert_int_equal(s->events[0].digit, '5');
+	assert_int_equal(s->event_packets, 5);
+	assert_int_equal(s->n_pt_changes, 1);
+	assert_int_equal(s->pt_changes[0].from, 0);
+	assert_int_equal(s->pt_changes[0].to, 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_answered_and_ended),
+		cmocka_unit_test(test_retransmitted_ok_without_ack),
+		cmocka_unit_test(test_cancel_and_failure),
+		cmocka_unit_test(test_forked_early_dialogs),
+		cmocka_unit_test(test_hold_reinvite_and_delayed_offer),
+		cmocka_unit_test(test_latching_behind_nat),
+		cmocka_unit_test(test_mid_call_capture),
+		cmocka_unit_test(test_stream_sequence_accounting),
+		cmocka_unit_test(test_stream_jitter_gap_and_bins),
+		cmocka_unit_test(test_stream_events_and_pt_change),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
