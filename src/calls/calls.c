@@ -450,7 +450,9 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 			  const struct sip_msg *m, uint8_t from, struct sv body)
 {
 	struct sdp sdp;
-	if (sdp_parse(body.p, body.n, &sdp) != ST_OK)
+	enum status st = sdp_parse(body.p, body.n, &sdp);
+	/* one bad line still leaves the rest of the description usable */
+	if (st != ST_OK && !(st == ST_MALFORMED && sdp.n_bad_lines > 0))
 		return -1;
 	if (c->n_sdp >= CALL_MAX_SDP)
 		return -1;

@@ -112,7 +112,7 @@ bool sv_prefix_u64(struct sv s, uint64_t max, uint64_t *out, size_t *used)
 	size_t i = 0;
 	while (i < s.n && s.p[i] >= '0' && s.p[i] <= '9') {
 		uint64_t d = (uint64_t)(s.p[i] - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return false;
 		v = v * 10 + d;
 		i++;

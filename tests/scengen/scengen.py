@@ -1,0 +1,730 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""scengen: build pcap captures of VoIP calls from readable scenario files.
+
+    python3 tests/scengen/scengen.py SCENARIO.scn OUT.pcap [--point outside|HOST] [--manifest M.json]
+
+The scenario language is documented in tests/scenarios/README.md. Generation is
+deterministic: the same scenario text always gives byte-identical output (fixed
+base time, every random choice drawn from generators seeded by the scenario text).
+
+As a module:
+
+    import scengen
+    sim = scengen.Simulation(text)          # parses and runs the scenario
+    data = sim.pcap("outside")              # the capture as bytes
+    facts = sim.manifest("outside")         # what was written: SIP messages, RTP streams
+
+How it works, in three passes over simulated time:
+  1. signalling: call lines (and SIP retransmission timers) run in time order and
+     produce SIP packets plus each call's SDP offer/answer history;
+  2. media: every stream and RTCP sender plans its packets (loss, jitter, DTMF...);
+  3. network: all packets, in send order, are addressed (SDP, latching), pass the
+     NATs (mappings, timeouts, filtering, ALG), are delivered, and are recorded as
+     each capture point sees them ("outside", or on a host's own interface).
+"""
+import argparse
+import datetime
+import hashlib
+import heapq
+import json
+import os
+import random
+import re
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from dsl import (NS, ScenarioError, check_options, parse_lines, parse_seconds, take_flags)  # noqa: E402
+from packets import (IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_PSH, TCP_SYN, LinkLayer, PcapWriter,  # noqa: E402
+                     ip, ip_packets, mac_for, tcp_mss_option, tcp_segment, udp_datagram)
+from rtp import NTP_UNIX_OFFSET, Planned, ReceiverStats, RtcpSender, RtpStream  # noqa: E402
+from sdp import codec_list  # noqa: E402
+from sip import Call  # noqa: E402
+
+DEFAULT_START = "2024-03-12T09:00:00Z"
+
+CAPTURE_OPTS = {"link", "vlan", "precision", "start", "mtu", "snaplen"}
+HOST_OPTS = {"sip", "rtp", "ua", "user", "codecs", "ttl", "rtcp-mux", "sdp-rtcp", "sdp-user", "sdp-session"}
+HOST_FLAGS = {"rtcp-mux", "sdp-rtcp"}
+NAT_OPTS = {"sip", "rtp", "rtcp", "alg", "timeout", "filter", "refresh"}
+CALL_OPTS = {"via", "transport", "codecs", "callee-codecs", "ptime", "video", "session-expires", "min-se",
+             "refresher", "hop", "caller-rtp", "callee-rtp", "tcp-acks"}
+CALL_FLAGS = {"video"}
+ALG_PARTS = {"c", "o", "m", "contact", "via"}
+
+
+class Host:
+    """A SIP/RTP endpoint (phone, PBX, proxy, gateway): address, ports, User-Agent."""
+
+    def __init__(self, name, addr, opts, line):
+        check_options(line, HOST_OPTS)
+        self.name = name
+        try:
+            self.addr = ip(addr)
+        except ValueError:
+            raise line.error("not an IPv4/IPv6 address: %r" % addr) from None
+        self.sip_port = int(opts.get("sip", 5060))
+        self.rtp_port = int(opts.get("rtp", 10000))
+        self.ua = opts.get("ua", "scengen-%s" % name)
+        self.user = opts.get("user", name)
+        try:
+            self.codecs = codec_list(opts.get("codecs", "PCMU,PCMA,G722,G729,opus,telephone-event"))
+        except ValueError as e:
+            raise line.error(str(e)) from None
+        self.ttl = int(opts.get("ttl", 64))
+        self.rtcp_mux = bool(opts.get("rtcp-mux"))
+        self.sdp_rtcp = bool(opts.get("sdp-rtcp"))
+        self.sdp_user = opts.get("sdp-user", "-")
+        self.sdp_session = opts.get("sdp-session", "-")
+        self.nat = None
+
+
+class Mapping:
+    """One NAT binding: internal port <-> external port, last use, remote endpoints contacted."""
+
+    def __init__(self, ext, t):
+        self.ext = ext
+        self.last = t
+        self.remotes = set()
+
+
+class Nat:
+    """A NAPT in front of one host: port mappings (static for SIP), idle timeout, filtering, SIP ALG."""
+
+    def __init__(self, host, public, opts, rng, line):
+        check_options(line, NAT_OPTS)
+        self.host = host
+        try:
+            self.public = ip(public)
+        except ValueError:
+            raise line.error("not an IPv4/IPv6 address: %r" % public) from None
+        self.rng = rng
+        self.sip_ext = int(opts.get("sip", host.sip_port))
+        rtp_ext = int(opts.get("rtp", host.rtp_port))
+        self.first_ext = {host.rtp_port: rtp_ext, host.rtp_port + 1: int(opts.get("rtcp", rtp_ext + 1))}
+        alg = opts.get("alg", "")
+        self.alg = ALG_PARTS if alg == "full" else set(a for a in alg.split(",") if a)
+        if self.alg - ALG_PARTS:
+            raise line.error("alg takes full or a list of %s" % ", ".join(sorted(ALG_PARTS)))
+        self.timeout = parse_seconds(opts["timeout"], line.number) if "timeout" in opts else None
+        self.filter = opts.get("filter", "port")
+        if self.filter not in ("port", "address", "none"):
+            raise line.error("filter must be port (address and port dependent), address or none")
+        self.refresh = opts.get("refresh", "both")
+        if self.refresh not in ("both", "out"):
+            raise line.error("refresh must be both or out")
+        self.maps = {}
+        self.rebinds = []  # (t, {internal port: external port})
+        self.used = set(self.first_ext.values()) | {self.sip_ext}
+
+    def add_rebind(self, line):
+        ports = {}
+        for key, value in line.opts.items():
+            if key == "rtp":
+                ports[self.host.rtp_port] = int(value)
+            elif key == "rtcp":
+                ports[self.host.rtp_port + 1] = int(value)
+            else:
+                raise line.error("a NAT change takes rtp= and/or rtcp=")
+        if self.host.rtp_port in ports and self.host.rtp_port + 1 not in ports:
+            ports[self.host.rtp_port + 1] = ports[self.host.rtp_port] + 1
+        self.rebinds.append((line.t0, ports))
+        self.rebinds.sort(key=lambda r: r[0])
+
+    def _apply_rebinds(self, t):
+        while self.rebinds and self.rebinds[0][0] <= t:
+            when, ports = self.rebinds.pop(0)
+            for internal, ext in ports.items():
+                self.maps[internal] = Mapping(ext, when)
+                self.used.add(ext)
+
+    def _new_port(self):
+        while True:
+            port = self.rng.randrange(20000, 65000, 2)
+            if port not in self.used:
+                self.used.add(port)
+                return port
+
+    def egress(self, t, port, remote):
+        """External port for a packet leaving from internal port to remote (creating/refreshing the binding)."""
+        if port == self.host.sip_port:
+            return self.sip_ext
+        self._apply_rebinds(t)
+        m = self.maps.get(port)
+        if m is not None and self.timeout is not None and t - m.last > self.timeout:
+            # idle too long: the old binding is gone and this NAT picks a new external port
+            m = self.maps[port] = Mapping(self._new_port(), t)
+        if m is None:
+            ext = self.first_ext.get(port, port)
+            if port not in self.first_ext and ext in self.used:
+                ext = self._new_port()
+            m = self.maps[port] = Mapping(ext, t)
+            self.used.add(ext)
+        m.last = t
+        m.remotes.add(remote)
+        return m.ext
+
+    def ingress(self, t, ext, remote):
+        """Internal port for a packet arriving on external port from remote, or None if the NAT drops it."""
+        if ext == self.sip_ext:
+            return self.host.sip_port
+        self._apply_rebinds(t)
+        for port, m in self.maps.items():
+            if m.ext != ext:
+                continue
+            if self.timeout is not None and t - m.last > self.timeout:
+                return None
+            if self.filter == "port" and remote not in m.remotes:
+                return None
+            if self.filter == "address" and remote[0] not in {r[0] for r in m.remotes}:
+                return None
+            if self.refresh == "both":
+                m.last = t
+            return port
+        return None
+
+    def static_ext(self, port):
+        if port == self.host.sip_port:
+            return self.sip_ext
+        return self.first_ext.get(port, port)
+
+    # ----- SIP ALG ------------------------------------------------------------------
+    def alg_rewrite(self, data):
+        """Rewrite an outgoing SIP message as a SIP ALG does (only the parts in self.alg)."""
+        if not self.alg:
+            return None
+        priv, pub = str(self.host.addr), str(self.public)
+        head, sep, body = data.partition(b"\r\n\r\n")
+        text = head.decode()
+        if "via" in self.alg:
+            text = re.sub(r"(Via: SIP/2\.0/UDP )%s:%d" % (re.escape(priv), self.host.sip_port),
+                          r"\g<1>%s:%d" % (pub, self.sip_ext), text, count=1)
+        if "contact" in self.alg:
+            text = re.sub(r"(Contact: <sip:[^@>]*@)%s:%d" % (re.escape(priv), self.host.sip_port),
+                          r"\g<1>%s:%d" % (pub, self.sip_ext), text)
+        sdp = body.decode()
+        fam = "IP6" if self.host.addr.version == 6 else "IP4"
+        if "c" in self.alg:
+            sdp = sdp.replace("c=IN %s %s\r\n" % (fam, priv), "c=IN %s %s\r\n" % (fam, pub))
+        if "o" in self.alg:
+            sdp = re.sub(r"^(o=.* IN %s )%s\r$" % (fam, re.escape(priv)), r"\g<1>%s\r" % pub, sdp, flags=re.M)
+        if "m" in self.alg:
+            sdp = re.sub(r"^m=audio (\d+) ", lambda m: "m=audio %d " % self.static_ext(int(m.group(1)))
+                         if int(m.group(1)) else m.group(0), sdp, flags=re.M)
+        body = sdp.encode()
+        text = re.sub(r"Content-Length: \d+", "Content-Length: %d" % len(body), text)
+        return text.encode() + sep + body
+
+    def alg_sdp(self, sdp):
+        """The same rewrite applied to an Sdp object (what the far end will act on)."""
+        if not self.alg:
+            return sdp
+        new = sdp.copy()
+        if "c" in self.alg and str(sdp.conn_addr) == str(self.host.addr):
+            new.conn_addr = str(self.public)
+        if "o" in self.alg and str(sdp.origin_addr) == str(self.host.addr):
+            new.origin_addr = str(self.public)
+        if "m" in self.alg and sdp.port:
+            new.port = self.static_ext(sdp.port)
+        return new
+
+
+class TcpConnection:
+    """One TCP connection carrying SIP between two hosts: handshake, sequence numbers, ACKs."""
+
+    def __init__(self, client, server, client_port, rng, acks):
+        self.client, self.server = client, server
+        self.ports = {client.name: client_port, server.name: server.sip_port}
+        self.seq = {client.name: rng.getrandbits(32), server.name: rng.getrandbits(32)}
+        self.acks = acks
+        self.open = False
+        self.pending = {}  # host name -> bytes held back by "coalesce"
+        self.mss = 1460 if client.addr.version == 4 else 1440
+
+
+class Network:
+    """Hosts, NATs and transports: turns SIP sends into packets and routes every packet."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.tcp = {}
+
+    # ----- addressing ------------------------------------------------------------
+    def reachable(self, host, port):
+        """(address, port) at which others reach host's port: its NAT's public side if it has one."""
+        if host.nat:
+            return (host.nat.public, host.nat.static_ext(port))
+        return (host.addr, port)
+
+    def host_at(self, addr):
+        for h in self.sim.hosts.values():
+            if (h.nat.public if h.nat else h.addr) == addr:
+                return h
+        return None
+
+    def sip_source(self, src, dst, call):
+        """The source address:port dst sees on SIP from src (for Via received=/rport=)."""
+        if call.transport == "tcp":
+            conn = self._conn(src, dst, call, create=False)
+            port = conn.ports[src.name] if conn else src.sip_port
+            return self.reachable(src, src.sip_port)[0], (src.nat.static_ext(port) if src.nat and port != src.sip_port else port)
+        return self.reachable(src, src.sip_port)
+
+    def alg_rewrite(self, src, data, transport):
+        if src.nat and transport == "udp":
+            return src.nat.alg_rewrite(data)
+        return None
+
+    def alg_sdp(self, src, sdp, transport):
+        if src.nat and transport == "udp":
+            return src.nat.alg_sdp(sdp)
+        return sdp
+
+    # ----- SIP transport ---------------------------------------------------------
+    def _conn(self, a, b, call, create=True):
+        key = tuple(sorted((a.name, b.name)))
+        conn = self.tcp.get(key)
+        if conn is None and create:
+            rng = self.sim.rng("tcp:%s-%s" % key)
+            conn = TcpConnection(a, b, rng.randrange(49152, 65535), rng, call.tcp_acks)
+            self.tcp[key] = conn
+        return conn
+
+    def _packet(self, t, kind, src_host, src_port, dst_host, dst_port, payload, call):
+        p = Planned(t, kind, call, src_host, (src_host.addr, src_port), payload, src_host.ttl)
+        p.dst = self.reachable(dst_host, dst_port)
+        p.call = call
+        self.sim.add_packet(p)
+        return p
+
+    def send_sip(self, t, src, dst, inside, outside, call, msg, opts):
+        """Put one SIP message on the wire; returns a handle for resend_sip."""
+        label = (msg.label(), msg.cseq_method())
+        if call.transport == "udp":
+            p = self._packet(t, "sip", src, src.sip_port, dst, dst.sip_port, inside, call)
+            p.payload_out = outside
+            p.labels = (label,)
+            return [p]
+        return self._send_tcp(t, src, dst, inside, label, call, opts)
+
+    def _tcp_packet(self, t, conn, src, dst, flags, payload, call, options=b""):
+        me, peer = src.name, dst.name
+        seq = conn.seq[me]
+        ack = conn.seq[peer]
+        p = self._packet(t, "tcp", src, conn.ports[me], dst, conn.ports[peer], payload, call)
+        p.proto = "tcp"
+        p.tcp = (seq, ack, flags, 64240, options)
+        conn.seq[me] = (seq + len(payload) + (1 if flags & TCP_SYN else 0)) & 0xFFFFFFFF
+        return p
+
+    def _send_tcp(self, t, src, dst, data, label, call, opts):
+        conn = self._conn(src, dst, call)
+        if not conn.open:
+            c, s = conn.client, conn.server
+            opt = tcp_mss_option(conn.mss)
+            self._tcp_packet(t - 3_000_000, conn, c, s, TCP_SYN, b"", call, opt)
+            self._tcp_packet(t - 2_000_000, conn, s, c, TCP_SYN | TCP_ACK, b"", call, opt)
+            self._tcp_packet(t - 1_000_000, conn, c, s, TCP_ACK, b"", call)
+            conn.open = True
+        held = conn.pending.pop(src.name, None)
+        if opts.get("coalesce"):
+            conn.pending[src.name] = (held[0] if held else b"") + data, (held[1] if held else ()) + (label,)
+            return []
+        labels = (held[1] if held else ()) + (label,)
+        data = (held[0] if held else b"") + data
+        pieces = []
+        if opts.get("split"):
+            at = int(opts["split"]) if opts["split"] is not True else len(data) // 2
+            pieces = [data[:at], data[at:]]
+        else:
+            pieces = [data]
+        chunks = []
+        for piece in pieces:
+            chunks += [piece[i:i + conn.mss] for i in range(0, len(piece), conn.mss)]
+        sent = []
+        for i, chunk in enumerate(chunks):
+            p = self._tcp_packet(t + i * 200_000, conn, src, dst, TCP_PSH | TCP_ACK, chunk, call)
+            p.kind = "sip"
+            if i == len(chunks) - 1:
+                p.labels = labels
+            sent.append(p)
+        if conn.acks:
+            self._tcp_packet(t + len(chunks) * 200_000 + 1_000_000, conn, dst, src, TCP_ACK, b"", call)
+        return sent
+
+    def resend_sip(self, t, handle):
+        """Send the same bytes again (UDP) or retransmit the same TCP segments (same sequence numbers)."""
+        if not handle:
+            return
+        t0 = handle[0].t_send
+        for p in handle:
+            q = Planned(t + (p.t_send - t0), p.kind, p.origin, p.src_host, p.src, p.payload, p.ttl)
+            q.dst, q.proto, q.tcp, q.labels, q.call = p.dst, p.proto, p.tcp, p.labels, p.call
+            q.payload_out = p.payload_out
+            q.retrans = p.proto == "tcp"
+            self.sim.add_packet(q)
+
+    # ----- routing ------------------------------------------------------------------
+    def route(self, p):
+        """Views of packet p: {point: (src, dst, payload, ttl, time)}; and the host it reached, if any."""
+        t = p.t_send
+        src, dst = p.src, p.dst
+        out_src, ttl_out = src, p.ttl
+        sender = p.src_host
+        if sender is not None and sender.nat and src[0] == sender.addr:
+            out_src = (sender.nat.public, sender.nat.egress(t, src[1], dst))
+            ttl_out -= 1
+        payload_out = p.payload_out if p.payload_out is not None else p.payload
+        views = {"outside": (out_src, dst, payload_out, ttl_out, p.t_arrive)}
+        if sender is not None:
+            views[sender.name] = (src, dst, p.payload, p.ttl, p.t_send)
+        receiver = self.host_at(dst[0])
+        delivered = None
+        if receiver is not None and receiver is not sender:
+            if receiver.nat:
+                port = receiver.nat.ingress(t, dst[1], out_src)
+                if port is not None:
+                    delivered = (out_src, (receiver.addr, port), payload_out, ttl_out - 1, p.t_arrive)
+            else:
+                delivered = (out_src, dst, payload_out, ttl_out, p.t_arrive)
+        if delivered:
+            views[receiver.name] = delivered
+        return views, (receiver if delivered else None)
+
+
+class Simulation:
+    """A parsed and simulated scenario; ask it for a capture point's pcap bytes or manifest."""
+
+    def __init__(self, text, name="scenario"):
+        self.text = text
+        self.name = name
+        self.seed = hashlib.sha256(text.encode()).digest()
+        self.hosts, self.calls, self.streams, self.rtcps = {}, {}, [], []
+        self.expects = []
+        self.link = LinkLayer("ethernet")
+        self.nanosecond = False
+        self.mtu = 1500
+        self.snaplen = 262144
+        self.start_ns = self._parse_start(DEFAULT_START, None)
+        self.network = Network(self)
+        self.packets = []
+        self._queue = []
+        self._counter = 0
+        self.log = []  # (packet, views) in send order
+        self._latch = {}
+        self._recv = {}
+        self._parse(parse_lines(text))
+        self._run()
+
+    # ----- deterministic randomness ----------------------------------------------------
+    def rng(self, label):
+        """A random generator of its own for each named thing, seeded by the scenario text."""
+        return random.Random(hashlib.sha256(self.seed + label.encode()).digest())
+
+    # ----- parsing ------------------------------------------------------------------------
+    @staticmethod
+    def _parse_start(text, line):
+        try:
+            dt = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ScenarioError(line, "start must be an ISO 8601 time like %s" % DEFAULT_START) from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=datetime.timezone.utc)
+        return int(dt.timestamp()) * NS + dt.microsecond * 1000
+
+    def _host(self, name, line):
+        if name not in self.hosts:
+            raise line.error("unknown host %r (declare it with 'host %s ADDRESS')" % (name, name))
+        return self.hosts[name]
+
+    def _arrow(self, line, words, what):
+        if len(words) < 4 or words[2] != "->":
+            raise line.error("expected: %s NAME SENDER -> RECEIVER ..." % what)
+        return words[0], self._host(words[1], line), self._host(words[3], line), words[4:]
+
+    def _parse(self, lines):
+        names = set()
+
+        def new_name(line, name):
+            if name in names:
+                raise line.error("name %r is already used" % name)
+            names.add(name)
+
+        events = []
+        for line in lines:
+            w = line.words
+            if line.kind == "capture":
+                check_options(line, CAPTURE_OPTS)
+                take_flags(line, w, set())
+                self.link = LinkLayer(line.opts.get("link", "ethernet"),
+                                      int(line.opts["vlan"]) if "vlan" in line.opts else None)
+                self.nanosecond = line.opts.get("precision", "usec") == "nsec"
+                self.mtu = int(line.opts.get("mtu", 1500))
+                self.snaplen = int(line.opts.get("snaplen", 262144))
+                if "start" in line.opts:
+                    self.start_ns = self._parse_start(line.opts["start"], line.number)
+            elif line.kind == "host":
+                if len(w) < 2:
+                    raise line.error("expected: host NAME ADDRESS [options]")
+                new_name(line, w[0])
+                take_flags(line, w[2:], HOST_FLAGS)
+                self.hosts[w[0]] = Host(w[0], w[1], line.opts, line)
+            elif line.kind == "nat":
+                if len(w) != 2:
+                    raise line.error("expected: nat HOST PUBLIC-ADDRESS [options]")
+                host = self._host(w[0], line)
+                host.nat = Nat(host, w[1], line.opts, self.rng("nat:" + w[0]), line)
+            elif line.kind == "expect":
+                self.expects.append(line)
+            else:
+                events.append(line)
+        for line in events:
+            w = line.words
+            if line.kind == "call":
+                name, caller, callee, rest = self._arrow(line, w, "call")
+                new_name(line, name)
+                take_flags(line, rest, CALL_FLAGS)
+                check_options(line, CALL_OPTS)
+                proxy = self._host(line.opts["via"], line) if "via" in line.opts else None
+                call = Call(name, caller, callee, proxy, line.opts, self, line)
+                call.tcp_acks = line.opts.get("tcp-acks", "yes") != "no"
+                self.calls[name] = call
+        for line in events:
+            w = line.words
+            if line.kind in ("stream", "rtcp"):
+                name, sender, receiver, rest = self._arrow(line, w, line.kind)
+                new_name(line, name)
+                if not rest or ".." not in rest[0]:
+                    raise line.error("%s needs its time range after the receiver: START..END" % line.kind)
+                from dsl import parse_time_field
+                t0, t1 = parse_time_field(rest[0], line.number)
+                take_flags(line, rest[1:], {"reorder"} if line.kind == "stream" else set())
+                call = self._call_for(line, sender, receiver)
+                cls = RtpStream if line.kind == "stream" else RtcpSender
+                obj = cls(name, sender, receiver, call, t0, t1, line.opts, self, line)
+                (self.streams if line.kind == "stream" else self.rtcps).append(obj)
+        by_name = {s.name: s for s in self.streams}
+        for line in events:
+            if line.kind != "event":
+                continue
+            subject = line.words[0]
+            if subject in self.calls:
+                call = self.calls[subject]
+                self.schedule(line.t0, lambda now, c=call, ln=line: c.handle(now, ln), line.number)
+            elif subject in by_name:
+                by_name[subject].add_event(line)
+            elif subject in self.hosts and line.words[1] == "nat":
+                host = self.hosts[subject]
+                if not host.nat:
+                    raise line.error("host %s has no NAT" % subject)
+                host.nat.add_rebind(line)
+            else:
+                raise line.error("unknown subject %r (a call, a stream, or 'HOST nat')" % subject)
+
+    def _call_for(self, line, sender, receiver):
+        name = line.opts.get("call")
+        if name == "none":
+            return None
+        if name:
+            if name not in self.calls:
+                raise line.error("unknown call %r" % name)
+            return self.calls[name]
+        between = [c for c in self.calls.values()
+                   if {c.caller.host, c.callee.host} == {sender, receiver}]
+        if len(between) > 1:
+            raise line.error("several calls between %s and %s: say which with call=NAME"
+                             % (sender.name, receiver.name))
+        return between[0] if between else None
+
+    # ----- running ------------------------------------------------------------------------
+    def schedule(self, t, fn, order=None):
+        """Run fn(t) during the signalling pass; scenario lines first, then timers, at equal times."""
+        self._counter += 1
+        key = order if order is not None else 1_000_000 + self._counter
+        heapq.heappush(self._queue, (t, key, self._counter, fn))
+
+    def add_packet(self, p):
+        self._counter += 1
+        p.order = self._counter
+        self.packets.append(p)
+
+    def _run(self):
+        while self._queue:
+            t, _, _, fn = heapq.heappop(self._queue)
+            fn(t)
+        for conn in self.network.tcp.values():
+            if conn.pending:
+                raise ScenarioError(None, "a 'coalesce' SIP message was never followed by another one")
+        for s in self.streams:
+            for p in s.plan():
+                self.add_packet(p)
+        for r in self.rtcps:
+            for p in r.plan(self):
+                self.add_packet(p)
+        idents = {}
+        for p in sorted(self.packets, key=lambda p: (p.t_send, p.order)):
+            if p.kind in ("rtp", "stun", "rtcp"):
+                p.dst = p.origin.destination(p.t_send, self)
+                if p.dst is None:
+                    continue  # nowhere to send: no SDP yet, c=0.0.0.0 or port 0
+                if p.kind == "rtcp":
+                    p.src = p.origin.source(p.t_send)
+                    p.payload = p.build(p.t_send, self)
+            if p.dst[0].version != p.src[0].version:
+                continue  # an IPv4 sender cannot reach an IPv6 address
+            key = str(p.src[0])
+            idents[key] = idents.get(key, self.rng("ipid:" + key).randrange(65536)) + 1
+            p.ident = idents[key]
+            views, receiver = self.network.route(p)
+            self.log.append((p, views))
+            self._account(p, receiver, views)
+
+    def _account(self, p, receiver, views):
+        if p.kind == "rtp":
+            ssrc, seq, ts, clock = p.rtp
+            st = p.origin.stats.setdefault(ssrc, [0, 0, 0, None, clock])
+            st[0] += 1
+            st[1] += len(p.payload) - 12
+            st[2], st[3], st[4] = ts, p.t_send, clock
+            if receiver is not None:
+                src = views[receiver.name][0]
+                if p.call is not None:
+                    lat = self._latch.setdefault((p.call.name, receiver.name), {"first": src})
+                    lat["always"] = src
+                rs = self._recv.get((receiver.name, ssrc))
+                if rs is None:
+                    rs = self._recv[(receiver.name, ssrc)] = ReceiverStats(seq, clock)
+                    rs.call = p.call
+                rs.update(seq, ts, p.t_arrive, clock)
+        elif p.kind == "rtcp" and receiver is not None and p.payload[1] == 200:
+            ssrc, ntp_sec, ntp_frac = struct.unpack("!III", p.payload[4:16])
+            rs = self._recv.get((receiver.name, ssrc))
+            if rs is not None:
+                rs.last_sr = (((ntp_sec & 0xFFFF) << 16) | (ntp_frac >> 16), p.t_arrive)
+
+    # used by streams and RTCP senders during the network pass
+    def latched(self, call, host, mode):
+        """The source host latched onto in this call ("first" or "always" = latest), if any."""
+        lat = self._latch.get((call.name if call else None, host.name))
+        return lat.get(mode) if lat else None
+
+    def receiver_stats(self, host, call):
+        return {ssrc: rs for (h, ssrc), rs in self._recv.items() if h == host.name and rs.call is call}
+
+    def ntp(self, t):
+        unix_ns = self.start_ns + t
+        sec, ns = divmod(unix_ns, NS)
+        return ((sec + NTP_UNIX_OFFSET) << 32) | (ns * (1 << 32) // NS)
+
+    # ----- output -------------------------------------------------------------------------
+    def points(self):
+        return ["outside"] + sorted(self.hosts)
+
+    def _check_point(self, point):
+        if point not in self.points():
+            raise ScenarioError(None, "unknown capture point %r (outside or a host name: %s)"
+                                % (point, ", ".join(sorted(self.hosts))))
+
+    def frames(self, point="outside"):
+        """[(time ns since epoch, frame bytes)] as captured at point, in capture order."""
+        self._check_point(point)
+        records = []
+        for p, views in self.log:
+            if point not in views:
+                continue
+            (saddr, sport), (daddr, dport), payload, ttl, t = views[point]
+            if p.proto == "tcp":
+                seq, ack, flags, window, options = p.tcp
+                l4 = tcp_segment(saddr, daddr, sport, dport, seq, ack, flags, payload, window, options)
+                proto = IPPROTO_TCP
+            else:
+                l4 = udp_datagram(saddr, daddr, sport, dport, payload)
+                proto = IPPROTO_UDP
+            packets = ip_packets(saddr, daddr, proto, l4, ttl=max(1, ttl), ident=p.ident, mtu=self.mtu,
+                                 dont_fragment=p.proto == "tcp")
+            outgoing = p.src_host is not None and p.src_host.name == point
+            for i, pkt in enumerate(packets):
+                frame = self.link.frame(pkt, mac_for(saddr), mac_for(daddr), outgoing)
+                records.append((t + i * 1000, p.order, i, frame))
+        records.sort(key=lambda r: r[:3])
+        return [(self.start_ns + t, frame) for t, _, _, frame in records]
+
+    def pcap(self, point="outside"):
+        """The capture at point as pcap file bytes."""
+        writer = PcapWriter(self.link.linktype, self.nanosecond, self.snaplen)
+        for t, frame in self.frames(point):
+            writer.write(t, frame)
+        return writer.getvalue()
+
+    def manifest(self, point="outside"):
+        """What the capture at point holds: SIP messages, RTP streams (tshark's view), other counts."""
+        self._check_point(point)
+        sip, counts, rows = [], {"rtp": 0, "rtcp": 0, "stun": 0, "tcp-control": 0, "frames": 0}, {}
+        for p, views in sorted(((p, v) for p, v in self.log if point in v),
+                               key=lambda pv: (pv[1][point][4], pv[0].order)):
+            src, dst = views[point][0], views[point][1]
+            counts["frames"] += 1
+            for method, cseq_method in p.labels:
+                sip.append({"label": method, "cseq": cseq_method, "tcp_retransmission": p.retrans})
+            if p.kind == "rtp":
+                counts["rtp"] += 1
+                ssrc, seq = p.rtp[0], p.rtp[1]
+                key = (str(src[0]), src[1], str(dst[0]), dst[1], ssrc)
+                row = rows.get(key)
+                if row is None:
+                    row = rows[key] = {"src": "%s:%d" % (src[0], src[1]), "dst": "%s:%d" % (dst[0], dst[1]),
+                                       "ssrc": "0x%08x" % ssrc, "stream": p.origin.name, "packets": 0,
+                                       "_base": seq, "_max": seq}
+                row["packets"] += 1
+                ext = row["_max"] - (row["_max"] & 0xFFFF) + seq
+                if ext < row["_max"] - 0x8000:
+                    ext += 0x10000
+                row["_max"] = max(row["_max"], ext)
+            elif p.kind in counts:
+                counts[p.kind] += 1
+            elif p.kind == "tcp":
+                counts["tcp-control"] += 1
+        streams = []
+        for row in rows.values():
+            row["lost"] = row.pop("_max") - row.pop("_base") + 1 - row["packets"]
+            streams.append(row)
+        return {"scenario": self.name, "point": point, "sip": sip, "rtp_streams": streams, "counts": counts,
+                "expect": [{"line": ln.number, "words": ln.words, "opts": ln.opts} for ln in self.expects]}
+
+
+def generate(scenario_path, out_path, point="outside", manifest_path=None):
+    """Read a scenario file, write its capture (and optionally its manifest as JSON)."""
+    with open(scenario_path, encoding="utf-8") as f:
+        text = f.read()
+    sim = Simulation(text, os.path.splitext(os.path.basename(scenario_path))[0])
+    data = sim.pcap(point)
+    with open(out_path, "wb") as f:
+        f.write(data)
+    if manifest_path:
+        with open(manifest_path, "w", encoding="utf-8") as f:
+            json.dump(sim.manifest(point), f, indent=2, sort_keys=True)
+            f.write("\n")
+    return sim
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Build a pcap from a VoIP scenario file (tests/scenarios/README.md).")
+    ap.add_argument("scenario", help="the .scn file")
+    ap.add_argument("output", help="the pcap file to write")
+    ap.add_argument("--point", default="outside",
+                    help="capture point: 'outside' (default, the public side of every NAT) or a host name "
+                         "(that host's own interface, private addresses)")
+    ap.add_argument("--manifest", help="also write what the capture holds (SIP messages, RTP streams) as JSON")
+    args = ap.parse_args(argv)
+    try:
+        generate(args.scenario, args.output, args.point, args.manifest)
+    except ScenarioError as e:
+        print("%s: %s" % (args.scenario, e), file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
