@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/sdp.h"
 
@@ -165,6 +166,11 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 	return t;
 }
 
+void calls_set_origin(struct calls *t, int64_t origin_ns)
+{
+	t->cfg.origin_ns = origin_ns;
+}
+
 const struct calls_stats *calls_get_stats(const struct calls *t)
 {
 	return &t->st;
@@ -263,6 +269,24 @@ static void ep_remove_call(struct calls *t, struct call *c)
 
 /* ---- calls ---- */
 
+/* Makes room for one more element in a call's array (doubling, up to max). */
+static bool grow_array(void **arr, uint32_t *cap, uint32_t n, uint32_t max, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	if (n >= max)
+		return false;
+	uint32_t ncap = *cap ? *cap * 2 : 8;
+	if (ncap > max)
+		ncap = max;
+	void *p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
 static unsigned call_bucket(struct sv call_id)
 {
 	return (unsigned)(fnv(call_id.p, call_id.n, 14695981039346656037ULL) % CALL_BUCKETS);
@@ -286,14 +310,6 @@ static struct call *call_create(struct calls *t, struct sv call_id, const struct
 	struct call *c = cx ? &cx->c : NULL;
 	if (!c)
 		return NULL;
-	c->msgs = calloc(CALL_MAX_MESSAGES, sizeof(*c->msgs));
-	c->sdp = calloc(CALL_MAX_SDP, sizeof(*c->sdp));
-	if (!c->msgs || !c->sdp) {
-		free(c->msgs);
-		free(c->sdp);
-		free(cx);
-		return NULL;
-	}
 	copy_sv(c->call_id, sizeof(c->call_id), call_id);
 	if (call_id.n >= sizeof(c->call_id))
 		c->call_id[sizeof(c->call_id) - 1] = '\0';
@@ -454,7 +470,19 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 	/* one bad line still leaves the rest of the description usable */
 	if (st != ST_OK && !(st == ST_MALFORMED && sdp.n_bad_lines > 0))
 		return -1;
-	if (c->n_sdp >= CALL_MAX_SDP)
+	/* the same description again (o= version unchanged, RFC 3264 section 8),
+	 * e.g. the copy a proxy forwards, seen on the next hop: not a new offer */
+	bool answers_pending = c->offer_pending && c->offer_by != from;
+	for (int i = (int)c->n_sdp - 1; i >= 0 && !answers_pending; i--) {
+		const struct sdp_rec *prev = &c->sdp[i];
+		if (prev->by != from)
+			continue;
+		if (sdp.o_sess_version.n && cstr_eq_sv(prev->o_version, sdp.o_sess_version) &&
+		    cstr_eq_sv(prev->o_addr_text, sdp.origin.text))
+			return (int16_t)i;
+		break;
+	}
+	if (!grow_array((void **)&c->sdp, &c->sdp_cap, c->n_sdp, CALL_MAX_SDP, sizeof(*c->sdp)))
 		return -1;
 	int16_t idx = (int16_t)c->n_sdp;
 	struct sdp_rec *r = &c->sdp[c->n_sdp++];
@@ -506,42 +534,29 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 	return idx;
 }
 
-/* The codec the receiver at this SDP expects for pt. */
-static const struct codec_rec *sdp_codec(const struct sdp_rec *r, uint8_t pt)
+/* Clock rates of dynamic payload types, and which one is telephone-event, from
+ * the receiver's SDP (RFC 3264: RTP sent to a party uses the payload types that
+ * party's description lists); static types keep RFC 3551's rates. */
+static void stream_codec_from_sdp_rec(struct stream *s, const struct sdp_rec *r)
 {
-	for (unsigned i = 0; i < r->n_media; i++)
-		for (unsigned j = 0; j < r->media[i].n_codecs; j++)
-			if (r->media[i].codecs[j].pt == pt)
-				return &r->media[i].codecs[j];
-	return NULL;
-}
-
-static int16_t event_pt_of(const struct sdp_rec *r)
-{
-	for (unsigned i = 0; i < r->n_media; i++)
-		for (unsigned j = 0; j < r->media[i].n_codecs; j++)
-			if (!strcmp(r->media[i].codecs[j].name, "telephone-event"))
-				return r->media[i].codecs[j].pt;
-	return -1;
-}
-
-/* Clock rate and telephone-event type for a stream from the latest SDP of
- * either side that lists its payload type. */
-static void stream_codec_from_sdp(struct call *c, struct stream *s)
-{
-	for (int i = (int)c->n_sdp - 1; i >= 0; i--) {
-		const struct codec_rec *cr = sdp_codec(&c->sdp[i], s->first_pt);
-		if (cr && cr->clock) {
-			if (!s->clock)
-				stream_set_clock(s, cr->clock);
-			if (s->event_pt < 0)
-				s->event_pt = event_pt_of(&c->sdp[i]);
-			return;
+	for (unsigned m = 0; m < r->n_media; m++) {
+		for (unsigned k = 0; k < r->media[m].n_codecs; k++) {
+			const struct codec_rec *cr = &r->media[m].codecs[k];
+			bool event = strncasecmp(cr->name, "telephone-event", 15) == 0;
+			if (event && s->event_pt < 0)
+				s->event_pt = cr->pt;
+			if (cr->pt >= 96 && !s->pt_clock[cr->pt])
+				stream_set_pt_clock(s, cr->pt, event ? 0 : cr->clock);
 		}
 	}
-	struct sdp_rtpmap map;
-	if (!s->clock && sdp_static_pt(s->first_pt, &map))
-		stream_set_clock(s, map.clock);
+}
+
+static void stream_codec_from_sdp(struct call *c, struct stream *s)
+{
+	uint8_t receiver = s->dir == PARTY_A ? PARTY_B : s->dir == PARTY_B ? PARTY_A : PARTY_NONE;
+	for (uint32_t i = 0; i < c->n_sdp; i++)
+		if (receiver == PARTY_NONE || c->sdp[i].by == receiver)
+			stream_codec_from_sdp_rec(s, &c->sdp[i]);
 }
 
 static uint8_t other_party(uint8_t p)
@@ -576,6 +591,9 @@ static void bind_media(struct calls *t, struct call *c, int16_t idx)
 		struct endpoint rtcp = { m->rtp.addr, m->rtcp_mux ? m->rtp.port : m->rtcp_port };
 		ep_add(t, c, &rtcp, r->by, EP_RTCP, idx);
 	}
+	for (struct stream *s = c->streams; s; s = s->next)
+		if (s->dir != PARTY_NONE && s->dir != r->by)
+			stream_codec_from_sdp_rec(s, r);
 	for (struct stream **pp = &t->unsig; *pp;) {
 		struct stream *s = *pp;
 		struct ep_node *n = ep_lookup(t, &s->dst, EP_RTP);
@@ -618,7 +636,7 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 			c->end_ts = d->ts_ns;
 			c->end_frame = d->frame;
 			copy_sv(c->bye_reason, sizeof(c->bye_reason), m->reason);
-		} else if (sv_eq(m->method, SV_LIT("ACK")) && c->state >= CALL_ANSWERED) {
+		} else if (sv_eq(m->method, SV_LIT("ACK")) && c->answer_ts) {
 			c->acked = true;
 		}
 		if (m->session_expires_s)
@@ -633,7 +651,10 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 	}
 	if (!invite_tx)
 		return;
-	note_tag(c, m->to_tag);
+	/* responses to the INVITE that created the call come from the callee */
+	bool initial = (!c->initial_cseq || m->cseq == c->initial_cseq) && from == PARTY_B;
+	if (initial)
+		note_tag(c, m->to_tag);
 	if (m->status < 200) {
 		if (c->state < CALL_PROCEEDING)
 			c->state = CALL_PROCEEDING;
@@ -653,7 +674,8 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 			copy_sv(c->b_tag, sizeof(c->b_tag), m->to_tag);
 			if (c->state < CALL_ANSWERED)
 				c->state = CALL_ANSWERED;
-		} else if (m->to_tag.n && !cstr_eq_sv(c->b_tag, m->to_tag) && c->state <= CALL_ANSWERED) {
+		} else if (initial && m->to_tag.n && !cstr_eq_sv(c->b_tag, m->to_tag) &&
+			   c->state <= CALL_ANSWERED) {
 			c->answered_tags++; /* a second fork answered */
 		}
 		if (m->session_expires_s)
@@ -673,35 +695,50 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 		c->end_ts = d->ts_ns;
 		c->end_frame = d->frame;
 	}
-	(void)from;
 }
 
-/* A B2BUA's second leg: an INVITE sent from the address that received a
- * recent INVITE for the same user, a few seconds later at most. */
+/* The user part of a SIP URI ("sip:bob@host" -> "bob"), or empty. */
+static struct sv uri_user(struct sv uri)
+{
+	size_t at = sv_find_char(uri, '@');
+	if (at == uri.n)
+		return SV_NULL;
+	struct sv user = sv_sub(uri, 0, at);
+	size_t colon = sv_find_char(user, ':');
+	return colon < user.n ? sv_sub(user, colon + 1, user.n) : user;
+}
+
+/* A B2BUA's second leg: an INVITE sent from the address that received another
+ * call's INVITE shortly before. Taken as the same call when the called or the
+ * calling user is the same (within 10 s), or, with no user in common, when it
+ * follows within 2 s while the first leg is still unanswered and no other call
+ * fits. */
 static void link_legs(struct calls *t, struct call *c, const struct sip_msg *m)
 {
-	struct sv user = sip_uri_of(m->to);
-	size_t at = sv_find_char(user, '@');
-	if (at == user.n)
-		return;
-	user = sv_sub(user, 0, at);
-	size_t colon = sv_find_char(user, ':');
-	if (colon < user.n)
-		user = sv_sub(user, colon + 1, user.n);
+	struct sv to_user = uri_user(m->to_uri), from_user = uri_user(m->from_uri);
+	struct call *by_user = NULL, *by_time = NULL;
+	unsigned n_time = 0;
 	for (struct call *o = t->active; o; o = o->next) {
-		if (o == c || o->n_links >= CALL_MAX_LINKS || c->n_links >= CALL_MAX_LINKS)
+		if (o == c || o->n_links >= CALL_MAX_LINKS || !addr_eq(&o->b_sig.addr, &c->a_sig.addr) ||
+		    addr_eq(&o->a_sig.addr, &c->a_sig.addr))
 			continue;
-		if (c->start_ts - o->start_ts > 10LL * 1000000000LL || c->start_ts < o->start_ts)
+		int64_t dt = c->start_ts - o->start_ts;
+		if (dt < 0 || dt > 10LL * 1000000000LL)
 			continue;
-		if (!addr_eq(&o->b_sig.addr, &c->a_sig.addr))
-			continue;
-		struct sv ou = sv_from_cstr(o->b_uri);
-		if (sv_find(ou, user, false) == ou.n)
-			continue;
-		snprintf(o->links[o->n_links++], sizeof(o->links[0]), "%s", c->call_id);
-		snprintf(c->links[c->n_links++], sizeof(c->links[0]), "%s", o->call_id);
-		return;
+		struct sv ou = uri_user(sv_from_cstr(o->b_uri)), of = uri_user(sv_from_cstr(o->a_uri));
+		if ((to_user.n && sv_eq(ou, to_user)) || (from_user.n && sv_eq(of, from_user))) {
+			if (!by_user)
+				by_user = o;
+		} else if (dt <= 2LL * 1000000000LL && !o->answer_ts && o->state < CALL_ANSWERED) {
+			by_time = o;
+			n_time++;
+		}
 	}
+	struct call *o = by_user ? by_user : n_time == 1 ? by_time : NULL;
+	if (!o || c->n_links >= CALL_MAX_LINKS)
+		return;
+	snprintf(o->links[o->n_links++], sizeof(o->links[0]), "%s", c->call_id);
+	snprintf(c->links[c->n_links++], sizeof(c->links[0]), "%s", o->call_id);
 }
 
 void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
@@ -736,6 +773,8 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		c->b_sig.port = a_sends ? d->dport : d->sport;
 		copy_sv(c->a_tag, sizeof(c->a_tag), m->from_tag);
 		copy_sv(c->a_uri, sizeof(c->a_uri), m->from_uri);
+		if (sv_eq(m->cseq_method, SV_LIT("INVITE")))
+			c->initial_cseq = m->cseq;
 		copy_sv(c->b_uri, sizeof(c->b_uri), m->to_uri);
 		if (!(m->is_request && sv_eq(m->method, SV_LIT("INVITE")) && !m->to_tag.n)) {
 			c->mid_call_start = true;
@@ -769,8 +808,9 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 	}
 	update_state(c, d, m, from, retrans);
 
-	if (c->n_msgs < CALL_MAX_MESSAGES) {
+	if (grow_array((void **)&c->msgs, &c->msgs_cap, c->n_msgs, CALL_MAX_MESSAGES, sizeof(*c->msgs))) {
 		struct msg_rec *r = &c->msgs[c->n_msgs++];
+		memset(r, 0, sizeof(*r));
 		r->frame = d->frame;
 		r->ts = d->ts_ns;
 		r->point = d->point;
@@ -836,9 +876,6 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 		} else if ((n = ep_lookup(t, &src, EP_LEARNED)) != NULL) {
 			stream_attach(t, n->call, s, n->party, BIND_LATCH);
 		} else {
-			struct sdp_rtpmap map;
-			if (sdp_static_pt(h->pt, &map))
-				stream_set_clock(s, map.clock);
 			s->next = t->unsig;
 			t->unsig = s;
 		}

@@ -24,6 +24,8 @@ struct calls_config {
 	unsigned min_unsignalled_packets; /* fewer than this: not reported as a stream */
 	unsigned max_calls;      /* calls in progress */
 	unsigned max_streams;    /* streams in progress */
+	int64_t origin_ns;       /* time of the capture's first frame: stream times are taken
+				  * relative to it, as tshark does, so rounding agrees */
 };
 
 struct calls_config calls_config_default(void);
@@ -73,8 +75,11 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 		 const struct calls_config *cfg);
 void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 		   const struct calls_config *cfg);
-void stream_set_clock(struct stream *s, uint32_t clock);
+/* Sets the clock rate of one payload type (0: none, as for telephone-event). */
+void stream_set_pt_clock(struct stream *s, uint8_t pt, uint32_t clock);
 double stream_mean_jitter_ms(const struct stream *s);
 double stream_mean_delta_ms(const struct stream *s);
+/* Sets the time all stream arithmetic is relative to (the first frame). */
+void calls_set_origin(struct calls *t, int64_t origin_ns);
 
 #endif

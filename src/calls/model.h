@@ -153,15 +153,22 @@ struct stream {
 	uint32_t seq_jumps;           /* resynchronisations after a big jump */
 	uint64_t seen_bits[16];       /* the last 1024 sequence numbers, for duplicates */
 
-	/* timing */
-	double min_delta_ms, max_delta_ms, sum_delta_ms;
+	/* timing, computed as Wireshark's RTP stream analysis does (so that the
+	 * figures agree with tshark -z rtp,streams): deltas and jitter in ms,
+	 * packets with the marker bit, comfort noise and the packet after it left
+	 * out of min/mean/max; means as running averages over the packets seen */
+	uint32_t clock;               /* Hz of the first payload type, 0 when unknown */
+	uint32_t pt_clock[128];       /* clock per payload type; 0: no jitter (telephone-event) */
+	uint32_t first_rtp_ts;
+	double t_last_ms;             /* arrival of the last in-sequence packet */
+	double last_nominal_ms;
+	double delta_ms;
+	double jitter_ms;             /* current RFC 3550 jitter estimate, ms */
+	double min_delta_ms, mean_delta_ms, max_delta_ms;
+	double min_jitter_ms, mean_jitter_ms, max_jitter_ms;
 	uint64_t max_delta_frame;
-	uint32_t clock;               /* Hz, 0 when unknown */
-	double jitter;                /* RFC 3550 J, in timestamp units */
-	double max_jitter_ms, sum_jitter_ms;
-	int64_t last_arrival;
-	uint32_t last_rtp_ts;
-	bool timing_init;
+	uint32_t wrong_ts;            /* packets whose time stamp is before the first one's */
+	bool prev_cn;
 
 	/* payload */
 	uint8_t first_pt, last_pt;
@@ -181,6 +188,9 @@ struct stream {
 	/* gaps longer than the threshold */
 	uint32_t n_gaps;
 	struct gap_rec gaps[STREAM_MAX_GAPS];
+	int64_t max_silence_ns;       /* longest time between two packets, whatever they were */
+	uint32_t max_loss_burst;      /* most consecutive sequence numbers missing */
+	uint32_t loss_bursts;         /* runs of missing sequence numbers */
 
 	/* activity over time */
 	int64_t bin_origin;           /* ns */
@@ -227,13 +237,15 @@ struct call {
 	uint32_t answered_tags;       /* distinct To tags in 2xx (forks) */
 	uint32_t early_tags;          /* distinct To tags in 1xx/2xx */
 	char to_tags[4][80];
+	uint32_t initial_cseq;        /* CSeq of the INVITE that created the call */
 	uint32_t session_expires;     /* seconds, last negotiated */
 	char se_refresher[8];
 
 	uint32_t n_msgs, msgs_total, retrans;
-	struct msg_rec *msgs;         /* CALL_MAX_MESSAGES */
-	uint32_t n_sdp;
-	struct sdp_rec *sdp;          /* CALL_MAX_SDP */
+	uint32_t msgs_cap;
+	struct msg_rec *msgs;         /* grows up to CALL_MAX_MESSAGES */
+	uint32_t n_sdp, sdp_cap;
+	struct sdp_rec *sdp;          /* grows up to CALL_MAX_SDP */
 	bool offer_pending;           /* an offer waits for its answer */
 	uint8_t offer_by;
 	bool early_answer;            /* the last answer came in a 1xx */

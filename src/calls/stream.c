@@ -60,9 +60,36 @@ static void bin_add(struct stream *s, int64_t ts)
 		s->n_bins = (uint32_t)idx + 1;
 }
 
-void stream_set_clock(struct stream *s, uint32_t clock)
+/* Clock rates of the static payload types as Wireshark's RTP analysis uses them
+ * (RFC 3551 table 4; G.722 counts at 8000 Hz). */
+static uint32_t static_clock(uint8_t pt)
 {
-	s->clock = clock;
+	switch (pt) {
+	case 0: case 1: case 2: case 3: case 4: case 5: case 7: case 8: case 9:
+	case 12: case 13: case 15: case 18: case 19:
+		return 8000;
+	case 6:
+		return 16000;
+	case 10: case 11:
+		return 44100;
+	case 16:
+		return 11025;
+	case 17:
+		return 22050;
+	case 14: case 25: case 26: case 28: case 31: case 32: case 33: case 34:
+		return 90000;
+	default:
+		return 0;
+	}
+}
+
+void stream_set_pt_clock(struct stream *s, uint8_t pt, uint32_t clock)
+{
+	if (pt > 127)
+		return;
+	s->pt_clock[pt] = clock;
+	if (pt == s->first_pt)
+		s->clock = clock;
 }
 
 void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
@@ -75,10 +102,74 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 	s->first_ttl = s->last_ttl = d->ttl;
 	s->base_seq = s->max_seq = h->seq;
 	s->first_pt = s->last_pt = h->pt;
+	s->first_rtp_ts = h->ts;
 	s->min_delta_ms = -1;
+	s->min_jitter_ms = -1;
 	s->bin_origin = d->ts_ns;
 	s->bin_ns = cfg->bin_ns > 0 ? cfg->bin_ns : 100000000;
 	s->event_pt = -1;
+	for (unsigned pt = 0; pt < 128; pt++)
+		s->pt_clock[pt] = static_clock((uint8_t)pt);
+	s->clock = s->pt_clock[h->pt & 127];
+}
+
+/* Milliseconds since the capture's first frame, computed from whole seconds and
+ * nanoseconds as tshark does, so that rounding agrees. */
+static double rel_ms(int64_t ts, int64_t origin)
+{
+	int64_t rel = ts - origin;
+	int64_t secs = rel / 1000000000LL;
+	int64_t nsecs = rel % 1000000000LL;
+	return (double)secs * 1000.0 + (double)nsecs / 1000000.0;
+}
+
+/* Deltas and jitter of one packet (after the first), as in Wireshark 4.0's
+ * rtppacket_analyse(): jitter is RFC 3550's estimator in milliseconds with the
+ * payload type's clock; marker-bit packets, comfort noise and the packet after
+ * comfort noise, and packets whose time stamp lies before the first packet's
+ * are left out of the min/mean/max figures; means are running averages. */
+static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t frame,
+		   uint32_t before)
+{
+	uint32_t dts = h->ts - s->first_rtp_ts;
+	bool in_seq = dts < 0x80000000u;
+	if (!in_seq)
+		s->wrong_ts++;
+	bool cn = h->pt == 13 || h->pt == 19;
+	bool follow_cn = s->prev_cn;
+	s->prev_cn = cn;
+	uint32_t clock = s->pt_clock[h->pt & 127];
+	double cur_jitter = 0;
+	if (in_seq) {
+		if (clock) {
+			double nominal = (double)dts / (double)(clock / 1000);
+			double diff = t - (s->t_last_ms + nominal - s->last_nominal_ms);
+			if (diff < 0)
+				diff = -diff;
+			s->jitter_ms = cur_jitter = (15.0 * s->jitter_ms + diff) / 16.0;
+			s->last_nominal_ms = nominal;
+		}
+		s->delta_ms = t - s->t_last_ms;
+	}
+	if (!h->marker && !cn && !follow_cn && in_seq) {
+		double n = (double)before;
+		if (s->delta_ms > s->max_delta_ms) {
+			s->max_delta_ms = s->delta_ms;
+			s->max_delta_frame = frame;
+		}
+		if (s->min_delta_ms < 0 || s->delta_ms < s->min_delta_ms)
+			s->min_delta_ms = s->delta_ms;
+		s->mean_delta_ms = (s->mean_delta_ms * (n - 1) + s->delta_ms) / n;
+		if (clock) {
+			if (s->jitter_ms > s->max_jitter_ms)
+				s->max_jitter_ms = s->jitter_ms;
+			if (s->min_jitter_ms < 0 || s->jitter_ms < s->min_jitter_ms)
+				s->min_jitter_ms = s->jitter_ms;
+			s->mean_jitter_ms = (s->mean_jitter_ms * (n - 1) + cur_jitter) / n;
+		}
+	}
+	if (in_seq)
+		s->t_last_ms = t;
 }
 
 static void on_event(struct stream *s, const struct dgram *d, const struct rtp_hdr *h)
@@ -131,15 +222,19 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 		} else if (udelta < MAX_DROPOUT) {
 			if (h->seq < s->max_seq)
 				s->cycles += 65536;
+			if (udelta > 1) {
+				s->loss_bursts++;
+				if (udelta - 1u > s->max_loss_burst)
+					s->max_loss_burst = udelta - 1u;
+			}
 			seen_advance(s, s->max_seq, h->seq);
 			seen_set(s, h->seq, true);
 			s->max_seq = h->seq;
 		} else if (udelta <= 65536 - MAX_MISORDER) {
-			/* a big jump: the source restarted its sequence; start over */
+			/* a big jump: the source restarted its sequence; count what was
+			 * expected so far and go on from the new number */
 			s->seq_jumps++;
-			s->cycles += 0;
 			memset(s->seen_bits, 0, sizeof(s->seen_bits));
-			/* keep the count of what was expected so far in base_seq terms */
 			s->base_seq = (uint16_t)(h->seq - (uint16_t)(s->max_seq - s->base_seq) - 1);
 			s->max_seq = h->seq;
 			seen_set(s, h->seq, true);
@@ -176,17 +271,15 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	if (!is_event && h->pt != 13)
 		s->last_pt = h->pt;
 
-	/* timing: arrival deltas, gaps and interarrival jitter */
-	if (!first) {
+	/* silences (whatever the packets were) and Wireshark-style timing */
+	double t = rel_ms(d->ts_ns, cfg->origin_ns);
+	if (first) {
+		s->t_last_ms = t;
+		s->prev_cn = h->pt == 13 || h->pt == 19;
+	} else {
 		int64_t dt = d->ts_ns - s->last_ts;
-		double dms = (double)dt / 1e6;
-		if (s->min_delta_ms < 0 || dms < s->min_delta_ms)
-			s->min_delta_ms = dms;
-		if (dms > s->max_delta_ms) {
-			s->max_delta_ms = dms;
-			s->max_delta_frame = d->frame;
-		}
-		s->sum_delta_ms += dms;
+		if (dt > s->max_silence_ns)
+			s->max_silence_ns = dt;
 		if (dt > cfg->gap_ns) {
 			if (s->n_gaps < STREAM_MAX_GAPS) {
 				struct gap_rec *g = &s->gaps[s->n_gaps];
@@ -197,21 +290,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 			}
 			s->n_gaps++;
 		}
-		if (s->clock && !is_event) {
-			double transit_diff = (double)(d->ts_ns - s->last_arrival) / 1e9 * s->clock -
-					      (double)(int32_t)(h->ts - s->last_rtp_ts);
-			if (transit_diff < 0)
-				transit_diff = -transit_diff;
-			s->jitter += (transit_diff - s->jitter) / 16.0;
-			double jms = s->jitter * 1000.0 / s->clock;
-			if (jms > s->max_jitter_ms)
-				s->max_jitter_ms = jms;
-			s->sum_jitter_ms += jms;
-		}
-	}
-	if (!is_event) {
-		s->last_arrival = d->ts_ns;
-		s->last_rtp_ts = h->ts;
+		timing(s, h, t, d->frame, s->packets - 1);
 	}
 	s->last_ts = d->ts_ns;
 	s->last_frame = d->frame;
@@ -220,12 +299,12 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 
 double stream_mean_jitter_ms(const struct stream *s)
 {
-	return s->packets ? s->sum_jitter_ms / s->packets : 0;
+	return s->mean_jitter_ms;
 }
 
 double stream_mean_delta_ms(const struct stream *s)
 {
-	return s->packets > 1 ? s->sum_delta_ms / (s->packets - 1) : 0;
+	return s->mean_delta_ms;
 }
 
 int64_t stream_expected(const struct stream *s)

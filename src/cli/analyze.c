@@ -224,6 +224,7 @@ static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "tcp_gaps", ds->tcp_gaps);
 	jw_uint(w, "hep_packets", ds->hep_packets);
 	jw_uint(w, "icmp_unreachable", ds->icmp_unreachable);
+	jw_uint(w, "lengths_beyond_frame", ds->short_frames);
 	jw_obj_end(w);
 	jw_obj(w, "limits_hit");
 	jw_uint(w, "tcp", ds->tcp_limit);
@@ -319,8 +320,10 @@ static int analyze_file(struct run *r, const char *path, uint16_t point)
 	struct frame f;
 	int rc;
 	while ((rc = capture_next(&cap, &f)) == 1) {
-		if (r->sum.frames == 0)
+		if (r->sum.frames == 0) {
 			r->sum.first_ts = f.ts_ns;
+			calls_set_origin(r->calls, f.ts_ns);
+		}
 		r->sum.frames++;
 		r->sum.last_ts = f.ts_ns;
 		r->frame_kinds = 0;

@@ -79,6 +79,7 @@ struct decode_stats {
 	uint64_t hep_packets;
 	uint64_t hep_unsupported;
 	uint64_t sctp_chunks;
+	uint64_t short_frames;     /* an IP or UDP length longer than the frame: decoded as far as it goes */
 	uint64_t icmp_unreachable; /* ICMP/ICMPv6 destination unreachable (quoted packet not decoded) */
 };
 

@@ -76,8 +76,14 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 		tot = (uint16_t)(avail > 0xffff ? 0xffff : avail); /* TSO: length left to the NIC */
 	if (tot < ihl)
 		return FR_MALFORMED;
-	if (tot > avail)
-		return pc->snap_cut ? FR_TRUNCATED : FR_MALFORMED;
+	if (tot > avail) {
+		if (pc->snap_cut)
+			return FR_TRUNCATED;
+		/* the frame holds less than the header claims (seen with some capture
+		 * offloads); like Wireshark, decode what is there and count it */
+		d->st.short_frames++;
+		tot = (uint16_t)avail;
+	}
 	struct rd ip = rd_make(r.p, tot);
 	if (!rd_skip(&ip, ihl))
 		return decode_short(pc);
@@ -114,8 +120,12 @@ enum frame_result ip6_decode(struct decoder *d, struct pctx *pc, struct rd r)
 		return FR_MALFORMED;
 	if (plen == 0)
 		return avail > 40 ? FR_UNSUPPORTED : FR_OTHER_IP; /* jumbogram, or nothing */
-	if ((size_t)plen + 40 > avail)
-		return pc->snap_cut ? FR_TRUNCATED : FR_MALFORMED;
+	if ((size_t)plen + 40 > avail) {
+		if (pc->snap_cut)
+			return FR_TRUNCATED;
+		d->st.short_frames++;
+		plen = (uint16_t)(avail - 40);
+	}
 	struct rd ip = rd_make(r.p, plen);
 	addr_v6(&pc->dg.src, src);
 	addr_v6(&pc->dg.dst, dst);
@@ -266,9 +276,13 @@ enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	if (ulen != 0) { /* 0 only for IPv6 jumbograms (RFC 2675): take what there is */
 		if (ulen < 8)
 			return FR_MALFORMED;
-		if ((size_t)ulen - 8 > left)
-			return pc->snap_cut ? FR_TRUNCATED : FR_MALFORMED;
-		left = (size_t)ulen - 8;
+		if ((size_t)ulen - 8 > left) {
+			if (pc->snap_cut)
+				return FR_TRUNCATED;
+			d->st.short_frames++;
+		} else {
+			left = (size_t)ulen - 8;
+		}
 	}
 	pc->dg.sport = sport;
 	pc->dg.dport = dport;

@@ -141,7 +141,7 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 	}
 	jw_obj_end(w);
 	jw_obj(w, "jitter_ms");
-	if (s->clock) {
+	if (s->min_jitter_ms >= 0) {
 		jw_num(w, "mean", stream_mean_jitter_ms(s), 3);
 		jw_num(w, "max", s->max_jitter_ms, 3);
 	}

@@ -154,7 +154,7 @@ void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const s
 	if (s->packets > 1)
 		fprintf(f, "; delta min %.1f mean %.1f max %.1f ms (frame %" PRIu64 ")", s->min_delta_ms,
 			stream_mean_delta_ms(s), s->max_delta_ms, s->max_delta_frame);
-	if (s->clock)
+	if (s->min_jitter_ms >= 0)
 		fprintf(f, "; jitter mean %.2f max %.2f ms", stream_mean_jitter_ms(s), s->max_jitter_ms);
 	fputc('\n', f);
 	for (uint32_t i = 0; i < s->n_gaps && i < STREAM_MAX_GAPS; i++) {

@@ -140,6 +140,9 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 			" retransmissions, %" PRIu64 " gaps skipped, %" PRIu64 " over limits\n",
 			ds->tcp_messages, ds->ws_messages, ds->tcp_retrans, ds->tcp_gaps,
 			ds->tcp_limit);
+	if (ds->short_frames)
+		fprintf(out, "  %" PRIu64 " frames shorter than their IP/UDP length (decoded as far as they go)\n",
+			ds->short_frames);
 	if (ds->icmp_unreachable)
 		fprintf(out, "  ICMP destination unreachable: %" PRIu64 "\n", ds->icmp_unreachable);
 	if (ds->hep_packets || ds->hep_unsupported)

@@ -15,6 +15,8 @@
 #define SEC 1000000000LL
 
 static struct call done_calls_copy[8];
+static struct sdp_rec done_sdp[8][CALL_MAX_SDP];
+static struct msg_rec done_msgs[8][64];
 static unsigned n_done;
 static struct stream done_streams[8];
 static unsigned n_done_streams;
@@ -24,7 +26,16 @@ static void on_call(void *ctx, struct call *c)
 {
 	(void)ctx;
 	if (n_done < 8) {
+		/* the call is freed after this callback: keep deep copies */
 		done_calls_copy[n_done] = *c;
+		if (c->n_sdp)
+			memcpy(done_sdp[n_done], c->sdp, c->n_sdp * sizeof(*c->sdp));
+		done_calls_copy[n_done].sdp = done_sdp[n_done];
+		uint32_t nm = c->n_msgs < 64 ? c->n_msgs : 64;
+		if (nm)
+			memcpy(done_msgs[n_done], c->msgs, nm * sizeof(*c->msgs));
+		done_calls_copy[n_done].msgs = done_msgs[n_done];
+		done_calls_copy[n_done].streams = NULL;
 		unsigned n = 0;
 		for (struct stream *s = c->streams; s; s = s->next)
 			if (n < 8)
@@ -69,9 +80,9 @@ static void sip(struct calls *t, const char *src, const char *dst, int64_t ts, u
 	char body[512] = "";
 	if (sdp_port)
 		snprintf(body, sizeof(body),
-			 "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
+			 "v=0\r\no=- 1 %llu IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0 101\r\n"
 			 "a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=%s\r\n",
-			 sdp_addr, sdp_addr, sdp_port, dir ? dir : "sendrecv");
+			 (unsigned long long)frame, sdp_addr, sdp_addr, sdp_port, dir ? dir : "sendrecv");
 	char to[128];
 	snprintf(to, sizeof(to), "<sip:bob@example.com>%s%s", to_tag ? ";tag=" : "", to_tag ? to_tag : "");
 	snprintf(msgbuf, sizeof(msgbuf),
@@ -151,7 +162,7 @@ static void test_answered_and_ended(void **state)
 		assert_int_equal(s->bound_by, BIND_SDP_DST);
 		assert_int_equal(s->clock, 8000);
 		assert_int_equal(s->dir, s->ssrc == 0xAAAA ? PARTY_A : PARTY_B);
-		assert_true(s->jitter < 1.0); /* perfectly regular */
+		assert_true(s->max_jitter_ms < 0.01); /* perfectly regular */
 	}
 	calls_free(t);
 }
@@ -299,7 +310,6 @@ static struct stream *fresh_stream(struct stream *s, struct calls_config *cfg, u
 	struct rtp_hdr h = { .version = 2, .seq = seq, .ts = ts, .ssrc = 1, .pt = 0 };
 	struct dgram d = dg(A, 1, B, 2, 0, 1);
 	stream_init(s, &d, &h, cfg);
-	stream_set_clock(s, 8000);
 	return s;
 }
 
@@ -340,9 +350,11 @@ static void test_stream_jitter_gap_and_bins(void **state)
 		int64_t late = (i % 2) ? 10000000 : 0;
 		feed(s, &cfg, (int64_t)i * 20000000 + late, (uint16_t)(100 + i), 160u * (uint32_t)i, 0);
 	}
-	/* J converges to 80 units = 10 ms */
-	assert_true(s->jitter > 79.0 && s->jitter <= 80.0);
+	/* the estimate converges to 10 ms */
+	assert_true(s->jitter_ms > 9.9 && s->jitter_ms <= 10.0);
 	assert_true(s->max_jitter_ms > 9.9 && s->max_jitter_ms <= 10.0);
+	assert_true(s->mean_jitter_ms > 9.0 && s->mean_jitter_ms < 10.0);
+	assert_true(s->mean_delta_ms > 19.9 && s->mean_delta_ms < 20.1);
 	/* a 3 s silence, then more */
 	feed(s, &cfg, 199LL * 20000000 + 3 * SEC, 300, 160u * 350, 0);
 	assert_int_equal(s->n_gaps, 1);

@@ -145,10 +145,15 @@ static void test_snap_cut_is_truncated(void **state)
 	assert_int_equal(decoder_frame(d, &f), FR_TRUNCATED);
 	assert_int_equal(g.n, 0);
 	assert_int_equal(decoder_stats(d)->snap_cut, 1);
-	/* the same frame complete, but with a lying IP length, is malformed */
+	/* the same frame complete, but with an IP length longer than the frame:
+	 * decoded as far as it goes (as Wireshark does), and counted */
 	p.b[16] = 0xff;
 	p.b[17] = 0xff;
 	f.caplen = f.len;
+	assert_int_equal(decoder_frame(d, &f), FR_DELIVERED);
+	assert_int_equal(decoder_stats(d)->short_frames, 1);
+	/* an IP header length below 20 is malformed */
+	p.b[14] = 0x44;
 	assert_int_equal(decoder_frame(d, &f), FR_MALFORMED);
 	decoder_free(d);
 }
