@@ -49,26 +49,39 @@ def tshark(path, *args):
     return out.stdout
 
 
-def tshark_sip_counts(path):
-    """Counter of SIP start lines tshark dissected: 'INVITE', '200', ... (several per frame allowed)."""
-    counts = collections.Counter()
-    for line in tshark(path, "-Y", "sip", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-                       "-e", "sip.Method", "-e", "sip.Status-Code").splitlines():
-        for field in line.split("\t"):
-            for value in filter(None, field.split(",")):
-                counts[value] += 1
-    return counts
+PI_ERROR = str(0x00800000)  # expert info severity "error" as tshark prints it
 
 
-def tshark_rtp_rows(path):
-    """{(src, sport, dst, dport, ssrc): (packets, lost)} from tshark -z rtp,streams."""
-    rows = {}
-    for line in tshark(path, "-q", "-z", "rtp,streams").splitlines():
-        m = ROW.match(line)
-        if m:
-            src, sport, dst, dport, ssrc = m.group(1), int(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5), 16)
-            rows[(src, sport, dst, dport, ssrc)] = (int(m.group(7)), int(m.group(8)))
-    return rows
+class TsharkView:
+    """What one tshark pass over a capture shows: malformed frames, expert errors, SIP
+    start lines by method / status code, and the rows of -z rtp,streams."""
+
+    FIELDS = ["frame.number", "_ws.malformed", "_ws.expert.severity", "_ws.expert.message",
+              "sip.Method", "sip.Status-Code"]
+
+    def __init__(self, path):
+        args = ["-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-z", "rtp,streams"]
+        for f in self.FIELDS:
+            args += ["-e", f]
+        self.malformed, self.errors = [], []
+        self.sip = collections.Counter()
+        self.rtp = {}  # (src, sport, dst, dport, ssrc) -> (packets, lost)
+        for line in tshark(path, *args).splitlines():
+            cols = line.split("\t")
+            if len(cols) == len(self.FIELDS) and cols[0].isdigit():
+                frame, malformed, severity, message, methods, codes = cols
+                if malformed:
+                    self.malformed.append(frame)
+                for sev, msg in zip(severity.split("|"), message.split("|")):
+                    if sev == PI_ERROR:
+                        self.errors.append("frame %s: %s" % (frame, msg))
+                for value in filter(None, methods.split("|") + codes.split("|")):
+                    self.sip[value] += 1
+                continue
+            m = ROW.match(line)
+            if m:
+                key = (m.group(1), int(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5), 16))
+                self.rtp[key] = (int(m.group(7)), int(m.group(8)))
 
 
 def manifest_rows(manifest):
@@ -93,19 +106,16 @@ def check_point(sim, point, tmp, problems, verbose):
     manifest = sim.manifest(point)
     where = "" if point == "outside" else " [point %s]" % point
 
-    bad = tshark(path, "-Y", "_ws.malformed", "-T", "fields", "-e", "frame.number").split()
-    if bad:
-        problems.append("malformed frames%s: %s" % (where, " ".join(bad[:10])))
-    errors = tshark(path, "-Y", "_ws.expert.severity==error", "-T", "fields", "-e", "frame.number",
-                    "-e", "_ws.expert.message").strip().splitlines()
-    if errors:
-        problems.append("expert errors%s: %s" % (where, "; ".join(errors[:5])))
-
-    got_sip, want_sip = tshark_sip_counts(path), expected_sip(manifest)
+    view = TsharkView(path)
+    if view.malformed:
+        problems.append("malformed frames%s: %s" % (where, " ".join(view.malformed[:10])))
+    if view.errors:
+        problems.append("expert errors%s: %s" % (where, "; ".join(view.errors[:5])))
+    got_sip, want_sip = view.sip, expected_sip(manifest)
     if got_sip != want_sip:
         problems.append("SIP%s: tshark %s, scengen wrote %s" % (where, dict(sorted(got_sip.items())),
                                                                 dict(sorted(want_sip.items()))))
-    got_rtp, want_rtp = tshark_rtp_rows(path), manifest_rows(manifest)
+    got_rtp, want_rtp = view.rtp, manifest_rows(manifest)
     for key in sorted(set(got_rtp) | set(want_rtp)):
         g, w = got_rtp.get(key), want_rtp.get(key)
         if g != w:

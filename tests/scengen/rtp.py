@@ -11,7 +11,7 @@ on the simulation's state and are resolved there, packet by packet, in time orde
 import struct
 
 from dsl import (NS, ScenarioError, check_options, parse_int, parse_int_range, parse_percent,
-                 parse_seconds, take_flags)
+                 parse_seconds)
 from packets import ip
 from sdp import CODECS, codec, find_pt
 
@@ -19,8 +19,7 @@ NTP_UNIX_OFFSET = 2208988800
 DTMF_EVENTS = {d: i for i, d in enumerate("0123456789*#ABCD")}
 
 STREAM_OPTS = {"call", "pt", "ptime", "ssrc", "seq", "ts", "src", "sport", "to", "latch", "ttl",
-               "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt", "media"}
-STREAM_FLAGS = {"reorder"}
+               "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt"}
 RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl"}
 
 # timed stream verbs: name -> (number of positional arguments, allowed options)
@@ -152,7 +151,6 @@ class RtpStream:
             raise line.error("%s needs a time range: T1..T2 %s %s" % (verb, self.name, verb))
         if verb not in RANGE_VERBS and line.t1 is not None:
             raise line.error("%s happens at one time, not over a range" % verb)
-        take_flags(line, [], set())
         self.events.append((line.t0, line.t1, verb, args, line.opts, line))
 
     def _windows(self, verb):
@@ -258,7 +256,7 @@ class RtpStream:
                 out.append(d)
 
         n_slots = max(0, -(-(self.t1 - self.t0) // ptime_ns))
-        ka_next = {}
+        ka_next = {}  # window line number -> time of its next keepalive / CN packet
         for k in range(n_slots):
             t = self.t0 + k * ptime_ns
             while changes and changes[0][0] <= t:
@@ -282,21 +280,19 @@ class RtpStream:
                 continue
             w = self._in(kas, t)
             if w:
-                state["marker"] = True
                 every = parse_seconds(w[3].get("every", "15"), w[4].number)
-                key = id(w)
-                nxt = ka_next.setdefault(key, w[0] + every)
+                nxt = ka_next.setdefault(w[4].number, w[0] + every)
                 if t >= nxt:
-                    ka_next[key] = nxt + every
+                    ka_next[w[4].number] = nxt + every
                     self._keepalive(t, w[3].get("kind", "empty"), c, emit)
+                state["marker"] = True  # audio resumes with a marker
                 continue
             w = self._in(cns, t)
             if w:
                 every = parse_seconds(w[3].get("every", "1"), w[4].number)
-                key = id(w)
-                nxt = ka_next.setdefault(key, w[0])
+                nxt = ka_next.setdefault(w[4].number, w[0])
                 if t >= nxt:
-                    ka_next[key] = nxt + every
+                    ka_next[w[4].number] = nxt + every
                     level = int(w[3].get("level", "64"))
                     emit(t, CODECS["cn"].pt, bytes([level & 0x7F]))
                 state["marker"] = True
@@ -536,7 +532,8 @@ class RtcpSender:
 class ReceiverStats:
     """Per-SSRC reception state of one host (RFC 3550 A.1 sequence tracking, A.8 jitter)."""
 
-    def __init__(self, seq, clock):
+    def __init__(self, seq, clock, call):
+        self.call = call
         self.base = seq
         self.max_ext = seq
         self.received = 0

@@ -36,7 +36,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dsl import (NS, ScenarioError, check_options, parse_lines, parse_seconds, take_flags)  # noqa: E402
+from dsl import (NS, ScenarioError, check_options, parse_lines, parse_seconds, parse_time_field,  # noqa: E402
+                 take_flags)
 from packets import (IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_PSH, TCP_SYN, LinkLayer, PcapWriter,  # noqa: E402
                      ip, ip_packets, mac_for, tcp_mss_option, tcp_segment, udp_datagram)
 from rtp import NTP_UNIX_OFFSET, Planned, ReceiverStats, RtcpSender, RtpStream  # noqa: E402
@@ -116,6 +117,7 @@ class Nat:
         if self.refresh not in ("both", "out"):
             raise line.error("refresh must be both or out")
         self.maps = {}
+        self.tcp_ports = set()
         self.rebinds = []  # (t, {internal port: external port})
         self.used = set(self.first_ext.values()) | {self.sip_ext}
 
@@ -147,10 +149,17 @@ class Nat:
                 self.used.add(port)
                 return port
 
-    def egress(self, t, port, remote):
-        """External port for a packet leaving from internal port to remote (creating/refreshing the binding)."""
+    def egress(self, t, port, remote, proto="udp"):
+        """External port for a packet leaving from internal port to remote (creating/refreshing the binding).
+
+        SIP (the SIP port, and TCP connections) uses static, port-preserving bindings that
+        never expire; media bindings follow timeout=, rebinds and filter=.
+        """
         if port == self.host.sip_port:
             return self.sip_ext
+        if proto == "tcp":
+            self.tcp_ports.add(port)
+            return port
         self._apply_rebinds(t)
         m = self.maps.get(port)
         if m is not None and self.timeout is not None and t - m.last > self.timeout:
@@ -166,10 +175,12 @@ class Nat:
         m.remotes.add(remote)
         return m.ext
 
-    def ingress(self, t, ext, remote):
+    def ingress(self, t, ext, remote, proto="udp"):
         """Internal port for a packet arriving on external port from remote, or None if the NAT drops it."""
         if ext == self.sip_ext:
             return self.host.sip_port
+        if proto == "tcp":
+            return ext if ext in self.tcp_ports else None
         self._apply_rebinds(t)
         for port, m in self.maps.items():
             if m.ext != ext:
@@ -268,8 +279,9 @@ class Network:
         """The source address:port dst sees on SIP from src (for Via received=/rport=)."""
         if call.transport == "tcp":
             conn = self._conn(src, dst, call, create=False)
-            port = conn.ports[src.name] if conn else src.sip_port
-            return self.reachable(src, src.sip_port)[0], (src.nat.static_ext(port) if src.nat and port != src.sip_port else port)
+            if conn is not None and conn.client is src:  # the client's ephemeral port
+                addr = src.nat.public if src.nat else src.addr
+                return addr, conn.ports[src.name]
         return self.reachable(src, src.sip_port)
 
     def alg_rewrite(self, src, data, transport):
@@ -374,7 +386,7 @@ class Network:
         out_src, ttl_out = src, p.ttl
         sender = p.src_host
         if sender is not None and sender.nat and src[0] == sender.addr:
-            out_src = (sender.nat.public, sender.nat.egress(t, src[1], dst))
+            out_src = (sender.nat.public, sender.nat.egress(t, src[1], dst, p.proto))
             ttl_out -= 1
         payload_out = p.payload_out if p.payload_out is not None else p.payload
         views = {"outside": (out_src, dst, payload_out, ttl_out, p.t_arrive)}
@@ -384,7 +396,7 @@ class Network:
         delivered = None
         if receiver is not None and receiver is not sender:
             if receiver.nat:
-                port = receiver.nat.ingress(t, dst[1], out_src)
+                port = receiver.nat.ingress(t, dst[1], out_src, p.proto)
                 if port is not None:
                     delivered = (out_src, (receiver.addr, port), payload_out, ttl_out - 1, p.t_arrive)
             else:
@@ -488,9 +500,7 @@ class Simulation:
                 take_flags(line, rest, CALL_FLAGS)
                 check_options(line, CALL_OPTS)
                 proxy = self._host(line.opts["via"], line) if "via" in line.opts else None
-                call = Call(name, caller, callee, proxy, line.opts, self, line)
-                call.tcp_acks = line.opts.get("tcp-acks", "yes") != "no"
-                self.calls[name] = call
+                self.calls[name] = Call(name, caller, callee, proxy, line.opts, self, line)
         for line in events:
             w = line.words
             if line.kind in ("stream", "rtcp"):
@@ -498,7 +508,6 @@ class Simulation:
                 new_name(line, name)
                 if not rest or ".." not in rest[0]:
                     raise line.error("%s needs its time range after the receiver: START..END" % line.kind)
-                from dsl import parse_time_field
                 t0, t1 = parse_time_field(rest[0], line.number)
                 take_flags(line, rest[1:], {"reorder"} if line.kind == "stream" else set())
                 call = self._call_for(line, sender, receiver)
@@ -573,7 +582,8 @@ class Simulation:
                     p.src = p.origin.source(p.t_send)
                     p.payload = p.build(p.t_send, self)
             if p.dst[0].version != p.src[0].version:
-                continue  # an IPv4 sender cannot reach an IPv6 address
+                raise ScenarioError(None, "%s sends from %s to %s: address families differ"
+                                    % (p.origin.name, p.src[0], p.dst[0]))
             key = str(p.src[0])
             idents[key] = idents.get(key, self.rng("ipid:" + key).randrange(65536)) + 1
             p.ident = idents[key]
@@ -595,8 +605,7 @@ class Simulation:
                     lat["always"] = src
                 rs = self._recv.get((receiver.name, ssrc))
                 if rs is None:
-                    rs = self._recv[(receiver.name, ssrc)] = ReceiverStats(seq, clock)
-                    rs.call = p.call
+                    rs = self._recv[(receiver.name, ssrc)] = ReceiverStats(seq, clock, p.call)
                 rs.update(seq, ts, p.t_arrive, clock)
         elif p.kind == "rtcp" and receiver is not None and p.payload[1] == 200:
             ssrc, ntp_sec, ntp_frac = struct.unpack("!III", p.payload[4:16])
@@ -678,9 +687,11 @@ class Simulation:
                                        "ssrc": "0x%08x" % ssrc, "stream": p.origin.name, "packets": 0,
                                        "_base": seq, "_max": seq}
                 row["packets"] += 1
-                ext = row["_max"] - (row["_max"] & 0xFFFF) + seq
+                ext = row["_max"] - (row["_max"] & 0xFFFF) + seq  # RFC 3550 A.1: extend by cycles
                 if ext < row["_max"] - 0x8000:
                     ext += 0x10000
+                elif ext > row["_max"] + 0x8000:
+                    ext -= 0x10000
                 row["_max"] = max(row["_max"], ext)
             elif p.kind in counts:
                 counts[p.kind] += 1

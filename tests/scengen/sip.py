@@ -9,7 +9,7 @@ optional proxy, callee) and hands their bytes to the network through the small
 import hashlib
 import re
 
-from dsl import NS, parse_seconds
+from dsl import NS, check_options, parse_seconds, take_flags
 from sdp import COMPLEMENT, Sdp, codec_list, sound_codec
 
 T1 = NS // 2          # RFC 3261 Timer T1, 500 ms
@@ -96,6 +96,14 @@ class SipMsg:
     def copy(self):
         return SipMsg(self.first_line, self.headers, self.body)
 
+    @staticmethod
+    def parse(data):
+        """Bytes of one message (as render() makes them) -> SipMsg."""
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode().split("\r\n")
+        headers = [line.split(": ", 1) for line in lines[1:]]
+        return SipMsg(lines[0], headers, body)
+
     def render(self):
         """Bytes on the wire; Content-Length is always last and exact."""
         lines = [self.first_line] + ["%s: %s" % (n, v) for n, v in self.headers
@@ -108,6 +116,17 @@ def hostport(addr, port=None):
     """'10.0.0.1:5060' or '[2001:db8::1]:5060' (port optional)."""
     a = "[%s]" % addr if ":" in str(addr) else str(addr)
     return "%s:%d" % (a, port) if port else a
+
+
+class SentHop:
+    """One hop of a message already sent: enough to send it again (resend, timers)."""
+
+    def __init__(self, offset, handle, src, dst, inside, outside, msg):
+        self.offset = offset      # ns after the first hop
+        self.handle = handle      # what Network.send_sip returned
+        self.src, self.dst = src, dst
+        self.inside, self.outside = inside, outside
+        self.msg = msg
 
 
 class Party:
@@ -197,6 +216,7 @@ class Call:
         if self.transport not in ("udp", "tcp"):
             raise line.error("transport must be udp or tcp")
         self.proxy = proxy
+        self.tcp_acks = opts.get("tcp-acks", "yes") != "no"
         self.hop_delay = parse_seconds(opts.get("hop", "0.002"), line.number)
         self.caller = Party(self, caller, "caller", int(opts.get("caller-rtp", caller.rtp_port)), self.rng)
         self.callee = Party(self, callee, "callee", int(opts.get("callee-rtp", callee.rtp_port)), self.rng)
@@ -259,7 +279,7 @@ class Call:
         hops = [sender.host] + ([self.proxy] if self.proxy else []) + [self.other(sender).host]
         return hops
 
-    def dialog(self, fork, line, want_confirmed=False):
+    def dialog(self, fork, line):
         if fork is not None:
             if fork not in self.dialogs:
                 raise line.error("call %s has no dialog for fork %d yet" % (self.name, fork))
@@ -267,7 +287,7 @@ class Call:
         confirmed = [d for d in self.dialogs.values() if d.confirmed]
         if confirmed:
             return confirmed[0]
-        if self.dialogs and not want_confirmed:
+        if self.dialogs:
             return list(self.dialogs.values())[-1]
         raise line.error("call %s has no dialog yet (no 18x/2xx with a To tag)" % self.name)
 
@@ -342,30 +362,29 @@ class Call:
     def _send(self, t, sender, msg0, opts, label, tx=None, sdp=None, sdp_kind=None):
         """Send msg0 from sender along the path (proxies forward it); record SDP and resend data."""
         hosts = self.path(sender)
-        wire = []
+        sent, hops = [], []
         cur = msg0
         for i in range(len(hosts) - 1):
             src, dst = hosts[i], hosts[i + 1]
-            wire.append((i, src, dst, cur))
-            if i + 1 < len(hosts) - 1:  # dst is the proxy: it forwards
-                cur = self._proxy_forward(cur, src, dst, tx)
-            elif msg0.is_request and tx is not None:
-                received = cur.copy()
-                self._stamp_via(received, src, dst)
-                tx.at_uas = received
-        handles = []
-        for i, src, dst, m in wire:
-            inside = m.render()
+            inside = cur.render()
             outside = self.net.alg_rewrite(src, inside, self.transport) if i == 0 else None
             if i == 0 and sdp is not None:
                 seen = self.net.alg_sdp(src, sdp, self.transport)
                 self.sdp_log.append((t, sender.role, seen, sdp_kind))
-            h = self.net.send_sip(t + i * self.hop_delay, src, dst, inside, outside, self, m, opts)
-            handles.append((i * self.hop_delay, h))
-        self.last_sent[label] = handles
+            h = self.net.send_sip(t + i * self.hop_delay, src, dst, inside, outside, self, cur, opts)
+            sent.append(SentHop(i * self.hop_delay, h, src, dst, inside, outside, cur))
+            hops.append(cur)
+            arrived = SipMsg.parse(outside) if outside else cur  # what dst got (after any ALG)
+            if i + 1 < len(hosts) - 1:  # dst is the proxy: it forwards
+                cur = self._proxy_forward(arrived, src, dst, tx)
+            elif msg0.is_request and tx is not None:
+                received = arrived.copy()
+                self._stamp_via(received, src, dst)
+                tx.at_uas = received
+        self.last_sent[label] = sent
         if tx is not None:
-            tx.hops = [m for _, _, _, m in wire]
-        return handles
+            tx.hops = hops
+        return sent
 
     def _stamp_via(self, msg, src, dst):
         """What a receiver does to the top Via (RFC 3261 18.2.1, RFC 3581): received=, rport=."""
@@ -400,14 +419,15 @@ class Call:
             if tx is not None and tx.initial and method == "INVITE":
                 rr = "<sip:%s;lr%s>" % (hostport(proxy.addr, proxy.sip_port),
                                         ";transport=tcp" if self.transport == "tcp" else "")
-                fwd.insert_first("Record-Route", rr)
+                last_via = max(i for i, h in enumerate(fwd.headers) if h[0].lower() == "via")
+                fwd.headers.insert(last_via + 1, ["Record-Route", rr])
         else:
             fwd.remove_first("Via")
         return fwd
 
     def _schedule_retransmissions(self, t, label, tx, fork, kind):
         """RFC 3261 timers: A (INVITE), E (non-INVITE), G (2xx retransmitted by the UAS, RFC 6026)."""
-        handles = self.last_sent[label]
+        sent = self.last_sent[label]
         interval, when = T1, t
         while True:
             when += interval
@@ -415,13 +435,17 @@ class Call:
                 break
             interval = interval * 2 if kind == "A" else min(interval * 2, T2)
 
-            def fire(now, handles=handles, tx=tx, fork=fork, kind=kind):
+            def fire(now, sent=sent, tx=tx, fork=fork, kind=kind):
                 if kind == "G" and fork in tx.acked:
                     return
                 if kind in ("A", "E") and tx.responded:
                     return
-                for off, h in handles:
-                    self.net.resend_sip(now + off, h)
+                for hop in sent:  # a retransmission by the SIP layer: new data on TCP
+                    if self.transport == "tcp":
+                        self.net.send_sip(now + hop.offset, hop.src, hop.dst, hop.inside, hop.outside,
+                                          self, hop.msg, {})
+                    else:
+                        self.net.resend_sip(now + hop.offset, hop.handle)
             self.ctx.schedule(when, fire)
 
     # ----- scenario verbs -----------------------------------------------------
@@ -447,15 +471,14 @@ class Call:
 
     @staticmethod
     def _flags(line, words, flags, allowed):
-        from dsl import check_options, take_flags
         take_flags(line, words, flags)
         check_options(line, allowed)
 
     def resend(self, t, what, line):
         if what not in self.last_sent:
             raise line.error("nothing sent yet as %r in call %s" % (what, self.name))
-        for off, h in self.last_sent[what]:
-            self.net.resend_sip(t + off, h)
+        for hop in self.last_sent[what]:
+            self.net.resend_sip(t + hop.offset, hop.handle)
 
     def request(self, t, method, opts, line):
         self.line = line
@@ -505,6 +528,7 @@ class Call:
         self._maybe_retransmit(t, opts, "INVITE", tx, None, "A")
 
     def _maybe_retransmit(self, t, opts, label, tx, fork, kind):
+        """retransmit=timer: schedule RFC 3261 retransmissions (none for requests over TCP)."""
         rt = opts.get("retransmit")
         if not rt:
             return
@@ -585,7 +609,7 @@ class Call:
         tx.responded = True  # any response stops Timer A/E retransmissions
         label = str(code)
         self._send(t, responder, msg, opts, label, None, sdp, kind)
-        if tx.method == "INVITE" and 200 <= code < 300:
+        if tx.method == "INVITE" and code >= 200:
             self._maybe_retransmit(t, opts, label, tx, fork, "G")
 
     def _ack(self, t, opts, line):
