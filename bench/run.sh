@@ -102,9 +102,13 @@ mkdir -p "$CACHE_DIR"
 CACHE_DIR=$(cd "$CACHE_DIR" && pwd)
 
 # deadair may be rebuilt by someone else while we run: time a private copy.
-if [[ -n $(find "$REPO/src" -newer "$DEADAIR" -name '*.[ch]' -print -quit 2>/dev/null) ]]; then
-	echo "run.sh: warning: $DEADAIR is older than some files in src/ (rebuild?)" >&2
-fi
+case $(realpath "$DEADAIR") in
+"$REPO"/*)
+	if [[ -n $(find "$REPO/src" -newer "$DEADAIR" -name '*.[ch]' -print -quit 2>/dev/null) ]]; then
+		echo "run.sh: warning: $DEADAIR is older than some files in $REPO/src (rebuild?)" >&2
+	fi
+	;;
+esac
 DEADAIR_BIN=$CACHE_DIR/deadair.$$
 cp "$DEADAIR" "$DEADAIR_BIN"
 WORK=$(mktemp -d "$CACHE_DIR/run.XXXXXX")
@@ -145,7 +149,7 @@ cat "$PCAP" >/dev/null
 # ---------------------------------------------------------------- measuring
 # measure LABEL CMD... : runs CMD with stdin from /dev/null, stdout to /dev/null,
 # stderr to a log; appends "LABEL wall_s maxrss_kb" to $WORK/results and sets
-# LAST to "wall_s maxrss_kb"; fails loudly on a bad exit or a timeout.
+# LAST_WALL and LAST_RSS; fails loudly on a bad exit or a timeout.
 measure() {
 	local label=$1 in=/dev/null out=/dev/null
 	shift
@@ -174,7 +178,8 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$tf" "$@" <"$in" >"$out" 2>"$err" || rc=
 	line=$(tail -n 1 "$tf")
 	[[ $line =~ ^[0-9.]+\ [0-9]+$ ]] || die "could not read the timing of $label ('$line')"
 	echo "$label $line" >>"$WORK/results"
-	LAST=$line
+	LAST_WALL=${line% *}
+	LAST_RSS=${line#* }
 }
 
 # sngrep: -N no ncurses interface (so no terminal is needed), -q no dialog
@@ -240,15 +245,15 @@ echo "timed runs (round-robin, one at a time, timer: $TIMER):"
 for ((r = 1; r <= MAXR; r++)); do
 	if ((r <= RUNS)); then
 		measure deadair "$DEADAIR_BIN" analyze -f json "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" deadair $LAST
+		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" deadair "$LAST_WALL" "$LAST_RSS"
 	fi
 	if ((RUN_TSHARK && r <= TSHARK_RUNS)); then
 		measure tshark tshark -q -z rtp,streams -r "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" tshark $LAST
+		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" tshark "$LAST_WALL" "$LAST_RSS"
 	fi
 	if ((RUN_SNGREP && r <= SNGREP_RUNS)); then
 		measure sngrep sngrep -N -q -r -I "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" sngrep $LAST
+		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" sngrep "$LAST_WALL" "$LAST_RSS"
 	fi
 done
 
@@ -323,8 +328,14 @@ print()
 print("time x / RSS x: the tool's median divided by deadair's (tshark/deadair, sngrep/deadair).")
 for tool in ("tshark", "sngrep"):
     if tool in med:
-        print("%s/deadair: time %.2fx, peak RSS %.2fx" % (
-            tool, med[tool][0] / med["deadair"][0], med[tool][1] / med["deadair"][1]))
+        # runs are round-robin, so run i of a tool and run i of deadair saw
+        # about the same load: the median of those paired ratios is less
+        # sensitive to load changing during the benchmark
+        pairs = [t[0] / d[0] for t, d in zip(rows[tool], rows["deadair"]) if d[0] > 0]
+        paired = " (paired per round: median %.2fx, range %.2f-%.2fx)" % (
+            statistics.median(pairs), min(pairs), max(pairs)) if pairs else ""
+        print("%s/deadair: time %.2fx, peak RSS %.2fx%s" % (
+            tool, med[tool][0] / med["deadair"][0], med[tool][1] / med["deadair"][1], paired))
 print()
 print("runs (wall s / peak RSS MiB):")
 for tool in ("deadair", "tshark", "sngrep"):
