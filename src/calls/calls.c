@@ -224,6 +224,15 @@ static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, uint
 	return best;
 }
 
+/* Tells the other calls that advertised endpoint e that its media went to `to`. */
+static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const struct call *to)
+{
+	unsigned b = (unsigned)(ep_hash(e) % EP_BUCKETS);
+	for (struct ep_node *n = t->eps[b]; n; n = n->next)
+		if (n->kind == EP_RTP && n->call != to && endpoint_eq(&n->ep, e))
+			n->call->media_elsewhere++;
+}
+
 static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, uint8_t party,
 		   uint8_t kind, int16_t sdp)
 {
@@ -567,6 +576,19 @@ static uint8_t other_party(uint8_t p)
 static void stream_attach(struct calls *t, struct call *c, struct stream *s, uint8_t dir,
 			  uint8_t how)
 {
+	/* two opposite flows cannot both come from the same party: when SDP points
+	 * both ways (e.g. a media relay advertising its own ports to both sides),
+	 * the weaker binding yields */
+	for (struct stream *o = c->streams; o && dir != PARTY_NONE; o = o->next) {
+		if (o->dir != dir || !addr_eq(&o->src.addr, &s->dst.addr) || !addr_eq(&o->dst.addr, &s->src.addr) ||
+		    addr_eq(&s->src.addr, &s->dst.addr))
+			continue;
+		if (how == BIND_SDP_DST && o->bound_by != BIND_SDP_DST)
+			o->dir = other_party(dir);
+		else
+			dir = other_party(dir);
+		break;
+	}
 	s->call = c;
 	s->dir = dir;
 	s->bound_by = how;
@@ -618,6 +640,20 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 			 uint8_t from, bool retrans)
 {
 	bool invite_tx = sv_eq(m->cseq_method, SV_LIT("INVITE"));
+	if (m->is_request && sv_eq(m->method, SV_LIT("INVITE")) && !m->to_tag.n && !retrans &&
+	    (c->state == CALL_FAILED || c->state == CALL_CANCELLED) && m->cseq > c->initial_cseq) {
+		/* a new attempt in the same call, e.g. with credentials after 401/407
+		 * (RFC 3261 section 22.2): the call goes on */
+		c->state = CALL_CALLING;
+		c->final_status = 0;
+		c->end_ts = 0;
+		c->end_frame = 0;
+		c->ended_by = PARTY_NONE;
+		c->bye_reason[0] = '\0';
+		c->initial_cseq = m->cseq;
+		c->early_tags = 0;
+		return;
+	}
 	if (m->is_request) {
 		if (sv_eq(m->method, SV_LIT("BYE")) && !retrans && c->ended_by == PARTY_NONE) {
 			c->ended_by = from;
@@ -868,6 +904,7 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 		struct ep_node *n;
 		if ((n = ep_lookup(t, &dst, EP_RTP)) != NULL) {
 			stream_attach(t, n->call, s, other_party(n->party), BIND_SDP_DST);
+			ep_note_elsewhere(t, &dst, n->call);
 		} else if ((n = ep_lookup(t, &src, EP_RTP)) != NULL) {
 			stream_attach(t, n->call, s, n->party, BIND_SDP_SRC);
 		} else if ((n = ep_lookup(t, &dst, EP_LEARNED)) != NULL) {
@@ -904,18 +941,16 @@ static struct stream *unsig_by_ssrc(struct calls *t, uint32_t ssrc)
 	return NULL;
 }
 
-/* RTT from a report block (RFC 3550 6.4.1): A - LSR - DLSR, in the middle 32 bits of NTP time. */
-static double rtt_ms(int64_t arrival_ns, uint32_t lsr, uint32_t dlsr)
+/* Round trip seen from the capture point (RFC 3550 section 6.4.1 done at a tap,
+ * as rtpengine does): the report block's LSR names an SR that passed here at
+ * some time; the receiver held it DLSR; the rest is the path beyond the tap
+ * and back. Needs no synchronised clocks. */
+static double rtt_ms(const struct stream *s, int64_t arrival_ns, uint32_t lsr, uint32_t dlsr)
 {
-	if (!lsr)
+	if (!lsr || !s->last_sr_ts || lsr != s->last_sr_ntp)
 		return -1;
-	int64_t sec = arrival_ns / 1000000000LL + 2208988800LL;
-	int64_t frac = ((arrival_ns % 1000000000LL) << 16) / 1000000000LL;
-	uint32_t a = (uint32_t)((sec & 0xffff) << 16 | (frac & 0xffff));
-	uint32_t rtt = a - lsr - dlsr;
-	if (rtt > 0x80000000u)
-		return -1;
-	return (double)rtt * 1000.0 / 65536.0;
+	double rtt = (double)(arrival_ns - s->last_sr_ts) / 1e6 - (double)dlsr * 1000.0 / 65536.0;
+	return rtt >= 0 ? rtt : -1;
 }
 
 void calls_rtcp(struct calls *t, const struct dgram *d)
@@ -941,8 +976,13 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 			break;
 		if (p.pt == RTCP_SR || p.pt == RTCP_RR) {
 			struct stream *own = c ? stream_by_ssrc(c, p.ssrc) : unsig_by_ssrc(t, p.ssrc);
-			if (own)
+			if (own) {
 				own->rtcp_sent++;
+				if (p.pt == RTCP_SR) {
+					own->last_sr_ntp = (uint32_t)(p.ntp >> 16);
+					own->last_sr_ts = d->ts_ns;
+				}
+			}
 		}
 		for (unsigned i = 0; i < p.n_blocks && i < 31; i++) {
 			const struct rtcp_report_block *b = &p.blocks[i];
@@ -958,7 +998,7 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 			v->last_jitter = b->jitter;
 			if (b->jitter > v->max_jitter)
 				v->max_jitter = b->jitter;
-			double r = rtt_ms(d->ts_ns, b->lsr, b->dlsr);
+			double r = rtt_ms(s, d->ts_ns, b->lsr, b->dlsr);
 			v->last_rtt_ms = r;
 			if (r > v->max_rtt_ms)
 				v->max_rtt_ms = r;

@@ -79,6 +79,8 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 void stream_set_pt_clock(struct stream *s, uint8_t pt, uint32_t clock);
 double stream_mean_jitter_ms(const struct stream *s);
 double stream_mean_delta_ms(const struct stream *s);
+/* RFC 3550 jitter over the voice packets (mean of the estimate after each). */
+double stream_voice_mean_jitter_ms(const struct stream *s);
 /* Sets the time all stream arithmetic is relative to (the first frame). */
 void calls_set_origin(struct calls *t, int64_t origin_ns);
 

@@ -169,6 +169,15 @@ struct stream {
 	uint64_t max_delta_frame;
 	uint32_t wrong_ts;            /* packets whose time stamp is before the first one's */
 	bool prev_cn;
+	/* RFC 3550 jitter over voice packets only (telephone-event and comfort
+	 * noise left out entirely), which the rules use */
+	bool voice_init;
+	int64_t voice_arrival;
+	uint32_t voice_rtp_ts;
+	uint8_t voice_pt;
+	double voice_j;               /* timestamp units */
+	double voice_jitter_ms, voice_max_jitter_ms, voice_sum_jitter_ms;
+	uint32_t voice_n;
 
 	/* payload */
 	uint8_t first_pt, last_pt;
@@ -200,6 +209,8 @@ struct stream {
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
 	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
+	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */
+	int64_t last_sr_ts;           /* when that SR passed the capture point */
 };
 
 enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH };
@@ -256,6 +267,8 @@ struct call {
 
 	struct stream *streams;
 	unsigned n_streams;
+	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
+				       * that advertised them too (a B2BUA's direct media) */
 	bool finished;                /* finalised and handed to the consumer */
 };
 

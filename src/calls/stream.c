@@ -123,6 +123,32 @@ static double rel_ms(int64_t ts, int64_t origin)
 	return (double)secs * 1000.0 + (double)nsecs / 1000000.0;
 }
 
+/* RFC 3550 section 6.4.1 jitter over voice packets: D is computed against the
+ * previous voice packet of the same payload type. */
+static void voice_jitter(struct stream *s, const struct dgram *d, const struct rtp_hdr *h, bool is_event)
+{
+	uint32_t clock = s->pt_clock[h->pt & 127];
+	if (is_event || !clock || h->pt == 13 || h->pt == 19)
+		return;
+	if (s->voice_init && s->voice_pt == h->pt) {
+		double arrival = (double)(d->ts_ns - s->voice_arrival) * (double)clock / 1e9;
+		double dts = (double)(int32_t)(h->ts - s->voice_rtp_ts);
+		double dd = arrival - dts;
+		if (dd < 0)
+			dd = -dd;
+		s->voice_j += (dd - s->voice_j) / 16.0;
+		s->voice_jitter_ms = s->voice_j * 1000.0 / clock;
+		if (s->voice_jitter_ms > s->voice_max_jitter_ms)
+			s->voice_max_jitter_ms = s->voice_jitter_ms;
+		s->voice_sum_jitter_ms += s->voice_jitter_ms;
+		s->voice_n++;
+	}
+	s->voice_init = true;
+	s->voice_arrival = d->ts_ns;
+	s->voice_rtp_ts = h->ts;
+	s->voice_pt = h->pt;
+}
+
 /* Deltas and jitter of one packet (after the first), as in Wireshark 4.0's
  * rtppacket_analyse(): jitter is RFC 3550's estimator in milliseconds with the
  * payload type's clock; marker-bit packets, comfort noise and the packet after
@@ -257,6 +283,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 		on_event(s, d, h);
 	else
 		s->event_open = false;
+	voice_jitter(s, d, h, is_event);
 	if (!first && h->pt != s->last_pt && !is_event && !(s->event_pt >= 0 && s->last_pt == (uint8_t)s->event_pt) &&
 	    h->pt != 13 && s->last_pt != 13) {
 		if (s->n_pt_changes < STREAM_MAX_PT_CHANGES) {
@@ -300,6 +327,11 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 double stream_mean_jitter_ms(const struct stream *s)
 {
 	return s->mean_jitter_ms;
+}
+
+double stream_voice_mean_jitter_ms(const struct stream *s)
+{
+	return s->voice_n ? s->voice_sum_jitter_ms / s->voice_n : 0;
 }
 
 double stream_mean_delta_ms(const struct stream *s)

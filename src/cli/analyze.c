@@ -10,17 +10,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
 #include "calls/calls.h"
 #include "decode/decode.h"
 #include "proto/classify.h"
 #include "proto/rtp.h"
 #include "proto/sip.h"
 #include "report/call_report.h"
+#include "report/findings_report.h"
 #include "report/json.h"
 #include "report/summary.h"
 #include "source/capture.h"
 
-enum { EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
+enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
 
 struct run {
 	const struct analyze_opts *o;
@@ -29,6 +31,12 @@ struct run {
 	struct text_style style;
 	struct capture_summary sum;
 	struct calls *calls;
+	struct analyzer an;
+	struct findings findings;
+	struct walk walk;
+	bool any_finding;
+	enum severity worst;
+	FILE *calls_text;     /* text reports of the calls, printed after the summary */
 	unsigned call_index;
 	unsigned calls_shown;
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
@@ -56,13 +64,22 @@ static void on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
 	r->call_index++;
-	if (r->o->quiet || !call_matches(r, c))
+	if (!call_matches(r, c))
+		return;
+	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
+	analyze_call(&r->an, c, &r->findings, &r->walk);
+	for (unsigned i = 0; i < r->findings.n; i++) {
+		if (!r->any_finding || r->findings.f[i].sev > r->worst)
+			r->worst = r->findings.f[i].sev;
+		r->any_finding = true;
+	}
+	if (r->o->quiet)
 		return;
 	r->calls_shown++;
 	if (r->o->format == FMT_JSON)
-		report_call_json(&r->jw, c, r->call_index);
+		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
 	else
-		report_call_text(r->out, c, r->call_index, &r->style);
+		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
 }
 
 static void on_unsignalled(void *ctx, struct stream *s)
@@ -226,6 +243,7 @@ static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "icmp_unreachable", ds->icmp_unreachable);
 	jw_uint(w, "lengths_beyond_frame", ds->short_frames);
 	jw_obj_end(w);
+	report_diagnosis_summary_json(w, &r->an);
 	jw_obj(w, "limits_hit");
 	jw_uint(w, "tcp", ds->tcp_limit);
 	jw_uint(w, "calls", cs->limit_calls);
@@ -237,6 +255,10 @@ static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 static void text_capture_tail(struct run *r, const struct capture *cap)
 {
 	const struct calls_stats *cs = calls_get_stats(r->calls);
+	report_diagnosis_summary_text(r->out, &r->an, &r->style);
+	fputc('\n', r->out);
+	fflush(r->calls_text);
+	copy_file(r->calls_text, r->out);
 	if (r->unsig_count) {
 		fprintf(r->out, "unsignalled RTP streams (no SIP/SDP seen for them): %u\n", r->unsig_count);
 		fflush(r->unsig);
@@ -284,12 +306,17 @@ static int analyze_file(struct run *r, const char *path, uint16_t point)
 	struct decoder *dec = decoder_new(&cfg);
 	r->calls = calls_new(&ccfg, &csink);
 	r->unsig = tmpfile();
-	if (!dec || !r->calls || !r->unsig) {
-		fprintf(stderr, "deadair: out of memory\n");
+	r->calls_text = tmpfile();
+	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
+	analyzer_init(&r->an, &acfg);
+	if (!dec || !r->calls || !r->unsig || !r->calls_text) {
+		fprintf(stderr, "deadair: out of memory or no temporary file\n");
 		decoder_free(dec);
 		calls_free(r->calls);
 		if (r->unsig)
 			fclose(r->unsig);
+		if (r->calls_text)
+			fclose(r->calls_text);
 		capture_close(&cap);
 		return -1;
 	}
@@ -353,6 +380,8 @@ static int analyze_file(struct run *r, const char *path, uint16_t point)
 	r->calls = NULL;
 	fclose(r->unsig);
 	r->unsig = NULL;
+	fclose(r->calls_text);
+	r->calls_text = NULL;
 	decoder_free(dec);
 	capture_close(&cap);
 	return result;
@@ -407,5 +436,9 @@ int analyze_run(const struct analyze_opts *o)
 		fflush(stdout);
 	if (ok == 0)
 		return EXIT_NO_INPUT;
-	return bad ? EXIT_PARTIAL : 0;
+	if (bad)
+		return EXIT_PARTIAL;
+	if (o->fail_on >= 0 && r.any_finding && (int)r.worst >= o->fail_on)
+		return EXIT_FINDINGS;
+	return 0;
 }

@@ -18,6 +18,8 @@ struct analyze_opts {
 	const char *call_filter;   /* --call CALL-ID */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* --messages: every SIP message per capture */
+	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */
+	int fail_on;               /* --fail-on: exit 1 when a finding is this severe; -1 off */
 };
 
 /* Returns the process exit status. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/analyze.h"
+#include "analyze/finding.h"
 #include "core/status.h"
 
 
@@ -29,11 +30,16 @@ static void usage(FILE *out)
 	      "  -c, --call CALL-ID      only the call with this Call-ID (or a leg linked to it)\n"
 	      "  -m, --messages          also list every SIP message of each capture\n"
 	      "  -q, --quiet             capture summaries only, no calls\n"
+	      "      --rtp-timeout SECS  your own media watchdog: name it when a silence before a BYE\n"
+	      "                          matches it\n"
+	      "      --fail-on SEVERITY  exit 1 when a finding is at least this severe\n"
+	      "                          (info, warning, critical): for scripts and CI\n"
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
 	      "  0  every capture was read to its end\n"
+	      "  1  --fail-on was given and a finding at or above that severity exists\n"
 	      "  2  usage error\n"
 	      "  3  no capture could be read (missing, empty, not a capture)\n"
 	      "  4  a report was made, but some capture could not be opened or was damaged\n"
@@ -62,12 +68,15 @@ int main(int argc, char **argv)
 	}
 	struct analyze_opts o;
 	memset(&o, 0, sizeof(o));
+	o.fail_on = -1;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "call", required_argument, NULL, 'c' },
 		{ "messages", no_argument, NULL, 'm' },
 		{ "color", required_argument, NULL, 'C' },
+		{ "rtp-timeout", required_argument, NULL, 'T' },
+		{ "fail-on", required_argument, NULL, 'F' },
 		{ "colour", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -99,6 +108,25 @@ int main(int argc, char **argv)
 		case 'm':
 			o.list_messages = true;
 			break;
+		case 'T': {
+			char *end = NULL;
+			double v = strtod(optarg, &end);
+			if (!end || *end || v <= 0 || v > 86400) {
+				fprintf(stderr, "deadair analyze: --rtp-timeout takes seconds (1..86400)\n");
+				return 2;
+			}
+			o.rtp_timeout_s = v;
+			break;
+		}
+		case 'F': {
+			enum severity sev;
+			if (!severity_parse(optarg, &sev)) {
+				fprintf(stderr, "deadair analyze: --fail-on takes info, warning or critical\n");
+				return 2;
+			}
+			o.fail_on = (int)sev;
+			break;
+		}
 		case 'C':
 			if (!strcmp(optarg, "auto")) {
 				o.color = COLOR_AUTO;

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/emodel.h"
 #include "calls/calls.h"
 #include "report/call_report.h"
+#include "report/findings_report.h"
 
 static double rel(int64_t ts, int64_t origin)
 {
@@ -145,6 +147,10 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 		jw_num(w, "mean", stream_mean_jitter_ms(s), 3);
 		jw_num(w, "max", s->max_jitter_ms, 3);
 	}
+	if (s->voice_n) {
+		jw_num(w, "voice_mean", stream_voice_mean_jitter_ms(s), 3);
+		jw_num(w, "voice_max", s->voice_max_jitter_ms, 3);
+	}
 	jw_obj_end(w);
 	jw_arr(w, "gaps");
 	for (uint32_t i = 0; i < s->n_gaps && i < STREAM_MAX_GAPS; i++) {
@@ -187,6 +193,19 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	struct quality q;
+	emodel_stream(s, buf, &q);
+	jw_obj(w, "quality");
+	if (q.valid && !(s->event_pt >= 0 && s->first_pt == s->event_pt)) {
+		jw_num(w, "r_factor", q.r, 1);
+		jw_num(w, "mos", q.mos, 2);
+		jw_num(w, "loss_pct", q.ppl, 2);
+		jw_num(w, "burst_ratio", q.burst_r, 2);
+		jw_num(w, "assumed_delay_ms", q.delay_ms, 1);
+		jw_str(w, "impairment_codec", q.codec);
+		jw_bool(w, "codec_assumed", q.codec_assumed);
+	}
+	jw_obj_end(w);
 	jw_obj(w, "rtcp");
 	jw_uint(w, "sent_by_source", s->rtcp_sent);
 	jw_uint(w, "receiver_reports", s->rtcp.reports);
@@ -212,7 +231,8 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 	jw_obj_end(w);
 }
 
-void report_call_json(struct jw *w, const struct call *c, unsigned index)
+void report_call_json(struct jw *w, const struct call *c, unsigned index, const struct findings *fs,
+		      const struct walk *wk)
 {
 	jw_obj(w, NULL);
 	jw_uint(w, "index", index);
@@ -273,6 +293,8 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index)
 		jw_uint(w, "session_expires", c->session_expires);
 	else
 		jw_null(w, "session_expires");
+	if (fs && wk)
+		report_findings_json(w, c, fs, wk);
 	jw_uint(w, "messages_total", c->msgs_total);
 	jw_uint(w, "retransmissions", c->retrans);
 	jw_arr(w, "messages");

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "analyze/analyze.h"
 #include "calls/model.h"
 #include "report/json.h"
 
@@ -18,9 +19,12 @@ struct text_style {
 	unsigned strip_width; /* columns of the activity strip */
 };
 
-void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st);
+/* fs and w may be NULL (no diagnosis). */
+void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st,
+		      const struct findings *fs, const struct walk *w);
 void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const struct text_style *st);
-void report_call_json(struct jw *w, const struct call *c, unsigned index);
+void report_call_json(struct jw *w, const struct call *c, unsigned index, const struct findings *fs,
+		      const struct walk *wk);
 void report_stream_json(struct jw *w, const struct stream *s, int64_t origin);
 
 /* The effective media direction a party asked for in an SDP media record. */

@@ -5,8 +5,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "analyze/emodel.h"
 #include "calls/calls.h"
 #include "report/call_report.h"
+#include "report/findings_report.h"
 
 #define BOLD "\033[1m"
 #define RED "\033[31m"
@@ -156,6 +158,10 @@ void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const s
 			stream_mean_delta_ms(s), s->max_delta_ms, s->max_delta_frame);
 	if (s->min_jitter_ms >= 0)
 		fprintf(f, "; jitter mean %.2f max %.2f ms", stream_mean_jitter_ms(s), s->max_jitter_ms);
+	struct quality q;
+	emodel_stream(s, codec, &q);
+	if (q.valid && !(s->event_pt >= 0 && s->first_pt == s->event_pt))
+		fprintf(f, "; MOS %.2f (R %.0f%s)", q.mos, q.r, q.codec_assumed ? ", codec value assumed" : "");
 	fputc('\n', f);
 	for (uint32_t i = 0; i < s->n_gaps && i < STREAM_MAX_GAPS; i++) {
 		const struct gap_rec *g = &s->gaps[i];
@@ -297,7 +303,8 @@ static void strip(FILE *f, const struct call *c, const struct text_style *st, in
 	fputs("    (I INVITE, A answer, R re-INVITE, U UPDATE, B BYE, C CANCEL, x failure, ~ on hold)\n", f);
 }
 
-void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st)
+void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st,
+		      const struct findings *fs, const struct walk *w)
 {
 	const char *state_col = c->state == CALL_FAILED ? RED : c->state == CALL_ENDED ? GREEN : YELLOW;
 	fprintf(f, "%scall %u%s  %s  [%s%s", col(st, BOLD), index, col(st, RESET), c->call_id,
@@ -347,6 +354,8 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	fputc('\n', f);
 	for (unsigned i = 0; i < c->n_links; i++)
 		fprintf(f, "  other leg (B2BUA): %s\n", c->links[i]);
+	if (fs && w)
+		report_findings_text(f, c, fs, w, st);
 	ladder(f, c, st);
 	fprintf(f, "  %smedia%s", col(st, BOLD), col(st, RESET));
 	if (!c->streams)

@@ -54,6 +54,18 @@ except (ValueError, KeyError, IndexError) as e:
 check("-f json: a valid document with the call and its 4 streams", ok, str(doc)[:500])
 rc, one, _ = run("analyze", "-f", "json", "--call", "no-such-call", example)
 check("--call with an unknown Call-ID: no calls", json.loads(one)["captures"][0]["calls"] == [])
+rc, _, _ = run("analyze", "--fail-on", "warning", example)
+check("--fail-on warning: exit 1 (the example's payload types were never negotiated)", rc == 1, str(rc))
+rc, _, _ = run("analyze", "--fail-on", "critical", example)
+check("--fail-on critical: exit 0 (no critical finding)", rc == 0, str(rc))
+rc, _, err = run("analyze", "--fail-on", "fatal", example)
+check("--fail-on with a bad severity: exit 2", rc == 2 and "fail-on" in err)
+rc, _, err = run("analyze", "--rtp-timeout", "abc", example)
+check("--rtp-timeout with a bad value: exit 2", rc == 2)
+rc, txt, _ = run("analyze", example)
+check("findings come before the ladder", txt.find("findings") < txt.find("SIP (caller"), txt[:800])
+check("the example's real problem is found: PCMA sent, PCMU answered",
+      "CODEC_CHANGE_WITHOUT_REINVITE: RTP caller -> callee uses payload type 8" in txt, txt[:2000])
 rc, _, err = run("analyze", "-f", "xml", example)
 check("unknown format: exit 2", rc == 2 and "unknown format" in err)
 
@@ -62,7 +74,8 @@ check("output is deterministic", out == out2)
 
 rc, out, err = run("analyze", "-q", example, example)
 check("two files are two capture points", "capture 1:" in out and "capture 2:" in out and rc == 0, out)
-check("-q leaves out the message list", "INVITE" not in out, out)
+check("-q leaves out the calls", "caller --> callee" not in out and "call 1 " not in out, out)
+check("-q keeps the diagnosis summary", "diagnosis: 1 call, 1 with problems" in out, out)
 
 with tempfile.TemporaryDirectory() as tmp:
     out_file = os.path.join(tmp, "report.txt")

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* The analyze stage: every rule of the findings catalog runs on each finished
+ * call; findings are ranked, the diagnostic walk answers an expert's six
+ * questions, and capture-wide evidence (the NAT's idle timeout) accumulates. */
+#ifndef DEADAIR_ANALYZE_ANALYZE_H
+#define DEADAIR_ANALYZE_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/facts.h"
+#include "analyze/finding.h"
+#include "calls/model.h"
+
+struct analyze_config {
+	double rtp_timeout_s;        /* the user's own media watchdog (--rtp-timeout), 0 if none */
+};
+
+/* What the calls of a capture tell about the NAT's UDP idle timeout. */
+struct nat_bounds {
+	bool have_survived, have_died;
+	double survived_s;           /* longest silence a mapping survived */
+	double died_s;               /* shortest silence after which a mapping was gone */
+	char survived_call[128], died_call[128];
+};
+
+struct analyzer {
+	struct analyze_config cfg;
+	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
+	struct nat_bounds nat;
+	uint64_t calls, calls_with_problems;
+	uint64_t by_rule[32];
+	uint64_t by_sev[3];
+	bool any;
+	enum severity worst;
+};
+
+struct rule_ctx {
+	const struct call *c;
+	const struct call_facts *f;
+	struct analyzer *a;
+};
+
+struct rule {
+	const char *id;
+	const char *title;
+	enum severity sev;           /* the most a finding of this rule can be */
+	void (*eval)(const struct rule_ctx *ctx, struct findings *out);
+};
+
+/* The registry (rules.c): rule_at(0..n_rules-1). */
+const struct rule *rule_at(size_t i);
+extern const size_t n_rules;
+
+#define WALK_QUESTIONS 6
+struct walk {
+	bool present;
+	bool known[WALK_QUESTIONS];
+	char answer[WALK_QUESTIONS][480];
+};
+extern const char *const walk_questions[WALK_QUESTIONS];
+
+void analyzer_init(struct analyzer *a, const struct analyze_config *cfg);
+/* Runs every rule on c; fills out (sorted) and the walk when there is a problem. */
+void analyze_call(struct analyzer *a, const struct call *c, struct findings *out, struct walk *w);
+void walk_build(const struct call *c, const struct call_facts *f, const struct findings *fs, struct walk *w);
+
+/* Which software a User-Agent/Server string names (for recommendations). */
+enum platform {
+	PF_UNKNOWN, PF_ASTERISK, PF_FREESWITCH, PF_KAMAILIO, PF_OPENSIPS, PF_RTPENGINE, PF_CISCO,
+	PF_AUDIOCODES, PF_SIPP, PF_PHONE,
+};
+enum platform platform_of(const char *ua);
+const char *platform_name(enum platform p);
+
+/* Media watchdogs whose default interval may explain a silence before a BYE. */
+struct watchdog {
+	const char *platform;
+	const char *setting;
+	double seconds;
+};
+extern const struct watchdog watchdogs[];
+extern const size_t n_watchdogs;
+extern const char *const configured_watchdogs;
+
+#endif

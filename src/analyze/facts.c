@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* Derived call facts shared by the rules. */
+#include "analyze/facts.h"
+
+#include <string.h>
+
+#include "calls/calls.h"
+#include "report/call_report.h"
+
+uint8_t facts_other(uint8_t p)
+{
+	return p == PARTY_A ? PARTY_B : p == PARTY_B ? PARTY_A : PARTY_NONE;
+}
+
+const char *who(uint8_t p)
+{
+	return party_str(p);
+}
+
+const struct sdp_rec *facts_sdp_by(const struct call *c, uint8_t p, int64_t t)
+{
+	const struct sdp_rec *best = NULL;
+	for (uint32_t i = 0; i < c->n_sdp; i++)
+		if (c->sdp[i].by == p && c->sdp[i].ts <= t)
+			best = &c->sdp[i];
+	return best;
+}
+
+static const struct sdp_media_rec *audio_of(const struct sdp_rec *r)
+{
+	for (unsigned i = 0; r && i < r->n_media; i++)
+		if (!strcmp(r->media[i].type, "audio"))
+			return &r->media[i];
+	return NULL;
+}
+
+/* Whether `sender` may send audio to `receiver` by their latest SDP at t. */
+static bool sdp_allows(const struct call *c, uint8_t sender, int64_t t)
+{
+	const struct sdp_media_rec *s = audio_of(facts_sdp_by(c, sender, t));
+	const struct sdp_media_rec *r = audio_of(facts_sdp_by(c, facts_other(sender), t));
+	if (!s || !r)
+		return s || r ? true : false;
+	bool s_sends = s->dir == SDP_DIR_UNSET || s->dir == SDP_SENDRECV || s->dir == SDP_SENDONLY;
+	bool r_recv = r->dir == SDP_DIR_UNSET || r->dir == SDP_SENDRECV || r->dir == SDP_RECVONLY;
+	bool r_addr = r->rtp.port != 0 && !(r->rtp.addr.family && addr_is_unspecified(&r->rtp.addr));
+	return s_sends && r_recv && r_addr && s->rtp.port != 0;
+}
+
+static void holds(const struct call *c, struct call_facts *f)
+{
+	struct hold_period *open = NULL;
+	for (uint32_t i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		if (r->kind != SDP_OFFER)
+			continue;
+		const struct sdp_media_rec *m = audio_of(r);
+		bool hold = sdp_rec_is_hold(r);
+		if (hold && !open && f->n_holds < FACTS_MAX_HOLDS) {
+			open = &f->holds[f->n_holds++];
+			memset(open, 0, sizeof(*open));
+			open->by = r->by;
+			open->start = r->ts;
+			open->frame_start = r->frame;
+			const char *how = "sendonly";
+			if (m && m->rtp.port == 0)
+				how = "port 0";
+			else if (m && m->rtp.addr.family && addr_is_unspecified(&m->rtp.addr))
+				how = "c=0.0.0.0";
+			else if (m && m->dir == SDP_INACTIVE)
+				how = "inactive";
+			snprintf(open->how, sizeof(open->how), "%s", how);
+		} else if (!hold && open) {
+			open->end = r->ts;
+			open->frame_end = r->frame;
+			open = NULL;
+		}
+	}
+}
+
+const struct hold_period *facts_hold_at(const struct call_facts *f, int64_t t)
+{
+	for (unsigned i = 0; i < f->n_holds; i++) {
+		const struct hold_period *h = &f->holds[i];
+		if (t >= h->start && (h->end == 0 || t <= h->end))
+			return h;
+	}
+	return NULL;
+}
+
+static int64_t bin_start(const struct stream *s, uint32_t i)
+{
+	return s->bin_origin + (int64_t)i * s->bin_ns;
+}
+
+uint32_t facts_stream_packets_between(const struct stream *s, int64_t t0, int64_t t1)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->n_bins; i++) {
+		int64_t b = bin_start(s, i);
+		if (b + s->bin_ns > t0 && b < t1)
+			n += s->bins[i];
+	}
+	return n;
+}
+
+uint32_t facts_packets_between(const struct call *c, uint8_t p, int64_t t0, int64_t t1)
+{
+	uint32_t n = 0;
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->dir == p)
+			n += facts_stream_packets_between(s, t0, t1);
+	return n;
+}
+
+int64_t facts_longest_silence(const struct call *c, uint8_t p, int64_t t0, int64_t t1, int64_t *at)
+{
+	/* walk in 100 ms steps (or the coarsest bin width in use) */
+	int64_t step = 100000000LL;
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->dir == p && s->bin_ns > step)
+			step = s->bin_ns;
+	int64_t best = 0, run_start = t0;
+	bool in_run = false;
+	if (at)
+		*at = t0;
+	for (int64_t t = t0; t < t1; t += step) {
+		bool any = facts_packets_between(c, p, t, t + step) > 0;
+		if (!any && !in_run) {
+			in_run = true;
+			run_start = t;
+		}
+		if ((any || t + step >= t1) && in_run) {
+			int64_t end = any ? t : t1;
+			if (end - run_start > best) {
+				best = end - run_start;
+				if (at)
+					*at = run_start;
+			}
+			in_run = false;
+		}
+	}
+	return best;
+}
+
+void facts_derive(const struct call *c, struct call_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->answered = c->answer_ts != 0;
+	f->end = c->last_sip_ts;
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		struct dir_facts *d = &f->dir[p];
+		for (const struct stream *s = c->streams; s; s = s->next) {
+			if (s->dir != p)
+				continue;
+			d->n_streams++;
+			d->packets += s->packets;
+			if (!d->main || s->packets > d->main->packets)
+				d->main = s;
+			if (!d->first_stream || s->first_ts < d->first_stream->first_ts)
+				d->first_stream = s;
+			if (!d->last_stream || s->last_ts > d->last_stream->last_ts)
+				d->last_stream = s;
+			if (s->last_ts > f->end)
+				f->end = s->last_ts;
+		}
+		if (d->first_stream) {
+			d->first_ts = d->first_stream->first_ts;
+			d->first_frame = d->first_stream->first_frame;
+			d->last_ts = d->last_stream->last_ts;
+			d->last_frame = d->last_stream->last_frame;
+			d->last_point = d->last_stream->point;
+		}
+	}
+	f->has_bye = c->state == CALL_ENDED && c->end_ts;
+	f->bye_ts = c->end_ts;
+	f->bye_frame = c->end_frame;
+	f->bye_by = c->ended_by;
+	f->talk_start = c->answer_ts;
+	f->talk_end = f->has_bye ? c->end_ts : f->end;
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		f->dir[p].intended = f->answered ? sdp_allows(c, p, c->answer_ts + 1000000) : true;
+		f->dir[p].intended_end = sdp_allows(c, p, f->talk_end);
+		if (f->answered)
+			f->dir[p].packets_in_talk = facts_packets_between(c, p, f->talk_start, f->talk_end + 1);
+	}
+	holds(c, f);
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		if (f->has_bye && m->ts >= c->end_ts) {
+			if (m->retrans && m->request && !strcmp(m->method, "BYE"))
+				f->bye_retrans++;
+			continue;
+		}
+		if (m->retrans)
+			f->retrans_before_bye++;
+	}
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* CAPTURE_INCOMPLETE: the capture cannot show the whole call (no INVITE, no
+ * SDP, no RTP anywhere in the capture, the call still up at the end), so the
+ * conclusions are weaker, and the report says so. */
+#include "analyze/rule_util.h"
+
+static void eval(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	struct finding *fd = NULL;
+	if (c->mid_call_start) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, c->start_ts);
+		if (!fd)
+			return;
+		finding_title(fd, "The capture began after this call started");
+		finding_explain(fd, "The first message of the call is inside the dialog (frame %llu): the INVITE, its SDP "
+				"and the first media were not captured, so who called whom and what was negotiated "
+				"is partly unknown.", (unsigned long long)c->start_frame);
+		finding_evidence(fd, c->start_frame, c->start_ts, c->point, "first message seen");
+	}
+	if (f->answered && c->n_sdp == 0) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, c->start_ts);
+		if (!fd)
+			return;
+		finding_title(fd, "No SDP seen for this call");
+		finding_explain(fd, "No offer or answer was captured, so its RTP cannot be tied to it by address.");
+	}
+	if (f->answered && x->a->rtp_seen == 0 && secs(f->talk_start, f->talk_end) >= 1.0) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->talk_start);
+		if (!fd)
+			return;
+		finding_title(fd, "No RTP in the capture at all: signalling only");
+		finding_explain(fd, "The call was answered, but the capture holds no RTP for any call: it was taken where "
+				"only signalling passes, or with a filter such as \"port 5060\". Media problems cannot "
+				"be seen.");
+		finding_recommend(fd, "Capture the media too, e.g. tcpdump -i any -w call.pcap udp portrange 10000-20000 "
+				  "or port 5060 (use the RTP port range of your PBX).");
+	}
+	if (f->answered && !f->has_bye && c->state == CALL_ANSWERED) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->end);
+		if (!fd)
+			return;
+		finding_title(fd, "The call was still up when the capture ended");
+		finding_explain(fd, "No BYE was captured; the last packet of the call is at %+.3f s.", rel_s(c, f->end));
+	}
+}
+
+const struct rule rule_capture_incomplete = { "CAPTURE_INCOMPLETE", "The capture does not show the whole call",
+					      SEV_INFO, eval };

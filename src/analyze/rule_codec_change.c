@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* CODEC_CHANGE_WITHOUT_REINVITE: RTP switches to (or starts with) a payload
+ * type that the receiver's current SDP does not list. */
+#include "analyze/rule_util.h"
+
+static bool listed(const struct sdp_rec *r, uint8_t pt)
+{
+	for (unsigned i = 0; r && i < r->n_media; i++)
+		for (unsigned k = 0; k < r->media[i].n_codecs; k++)
+			if (r->media[i].codecs[k].pt == pt)
+				return true;
+	return false;
+}
+
+static void one(const struct rule_ctx *x, struct findings *out, const struct stream *s, uint8_t pt, int64_t ts,
+		uint64_t frame, int from)
+{
+	const struct call *c = x->c;
+	uint8_t rx = facts_other(s->dir);
+	const struct sdp_rec *r = facts_sdp_by(c, rx, ts);
+	if (!r || listed(r, pt) || pt == 13 || (s->event_pt >= 0 && pt == s->event_pt))
+		return;
+	struct finding *fd = finding_add(out, "CODEC_CHANGE_WITHOUT_REINVITE", SEV_WARNING, s->dir, ts);
+	if (!fd)
+		return;
+	char list[160] = "";
+	size_t used = 0;
+	for (unsigned i = 0; i < r->n_media; i++)
+		for (unsigned k = 0; k < r->media[i].n_codecs && used < sizeof(list) - 24; k++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%u %s", used ? ", " : "",
+						 r->media[i].codecs[k].pt, r->media[i].codecs[k].name);
+	if (from >= 0)
+		finding_title(fd, "RTP %s switched from payload type %d to %u, which was never negotiated",
+			      dir_text(s->dir), from, pt);
+	else
+		finding_title(fd, "RTP %s uses payload type %u, which the %s's SDP does not offer", dir_text(s->dir), pt,
+			      who(rx));
+	finding_explain(fd, "At %+.3f s (frame %llu) the %s sent payload type %u, but the %s's SDP in force (%s, frame "
+			"%llu) lists only: %s. No re-INVITE or UPDATE negotiated it: the receiver may not decode it "
+			"(silence or noise on its side).", rel_s(c, ts), (unsigned long long)frame, who(s->dir), pt,
+			who(rx), r->context, (unsigned long long)r->frame, list);
+	finding_evidence(fd, frame, ts, s->point, "payload type %u", pt);
+	finding_evidence(fd, r->frame, r->ts, c->point, "%s's SDP", who(rx));
+	finding_recommend(fd, "Make the %s send only codecs from the answer (check its codec preferences and any "
+			  "transcoding or codec-switching feature), or renegotiate with a re-INVITE first.", who(s->dir));
+}
+
+static void eval(const struct rule_ctx *x, struct findings *out)
+{
+	for (const struct stream *s = x->c->streams; s; s = s->next) {
+		if (s->dir == PARTY_NONE || s->packets < 10)
+			continue;
+		one(x, out, s, s->first_pt, s->first_ts, s->first_frame, -1);
+		for (uint32_t i = 0; i < s->n_pt_changes && i < STREAM_MAX_PT_CHANGES; i++)
+			one(x, out, s, s->pt_changes[i].to, s->pt_changes[i].ts, s->pt_changes[i].frame, s->pt_changes[i].from);
+	}
+}
+
+const struct rule rule_codec_change = { "CODEC_CHANGE_WITHOUT_REINVITE", "Payload type not negotiated",
+					SEV_WARNING, eval };

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* MISSING_ACK: the 2xx to the INVITE is retransmitted (RFC 3261 Timer G) and no
+ * ACK ever arrives; after Timer H (64*T1 = 32 s) the callee gives up and hangs up. */
+#include "analyze/rule_util.h"
+
+static void eval(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	if (!f->answered || c->acked || c->ok_retrans < 2)
+		return;
+	struct finding *fd = finding_add(out, "MISSING_ACK", SEV_CRITICAL, PARTY_B, c->answer_ts);
+	if (!fd)
+		return;
+	finding_title(fd, "200 OK retransmitted %u times, no ACK ever seen", c->ok_retrans);
+	finding_explain(fd, "The callee answered at %+.3f s (frame %llu) and retransmitted its 200 OK %u times because "
+			"no ACK came back (RFC 3261 Timer G).", rel_s(c, c->answer_ts),
+			(unsigned long long)c->answer_frame, c->ok_retrans);
+	finding_evidence(fd, c->answer_frame, c->answer_ts, c->point, "200 OK");
+	const struct msg_rec *last_ok = NULL;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		if (!m->request && m->retrans && m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE"))
+			last_ok = m;
+	}
+	if (last_ok)
+		finding_evidence(fd, last_ok->frame, last_ok->ts, last_ok->point, "last 200 OK retransmission");
+	if (f->has_bye) {
+		double after = secs(c->answer_ts, f->bye_ts);
+		finding_explain(fd, "The %s hung up %.1f s after the answer (frame %llu)%s.", who(f->bye_by), after,
+				(unsigned long long)f->bye_frame,
+				after >= 28 && after <= 40 ? ": that is Timer H (64*T1 = 32 s) running out, the callee "
+							    "giving up on the ACK" : "");
+		finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE");
+	}
+	finding_explain(fd, "The caller sends the ACK to the Contact (or Record-Route) of the 200 OK: when that "
+			"address is private, behind a NAT, or a proxy does not record-route, the ACK never reaches the "
+			"callee, while the caller thinks the call is up.");
+	finding_recommend(fd, "Check the 200 OK's Contact and Record-Route: they must be reachable from the caller "
+			  "(a public or NAT-fixed address: Asterisk force_rport/rewrite_contact, Kamailio "
+			  "fix_nated_contact() and record_route()); and check that a SIP ALG or firewall is not "
+			  "dropping the ACK (capture on both sides).");
+}
+
+const struct rule rule_missing_ack = { "MISSING_ACK", "200 OK never acknowledged", SEV_CRITICAL, eval };

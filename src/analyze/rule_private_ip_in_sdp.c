@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* PRIVATE_IP_IN_SDP: a private (RFC 1918/4193), CGNAT (100.64/10) or link-local
+ * media address advertised to a peer across a public path. */
+#include "analyze/rule_util.h"
+
+static const char *kind_of(const struct addr *a)
+{
+	if (addr_is_cgnat(a))
+		return "carrier-grade NAT (100.64.0.0/10)";
+	if (addr_is_linklocal(a))
+		return "link-local";
+	if (addr_is_private(a))
+		return "private";
+	return NULL;
+}
+
+static bool is_public(const struct addr *a)
+{
+	return a->family && !addr_is_private(a) && !addr_is_cgnat(a) && !addr_is_linklocal(a) &&
+	       !addr_is_loopback(a) && !addr_is_unspecified(a);
+}
+
+static void eval(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	bool seen[2] = { false, false };
+	for (uint32_t i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		if (r->by > PARTY_B || seen[r->by])
+			continue;
+		const struct sdp_media_rec *m = NULL;
+		for (unsigned k = 0; k < r->n_media; k++)
+			if (!strcmp(r->media[k].type, "audio") && r->media[k].rtp.port)
+				m = &r->media[k];
+		const char *kind = m ? kind_of(&m->rtp.addr) : NULL;
+		if (!kind)
+			continue;
+		/* across a public path: the message carrying it, or the party's own RTP,
+		 * comes from a public address (a NAT rewrote the packets, not the SDP) */
+		const struct msg_rec *carrier = NULL;
+		for (uint32_t k = 0; k < c->n_msgs; k++)
+			if (c->msgs[k].frame == r->frame)
+				carrier = &c->msgs[k];
+		const struct stream *own = x->f->dir[r->by].main;
+		bool across = (carrier && is_public(&carrier->src.addr)) || (own && is_public(&own->src.addr));
+		if (!across)
+			continue;
+		seen[r->by] = true;
+		uint8_t p = r->by, far = facts_other(p);
+		/* is media sent to that address on the wire, or missing altogether? */
+		uint32_t to_private = 0;
+		for (const struct stream *s = c->streams; s; s = s->next)
+			if (s->dir == far && addr_eq(&s->dst.addr, &m->rtp.addr))
+				to_private += s->packets;
+		bool failed = to_private > 0 || (x->f->answered && x->f->dir[far].packets == 0 && x->f->dir[p].packets);
+		struct finding *fd = finding_add(out, "PRIVATE_IP_IN_SDP", failed ? SEV_CRITICAL : SEV_WARNING, far, r->ts);
+		if (!fd)
+			return;
+		char adv[64];
+		ep_text(&m->rtp, adv, sizeof(adv));
+		finding_title(fd, "The %s advertises a %s media address (%s) across a public path", who(p), kind, adv);
+		finding_explain(fd, "The %s's SDP (%s, frame %llu) asks for RTP at %s, a %s address that the %s cannot "
+				"reach", who(p), r->context, (unsigned long long)r->frame, adv, kind, who(far));
+		if (carrier && is_public(&carrier->src.addr)) {
+			char a[64];
+			ep_text(&carrier->src, a, sizeof(a));
+			finding_explain(fd, "(the message itself arrived from %s, the NAT's public side).", a);
+		} else {
+			finding_explain(fd, "from its public address.");
+		}
+		if (to_private)
+			finding_explain(fd, "The %s did send %u RTP packets to that address: they cannot arrive, and the "
+					"%s hears nothing.", who(far), to_private, who(p));
+		else if (!failed)
+			finding_explain(fd, "Audio worked in this call only because the %s sent its media to where the %s's "
+					"RTP came from (latching).", who(far), who(p));
+		finding_evidence(fd, r->frame, r->ts, c->point, "SDP with %s", adv);
+		rec_public_address(fd, party_platform(c, p));
+		rec_symmetric(fd, party_platform(c, far));
+	}
+}
+
+const struct rule rule_private_ip_in_sdp = { "PRIVATE_IP_IN_SDP", "Private address advertised across a public path",
+					     SEV_CRITICAL, eval };

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* RTP_TIMEOUT: RTP flowed, then went silent in one or both directions, and a
+ * BYE followed after a watchdog-like interval. Says which layer failed: SIP
+ * still answering (media-only failure) or silent too (a network event). */
+#include <math.h>
+
+#include "analyze/rule_util.h"
+
+static bool matches(double silence, double wd)
+{
+	return fabs(silence - wd) <= (wd * 0.1 > 3.0 ? wd * 0.1 : 3.0);
+}
+
+static void eval(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	if (!f->has_bye || !f->answered)
+		return;
+	/* the direction towards the BYE's sender is the one its watchdog measures */
+	uint8_t hanger = f->bye_by;
+	if (hanger == PARTY_NONE)
+		return;
+	uint8_t silent = facts_other(hanger);
+	const struct dir_facts *s = &f->dir[silent];
+	if (s->packets < 50 || !s->intended_end)
+		return;
+	double silence = secs(s->last_ts, f->bye_ts);
+	/* watchdogs start at 10 s (AudioCodes' default); shorter pauses before a
+	 * hang-up are people, unless the user's own timeout says otherwise */
+	double min = x->a->cfg.rtp_timeout_s > 0 && x->a->cfg.rtp_timeout_s < 10 ? x->a->cfg.rtp_timeout_s * 0.9 : 9.0;
+	if (silence < min)
+		return;
+	const struct hold_period *h = facts_hold_at(f, s->last_ts + 500000000LL);
+	const struct dir_facts *o = &f->dir[hanger];
+	bool both = o->packets == 0 || secs(o->last_ts, f->bye_ts) >= silence - 2.0;
+	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, s->last_ts);
+	if (!fd)
+		return;
+	finding_title(fd, "RTP %s stopped %.1f s before the %s hung up", dir_text(silent), silence, who(hanger));
+	finding_explain(fd, "The %s's RTP (%u packets) last arrived at %+.3f s (frame %llu); %.1f s later, at %+.3f s, the "
+			"%s sent BYE (frame %llu).", who(silent), s->packets, rel_s(c, s->last_ts),
+			(unsigned long long)s->last_frame, silence, rel_s(c, f->bye_ts), who(hanger),
+			(unsigned long long)f->bye_frame);
+	if (both)
+		finding_explain(fd, "RTP was silent in both directions over that time.");
+	else
+		finding_explain(fd, "The %s's own RTP went on until %+.3f s: the loss was one-way.", who(hanger),
+				rel_s(c, o->last_ts));
+	if (h)
+		finding_explain(fd, "The silence began while the call was on hold (%s by the %s), where the watchdog for "
+				"held calls applies.", h->how, who(h->by));
+	if (c->bye_reason[0])
+		finding_explain(fd, "The BYE says why: \"%s\".", c->bye_reason);
+	/* which watchdog matches */
+	char names[400] = "";
+	size_t used = 0;
+	if (x->a->cfg.rtp_timeout_s > 0 && matches(silence, x->a->cfg.rtp_timeout_s))
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "your own --rtp-timeout of %.0f s",
+					 x->a->cfg.rtp_timeout_s);
+	for (size_t i = 0; i < n_watchdogs && used < sizeof(names) - 1; i++)
+		if (matches(silence, watchdogs[i].seconds))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s (%s)", used ? "; " : "",
+						 watchdogs[i].platform, watchdogs[i].setting);
+	if (names[0])
+		finding_explain(fd, "A %.0f s silence-to-BYE matches the default media watchdog of: %s.", silence, names);
+	else
+		finding_explain(fd, "The %.1f s interval matches no default watchdog (AudioCodes 10 s, rtpengine 60 s, "
+				"FreeSWITCH's stock profile 300 s): a configured one (%s), or a person hanging up.",
+				silence, configured_watchdogs);
+	if (strstr(c->bye_reason, "MEDIA_TIMEOUT"))
+		finding_explain(fd, "MEDIA_TIMEOUT is FreeSWITCH's hang-up cause for RTP inactivity (cause 604).");
+	/* which layer failed */
+	if (c->bye_status >= 200 && c->bye_status < 300)
+		finding_explain(fd, "SIP was healthy until the end (the BYE was answered %u): a media-only failure.",
+				c->bye_status);
+	else if (!c->bye_status)
+		finding_explain(fd, "The BYE got no answer (%u retransmissions): signalling was cut too, which points "
+				"to a network event rather than a media-only problem.", f->bye_retrans);
+	finding_evidence(fd, s->last_frame, s->last_ts, s->last_point, "last RTP %s", dir_text(silent));
+	finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE from the %s", who(hanger));
+	rec_rtp_timeout(fd, party_platform(c, hanger));
+	if (h)
+		rec_keepalive(fd, party_platform(c, silent), 20);
+}
+
+const struct rule rule_rtp_timeout = { "RTP_TIMEOUT", "RTP stopped, then a watchdog-timed BYE", SEV_CRITICAL, eval };

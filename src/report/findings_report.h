@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Renders findings, the diagnostic walk and the capture-level diagnosis
+ * summary, as text and as JSON. */
+#ifndef DEADAIR_REPORT_FINDINGS_REPORT_H
+#define DEADAIR_REPORT_FINDINGS_REPORT_H
+
+#include <stdio.h>
+
+#include "analyze/analyze.h"
+#include "report/call_report.h"
+#include "report/json.h"
+
+void report_findings_text(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w,
+			  const struct text_style *st);
+void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk);
+/* "3 calls, 1 with problems: ONE_WAY_AUDIO 1 ...", and the NAT timeout bounds. */
+void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const struct text_style *st);
+void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a);
+
+#endif
