@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the analyze stage's building blocks: the E-model, finding
+ * ordering, platform recognition and the watchdog table. The rules themselves are
+ * tested end to end on the scenarios (tests/golden/findings.expect). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "analyze/analyze.h"
+#include "analyze/emodel.h"
+#include "calls/calls.h"
+
+static void test_mos_curve(void **state)
+{
+	(void)state;
+	/* G.107 Annex B values */
+	assert_true(emodel_mos(93.2) > 4.40 && emodel_mos(93.2) < 4.42);
+	assert_true(emodel_mos(80) > 4.01 && emodel_mos(80) < 4.03);
+	assert_true(emodel_mos(70) > 3.59 && emodel_mos(70) < 3.61);
+	assert_true(emodel_mos(50) > 2.57 && emodel_mos(50) < 2.59);
+	assert_true(emodel_mos(3) == 1.0); /* the polynomial dips below 1 there */
+	assert_true(emodel_mos(120) == 4.5);
+	assert_string_equal(emodel_band(85), "users satisfied");
+}
+
+static void make_stream(struct stream *s, uint32_t expected, uint32_t lost, uint32_t bursts)
+{
+	memset(s, 0, sizeof(*s));
+	s->base_seq = 0;
+	s->max_seq = (uint16_t)(expected - 1);
+	s->packets = expected - lost;
+	s->loss_bursts = bursts;
+	s->mean_delta_ms = 20;
+	s->voice_n = 10;
+	s->voice_sum_jitter_ms = 10; /* 1 ms mean */
+}
+
+static void test_emodel_loss(void **state)
+{
+	(void)state;
+	static struct stream s;
+	struct quality q;
+	make_stream(&s, 1000, 0, 0);
+	emodel_stream(&s, "PCMU", &q);
+	assert_true(q.valid);
+	/* no loss, 20 ms buffer + 20 ms packets: R = 93.2 - 0.024*40 */
+	assert_true(q.r > 92.2 && q.r < 92.3);
+	make_stream(&s, 1000, 20, 20); /* 2% random loss */
+	emodel_stream(&s, "PCMU", &q);
+	/* Ie,eff = 95*2/(2+25.1) = 7.01 */
+	assert_true(q.r > 85.1 && q.r < 85.3);
+	assert_true(q.burst_r > 0.99 && q.burst_r < 1.01);
+	make_stream(&s, 1000, 100, 10); /* 10% in bursts of 10 */
+	emodel_stream(&s, "PCMU", &q);
+	assert_true(q.burst_r > 8.9 && q.burst_r < 9.1);
+	make_stream(&s, 1000, 0, 0);
+	emodel_stream(&s, "G729", &q);
+	assert_true(q.ie == 11 && !q.codec_assumed);
+	emodel_stream(&s, "opus", &q);
+	assert_true(q.codec_assumed);
+	make_stream(&s, 20, 0, 0); /* too short to judge */
+	emodel_stream(&s, "PCMU", &q);
+	assert_false(q.valid);
+}
+
+static void test_findings_order(void **state)
+{
+	(void)state;
+	static struct findings fs;
+	memset(&fs, 0, sizeof(fs));
+	finding_add(&fs, "PACKET_LOSS", SEV_WARNING, PARTY_A, 5);
+	finding_add(&fs, "ONE_WAY_AUDIO", SEV_CRITICAL, PARTY_B, 9);
+	finding_add(&fs, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, 1);
+	finding_add(&fs, "MISSING_ACK", SEV_CRITICAL, PARTY_B, 2);
+	findings_sort(&fs);
+	assert_string_equal(fs.f[0].id, "MISSING_ACK");
+	assert_string_equal(fs.f[1].id, "ONE_WAY_AUDIO");
+	assert_string_equal(fs.f[2].id, "PACKET_LOSS");
+	assert_string_equal(fs.f[3].id, "CAPTURE_INCOMPLETE");
+	for (int i = 0; i < CALL_MAX_FINDINGS; i++)
+		finding_add(&fs, "PACKET_LOSS", SEV_WARNING, PARTY_A, 5);
+	assert_int_equal(fs.n, CALL_MAX_FINDINGS);
+	assert_int_equal(fs.dropped, 4);
+	enum severity sev;
+	assert_true(severity_parse("critical", &sev) && sev == SEV_CRITICAL);
+	assert_false(severity_parse("fatal", &sev));
+}
+
+static void test_platforms_and_registry(void **state)
+{
+	(void)state;
+	assert_int_equal(platform_of("Asterisk PBX 18.20.0"), PF_ASTERISK);
+	assert_int_equal(platform_of("FPBX-16.0.40(18.20.0)"), PF_ASTERISK);
+	assert_int_equal(platform_of("FreeSWITCH-mod_sofia/1.10.9"), PF_FREESWITCH);
+	assert_int_equal(platform_of("Yealink SIP-T46S 66.86.0.15"), PF_PHONE);
+	assert_int_equal(platform_of(""), PF_UNKNOWN);
+	/* every catalog id registered once */
+	static const char *const ids[] = { "ONE_WAY_AUDIO", "NO_RTP", "RTP_TIMEOUT", "NAT_PINHOLE_EXPIRY",
+					   "HOLD_WITHOUT_KEEPALIVE", "NON_SYMMETRIC_RTP", "ASYMMETRIC_PATH",
+					   "SDP_ADDRESS_MISMATCH", "PRIVATE_IP_IN_SDP", "SIP_ALG_SUSPECTED",
+					   "CODEC_CHANGE_WITHOUT_REINVITE", "MEDIA_PATH_CHANGE", "PACKET_LOSS",
+					   "HIGH_JITTER", "POOR_QUALITY", "RTCP_REPORTED_PROBLEMS", "MISSING_ACK",
+					   "SIP_TIMEOUT", "SESSION_TIMER_EXPIRY", "CAPTURE_INCOMPLETE" };
+	assert_int_equal(n_rules, sizeof(ids) / sizeof(ids[0]));
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		int found = 0;
+		for (size_t r = 0; r < n_rules; r++)
+			found += !strcmp(rule_at(r)->id, ids[i]);
+		assert_int_equal(found, 1);
+	}
+	for (size_t i = 0; i < n_watchdogs; i++)
+		assert_true(watchdogs[i].seconds > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mos_curve),
+		cmocka_unit_test(test_emodel_loss),
+		cmocka_unit_test(test_findings_order),
+		cmocka_unit_test(test_platforms_and_registry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
