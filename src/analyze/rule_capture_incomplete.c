@@ -37,6 +37,17 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		finding_recommend(fd, "Capture the media too, e.g. tcpdump -i any -w call.pcap udp portrange 10000-20000 "
 				  "or port 5060 (use the RTP port range of your PBX).");
 	}
+	if (f->answered && x->a->rtp_seen > 0 && !c->media_path_seen && !c->streams && c->n_sdp &&
+	    !c->media_elsewhere && secs(f->talk_start, f->talk_end) >= 1.0) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->talk_start);
+		if (!fd)
+			return;
+		finding_title(fd, "The capture is not on this call's media path");
+		finding_explain(fd, "No RTP to or from any address this call's SDP names appears in the capture (which "
+				"does carry other RTP): its media ran elsewhere (e.g. the outside leg of an SBC), so "
+				"the media of this call cannot be judged here.");
+		finding_recommend(fd, "Capture where this call's media flows (the addresses in its SDP).");
+	}
 	if (f->answered && !f->has_bye && c->state == CALL_ANSWERED) {
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->end);
 		if (!fd)

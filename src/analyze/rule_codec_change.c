@@ -13,13 +13,18 @@ static bool listed(const struct sdp_rec *r, uint8_t pt)
 }
 
 static void one(const struct rule_ctx *x, struct findings *out, const struct stream *s, uint8_t pt, int64_t ts,
-		uint64_t frame, int from)
+		uint64_t frame, int from, uint64_t reported[3][2])
 {
 	const struct call *c = x->c;
 	uint8_t rx = facts_other(s->dir);
 	const struct sdp_rec *r = facts_sdp_by(c, rx, ts);
 	if (!r || listed(r, pt) || pt == 13 || (s->event_pt >= 0 && pt == s->event_pt))
 		return;
+	/* one finding per direction and payload type */
+	uint64_t bit = 1ULL << (pt & 63);
+	if (reported[s->dir][pt >> 6] & bit)
+		return;
+	reported[s->dir][pt >> 6] |= bit;
 	struct finding *fd = finding_add(out, "CODEC_CHANGE_WITHOUT_REINVITE", SEV_WARNING, s->dir, ts);
 	if (!fd)
 		return;
@@ -47,12 +52,14 @@ static void one(const struct rule_ctx *x, struct findings *out, const struct str
 
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
+	uint64_t reported[3][2] = { { 0 } };
 	for (const struct stream *s = x->c->streams; s; s = s->next) {
 		if (s->dir == PARTY_NONE || s->packets < 10)
 			continue;
-		one(x, out, s, s->first_pt, s->first_ts, s->first_frame, -1);
+		one(x, out, s, s->first_pt, s->first_ts, s->first_frame, -1, reported);
 		for (uint32_t i = 0; i < s->n_pt_changes && i < STREAM_MAX_PT_CHANGES; i++)
-			one(x, out, s, s->pt_changes[i].to, s->pt_changes[i].ts, s->pt_changes[i].frame, s->pt_changes[i].from);
+			one(x, out, s, s->pt_changes[i].to, s->pt_changes[i].ts, s->pt_changes[i].frame, s->pt_changes[i].from,
+			    reported);
 	}
 }
 

@@ -13,14 +13,15 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		return;
 	if (!f->dir[PARTY_A].intended && !f->dir[PARTY_B].intended)
 		return;
-	if (c->media_elsewhere)
-		return; /* its media was seen, bound to the other leg that advertised the same endpoint */
+	if (c->media_elsewhere || !c->media_path_seen)
+		return; /* its media was bound to the other leg, or the capture is not on its media path */ /* its media was seen, bound to the other leg that advertised the same endpoint */
 	struct finding *fd = finding_add(out, "NO_RTP", SEV_CRITICAL, PARTY_NONE, f->talk_start);
 	if (!fd)
 		return;
 	finding_title(fd, "No RTP in either direction during %.1f s of answered call", secs(f->talk_start, f->talk_end));
 	finding_explain(fd, "The call was answered at %+.3f s and lasted %.1f s, but no RTP to or from the addresses its SDP "
-			"advertised was seen, while the capture does contain RTP of other streams (%llu packets so far).",
+			"advertised was seen, while the capture does carry other RTP of those hosts (%llu RTP packets so "
+			"far): it was on the media path.",
 			rel_s(c, f->talk_start), secs(f->talk_start, f->talk_end), (unsigned long long)x->a->rtp_seen);
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
 		const struct sdp_rec *r = facts_sdp_by(c, p, f->talk_start + 1);

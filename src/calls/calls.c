@@ -16,6 +16,7 @@
 #define CALL_BUCKETS 4096
 #define FLOW_BUCKETS 16384
 #define EP_BUCKETS 8192
+#define HOST_SLOTS 32768 /* addresses seen in RTP; when full, every address counts as seen */
 
 const char *const calls_non_call_methods[8] = { "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY",
 						"MESSAGE", "PUBLISH", "REFER/INFO", "other" };
@@ -53,6 +54,8 @@ struct calls {
 	unsigned n_streams;
 	uint64_t seq_no;
 	int64_t last_tick;
+	struct addr hosts[HOST_SLOTS]; /* open addressing; family 0 = empty */
+	unsigned n_hosts;
 };
 
 /* Streams are kept in two lists: the owner's (call or unsignalled) through
@@ -174,6 +177,35 @@ void calls_set_origin(struct calls *t, int64_t origin_ns)
 const struct calls_stats *calls_get_stats(const struct calls *t)
 {
 	return &t->st;
+}
+
+/* ---- addresses that RTP was seen to or from (is the capture on a media path?) ---- */
+
+static void host_add(struct calls *t, const struct addr *a)
+{
+	if (t->n_hosts >= HOST_SLOTS / 2)
+		return;
+	unsigned i = (unsigned)(addr_hash(a, 14695981039346656037ULL) % HOST_SLOTS);
+	while (t->hosts[i].family) {
+		if (addr_eq(&t->hosts[i], a))
+			return;
+		i = (i + 1) % HOST_SLOTS;
+	}
+	t->hosts[i] = *a;
+	t->n_hosts++;
+}
+
+static bool host_seen(const struct calls *t, const struct addr *a)
+{
+	if (t->n_hosts >= HOST_SLOTS / 2)
+		return true;
+	unsigned i = (unsigned)(addr_hash(a, 14695981039346656037ULL) % HOST_SLOTS);
+	while (t->hosts[i].family) {
+		if (addr_eq(&t->hosts[i], a))
+			return true;
+		i = (i + 1) % HOST_SLOTS;
+	}
+	return false;
 }
 
 /* ---- streams ---- */
@@ -370,6 +402,10 @@ static void call_finalize(struct calls *t, struct call *c)
 	}
 	t->n_active--;
 	c->finished = true;
+	for (uint32_t i = 0; i < c->n_sdp && !c->media_path_seen; i++)
+		for (unsigned m = 0; m < c->sdp[i].n_media; m++)
+			if (c->sdp[i].media[m].rtp.addr.family && host_seen(t, &c->sdp[i].media[m].rtp.addr))
+				c->media_path_seen = true;
 	if (t->sink.call_done)
 		t->sink.call_done(t->sink.ctx, c);
 	call_free(t, c);
@@ -901,6 +937,8 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 		s = stream_new(t, d, h);
 		if (!s)
 			return;
+		host_add(t, &d->src);
+		host_add(t, &d->dst);
 		struct ep_node *n;
 		if ((n = ep_lookup(t, &dst, EP_RTP)) != NULL) {
 			stream_attach(t, n->call, s, other_party(n->party), BIND_SDP_DST);

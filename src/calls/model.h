@@ -267,6 +267,8 @@ struct call {
 
 	struct stream *streams;
 	unsigned n_streams;
+	bool media_path_seen;         /* the capture saw RTP to or from one of the media
+				       * addresses of this call's SDP (set when finalised) */
 	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
 				       * that advertised them too (a B2BUA's direct media) */
 	bool finished;                /* finalised and handed to the consumer */
