@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -56,15 +58,84 @@ static FILE *open_maybe_gzip(const char *path, bool *gz, char *err, size_t errle
 	return cf;
 }
 
-enum status capture_open(struct capture *c, const char *path, uint16_t point)
+/* gzip held in memory, inflated as libpcap reads. */
+struct gzmem {
+	z_stream z;
+	bool done;
+};
+
+static ssize_t gzmem_read(void *cookie, char *buf, size_t size)
 {
-	memset(c, 0, sizeof(*c));
-	c->path = path;
-	c->point = point;
-	bool gz = false;
-	FILE *f = open_maybe_gzip(path, &gz, c->errbuf, sizeof(c->errbuf));
-	if (!f)
-		return ST_MALFORMED;
+	struct gzmem *g = cookie;
+	if (g->done || size == 0)
+		return 0;
+	g->z.next_out = (Bytef *)buf;
+	g->z.avail_out = size > (1u << 30) ? (1u << 30) : (uInt)size;
+	while (g->z.avail_out > 0) {
+		int r = inflate(&g->z, Z_NO_FLUSH);
+		if (r == Z_STREAM_END) {
+			/* concatenated gzip members, as gzip -c a b > c writes */
+			if (g->z.avail_in > 0 && inflateReset(&g->z) == Z_OK)
+				continue;
+			g->done = true;
+			break;
+		}
+		if (r != Z_OK) {
+			if (r == Z_BUF_ERROR && g->z.avail_in == 0) {
+				g->done = true; /* cut short: what came out is all there is */
+				break;
+			}
+			return -1;
+		}
+	}
+	return (ssize_t)((size > (1u << 30) ? (1u << 30) : size) - g->z.avail_out);
+}
+
+static int gzmem_close(void *cookie)
+{
+	struct gzmem *g = cookie;
+	inflateEnd(&g->z);
+	free(g);
+	return 0;
+}
+
+static FILE *open_mem_maybe_gzip(const uint8_t *data, size_t len, bool *gz, char *err, size_t errlen)
+{
+	if (len == 0) {
+		snprintf(err, errlen, "the input is empty");
+		return NULL;
+	}
+	*gz = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	if (!*gz) {
+		FILE *f = fmemopen((void *)(uintptr_t)data, len, "rb");
+		if (!f)
+			snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
+		return f;
+	}
+	struct gzmem *g = calloc(1, sizeof(*g));
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	g->z.next_in = (Bytef *)(uintptr_t)data;
+	g->z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+	if (inflateInit2(&g->z, 15 + 16) != Z_OK) {
+		free(g);
+		snprintf(err, errlen, "cannot start gzip decompression");
+		return NULL;
+	}
+	cookie_io_functions_t io = { .read = gzmem_read, .write = NULL, .seek = NULL, .close = gzmem_close };
+	FILE *cf = fopencookie(g, "rb", io);
+	if (!cf) {
+		gzmem_close(g);
+		snprintf(err, errlen, "cannot wrap gzip stream");
+	}
+	return cf;
+}
+
+/* Hands f (positioned at the start) to libpcap; closes f on failure. */
+static enum status open_pcap(struct capture *c, FILE *f, bool gz)
+{
 	unsigned char magic[4] = { 0 };
 	if (!gz) {
 		size_t got = fread(magic, 1, 4, f);
@@ -105,6 +176,31 @@ enum status capture_open(struct capture *c, const char *path, uint16_t point)
 		c->format = ng ? "pcapng" : "pcap";
 	c->snaplen = (uint32_t)pcap_snapshot(p);
 	return ST_OK;
+}
+
+enum status capture_open(struct capture *c, const char *path, uint16_t point)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->point = point;
+	bool gz = false;
+	FILE *f = open_maybe_gzip(path, &gz, c->errbuf, sizeof(c->errbuf));
+	if (!f)
+		return ST_MALFORMED;
+	return open_pcap(c, f, gz);
+}
+
+enum status capture_open_mem(struct capture *c, const char *name, const uint8_t *data, size_t len,
+			     uint16_t point)
+{
+	memset(c, 0, sizeof(*c));
+	c->path = name;
+	c->point = point;
+	bool gz = false;
+	FILE *f = open_mem_maybe_gzip(data, len, &gz, c->errbuf, sizeof(c->errbuf));
+	if (!f)
+		return ST_MALFORMED;
+	return open_pcap(c, f, gz);
 }
 
 int capture_next(struct capture *c, struct frame *f)

@@ -39,6 +39,10 @@ struct capture {
  * message for a person in c->errbuf (missing, empty, not a capture, ...). */
 enum status capture_open(struct capture *c, const char *path, uint16_t point);
 
+/* The same for a capture held in memory (len bytes at data, which must stay
+ * valid until capture_close); name stands for the path in reports. */
+enum status capture_open_mem(struct capture *c, const char *name, const uint8_t *data, size_t len,
+			     uint16_t point);
 /* Reads the next frame: 1 with *f filled (valid until the next call), 0 at the
  * end, -1 when the file is damaged or cut short (c->errbuf says how; frames
  * before it were good). */
