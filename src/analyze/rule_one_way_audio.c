@@ -59,7 +59,7 @@ static void after_event(const struct rule_ctx *x, struct findings *out, uint8_t 
 	/* a SIP event near the stop is the likely trigger */
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (m->retrans || !m->request || m->ts < stop - 3000000000LL || m->ts > stop + 3000000000LL)
+		if (!msg_is_first(m) || !m->request || m->ts < stop - 3000000000LL || m->ts > stop + 3000000000LL)
 			continue;
 		if (!strcmp(m->method, "INVITE") || !strcmp(m->method, "UPDATE")) {
 			finding_explain(fd, "It coincides with a re-%s from the %s at %+.3f s (frame %llu).",

@@ -13,7 +13,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	uint64_t refresh_frame = c->answer_frame;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (m->request && !m->retrans && m->ts > c->answer_ts &&
+		if (m->request && msg_is_first(m) && m->ts > c->answer_ts &&
 		    (!strcmp(m->method, "UPDATE") || !strcmp(m->method, "INVITE")) && (!f->has_bye || m->ts < f->bye_ts)) {
 			last_refresh = m->ts;
 			refresh_frame = m->frame;

@@ -1,12 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /* SIP_ALG_SUSPECTED: signs of a middlebox rewriting SIP/SDP: a public c= with a
  * private o= in the same description (the ALG rewrote one line, not the other),
- * or a side's c= flipping between private and public from one offer to the next. */
+ * or a side's c= flipping between private and public from one offer to the next
+ * while its messages keep coming from the same address (not when a proxy that
+ * added its own Via forwarded the message: its rewrite is deliberate and
+ * visible; nor when an SBC speaks from two interfaces, one per network). */
 #include "analyze/rule_util.h"
 
 static bool priv(const struct addr *a)
 {
 	return a->family && (addr_is_private(a) || addr_is_cgnat(a));
+}
+
+/* The message that carried r is a copy of an earlier one forwarded by a SIP
+ * element that shows itself: it added a Via to the request, or took its own
+ * off the response. That proxy or SBC rewrote the SDP on purpose, in the open,
+ * as nathelper or an SBC does; an ALG rewrites without a trace in Via. */
+static bool proxy_forwarded(const struct call *c, const struct sdp_rec *r)
+{
+	const struct msg_rec *mine = NULL;
+	for (uint32_t i = 0; i < c->n_msgs; i++)
+		if (c->msgs[i].frame == r->frame && c->msgs[i].sdp >= 0 && &c->sdp[c->msgs[i].sdp] == r)
+			mine = &c->msgs[i];
+	if (!mine || !mine->n_via)
+		return false;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		if (m == mine || m->frame >= mine->frame || m->request != mine->request || m->cseq != mine->cseq ||
+		    m->status != mine->status || strcmp(m->method, mine->method) != 0)
+			continue;
+		if (!endpoint_eq(&m->src, &mine->src) && m->n_via && m->n_via != mine->n_via)
+			return true;
+	}
+	return false;
 }
 
 static void eval(const struct rule_ctx *x, struct findings *out)
@@ -34,7 +60,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			if (!strcmp(prev->media[k].type, "audio"))
 				pm = &prev->media[k];
 		bool flip = pm && pm->rtp.addr.family && !addr_is_unspecified(&pm->rtp.addr) &&
-			    priv(&pm->rtp.addr) != priv(&m->rtp.addr);
+			    priv(&pm->rtp.addr) != priv(&m->rtp.addr) && !proxy_forwarded(c, r) &&
+			    addr_eq(&prev->src.addr, &r->src.addr);
 		if (!mixed && !flip)
 			continue;
 		done[r->by] = true;

@@ -9,7 +9,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	/* per request (method, CSeq): sends, retransmissions, responses */
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *r = &c->msgs[i];
-		if (!r->request || r->retrans || !strcmp(r->method, "ACK"))
+		if (!r->request || !msg_is_first(r) || !strcmp(r->method, "ACK"))
 			continue;
 		unsigned resend = 0, responses = 0;
 		uint16_t final = 0;

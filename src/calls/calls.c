@@ -445,7 +445,11 @@ static uint8_t sender_of(const struct call *c, const struct dgram *d, const stru
 	return addr_eq(&d->src, &c->a_sig.addr) ? PARTY_A : PARTY_B;
 }
 
-static bool tx_seen(struct call *c, const struct sip_msg *m, uint8_t from)
+enum tx_kind { TX_NEW, TX_RETRANS, TX_OTHER_HOP, TX_DUPLICATE };
+
+/* Whether m was seen before in this call: a retransmission (the same hop,
+ * later), the same message on another hop, or the same packet twice. */
+static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct sip_msg *m, uint8_t from)
 {
 	uint64_t h = 14695981039346656037ULL;
 	h = fnv(m->via_branch.p, m->via_branch.n, h);
@@ -458,18 +462,42 @@ static bool tx_seen(struct call *c, const struct sip_msg *m, uint8_t from)
 	if (m->is_request && sv_eq(m->method, SV_LIT("ACK")))
 		h = fnv("ACK", 3, h);
 	h = fnv(&from, 1, h);
+	uint64_t hop = 14695981039346656037ULL;
+	hop = fnv(&d->src, sizeof(d->src), hop);
+	hop = fnv(&d->dst, sizeof(d->dst), hop);
+	hop = fnv(&d->sport, sizeof(d->sport), hop);
+	hop = fnv(&d->dport, sizeof(d->dport), hop);
 	for (uint32_t i = 0; i < c->n_tx; i++) {
-		if (c->tx[i].key == h) {
-			c->tx[i].count++;
-			return true;
+		struct tx_rec *x = &c->tx[i];
+		if (x->key != h)
+			continue;
+		for (uint8_t k = 0; k < x->n_hops; k++) {
+			if (x->hop[k] != hop)
+				continue;
+			bool dup = d->ts_ns - x->last_ts[k] < TX_DUPLICATE_NS;
+			x->last_ts[k] = d->ts_ns;
+			if (dup)
+				return TX_DUPLICATE;
+			x->count++;
+			return TX_RETRANS;
 		}
+		if (x->n_hops < TX_HOPS) {
+			x->hop[x->n_hops] = hop;
+			x->last_ts[x->n_hops] = d->ts_ns;
+			x->n_hops++;
+		}
+		return TX_OTHER_HOP;
 	}
 	if (c->n_tx < CALL_MAX_TX) {
-		c->tx[c->n_tx].key = h;
-		c->tx[c->n_tx].count = 1;
-		c->n_tx++;
+		struct tx_rec *x = &c->tx[c->n_tx++];
+		memset(x, 0, sizeof(*x));
+		x->key = h;
+		x->count = 1;
+		x->n_hops = 1;
+		x->hop[0] = hop;
+		x->last_ts[0] = d->ts_ns;
 	}
-	return false;
+	return TX_NEW;
 }
 
 static void note_tag(struct call *c, struct sv tag)
@@ -535,6 +563,10 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 	r->frame = d->frame;
 	r->ts = d->ts_ns;
 	r->by = from;
+	r->cseq = m->cseq;
+	r->n_via = m->n_via > 255 ? 255 : (uint8_t)m->n_via;
+	r->src.addr = d->src;
+	r->src.port = d->sport;
 	if (m->is_request)
 		copy_sv(r->context, sizeof(r->context), m->method);
 	else
@@ -672,11 +704,13 @@ static void bind_media(struct calls *t, struct call *c, int16_t idx)
 	}
 }
 
+/* retrans: a real retransmission; seen: retrans, or a copy of a message
+ * already taken into account (another hop, a duplicate packet). */
 static void update_state(struct call *c, const struct dgram *d, const struct sip_msg *m,
-			 uint8_t from, bool retrans)
+			 uint8_t from, bool retrans, bool seen)
 {
 	bool invite_tx = sv_eq(m->cseq_method, SV_LIT("INVITE"));
-	if (m->is_request && sv_eq(m->method, SV_LIT("INVITE")) && !m->to_tag.n && !retrans &&
+	if (m->is_request && sv_eq(m->method, SV_LIT("INVITE")) && !m->to_tag.n && !seen &&
 	    (c->state == CALL_FAILED || c->state == CALL_CANCELLED) && m->cseq > c->initial_cseq) {
 		/* a new attempt in the same call, e.g. with credentials after 401/407
 		 * (RFC 3261 section 22.2): the call goes on */
@@ -691,7 +725,7 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 		return;
 	}
 	if (m->is_request) {
-		if (sv_eq(m->method, SV_LIT("BYE")) && !retrans && c->ended_by == PARTY_NONE) {
+		if (sv_eq(m->method, SV_LIT("BYE")) && !seen && c->ended_by == PARTY_NONE) {
 			c->ended_by = from;
 			c->end_ts = d->ts_ns;
 			c->end_frame = d->frame;
@@ -735,8 +769,9 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 		return;
 	}
 	if (m->status < 300) {
-		if (retrans) {
-			c->ok_retrans++;
+		if (seen) {
+			if (retrans)
+				c->ok_retrans++;
 			return;
 		}
 		if (!c->answer_ts) {
@@ -761,7 +796,7 @@ static void update_state(struct call *c, const struct dgram *d, const struct sip
 		return;
 	}
 	/* final failure of the initial INVITE (a failed re-INVITE leaves the call up) */
-	if (c->state < CALL_ANSWERED && !retrans) {
+	if (c->state < CALL_ANSWERED && !seen) {
 		c->final_status = m->status;
 		c->state = (m->status == 487) ? CALL_CANCELLED : CALL_FAILED;
 		c->end_ts = d->ts_ns;
@@ -860,9 +895,15 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		link_legs(t, c, m);
 	}
 	uint8_t from = sender_of(c, d, m);
-	bool retrans = tx_seen(c, m, from);
+	enum tx_kind kind = tx_seen(c, d, m, from);
+	bool retrans = kind == TX_RETRANS;
+	bool seen = kind != TX_NEW; /* nothing new for the call's state */
 	if (retrans)
 		c->retrans++;
+	else if (kind == TX_OTHER_HOP)
+		c->hop_copies++;
+	else if (kind == TX_DUPLICATE)
+		c->duplicates++;
 	c->msgs_total++;
 	c->last_sip_ts = d->ts_ns;
 	if (d->ts_ns > c->last_activity_ts)
@@ -873,12 +914,12 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		copy_sv(c->b_ua, sizeof(c->b_ua), m->user_agent.n ? m->user_agent : m->server);
 
 	int16_t sdp_idx = -1;
-	if (!retrans && m->body.n) {
+	if (!seen && m->body.n) {
 		struct sv body = sdp_find_in_body(m->content_type, m->body);
 		if (body.n)
 			sdp_idx = record_sdp(t, c, d, m, from, body);
 	}
-	update_state(c, d, m, from, retrans);
+	update_state(c, d, m, from, retrans, seen);
 
 	if (grow_array((void **)&c->msgs, &c->msgs_cap, c->n_msgs, CALL_MAX_MESSAGES, sizeof(*c->msgs))) {
 		struct msg_rec *r = &c->msgs[c->n_msgs++];
@@ -890,12 +931,14 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		r->transport = d->transport;
 		r->request = m->is_request;
 		r->retrans = retrans;
+		r->copy = kind == TX_OTHER_HOP ? COPY_OTHER_HOP : kind == TX_DUPLICATE ? COPY_DUPLICATE : COPY_NONE;
 		r->src.addr = d->src;
 		r->src.port = d->sport;
 		r->dst.addr = d->dst;
 		r->dst.port = d->dport;
 		r->status = m->status;
 		r->cseq = m->cseq;
+		r->n_via = m->n_via > 255 ? 255 : (uint8_t)m->n_via;
 		copy_sv(r->method, sizeof(r->method), method);
 		copy_sv(r->reason_phrase, sizeof(r->reason_phrase), m->reason_phrase);
 		r->sdp = sdp_idx;

@@ -57,6 +57,8 @@ struct msg_rec {
 	uint32_t cseq;
 	char method[16];         /* request method, or the CSeq method of a response */
 	char reason_phrase[32];
+	uint8_t n_via;           /* Via values in the message */
+	uint8_t copy;            /* enum msg_copy */
 	int16_t sdp;             /* index into call.sdp, -1 if none */
 };
 
@@ -89,6 +91,10 @@ struct sdp_rec {
 	uint8_t by;               /* enum party */
 	uint8_t kind;             /* enum sdp_kind */
 	char context[24];         /* "INVITE", "200 INVITE", "ACK", "UPDATE", ... */
+	uint32_t cseq;            /* of the message that carried it */
+	uint8_t n_via;            /* Via values of that message (a proxy adds one to a request
+				   * it forwards and removes one from a response) */
+	struct endpoint src;      /* where that message came from on the wire */
 	char o_version[24];
 	struct addr o_addr;
 	char o_addr_text[48];
@@ -216,9 +222,25 @@ struct stream {
 enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH };
 const char *stream_binding_str(uint8_t b);
 
+#define TX_HOPS 2                /* hops a message is followed on, by (src, dst) */
+/* A copy of an earlier message closer than this on the same hop is the capture
+ * seeing one packet twice (a SPAN of two VLANs): no SIP timer is this short. */
+#define TX_DUPLICATE_NS 20000000LL
+
 struct tx_rec {
 	uint64_t key;                 /* hash of branch, CSeq, method/status, sender */
 	uint32_t count;
+	uint8_t n_hops;
+	uint64_t hop[TX_HOPS];        /* hash of (src, dst) of each hop it was seen on */
+	int64_t last_ts[TX_HOPS];     /* last time seen on that hop */
+};
+
+/* What a message is, next to the ones seen before it. */
+enum msg_copy {
+	COPY_NONE,                    /* a new message, or a retransmission of one */
+	COPY_OTHER_HOP,               /* the same message again on another hop (an element
+				       * between capture points that adds no Via) */
+	COPY_DUPLICATE,               /* the same packet captured twice */
 };
 
 struct call {
@@ -253,6 +275,8 @@ struct call {
 	char se_refresher[8];
 
 	uint32_t n_msgs, msgs_total, retrans;
+	uint32_t hop_copies;          /* messages seen again on another hop (no Via added) */
+	uint32_t duplicates;          /* packets the capture holds twice */
 	uint32_t msgs_cap;
 	struct msg_rec *msgs;         /* grows up to CALL_MAX_MESSAGES */
 	uint32_t n_sdp, sdp_cap;
@@ -273,6 +297,12 @@ struct call {
 				       * that advertised them too (a B2BUA's direct media) */
 	bool finished;                /* finalised and handed to the consumer */
 };
+
+/* The first sighting of a message: not a retransmission, not a copy. */
+static inline bool msg_is_first(const struct msg_rec *m)
+{
+	return !m->retrans && m->copy == COPY_NONE;
+}
 
 /* Label for a party as users read it. */
 const char *party_str(uint8_t p);

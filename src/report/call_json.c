@@ -297,6 +297,8 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		report_findings_json(w, c, fs, wk);
 	jw_uint(w, "messages_total", c->msgs_total);
 	jw_uint(w, "retransmissions", c->retrans);
+	jw_uint(w, "hop_copies", c->hop_copies);
+	jw_uint(w, "duplicate_packets", c->duplicates);
 	jw_arr(w, "messages");
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
@@ -317,6 +319,7 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		}
 		jw_uint(w, "cseq", m->cseq);
 		jw_bool(w, "retransmission", m->retrans);
+		jw_str(w, "copy", m->copy == COPY_OTHER_HOP ? "other_hop" : m->copy == COPY_DUPLICATE ? "duplicate" : "none");
 		if (m->sdp >= 0)
 			jw_int(w, "sdp", m->sdp);
 		else

@@ -120,6 +120,10 @@ static void ladder(FILE *f, const struct call *c, const struct text_style *st)
 			fprintf(f, " (%s)", m->method);
 		if (m->retrans)
 			fprintf(f, " %s(retransmission)%s", col(st, YELLOW), col(st, RESET));
+		else if (m->copy == COPY_OTHER_HOP)
+			fputs(" (same message, another hop)", f);
+		else if (m->copy == COPY_DUPLICATE)
+			fputs(" (duplicate packet)", f);
 		if (m->sdp >= 0) {
 			fputs("  ", f);
 			sdp_summary(f, &c->sdp[m->sdp]);
@@ -278,7 +282,7 @@ static void strip(FILE *f, const struct call *c, const struct text_style *st, in
 				line[x] = '~';
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (m->retrans)
+		if (!msg_is_first(m))
 			continue;
 		char ch = 0;
 		if (m->request) {
@@ -345,6 +349,10 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	if (c->answer_ts && c->state == CALL_ENDED)
 		fprintf(f, "  talk time %.3f s\n", rel(c->end_ts, c->answer_ts));
 	fprintf(f, "  %" PRIu32 " SIP messages, %" PRIu32 " retransmissions", c->msgs_total, c->retrans);
+	if (c->hop_copies)
+		fprintf(f, ", %" PRIu32 " seen again on another hop", c->hop_copies);
+	if (c->duplicates)
+		fprintf(f, ", %" PRIu32 " duplicate packets", c->duplicates);
 	if (c->answered_tags > 1)
 		fprintf(f, ", %" PRIu32 " forks answered", c->answered_tags);
 	else if (c->early_tags > 1)

@@ -188,6 +188,39 @@ static void test_retransmitted_ok_without_ack(void **state)
 	calls_free(t);
 }
 
+/* The same INVITE seen on a second hop (an element that adds no Via), and one
+ * packet captured twice: neither is a retransmission; a copy 500 ms later on
+ * the first hop is. */
+static void test_hop_copies_and_duplicates(void **state)
+{
+	(void)state;
+	struct calls *t = mk();
+	static const char A2[] = "203.0.113.7", B2[] = "203.0.113.8";
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, A2, B2, 700000, 2, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, A2, B2, 1400000, 3, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, A, B, SEC / 2, 4, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC, 5, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	sip(t, B, A, SEC + 1000000, 6, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	sip(t, A, B, SEC + 10000000, 7, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "a1", "b1", "z9hG4bK2", NULL, 0, NULL, NULL);
+	calls_finish(t);
+	assert_int_equal(n_done, 1);
+	struct call *c = &done_calls_copy[0];
+	assert_int_equal(c->retrans, 1);       /* frame 4 only */
+	assert_int_equal(c->hop_copies, 1);    /* frame 2 */
+	assert_int_equal(c->duplicates, 2);    /* frames 3 and 6 */
+	assert_int_equal(c->ok_retrans, 0);    /* a duplicate 200 is not Timer G at work */
+	assert_int_equal(c->msgs[1].copy, COPY_OTHER_HOP);
+	assert_int_equal(c->msgs[2].copy, COPY_DUPLICATE);
+	assert_true(c->msgs[3].retrans);
+	assert_int_equal(c->msgs[3].copy, COPY_NONE);
+	assert_true(msg_is_first(&c->msgs[0]));
+	assert_false(msg_is_first(&c->msgs[1]));
+	assert_true(c->acked);
+	assert_int_equal(c->n_sdp, 2);
+	calls_free(t);
+}
+
 static void test_cancel_and_failure(void **state)
 {
 	(void)state;
@@ -398,6 +431,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answered_and_ended),
 		cmocka_unit_test(test_retransmitted_ok_without_ack),
+		cmocka_unit_test(test_hop_copies_and_duplicates),
 		cmocka_unit_test(test_cancel_and_failure),
 		cmocka_unit_test(test_forked_early_dialogs),
 		cmocka_unit_test(test_hold_reinvite_and_delayed_offer),
