@@ -939,6 +939,8 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		r->status = m->status;
 		r->cseq = m->cseq;
 		r->n_via = m->n_via > 255 ? 255 : (uint8_t)m->n_via;
+		copy_sv(r->via_sent_by, sizeof(r->via_sent_by), m->via_sent_by);
+		copy_sv(r->contact, sizeof(r->contact), m->contact_uri);
 		copy_sv(r->method, sizeof(r->method), method);
 		copy_sv(r->reason_phrase, sizeof(r->reason_phrase), m->reason_phrase);
 		r->sdp = sdp_idx;

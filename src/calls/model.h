@@ -59,6 +59,8 @@ struct msg_rec {
 	char reason_phrase[32];
 	uint8_t n_via;           /* Via values in the message */
 	uint8_t copy;            /* enum msg_copy */
+	char via_sent_by[64];    /* top Via sent-by, as written */
+	char contact[96];        /* Contact URI, as written */
 	int16_t sdp;             /* index into call.sdp, -1 if none */
 };
 

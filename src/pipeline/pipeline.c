@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "analyze/analyze.h"
+#include "analyze/multipoint.h"
 #include "calls/calls.h"
 #include "decode/decode.h"
 #include "proto/classify.h"
@@ -20,6 +21,7 @@
 #include "report/call_report.h"
 #include "report/findings_report.h"
 #include "report/json.h"
+#include "report/multipoint_report.h"
 #include "report/summary.h"
 #include "source/capture.h"
 
@@ -50,6 +52,8 @@ struct run {
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
 	struct jw unsig_jw;
 	unsigned unsig_count;
+	struct multipoint mp;  /* digests of calls, to follow them across inputs */
+	bool mp_on;
 	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
 	unsigned frame_kinds;
 	uint8_t frame_transport;
@@ -68,6 +72,15 @@ static bool call_matches(const struct run *r, const struct call *c)
 	return false;
 }
 
+static void note_findings(struct run *r, const struct findings *fs)
+{
+	for (unsigned i = 0; i < fs->n; i++) {
+		if (!r->any_finding || fs->f[i].sev > r->worst)
+			r->worst = fs->f[i].sev;
+		r->any_finding = true;
+	}
+}
+
 static void on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
@@ -76,11 +89,9 @@ static void on_call(void *ctx, struct call *c)
 		return;
 	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
 	analyze_call(&r->an, c, &r->findings, &r->walk);
-	for (unsigned i = 0; i < r->findings.n; i++) {
-		if (!r->any_finding || r->findings.f[i].sev > r->worst)
-			r->worst = r->findings.f[i].sev;
-		r->any_finding = true;
-	}
+	note_findings(r, &r->findings);
+	if (r->mp_on)
+		multipoint_add(&r->mp, c, r->call_index);
 	if (r->o->quiet)
 		return;
 	r->calls_shown++;
@@ -385,6 +396,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		calls_tick(r->calls, f.ts_ns);
 	}
 	calls_finish(r->calls);
+	if (r->mp_on)
+		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
 	if (r->o->format == REPORT_JSON) {
 		json_capture_tail(r, &cap, rc);
 	} else {
@@ -419,6 +432,25 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	return result;
 }
 
+static void mp_json(void *ctx, const struct mp_group *g)
+{
+	struct run *r = ctx;
+	note_findings(r, &g->findings);
+	report_multipoint_json(&r->jw, &r->mp, g);
+}
+
+static void mp_text(void *ctx, const struct mp_group *g)
+{
+	struct run *r = ctx;
+	note_findings(r, &g->findings);
+	report_multipoint_text(r->out, &r->mp, g, &r->style);
+}
+
+static void mp_count(void *ctx, const struct mp_group *g)
+{
+	note_findings(ctx, &g->findings);
+}
+
 bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_result *res)
 {
 	struct run r;
@@ -434,6 +466,13 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	r.style.strip_width = 64;
 	r.style.color = o->color;
+	if (o->n_inputs >= 2) {
+		if (!multipoint_init(&r.mp, o->n_inputs)) {
+			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
+			return false;
+		}
+		r.mp_on = true;
+	}
 	jw_init(&r.jw, r.out);
 	if (o->format == REPORT_JSON) {
 		jw_obj(&r.jw, NULL);
@@ -454,8 +493,26 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (o->format == REPORT_JSON) {
 		jw_arr_end(&r.jw);
+		if (r.mp_on) {
+			jw_obj(&r.jw, "across_points");
+			jw_arr(&r.jw, "calls");
+			multipoint_each(&r.mp, mp_json, &r);
+			jw_arr_end(&r.jw);
+			jw_uint(&r.jw, "calls_not_followed", r.mp.dropped);
+			jw_obj_end(&r.jw);
+		} else {
+			jw_null(&r.jw, "across_points");
+		}
 		jw_obj_end(&r.jw);
+	} else if (r.mp_on && !o->quiet) {
+		size_t groups = multipoint_groups(&r.mp);
+		report_multipoint_text_head(r.out, &r.mp, groups, &r.style);
+		multipoint_each(&r.mp, mp_text, &r);
+	} else if (r.mp_on) {
+		multipoint_each(&r.mp, mp_count, &r);
 	}
+	if (r.mp_on)
+		multipoint_free(&r.mp);
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;

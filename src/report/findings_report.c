@@ -50,8 +50,7 @@ static void wrap(FILE *f, const char *indent, const char *text)
 	fputc('\n', f);
 }
 
-void report_findings_text(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w,
-			  const struct text_style *st)
+void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin, const struct text_style *st)
 {
 	if (!fs->n) {
 		fputs("  findings: none\n", f);
@@ -66,7 +65,7 @@ void report_findings_text(FILE *f, const struct call *c, const struct findings *
 			wrap(f, "      ", fd->explanation);
 		for (unsigned k = 0; k < fd->n_ev; k++)
 			fprintf(f, "      evidence: frame %" PRIu64 " (%+.3f s, capture point %u): %s\n",
-				fd->ev[k].frame, (double)(fd->ev[k].ts - c->start_ts) / 1e9, fd->ev[k].point + 1u,
+				fd->ev[k].frame, (double)(fd->ev[k].ts - origin) / 1e9, fd->ev[k].point + 1u,
 				fd->ev[k].what);
 		if (fd->recommendation[0]) {
 			fputs("      fix:\n", f);
@@ -75,7 +74,13 @@ void report_findings_text(FILE *f, const struct call *c, const struct findings *
 	}
 	if (fs->dropped)
 		fprintf(f, "  (%u more findings not shown)\n", fs->dropped);
-	if (w->present) {
+}
+
+void report_findings_text(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w,
+			  const struct text_style *st)
+{
+	report_finding_list_text(f, fs, c->start_ts, st);
+	if (fs->n && w->present) {
 		fprintf(f, "  %sdiagnostic walk%s\n", st->color ? BOLD : "", st->color ? RESET : "");
 		for (int q = 0; q < WALK_QUESTIONS; q++) {
 			fprintf(f, "    %d. %s\n", q + 1, walk_questions[q]);
@@ -84,7 +89,7 @@ void report_findings_text(FILE *f, const struct call *c, const struct findings *
 	}
 }
 
-void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk)
+void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t origin)
 {
 	jw_arr(w, "findings");
 	for (unsigned i = 0; i < fs->n; i++) {
@@ -98,7 +103,7 @@ void report_findings_json(struct jw *w, const struct call *c, const struct findi
 		else
 			jw_str(w, "direction", fd->direction == PARTY_A ? "caller->callee" : "callee->caller");
 		if (fd->at)
-			jw_num(w, "t", (double)(fd->at - c->start_ts) / 1e9, 6);
+			jw_num(w, "t", (double)(fd->at - origin) / 1e9, 6);
 		else
 			jw_null(w, "t");
 		jw_str(w, "explanation", fd->explanation);
@@ -107,7 +112,7 @@ void report_findings_json(struct jw *w, const struct call *c, const struct findi
 		for (unsigned k = 0; k < fd->n_ev; k++) {
 			jw_obj(w, NULL);
 			jw_uint(w, "frame", fd->ev[k].frame);
-			jw_num(w, "t", (double)(fd->ev[k].ts - c->start_ts) / 1e9, 6);
+			jw_num(w, "t", (double)(fd->ev[k].ts - origin) / 1e9, 6);
 			jw_time(w, "time", fd->ev[k].ts);
 			jw_uint(w, "capture_point", (uint64_t)fd->ev[k].point + 1);
 			jw_str(w, "what", fd->ev[k].what);
@@ -117,6 +122,11 @@ void report_findings_json(struct jw *w, const struct call *c, const struct findi
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+}
+
+void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk)
+{
+	report_finding_list_json(w, fs, c->start_ts);
 	if (!wk->present) {
 		jw_null(w, "walk");
 		return;

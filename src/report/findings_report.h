@@ -12,6 +12,10 @@
 
 void report_findings_text(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w,
 			  const struct text_style *st);
+/* The findings alone, times relative to origin (used for calls and for
+ * calls seen across capture points). */
+void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin, const struct text_style *st);
+void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t origin);
 void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk);
 /* "3 calls, 1 with problems: ONE_WAY_AUDIO 1 ...", and the NAT timeout bounds. */
 void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const struct text_style *st);

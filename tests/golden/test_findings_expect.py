@@ -5,6 +5,11 @@ appear (with the pinned severity, if any) in some call of the capture, and no
 -ID may appear. Used for the generated scenarios (tests/golden/findings.expect)
 and the public corpus (tests/corpus/findings.expect).
 
+A scenario name NAME@POINT,POINT is the scenario captured at each of those points
+(scengen.py --point), all given to deadair at once; a corpus name may list several
+files joined by commas. across:ID names a finding that only the comparison of the
+capture points gives.
+
 usage: test_findings_expect.py DEADAIR EXPECT_FILE scenarios
        test_findings_expect.py DEADAIR EXPECT_FILE corpus CORPUS_DIR"""
 import json
@@ -16,10 +21,15 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def findings(deadair, path):
-    p = subprocess.run([deadair, "analyze", "-f", "json", path], capture_output=True, timeout=300)
+def findings(deadair, paths):
+    """Per-call findings as (ID, severity); with several capture points, the
+    findings only a comparison of the points gives as ("across:ID", severity)."""
+    p = subprocess.run([deadair, "analyze", "-f", "json", *paths], capture_output=True, timeout=300)
     doc = json.loads(p.stdout)
-    return [(f["id"], f["severity"]) for cap in doc["captures"] for c in cap["calls"] for f in c["findings"]]
+    got = [(f["id"], f["severity"]) for cap in doc["captures"] for c in cap["calls"] for f in c["findings"]]
+    if doc.get("across_points"):
+        got += [("across:" + f["id"], f["severity"]) for c in doc["across_points"]["calls"] for f in c["findings"]]
+    return got
 
 
 def parse(path):
@@ -42,22 +52,30 @@ def main():
         for n, name, terms in rules:
             if name not in cache:
                 if mode == "scenarios":
-                    path = os.path.join(tmp, name + ".pcap")
-                    subprocess.run([sys.executable, os.path.join(ROOT, "tests", "scengen", "scengen.py"),
-                                    os.path.join(ROOT, "tests", "scenarios", name + ".scn"), path],
-                                   check=True, capture_output=True, timeout=300)
+                    # NAME or NAME@POINT,POINT...: the scenario captured at each point
+                    scn, _, pts = name.partition("@")
+                    paths = []
+                    for pt in (pts.split(",") if pts else [None]):
+                        path = os.path.join(tmp, f"{scn}-{pt or 'outside'}.pcap")
+                        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "scengen", "scengen.py"),
+                                        os.path.join(ROOT, "tests", "scenarios", scn + ".scn"), path,
+                                        *(["--point", pt] if pt else [])],
+                                       check=True, capture_output=True, timeout=300)
+                        paths.append(path)
                 else:
                     corpus = sys.argv[4]
                     if not os.path.isfile(os.path.join(corpus, "MANIFEST.tsv")):
                         print(f"SKIPPED: no public corpus at {corpus}")
                         return 77
-                    path = os.path.join(corpus, name)
-                cache[name] = findings(deadair, path)
+                    paths = [os.path.join(corpus, n) for n in name.split(",")]
+                cache[name] = findings(deadair, paths)
             got = cache[name]
             for t in terms:
                 checks += 1
                 want = t[1:]
-                fid, _, sev = want.partition(":")
+                fid, _, sev = want.rpartition(":")
+                if sev not in ("critical", "warning", "info"):
+                    fid, sev = want, ""
                 hits = [s for i, s in got if i == fid and (not sev or s == sev)]
                 if t[0] == "+" and not hits:
                     failures.append(f"line {n}: {name}: expected {want}, got {sorted(set(i + ':' + s for i, s in got))}")

@@ -8,6 +8,10 @@ capture's temporary path is replaced by its file name).
   test_golden.py DEADAIR              check every scenario
   test_golden.py DEADAIR --update     rewrite the expected files (review the diff!)
   test_golden.py DEADAIR NAME...      only these scenarios
+
+MULTIPOINT lists reports of one scenario captured at several points (scengen.py
+--point), given to deadair together: the golden file then also holds the
+comparison of the points (across_points).
 """
 import difflib
 import os
@@ -20,15 +24,28 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SCENARIOS = os.path.join(ROOT, "tests", "scenarios")
 SCENGEN = os.path.join(ROOT, "tests", "scengen", "scengen.py")
 
+# golden name: (scenario, capture points in the order given to deadair)
+MULTIPOINT = {
+    "multipoint_sip_alg": ("sip_alg", ["phone", "outside"]),
+    "multipoint_nat_pinhole_expiry": ("nat_pinhole_expiry", ["phone", "outside"]),
+}
 
-def report(deadair, scn, tmp):
+
+def report(deadair, scn, tmp, points=(None,)):
     name = os.path.splitext(os.path.basename(scn))[0]
-    pcap = os.path.join(tmp, name + ".pcap")
-    subprocess.run([sys.executable, SCENGEN, scn, pcap], check=True, capture_output=True, timeout=300)
-    p = subprocess.run([deadair, "analyze", "-f", "json", pcap], capture_output=True, timeout=300)
+    pcaps = []
+    for pt in points:
+        pcap = os.path.join(tmp, name + (f"-{pt}" if pt else "") + ".pcap")
+        subprocess.run([sys.executable, SCENGEN, scn, pcap, *(["--point", pt] if pt else [])],
+                       check=True, capture_output=True, timeout=300)
+        pcaps.append(pcap)
+    p = subprocess.run([deadair, "analyze", "-f", "json", *pcaps], capture_output=True, timeout=300)
     if p.returncode != 0:
         raise RuntimeError(f"deadair exited {p.returncode}: {p.stderr.decode(errors='replace')}")
-    return p.stdout.decode("utf-8").replace(pcap, name + ".pcap")
+    out = p.stdout.decode("utf-8")
+    for pcap in pcaps:
+        out = out.replace(pcap, os.path.basename(pcap))
+    return out
 
 
 def main():
@@ -36,16 +53,17 @@ def main():
     deadair = args.pop(0)
     update = "--update" in args
     names = [a for a in args if a != "--update"]
-    scns = sorted(f for f in os.listdir(SCENARIOS) if f.endswith(".scn"))
+    jobs = [(os.path.splitext(f)[0], f, (None,)) for f in sorted(os.listdir(SCENARIOS)) if f.endswith(".scn")]
+    jobs += [(g, scn + ".scn", pts) for g, (scn, pts) in sorted(MULTIPOINT.items())]
     if names:
-        scns = [f for f in scns if os.path.splitext(f)[0] in names]
+        jobs = [j for j in jobs if j[0] in names]
+    scns = jobs
     failed = []
     with tempfile.TemporaryDirectory() as tmp:
-        for f in scns:
-            name = os.path.splitext(f)[0]
+        for name, f, points in jobs:
             expected_path = os.path.join(HERE, name + ".json")
             try:
-                got = report(deadair, os.path.join(SCENARIOS, f), tmp)
+                got = report(deadair, os.path.join(SCENARIOS, f), tmp, points)
             except (subprocess.SubprocessError, RuntimeError) as e:
                 print(f"FAIL {name}: {e}")
                 failed.append(name)

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* Several captures of the same calls (capture points): each finished call
+ * leaves a small digest (its SIP messages with the fields a middlebox rewrites,
+ * its streams by SSRC); at the end the digests of one Call-ID are aligned
+ * across points, the clocks' offset is estimated NTP-style from messages seen
+ * both ways, and the analysis says what changed between points (SIP/SDP
+ * rewritten: an ALG proven by diff) and where packets stopped arriving. */
+#ifndef DEADAIR_ANALYZE_MULTIPOINT_H
+#define DEADAIR_ANALYZE_MULTIPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze/finding.h"
+#include "calls/model.h"
+
+#define MP_MAX_CALLS 20000       /* digests kept over a run; more are counted */
+#define MP_MAX_POINTS 8          /* points one call is followed across */
+#define MP_MAX_DIFFS 16
+#define MP_MAX_MEDIA 8           /* (direction, SSRC) pairs per call */
+/* Copies of one call at two points start this close together, whatever the
+ * clocks of the capturing machines; the same Call-ID further apart is another
+ * call (or another copy of an old capture). */
+#define MP_MAX_SKEW_NS (600LL * 1000000000LL)
+
+struct mp_msg {
+	uint64_t frame;
+	int64_t ts;
+	uint8_t from;
+	bool request;
+	uint16_t status;
+	uint32_t cseq;
+	char method[16];
+	uint8_t n_via;
+	struct endpoint src, dst;
+	char via[64];
+	char contact[96];
+	bool has_sdp;
+	bool has_audio;              /* the SDP has an audio m= line */
+	char o_addr[48];
+	char c_addr[48];
+	uint16_t m_port;
+};
+
+struct mp_stream {
+	uint32_t ssrc;
+	uint8_t dir;
+	struct endpoint src, dst;
+	uint32_t packets;
+	int64_t first_ts, last_ts;
+	uint64_t first_frame, last_frame;
+	unsigned pairs;              /* address pairs it was seen on at this point */
+};
+
+/* One call as one point saw it. */
+struct mp_call {
+	struct mp_call *next;
+	uint16_t point;
+	unsigned index;              /* the call's number in that point's report */
+	char call_id[256];
+	int64_t start_ts;
+	uint32_t n_msgs;
+	struct mp_msg *msgs;
+	uint32_t n_streams;
+	struct mp_stream *streams;
+};
+
+/* A point's capture: its name and when it ran. */
+struct mp_point {
+	char name[256];
+	int64_t first_ts, last_ts;
+	bool seen;
+};
+
+struct multipoint {
+	size_t n_points;
+	struct mp_point *points;
+	struct mp_call *calls;       /* newest first */
+	struct mp_call **tail;
+	size_t n_calls;
+	uint64_t dropped;            /* calls beyond MP_MAX_CALLS */
+};
+
+/* What changed in one message between two points. */
+struct mp_diff {
+	uint16_t point_a, point_b;
+	uint64_t frame_a, frame_b;
+	int64_t ts_a, ts_b;
+	uint8_t from;
+	char message[40];            /* "INVITE", "200 INVITE" */
+	uint32_t cseq;
+	char field[16];              /* "c=", "o=", "m= port", "Via", "Contact" */
+	char value_a[96], value_b[96];
+};
+
+/* One direction of media (one SSRC) as each point saw it. */
+struct mp_media {
+	uint8_t dir;
+	uint32_t ssrc;
+	unsigned n;                  /* points that saw it */
+	uint16_t point[MP_MAX_POINTS];
+	struct mp_stream at[MP_MAX_POINTS];
+};
+
+/* The clock of one point against the group's first point. */
+struct mp_clock {
+	uint16_t point;
+	double offset_s;             /* add to the first point's times to get this point's */
+	double transit_s;            /* one-way time between the points, when known both ways */
+	unsigned from_msgs;          /* messages the estimate rests on */
+	bool both_ways;
+};
+
+/* One Call-ID seen at two or more points. */
+struct mp_group {
+	char call_id[256];
+	int64_t origin;              /* the first point's call start */
+	unsigned n;
+	const struct mp_call *at[MP_MAX_POINTS];   /* ordered by point */
+	struct mp_clock clock[MP_MAX_POINTS];
+	unsigned n_diffs, diffs_dropped;
+	struct mp_diff diffs[MP_MAX_DIFFS];
+	unsigned n_media;
+	struct mp_media media[MP_MAX_MEDIA];
+	struct findings findings;
+};
+
+/* n_points inputs; false when out of memory. */
+bool multipoint_init(struct multipoint *mp, size_t n_points);
+void multipoint_free(struct multipoint *mp);
+void multipoint_point(struct multipoint *mp, uint16_t point, const char *name, int64_t first_ts,
+		      int64_t last_ts);
+/* Keeps the digest of a finished call (call_index: its number in the report). */
+void multipoint_add(struct multipoint *mp, const struct call *c, unsigned call_index);
+/* Calls each group (a Call-ID seen at two or more points) in order of first
+ * appearance, with its alignment, differences, media and findings. */
+void multipoint_each(const struct multipoint *mp, void (*fn)(void *ctx, const struct mp_group *g), void *ctx);
+/* How many groups multipoint_each would give. */
+size_t multipoint_groups(const struct multipoint *mp);
+
+#endif
