@@ -21,6 +21,9 @@
 #include "report/findings_report.h"
 #include "report/json.h"
 #include "report/summary.h"
+#include "report/trace_report.h"
+#include "pipeline/run.h"
+#include "pipeline/trace_input.h"
 #include "source/capture.h"
 
 int64_t pipeline_now_ns(void)
@@ -29,31 +32,6 @@ int64_t pipeline_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
-
-struct run {
-	const struct pipeline_opts *o;
-	FILE *err;
-	struct pipeline_result *res;
-	FILE *out;
-	struct jw jw;
-	struct text_style style;
-	struct capture_summary sum;
-	struct calls *calls;
-	struct analyzer an;
-	struct findings findings;
-	struct walk walk;
-	bool any_finding;
-	enum severity worst;
-	FILE *calls_text;     /* text reports of the calls, printed after the summary */
-	unsigned call_index;
-	unsigned calls_shown;
-	FILE *unsig;          /* unsignalled streams, rendered as they finish */
-	struct jw unsig_jw;
-	unsigned unsig_count;
-	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
-	unsigned frame_kinds;
-	uint8_t frame_transport;
-};
 
 static bool call_matches(const struct run *r, const struct call *c)
 {
@@ -68,7 +46,7 @@ static bool call_matches(const struct run *r, const struct call *c)
 	return false;
 }
 
-static void on_call(void *ctx, struct call *c)
+void on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
 	r->call_index++;
@@ -90,7 +68,7 @@ static void on_call(void *ctx, struct call *c)
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
 }
 
-static void on_unsignalled(void *ctx, struct stream *s)
+void on_unsignalled(void *ctx, struct stream *s)
 {
 	struct run *r = ctx;
 	if (r->o->quiet || r->o->call_filter || !r->unsig)
@@ -100,6 +78,20 @@ static void on_unsignalled(void *ctx, struct stream *s)
 		report_stream_json(&r->unsig_jw, s, s->first_ts);
 	else
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
+}
+
+void run_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
+{
+	r->sum.sip_messages++;
+	if (m->is_request)
+		r->sum.sip_requests++;
+	else
+		r->sum.sip_responses++;
+	if (m->errors & (SIP_E_NO_CALL_ID | SIP_E_BAD_CSEQ | SIP_E_NO_FROM_TO | SIP_E_BAD_HEADER_LINE))
+		r->sum.sip_malformed++;
+	if (r->o->list_messages && r->o->format == REPORT_TEXT)
+		summary_print_sip(r->out, &r->sum, d, m);
+	calls_sip(r->calls, d, m);
 }
 
 static void on_dgram(void *ctx, const struct dgram *d)
@@ -114,16 +106,7 @@ static void on_dgram(void *ctx, const struct dgram *d)
 		long n = sip_parse((const char *)d->data, d->len, SIP_DGRAM, &m);
 		if (n <= 0)
 			return;
-		r->sum.sip_messages++;
-		if (m.is_request)
-			r->sum.sip_requests++;
-		else
-			r->sum.sip_responses++;
-		if (m.errors & (SIP_E_NO_CALL_ID | SIP_E_BAD_CSEQ | SIP_E_NO_FROM_TO | SIP_E_BAD_HEADER_LINE))
-			r->sum.sip_malformed++;
-		if (r->o->list_messages && r->o->format == REPORT_TEXT)
-			summary_print_sip(r->out, &r->sum, d, &m);
-		calls_sip(r->calls, d, &m);
+		run_sip(r, d, &m);
 		break;
 	}
 	case PK_RTP: {
@@ -172,7 +155,7 @@ static void copy_file(FILE *from, FILE *to)
 		fwrite(buf, 1, n, to);
 }
 
-static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
+void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 {
 	struct jw *w = &r->jw;
 	const struct decode_stats *ds = r->sum.dstats;
@@ -257,10 +240,12 @@ static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "calls", cs->limit_calls);
 	jw_uint(w, "streams", cs->limit_streams);
 	jw_obj_end(w);
+	if (r->trace)
+		report_trace_json(w, r->trace);
 	jw_obj_end(w); /* capture */
 }
 
-static void text_capture_tail(struct run *r, const struct capture *cap)
+void text_capture_tail(struct run *r, const struct capture *cap)
 {
 	const struct calls_stats *cs = calls_get_stats(r->calls);
 	report_diagnosis_summary_text(r->out, &r->an, &r->style);
@@ -294,7 +279,7 @@ static void text_capture_tail(struct run *r, const struct capture *cap)
 			cs->rtp_packets, cs->rtp_in_calls, cs->streams_unsignalled, cs->stray_rtp);
 }
 
-static void note_error(struct run *r, const char *name, const char *what)
+void note_error(struct run *r, const char *name, const char *what)
 {
 	fprintf(r->err, "deadair: %s: %s\n", name, what);
 	if (!r->res->first_error[0])
@@ -307,6 +292,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 {
 	struct capture cap;
 	const char *path = in->name ? in->name : in->path ? in->path : "input";
+	if (pipeline_input_is_trace(r->o, in))
+		return analyze_trace(r, in, point);
 	enum status st = in->path ? capture_open(&cap, in->path, point)
 				  : capture_open_mem(&cap, path, in->data, in->len, point);
 	if (st != ST_OK) {

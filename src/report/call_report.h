@@ -17,7 +17,14 @@
 struct text_style {
 	bool color;
 	unsigned strip_width; /* columns of the activity strip */
+	bool lines;           /* evidence numbers are lines of a pasted trace, not frames */
 };
+
+/* "line" for a pasted trace, "frame" for a capture. */
+static inline const char *style_unit(const struct text_style *st)
+{
+	return st && st->lines ? "line" : "frame";
+}
 
 /* fs and w may be NULL (no diagnosis). */
 void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st,

@@ -319,25 +319,26 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	fprintf(f, "  to   %s (%s%s%s)\n", c->b_uri[0] ? c->b_uri : "?", b, c->b_ua[0] ? ", " : "", c->b_ua);
 	fputs("  start ", f);
 	put_utc_text(f, c->start_ts);
-	fprintf(f, " (frame %" PRIu64 ")", c->start_frame);
+	fprintf(f, " (%s %" PRIu64 ")", style_unit(st), c->start_frame);
 	if (c->mid_call_start)
 		fputs(" -- the capture began after the INVITE", f);
 	fputc('\n', f);
 	if (c->answer_ts)
-		fprintf(f, "  answered %+.3f s (frame %" PRIu64 ")", rel(c->answer_ts, c->start_ts), c->answer_frame);
+		fprintf(f, "  answered %+.3f s (%s %" PRIu64 ")", rel(c->answer_ts, c->start_ts), style_unit(st),
+			c->answer_frame);
 	else
 		fputs("  not answered", f);
 	if (c->state == CALL_ENDED) {
-		fprintf(f, ", ended %+.3f s by the %s (BYE, frame %" PRIu64 ")", rel(c->end_ts, c->start_ts),
-			party_str(c->ended_by), c->end_frame);
+		fprintf(f, ", ended %+.3f s by the %s (BYE, %s %" PRIu64 ")", rel(c->end_ts, c->start_ts),
+			party_str(c->ended_by), style_unit(st), c->end_frame);
 		if (c->bye_status)
 			fprintf(f, ", BYE answered %u", c->bye_status);
 		else
 			fputs(", BYE never answered", f);
 	} else if (c->state == CALL_FAILED || c->state == CALL_CANCELLED) {
-		fprintf(f, ", %s %+.3f s with %u (frame %" PRIu64 ")",
+		fprintf(f, ", %s %+.3f s with %u (%s %" PRIu64 ")",
 			c->state == CALL_CANCELLED ? "cancelled" : "failed", rel(c->end_ts, c->start_ts),
-			c->final_status, c->end_frame);
+			c->final_status, style_unit(st), c->end_frame);
 	}
 	fputc('\n', f);
 	if (c->bye_reason[0])
