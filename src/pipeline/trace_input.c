@@ -179,8 +179,8 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 	}
 	enum trace_format found = trace_detect(t->text, t->len);
 	if (fmt == TRACE_AUTO && found == TRACE_AUTO) {
-		snprintf(err, errlen, "no SIP message found: neither a capture (pcap, pcapng) nor a SIP trace "
-			 "(a start line such as \"INVITE sip:...\" or \"SIP/2.0 200 OK\" followed by headers)");
+		snprintf(err, errlen, "not a pcap or pcapng capture, and no SIP message found in it as "
+			 "text (a start line such as \"INVITE sip:...\" or \"SIP/2.0 200 OK\" followed by headers)");
 		goto fail;
 	}
 	t->facts.format = fmt == TRACE_AUTO ? found : fmt;
