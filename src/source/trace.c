@@ -146,7 +146,9 @@ static bool time_of_day(struct sv s, size_t *i, int64_t *ns)
 {
 	unsigned h, m, sec;
 	size_t k = *i;
-	if (!digits(s, &k, 2, &h) || k >= s.n || s.p[k++] != ':' || !digits(s, &k, 2, &m) || k >= s.n ||
+	/* the hour may have one digit ("9:05:00") */
+	bool one = k + 1 < s.n && is_digit(s.p[k]) && s.p[k + 1] == ':';
+	if (!digits(s, &k, one ? 1 : 2, &h) || k >= s.n || s.p[k++] != ':' || !digits(s, &k, 2, &m) || k >= s.n ||
 	    s.p[k++] != ':' || !digits(s, &k, 2, &sec) || h > 23 || m > 59 || sec > 60)
 		return false;
 	int64_t v = ((int64_t)h * 3600 + m * 60 + sec) * 1000000000LL;
@@ -1339,6 +1341,8 @@ enum trace_format trace_detect(const char *p, size_t n)
 			hits[c.fmt]++;
 		else if (mk == MK_CONTEXT && all_of(sv_trim(rest), '~', 20))
 			hits[TRACE_KAMAILIO]++;
+		if (mk == MK_NONE && rest.n && rest.p[rest.n - 1] == '.')
+			rest.n--; /* ngrep writes the CR as a dot */
 		if (mk == MK_NONE && find_start(rest) < rest.n)
 			starts++;
 	}
@@ -1409,6 +1413,11 @@ int trace_next(struct trace_reader *r, struct trace_msg *m)
 			if (c.time_kind == TT_NONE && kind != TT_NONE && c.fmt != TRACE_KAMAILIO) {
 				c.ts = ts;
 				c.time_kind = kind;
+			} else if (c.time_kind == TT_NONE && prefix_kind != TT_NONE && c.fmt == TRACE_ASTERISK &&
+				   line_no - prefix_line <= 2) {
+				/* chan_sip: the log prefix sits on the line before "<--- SIP read" */
+				c.ts = prefix_ts;
+				c.time_kind = prefix_kind;
 			}
 			ctx_age = 0;
 			continue;
