@@ -175,8 +175,9 @@ size_t trace_parse_time(struct sv s, int64_t *ns, uint8_t *kind)
 	if (digits(s, &i, 4, &y) && i < s.n && (s.p[i] == '-' || s.p[i] == '/')) {
 		char sep = s.p[i++];
 		if (!digits(s, &i, 2, &mo) || i >= s.n || s.p[i++] != sep || !digits(s, &i, 2, &d) || mo < 1 ||
-		    mo > 12 || d < 1 || d > 31 || i >= s.n || (s.p[i] != ' ' && s.p[i] != 'T'))
-			return 0;
+		    mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2200 || i >= s.n ||
+		    (s.p[i] != ' ' && s.p[i] != 'T'))
+			return 0; /* years outside 1970..2200 would overflow nanoseconds */
 		i++;
 		if (!time_of_day(s, &i, &tod))
 			return 0;
@@ -237,7 +238,7 @@ bool trace_parse_date_header(struct sv s, int64_t *ns)
 	if (i >= s.n || s.p[i++] != ' ' || !digits(s, &i, 4, &y) || i >= s.n || s.p[i++] != ' ')
 		return false;
 	int64_t tod;
-	if (!time_of_day(s, &i, &tod) || d < 1 || d > 31)
+	if (!time_of_day(s, &i, &tod) || d < 1 || d > 31 || y < 1970 || y > 2200)
 		return false;
 	*ns = days_from_civil(y, mo, d) * 86400LL * 1000000000LL + tod;
 	return true;
@@ -713,7 +714,7 @@ static enum marker kamailio_marker(struct sv s, struct ctx *c)
 	} else if (sv_eq(key, SV_LIT("time"))) {
 		size_t dot = sv_find_char(val, '.');
 		uint64_t sec, us = 0;
-		if (sv_to_u64(sv_sub(val, 0, dot), 1ULL << 40, &sec)) {
+		if (sv_to_u64(sv_sub(val, 0, dot), 1ULL << 32, &sec)) {
 			if (dot < val.n)
 				sv_to_u64(sv_sub(val, dot + 1, val.n), 999999, &us);
 			c->ts = (int64_t)sec * 1000000000LL + (int64_t)us * 1000LL;
@@ -1176,12 +1177,12 @@ static void json_fields(const char *p, size_t n, size_t o, size_t e, struct ctx 
 			c->sport = (uint16_t)v;
 		} else if (key_is(key, k_dst_port) && sv_to_u64(sv_trim(inner), 65535, &v)) {
 			c->dport = (uint16_t)v;
-		} else if (sv_ieq_cstr(key, "timeSeconds") && sv_to_u64(sv_trim(inner), 1ULL << 40, &v)) {
+		} else if (sv_ieq_cstr(key, "timeSeconds") && sv_to_u64(sv_trim(inner), 1ULL << 32, &v)) {
 			sec = v;
 			have_sec = true;
 		} else if ((sv_ieq_cstr(key, "timeUseconds")) && sv_to_u64(sv_trim(inner), 999999, &v)) {
 			usec = v;
-		} else if (sv_ieq_cstr(key, "micro_ts") && sv_to_u64(sv_trim(inner), 1ULL << 62, &v) &&
+		} else if (sv_ieq_cstr(key, "micro_ts") && sv_to_u64(sv_trim(inner), 1ULL << 52, &v) &&
 			   c->time_kind == TT_NONE) {
 			c->ts = (int64_t)(v * 1000ULL);
 			c->time_kind = TT_FULL;
@@ -1193,7 +1194,7 @@ static void json_fields(const char *p, size_t n, size_t o, size_t e, struct ctx 
 					c->ts = t;
 					c->time_kind = TT_FULL;
 				}
-			} else if (sv_to_u64(sv_trim(inner), 1ULL << 50, &v)) {
+			} else if (sv_to_u64(sv_trim(inner), 1ULL << 42, &v)) {
 				c->ts = (int64_t)(v * 1000000ULL); /* milliseconds */
 				c->time_kind = TT_FULL;
 			}
