@@ -51,8 +51,78 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	if (problem)
 		a->calls_with_problems++;
 	memset(w, 0, sizeof(*w));
-	if (problem)
+	if (problem) {
 		walk_build(c, &f, out, w);
+		if (a->cfg.signalling_only)
+			walk_signalling_only(c, &f, &a->cfg, w);
+	}
+}
+
+static double rel(const struct call *c, int64_t t);
+
+/* The first change of a party's audio codecs from one SDP to the next. */
+static bool sdp_codec_change(const struct call *c, char *buf, size_t cap)
+{
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		const struct sdp_media_rec *prev = NULL;
+		const struct sdp_rec *prev_rec = NULL;
+		for (uint32_t i = 0; i < c->n_sdp; i++) {
+			const struct sdp_rec *r = &c->sdp[i];
+			if (r->by != p)
+				continue;
+			const struct sdp_media_rec *m = NULL;
+			for (unsigned k = 0; k < r->n_media; k++)
+				if (!strcmp(r->media[k].type, "audio") && r->media[k].rtp.port)
+					m = &r->media[k];
+			if (!m)
+				continue;
+			if (prev && prev->n_codecs && m->n_codecs &&
+			    (prev->codecs[0].pt != m->codecs[0].pt || prev->n_codecs != m->n_codecs)) {
+				snprintf(buf, cap, "the %s's SDP went from %s (%s) to %s (%s) at %+.3f s", party_str(p),
+					 prev->codecs[0].name[0] ? prev->codecs[0].name : "?", prev_rec->context,
+					 m->codecs[0].name[0] ? m->codecs[0].name : "?", r->context, rel(c, r->ts));
+				return true;
+			}
+			prev = m;
+			prev_rec = r;
+		}
+	}
+	return false;
+}
+
+void walk_signalling_only(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg,
+			  struct walk *w)
+{
+	const char *u = cfg->lines ? "line" : "frame";
+	const char *advice = "capture RTP on the PBX, e.g. tcpdump -i any udp portrange 10000-20000";
+	if (f->has_bye) {
+		snprintf(w->answer[1], sizeof(w->answer[1]),
+			 "Unknown from a SIP trace (no RTP in it): the BYE came from the %s at %+.3f s (%s %llu)%s%s%s; "
+			 "to see whether media was silent before it, %s.", party_str(f->bye_by), rel(c, f->bye_ts), u,
+			 (unsigned long long)f->bye_frame, c->bye_reason[0] ? ", Reason \"" : "", c->bye_reason,
+			 c->bye_reason[0] ? "\"" : "", advice);
+	} else {
+		snprintf(w->answer[1], sizeof(w->answer[1]), "Unknown: no BYE in the trace, and no RTP in it.");
+	}
+	w->known[1] = false;
+	snprintf(w->answer[2], sizeof(w->answer[2]),
+		 "Unknown from a SIP trace: it holds no RTP, so which direction lost audio cannot be seen; %s.", advice);
+	w->known[2] = false;
+	unsigned offers = 0;
+	for (uint32_t i = 0; i < c->n_sdp; i++)
+		offers += c->sdp[i].kind == SDP_OFFER;
+	char change[200];
+	if (sdp_codec_change(c, change, sizeof(change)))
+		snprintf(w->answer[4], sizeof(w->answer[4]), "In the SDP: %s (%u offer(s)); in the RTP: unknown (no RTP "
+			 "in a trace).", change, offers);
+	else
+		snprintf(w->answer[4], sizeof(w->answer[4]), "In the SDP: no codec change over %u offer(s); in the RTP: "
+			 "unknown (no RTP in a trace).", offers);
+	w->known[4] = false;
+	snprintf(w->answer[5], sizeof(w->answer[5]), "Unknown: a SIP trace holds no RTP; %s, at each hop you want "
+		 "to compare.", advice);
+	w->known[5] = false;
+	(void)f;
 }
 
 static double rel(const struct call *c, int64_t t)

@@ -15,6 +15,10 @@
 
 struct analyze_config {
 	double rtp_timeout_s;        /* the user's own media watchdog (--rtp-timeout), 0 if none */
+	bool signalling_only;        /* the input holds SIP only (a pasted trace): media questions
+				      * stay open, and no media finding rests on absent RTP */
+	bool lines;                  /* evidence numbers are lines of a trace, not frames */
+	bool no_times;               /* the messages carry no time stamps: only their order */
 };
 
 /* What the calls of a capture tell about the NAT's UDP idle timeout. */
@@ -65,6 +69,10 @@ void analyzer_init(struct analyzer *a, const struct analyze_config *cfg);
 /* Runs every rule on c; fills out (sorted) and the walk when there is a problem. */
 void analyze_call(struct analyzer *a, const struct call *c, struct findings *out, struct walk *w);
 void walk_build(const struct call *c, const struct call_facts *f, const struct findings *fs, struct walk *w);
+/* For signalling-only input: says which questions a trace cannot answer, and
+ * which capture would. */
+void walk_signalling_only(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg,
+			  struct walk *w);
 
 /* Which software a User-Agent/Server string names (for recommendations). */
 enum platform {

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "calls/calls.h"
-#include "report/call_report.h"
 
 uint8_t facts_other(uint8_t p)
 {

@@ -14,9 +14,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (!fd)
 			return;
 		finding_title(fd, "The capture began after this call started");
-		finding_explain(fd, "The first message of the call is inside the dialog (frame %llu): the INVITE, its SDP "
+		finding_explain(fd, "The first message of the call is inside the dialog (%s %llu): the INVITE, its SDP "
 				"and the first media were not captured, so who called whom and what was negotiated "
-				"is partly unknown.", (unsigned long long)c->start_frame);
+				"is partly unknown.", unit(x), (unsigned long long)c->start_frame);
 		finding_evidence(fd, c->start_frame, c->start_ts, c->point, "first message seen");
 	}
 	if (f->answered && c->n_sdp == 0) {
@@ -26,7 +26,18 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		finding_title(fd, "No SDP seen for this call");
 		finding_explain(fd, "No offer or answer was captured, so its RTP cannot be tied to it by address.");
 	}
-	if (f->answered && x->a->rtp_seen == 0 && secs(f->talk_start, f->talk_end) >= 1.0) {
+	if (f->answered && x->a->cfg.signalling_only) {
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->talk_start);
+		if (!fd)
+			return;
+		finding_title(fd, "A SIP trace holds signalling only: the media cannot be judged");
+		finding_explain(fd, "This call comes from a pasted SIP trace, which carries no RTP. Whether audio flowed, "
+				"in which direction it stopped, and where RTP last arrived cannot be known from it; no "
+				"media finding is drawn from the missing RTP.");
+		finding_recommend(fd, "To answer the media questions, capture the call's RTP as well: on the PBX, "
+				  "tcpdump -i any -w call.pcap udp portrange 10000-20000 or port 5060 (use your "
+				  "RTP port range), or sngrep -r to record SIP and RTP; then run deadair on the capture.");
+	} else if (f->answered && x->a->rtp_seen == 0 && secs(f->talk_start, f->talk_end) >= 1.0) {
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->talk_start);
 		if (!fd)
 			return;

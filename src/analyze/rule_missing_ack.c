@@ -13,8 +13,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (!fd)
 		return;
 	finding_title(fd, "200 OK retransmitted %u times, no ACK ever seen", c->ok_retrans);
-	finding_explain(fd, "The callee answered at %+.3f s (frame %llu) and retransmitted its 200 OK %u times because "
-			"no ACK came back (RFC 3261 Timer G).", rel_s(c, c->answer_ts),
+	finding_explain(fd, "The callee answered at %+.3f s (%s %llu) and retransmitted its 200 OK %u times because "
+			"no ACK came back (RFC 3261 Timer G).", rel_s(c, c->answer_ts), unit(x),
 			(unsigned long long)c->answer_frame, c->ok_retrans);
 	finding_evidence(fd, c->answer_frame, c->answer_ts, c->point, "200 OK");
 	const struct msg_rec *last_ok = NULL;
@@ -25,10 +25,15 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	}
 	if (last_ok)
 		finding_evidence(fd, last_ok->frame, last_ok->ts, last_ok->point, "last 200 OK retransmission");
-	if (f->has_bye) {
+	if (f->has_bye && x->a->cfg.no_times) {
+		finding_explain(fd, "The %s hung up later (%s %llu); the trace has no time stamps, so whether that was "
+				"Timer H (64*T1 = 32 s after the answer) cannot be told.", who(f->bye_by), unit(x),
+				(unsigned long long)f->bye_frame);
+		finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE");
+	} else if (f->has_bye) {
 		double after = secs(c->answer_ts, f->bye_ts);
-		finding_explain(fd, "The %s hung up %.1f s after the answer (frame %llu)%s.", who(f->bye_by), after,
-				(unsigned long long)f->bye_frame,
+		finding_explain(fd, "The %s hung up %.1f s after the answer (%s %llu)%s.", who(f->bye_by), after,
+				unit(x), (unsigned long long)f->bye_frame,
 				after >= 28 && after <= 40 ? ": that is Timer H (64*T1 = 32 s) running out, the callee "
 							    "giving up on the ACK" : "");
 		finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE");

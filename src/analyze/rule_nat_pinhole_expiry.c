@@ -8,6 +8,73 @@
 
 #define MIN_PAUSE_NS 5000000000LL
 
+/* Intervals after which media watchdogs commonly hang up: the defaults of
+ * watchdogs.c and the values people commonly set (Asterisk rtptimeout=30/60). */
+static bool watchdog_like(const struct rule_ctx *x, double s, char *names, size_t cap)
+{
+	size_t used = 0;
+	names[0] = '\0';
+	double tol;
+	if (x->a->cfg.rtp_timeout_s > 0) {
+		tol = x->a->cfg.rtp_timeout_s * 0.1 > 3.0 ? x->a->cfg.rtp_timeout_s * 0.1 : 3.0;
+		if (s >= x->a->cfg.rtp_timeout_s - tol && s <= x->a->cfg.rtp_timeout_s + tol)
+			used += (size_t)snprintf(names + used, cap - used, "your --rtp-timeout of %.0f s",
+						 x->a->cfg.rtp_timeout_s);
+	}
+	for (size_t i = 0; i < n_watchdogs && used < cap - 1; i++) {
+		tol = watchdogs[i].seconds * 0.1 > 3.0 ? watchdogs[i].seconds * 0.1 : 3.0;
+		if (s >= watchdogs[i].seconds - tol && s <= watchdogs[i].seconds + tol)
+			used += (size_t)snprintf(names + used, cap - used, "%s%s (%.0f s)", used ? "; " : "",
+						 watchdogs[i].platform, watchdogs[i].seconds);
+	}
+	if (used < cap - 1 && ((s >= 27 && s <= 33) || (s >= 57 && s <= 63)))
+		used += (size_t)snprintf(names + used, cap - used, "%san Asterisk rtptimeout / rtp_timeout of %s s as "
+					 "commonly set", used ? "; " : "", s < 45 ? "30" : "60");
+	return used > 0;
+}
+
+/* Signalling only (a pasted trace): a hold long enough for a NAT to forget
+ * the media mapping, an unhold, then a BYE a watchdog interval later. A clue
+ * from the timing, said as such; never from the absence of RTP. */
+static void from_signalling(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	if (!f->has_bye || !f->answered || !f->n_holds || x->a->cfg.no_times)
+		return;
+	const struct hold_period *h = NULL;
+	for (unsigned i = 0; i < f->n_holds; i++)
+		if (f->holds[i].end && f->holds[i].end <= f->bye_ts)
+			h = &f->holds[i];
+	if (!h)
+		return;
+	double held = secs(h->start, h->end), after = secs(h->end, f->bye_ts);
+	char names[300];
+	if (held < 20.0 || !watchdog_like(x, after, names, sizeof(names)))
+		return;
+	struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_WARNING, PARTY_NONE, h->end);
+	if (!fd)
+		return;
+	finding_title(fd, "BYE %.1f s after the unhold: audio may not have come back after the %.0f s hold", after,
+		      held);
+	finding_explain(fd, "The %s put the call on hold (%s) at %+.3f s (%s %llu) and resumed it at %+.3f s (%s %llu); "
+			"the %s hung up %.1f s later (%s %llu). That interval matches a media watchdog: %s.",
+			who(h->by), h->how, rel_s(c, h->start), unit(x), (unsigned long long)h->frame_start,
+			rel_s(c, h->end), unit(x), (unsigned long long)h->frame_end, who(f->bye_by), after, unit(x),
+			(unsigned long long)f->bye_frame, names);
+	finding_explain(fd, "It is the pattern of a NAT or firewall that forgot the media mapping during the %.0f s "
+			"of hold: after the unhold one direction's RTP never arrives, and a watchdog ends the call. "
+			"The trace holds no RTP, so this is a clue from the timing, not a proof.", held);
+	if (c->bye_reason[0])
+		finding_explain(fd, "The BYE's Reason: \"%s\".", c->bye_reason);
+	finding_evidence(fd, h->frame_start, h->start, c->point, "hold (%s)", h->how);
+	finding_evidence(fd, h->frame_end, h->end, c->point, "unhold");
+	finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE from the %s", who(f->bye_by));
+	rec_keepalive(fd, party_platform(c, h->by), 20);
+	finding_recommend(fd, "Confirm with a capture of SIP and RTP during a hold/unhold (tcpdump -i any udp portrange "
+			  "10000-20000 or port 5060): deadair then shows which direction does not come back.");
+}
+
 static void note_bound(struct analyzer *a, const struct call *c, bool died, double s)
 {
 	struct nat_bounds *b = &a->nat;
@@ -47,6 +114,10 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
+	if (x->a->cfg.signalling_only) {
+		from_signalling(x, out);
+		return;
+	}
 	if (!f->answered)
 		return;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {

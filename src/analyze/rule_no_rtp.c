@@ -7,8 +7,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
-	if (!f->answered || secs(f->talk_start, f->talk_end) < 2.0)
-		return;
+	if (!f->answered || secs(f->talk_start, f->talk_end) < 2.0 || x->a->cfg.signalling_only)
+		return; /* a trace holds no RTP: its absence proves nothing */
 	if (f->dir[PARTY_A].packets || f->dir[PARTY_B].packets || x->a->rtp_seen == 0)
 		return;
 	if (!f->dir[PARTY_A].intended && !f->dir[PARTY_B].intended)

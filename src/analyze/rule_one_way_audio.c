@@ -82,8 +82,8 @@ static void after_event(const struct rule_ctx *x, struct findings *out, uint8_t 
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call_facts *f = x->f;
-	if (!f->answered || secs(f->talk_start, f->talk_end) < 2.0)
-		return;
+	if (!f->answered || secs(f->talk_start, f->talk_end) < 2.0 || x->a->cfg.signalling_only)
+		return; /* a trace holds no RTP: its absence proves nothing */
 	if (x->c->media_elsewhere)
 		return; /* part of its media is bound to another leg that advertised the same endpoints */
 	for (uint8_t silent = PARTY_A; silent <= PARTY_B; silent++) {

@@ -3,7 +3,6 @@
  * below what users accept (R < 70, MOS < 3.6). */
 #include "analyze/emodel.h"
 #include "analyze/rule_util.h"
-#include "report/call_report.h"
 
 static void eval(const struct rule_ctx *x, struct findings *out)
 {

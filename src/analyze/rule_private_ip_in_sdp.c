@@ -59,8 +59,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		char adv[64];
 		ep_text(&m->rtp, adv, sizeof(adv));
 		finding_title(fd, "The %s advertises a %s media address (%s) across a public path", who(p), kind, adv);
-		finding_explain(fd, "The %s's SDP (%s, frame %llu) asks for RTP at %s, a %s address that the %s cannot "
-				"reach", who(p), r->context, (unsigned long long)r->frame, adv, kind, who(far));
+		finding_explain(fd, "The %s's SDP (%s, %s %llu) asks for RTP at %s, a %s address that the %s cannot "
+				"reach", who(p), r->context, unit(x), (unsigned long long)r->frame, adv, kind, who(far));
 		if (carrier && is_public(&carrier->src.addr)) {
 			char a[64];
 			ep_text(&carrier->src, a, sizeof(a));
@@ -71,6 +71,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (to_private)
 			finding_explain(fd, "The %s did send %u RTP packets to that address: they cannot arrive, and the "
 					"%s hears nothing.", who(far), to_private, who(p));
+		else if (x->a->cfg.signalling_only)
+			finding_explain(fd, "The trace holds no RTP, so whether the %s's audio reached the %s (through "
+					"latching by the %s) cannot be told from it.", who(far), who(p), who(far));
 		else if (!failed)
 			finding_explain(fd, "Audio worked in this call only because the %s sent its media to where the %s's "
 					"RTP came from (latching).", who(far), who(p));

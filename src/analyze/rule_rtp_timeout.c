@@ -11,10 +11,69 @@ static bool matches(double silence, double wd)
 	return fabs(silence - wd) <= (wd * 0.1 > 3.0 ? wd * 0.1 : 3.0);
 }
 
+/* Whether a BYE's Reason (or X-Asterisk-HangupCause) names a media timeout. */
+static bool names_media_timeout(const char *r)
+{
+	static const char *const words[] = { "media_timeout", "media timeout", "rtp timeout", "rtp_timeout",
+					     "rtp-timeout", "lack of rtp", "rtptimeout", NULL };
+	char low[200];
+	size_t n = 0;
+	for (; r[n] && n < sizeof(low) - 1; n++)
+		low[n] = (char)(r[n] >= 'A' && r[n] <= 'Z' ? r[n] + 32 : r[n]);
+	low[n] = '\0';
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(low, words[i]))
+			return true;
+	return false;
+}
+
+/* Signalling only (a pasted trace): the BYE's own Reason says the platform's
+ * media watchdog hung up. The platform's word, not the absence of RTP. */
+static void from_reason(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	if (!f->has_bye || !f->answered || f->bye_by == PARTY_NONE || !names_media_timeout(c->bye_reason))
+		return;
+	uint8_t hanger = f->bye_by, silent = facts_other(hanger);
+	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, f->bye_ts);
+	if (!fd)
+		return;
+	finding_title(fd, "The %s hung up on a media timeout: RTP %s had stopped", who(hanger), dir_text(silent));
+	finding_explain(fd, "At %+.3f s (%s %llu) the %s sent BYE saying \"%s\": its media watchdog found no RTP "
+			"coming from the %s for its timeout interval.", rel_s(c, f->bye_ts), unit(x),
+			(unsigned long long)f->bye_frame, who(hanger), c->bye_reason, who(silent));
+	if (strstr(c->bye_reason, "MEDIA_TIMEOUT"))
+		finding_explain(fd, "MEDIA_TIMEOUT is FreeSWITCH's hang-up cause for RTP inactivity (cause 604).");
+	if (!x->a->cfg.no_times)
+		finding_explain(fd, "The call had been up for %.1f s.", secs(c->answer_ts, f->bye_ts));
+	if (f->n_holds) {
+		const struct hold_period *h = &f->holds[f->n_holds - 1];
+		if (h->end && !x->a->cfg.no_times)
+			finding_explain(fd, "The last hold (%s, by the %s) ended %.1f s before the BYE: audio that never "
+					"came back after an unhold is a common cause (see NAT_PINHOLE_EXPIRY).", h->how,
+					who(h->by), secs(h->end, f->bye_ts));
+		else if (!h->end)
+			finding_explain(fd, "The call was still on hold (%s) when it ended.", h->how);
+	}
+	finding_explain(fd, "The trace holds no RTP, so when the media stopped, and whether it stopped in one "
+			"direction or both, cannot be seen in it.");
+	if (c->bye_status >= 200 && c->bye_status < 300)
+		finding_explain(fd, "SIP still worked: the BYE was answered %u.", c->bye_status);
+	finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE from the %s: %.80s", who(hanger), c->bye_reason);
+	rec_rtp_timeout(fd, party_platform(c, hanger));
+	finding_recommend(fd, "Capture the RTP of such a call (tcpdump -i any udp portrange 10000-20000 on the %s) "
+			  "to see which direction stops, and when.", who(hanger));
+}
+
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
+	if (x->a->cfg.signalling_only) {
+		from_reason(x, out);
+		return;
+	}
 	if (!f->has_bye || !f->answered)
 		return;
 	/* the direction towards the BYE's sender is the one its watchdog measures */

@@ -7,8 +7,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
-	if (!f->answered || !c->session_expires)
-		return;
+	if (!f->answered || !c->session_expires || x->a->cfg.no_times)
+		return; /* without time stamps no interval can be measured */
 	int64_t last_refresh = c->answer_ts;
 	uint64_t refresh_frame = c->answer_frame;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
@@ -30,9 +30,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (!fd)
 		return;
 	finding_title(fd, "Session timer of %u s expired without a refresh", c->session_expires);
-	finding_explain(fd, "Session-Expires was %u s%s%s; the last refresh was at %+.3f s (frame %llu) and none came in "
+	finding_explain(fd, "Session-Expires was %u s%s%s; the last refresh was at %+.3f s (%s %llu) and none came in "
 			"the next %.0f s.", c->session_expires, c->se_refresher[0] ? ", refresher " : "", c->se_refresher,
-			rel_s(c, last_refresh), (unsigned long long)refresh_frame, since);
+			rel_s(c, last_refresh), unit(x), (unsigned long long)refresh_frame, since);
 	if (at_expiry)
 		finding_explain(fd, "The %s ended the call at %+.3f s, right at the expiry (RFC 4028: without a refresh "
 				"the session is torn down)%s%s.", who(f->bye_by), rel_s(c, f->bye_ts),

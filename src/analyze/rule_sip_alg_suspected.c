@@ -71,18 +71,18 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		finding_title(fd, "A SIP ALG seems to rewrite the %s's SDP", who(r->by));
 		if (mixed) {
 			addr_str(&r->o_addr, obuf);
-			finding_explain(fd, "In the %s's SDP (%s, frame %llu) the connection address c= is public (%s) but the "
+			finding_explain(fd, "In the %s's SDP (%s, %s %llu) the connection address c= is public (%s) but the "
 					"origin line o= still holds a private address (%s). Endpoints write both the "
 					"same way; a router's SIP ALG typically rewrites c= and leaves o= (or the other "
 					"way round), and the same box tends to rewrite other headers inconsistently.",
-					who(r->by), r->context, (unsigned long long)r->frame, cbuf, obuf);
+					who(r->by), r->context, unit(x), (unsigned long long)r->frame, cbuf, obuf);
 		} else {
 			char pbuf[ADDR_STRLEN];
 			addr_str(&pm->rtp.addr, pbuf);
-			finding_explain(fd, "The %s's media address changed from %s (%s, frame %llu) to %s (%s, frame %llu) "
+			finding_explain(fd, "The %s's media address changed from %s (%s, %s %llu) to %s (%s, %s %llu) "
 					"without the %s moving: a middlebox rewrote one SDP and not the other (ALGs often "
-					"miss re-INVITEs such as hold/unhold).", who(r->by), pbuf, prev->context,
-					(unsigned long long)prev->frame, cbuf, r->context, (unsigned long long)r->frame,
+					"miss re-INVITEs such as hold/unhold).", who(r->by), pbuf, prev->context, unit(x),
+					(unsigned long long)prev->frame, cbuf, r->context, unit(x), (unsigned long long)r->frame,
 					who(r->by));
 			finding_evidence(fd, prev->frame, prev->ts, c->point, "earlier SDP: c=%s", pbuf);
 		}

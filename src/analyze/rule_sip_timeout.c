@@ -39,8 +39,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			finding_title(fd, "%s from the %s sent %u times, never answered", r->method, who(r->from), resend + 1);
 		char dst[64];
 		ep_text(&r->dst, dst, sizeof(dst));
-		finding_explain(fd, "The %s sent %s (CSeq %u) to %s at %+.3f s (frame %llu)", who(r->from), r->method,
-				r->cseq, dst, rel_s(c, r->ts), (unsigned long long)r->frame);
+		finding_explain(fd, "The %s sent %s (CSeq %u) to %s at %+.3f s (%s %llu)", who(r->from), r->method,
+				r->cseq, dst, rel_s(c, r->ts), unit(x), (unsigned long long)r->frame);
 		if (final == 408)
 			finding_explain(fd, "and got 408 Request Timeout: a proxy or the far end could not reach the next "
 					"hop in time.");

@@ -10,6 +10,12 @@
 #include "analyze/recommend.h"
 #include "calls/calls.h"
 
+/* What evidence numbers count: "line" (pasted trace) or "frame" (capture). */
+static inline const char *unit(const struct rule_ctx *x)
+{
+	return x->a->cfg.lines ? "line" : "frame";
+}
+
 /* Seconds since the call's start. */
 static inline double rel_s(const struct call *c, int64_t ts)
 {

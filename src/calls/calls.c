@@ -117,6 +117,7 @@ struct calls_config calls_config_default(void)
 		.min_unsignalled_packets = 10,
 		.max_calls = 100000,
 		.max_streams = 200000,
+		.duplicate_ns = TX_DUPLICATE_NS,
 	};
 	return c;
 }
@@ -449,7 +450,8 @@ enum tx_kind { TX_NEW, TX_RETRANS, TX_OTHER_HOP, TX_DUPLICATE };
 
 /* Whether m was seen before in this call: a retransmission (the same hop,
  * later), the same message on another hop, or the same packet twice. */
-static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct sip_msg *m, uint8_t from)
+static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct sip_msg *m, uint8_t from,
+			    int64_t duplicate_ns)
 {
 	uint64_t h = 14695981039346656037ULL;
 	h = fnv(m->via_branch.p, m->via_branch.n, h);
@@ -474,7 +476,7 @@ static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct 
 		for (uint8_t k = 0; k < x->n_hops; k++) {
 			if (x->hop[k] != hop)
 				continue;
-			bool dup = d->ts_ns - x->last_ts[k] < TX_DUPLICATE_NS;
+			bool dup = d->ts_ns - x->last_ts[k] < duplicate_ns;
 			x->last_ts[k] = d->ts_ns;
 			if (dup)
 				return TX_DUPLICATE;
@@ -895,7 +897,7 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		link_legs(t, c, m);
 	}
 	uint8_t from = sender_of(c, d, m);
-	enum tx_kind kind = tx_seen(c, d, m, from);
+	enum tx_kind kind = tx_seen(c, d, m, from, t->cfg.duplicate_ns);
 	bool retrans = kind == TX_RETRANS;
 	bool seen = kind != TX_NEW; /* nothing new for the call's state */
 	if (retrans)

@@ -24,6 +24,9 @@ struct calls_config {
 	unsigned min_unsignalled_packets; /* fewer than this: not reported as a stream */
 	unsigned max_calls;      /* calls in progress */
 	unsigned max_streams;    /* streams in progress */
+	int64_t duplicate_ns;    /* the same message on the same hop closer than this is one
+				  * packet captured twice (0: never, as in a log, where every
+				  * line is a send and times may be coarse) */
 	int64_t origin_ns;       /* time of the capture's first frame: stream times are taken
 				  * relative to it, as tshark does, so rounding agrees */
 };

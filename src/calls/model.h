@@ -300,6 +300,14 @@ struct call {
 	bool finished;                /* finalised and handed to the consumer */
 };
 
+/* describe.c */
+/* The effective media direction a party asked for in an SDP media record. */
+const char *sdp_media_dir_str(const struct sdp_media_rec *m);
+/* True when this SDP puts media on hold (sendonly/inactive, c=0.0.0.0 or port 0 in audio). */
+bool sdp_rec_is_hold(const struct sdp_rec *r);
+/* Codec name of a stream's first payload type, from the call's SDP, or "PTnn". */
+void stream_codec_name(const struct stream *s, char *buf, size_t cap);
+
 /* The first sighting of a message: not a retransmission, not a copy. */
 static inline bool msg_is_first(const struct msg_rec *m)
 {

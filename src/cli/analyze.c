@@ -13,6 +13,39 @@
 
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
 
+/* Standard input into memory, at most TRACE_MAX_BYTES (a paste or a capture). */
+static bool cli_read_stdin(uint8_t **out, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = malloc(cap);
+	while (buf) {
+		if (n == cap) {
+			if (cap > TRACE_MAX_BYTES) {
+				fprintf(stderr, "deadair: standard input: more than %u MiB\n", TRACE_MAX_BYTES >> 20);
+				free(buf);
+				return false;
+			}
+			uint8_t *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		size_t got = fread(buf + n, 1, cap - n, stdin);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	if (!buf || n > TRACE_MAX_BYTES) {
+		fprintf(stderr, "deadair: standard input: %s\n", buf ? "too large" : "out of memory");
+		free(buf);
+		return false;
+	}
+	*out = buf;
+	*len = n;
+	return true;
+}
+
 int analyze_run(const struct analyze_opts *o)
 {
 	if (o->n_files > 65535) {
@@ -32,9 +65,22 @@ int analyze_run(const struct analyze_opts *o)
 		fprintf(stderr, "deadair: out of memory\n");
 		return EXIT_NO_INPUT;
 	}
+	uint8_t *pasted = NULL;
+	size_t pasted_len = 0;
 	for (size_t i = 0; i < o->n_files; i++) {
 		in[i].name = o->files[i];
 		in[i].path = o->files[i];
+		if (!strcmp(o->files[i], "-")) {
+			/* standard input, read once: a paste or a capture piped in */
+			if (!pasted && !cli_read_stdin(&pasted, &pasted_len)) {
+				free(in);
+				return EXIT_NO_INPUT;
+			}
+			in[i].name = "standard input";
+			in[i].path = NULL;
+			in[i].data = pasted;
+			in[i].len = pasted_len;
+		}
 	}
 	struct pipeline_opts po = {
 		.inputs = in,
@@ -47,10 +93,12 @@ int analyze_run(const struct analyze_opts *o)
 		.list_messages = o->list_messages,
 		.rtp_timeout_s = o->rtp_timeout_s,
 		.err = stderr,
+		.input_format = o->input_format,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);
 	free(in);
+	free(pasted);
 	if (out != stdout)
 		fclose(out);
 	else

@@ -20,6 +20,7 @@ struct analyze_opts {
 	bool list_messages;        /* --messages: every SIP message per capture */
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */
 	int fail_on;               /* --fail-on: exit 1 when a finding is this severe; -1 off */
+	int input_format;          /* --input-format: INPUT_AUTO, INPUT_CAPTURE or a trace format */
 };
 
 /* Returns the process exit status. */

@@ -9,17 +9,22 @@
 #include "cli/analyze.h"
 #include "analyze/finding.h"
 #include "core/status.h"
+#include "pipeline/pipeline.h"
 
 
 static void usage(FILE *out)
 {
-	fputs("usage: deadair analyze [options] FILE...\n"
+	fputs("usage: deadair analyze [options] FILE...   (FILE - reads standard input)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
 	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
 	      "point of its own, and reports per capture the packets it read by kind (SIP,\n"
 	      "RTP, RTCP, STUN, other, truncated, malformed, unsupported link type) and every\n"
 	      "SIP message found, on any port, over UDP, TCP, SCTP, WebSocket or HEPv3.\n"
+	      "\n"
+	      "A FILE that is not a capture is read as a pasted SIP trace (raw messages,\n"
+	      "Asterisk, FreeSWITCH, sngrep, ngrep/sipgrep, Kamailio sipdump, Homer JSON;\n"
+	      "docs/traces.md): signalling only, with line numbers as evidence.\n"
 	      "\n"
 	      "For each capture it rebuilds every call (dialogs, SDP offer/answer history,\n"
 	      "RTP and RTCP per direction) and prints a report per call. A call seen in\n"
@@ -37,13 +42,16 @@ static void usage(FILE *out)
 	      "      --fail-on SEVERITY  exit 1 when a finding is at least this severe\n"
 	      "                          (info, warning, critical): for scripts and CI\n"
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
+	      "  -I, --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
+	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
 	      "  0  every capture was read to its end\n"
 	      "  1  --fail-on was given and a finding at or above that severity exists\n"
 	      "  2  usage error\n"
-	      "  3  no capture could be read (missing, empty, not a capture)\n"
+	      "  3  no capture could be read (missing, empty, not a capture, a text with no\n"
+	      "     SIP message)\n"
 	      "  4  a report was made, but some capture could not be opened or was damaged\n"
 	      "     or cut short (the report says which, and up to which frame)\n",
 	      out);
@@ -81,13 +89,27 @@ int main(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "colour", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "input-format", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	optind = 2;
 	int c;
-	while ((c = getopt_long(argc, argv, "o:f:c:mqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:c:mqhI:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'I': {
+			enum trace_format tf;
+			if (!strcmp(optarg, "pcap") || !strcmp(optarg, "pcapng") || !strcmp(optarg, "capture")) {
+				o.input_format = INPUT_CAPTURE;
+			} else if (trace_format_parse(optarg, &tf)) {
+				o.input_format = (int)tf;
+			} else {
+				fprintf(stderr, "deadair analyze: unknown input format '%s' (auto, pcap, raw, asterisk, "
+					"freeswitch, sngrep, ngrep, kamailio, homer-json)\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'o':
 			o.output = optarg;
 			break;

@@ -23,6 +23,9 @@
 #include "report/json.h"
 #include "report/multipoint_report.h"
 #include "report/summary.h"
+#include "report/trace_report.h"
+#include "pipeline/run.h"
+#include "pipeline/trace_input.h"
 #include "source/capture.h"
 
 int64_t pipeline_now_ns(void)
@@ -31,33 +34,6 @@ int64_t pipeline_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
-
-struct run {
-	const struct pipeline_opts *o;
-	FILE *err;
-	struct pipeline_result *res;
-	FILE *out;
-	struct jw jw;
-	struct text_style style;
-	struct capture_summary sum;
-	struct calls *calls;
-	struct analyzer an;
-	struct findings findings;
-	struct walk walk;
-	bool any_finding;
-	enum severity worst;
-	FILE *calls_text;     /* text reports of the calls, printed after the summary */
-	unsigned call_index;
-	unsigned calls_shown;
-	FILE *unsig;          /* unsignalled streams, rendered as they finish */
-	struct jw unsig_jw;
-	unsigned unsig_count;
-	struct multipoint mp;  /* digests of calls, to follow them across inputs */
-	bool mp_on;
-	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
-	unsigned frame_kinds;
-	uint8_t frame_transport;
-};
 
 static bool call_matches(const struct run *r, const struct call *c)
 {
@@ -81,7 +57,7 @@ static void note_findings(struct run *r, const struct findings *fs)
 	}
 }
 
-static void on_call(void *ctx, struct call *c)
+void pipeline_on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
 	r->call_index++;
@@ -101,7 +77,7 @@ static void on_call(void *ctx, struct call *c)
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
 }
 
-static void on_unsignalled(void *ctx, struct stream *s)
+void pipeline_on_unsignalled(void *ctx, struct stream *s)
 {
 	struct run *r = ctx;
 	if (r->o->quiet || r->o->call_filter || !r->unsig)
@@ -111,6 +87,20 @@ static void on_unsignalled(void *ctx, struct stream *s)
 		report_stream_json(&r->unsig_jw, s, s->first_ts);
 	else
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
+}
+
+void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
+{
+	r->sum.sip_messages++;
+	if (m->is_request)
+		r->sum.sip_requests++;
+	else
+		r->sum.sip_responses++;
+	if (m->errors & (SIP_E_NO_CALL_ID | SIP_E_BAD_CSEQ | SIP_E_NO_FROM_TO | SIP_E_BAD_HEADER_LINE))
+		r->sum.sip_malformed++;
+	if (r->o->list_messages && r->o->format == REPORT_TEXT)
+		summary_print_sip(r->out, &r->sum, d, m);
+	calls_sip(r->calls, d, m);
 }
 
 static void on_dgram(void *ctx, const struct dgram *d)
@@ -125,16 +115,7 @@ static void on_dgram(void *ctx, const struct dgram *d)
 		long n = sip_parse((const char *)d->data, d->len, SIP_DGRAM, &m);
 		if (n <= 0)
 			return;
-		r->sum.sip_messages++;
-		if (m.is_request)
-			r->sum.sip_requests++;
-		else
-			r->sum.sip_responses++;
-		if (m.errors & (SIP_E_NO_CALL_ID | SIP_E_BAD_CSEQ | SIP_E_NO_FROM_TO | SIP_E_BAD_HEADER_LINE))
-			r->sum.sip_malformed++;
-		if (r->o->list_messages && r->o->format == REPORT_TEXT)
-			summary_print_sip(r->out, &r->sum, d, &m);
-		calls_sip(r->calls, d, &m);
+		pipeline_sip(r, d, &m);
 		break;
 	}
 	case PK_RTP: {
@@ -183,7 +164,7 @@ static void copy_file(FILE *from, FILE *to)
 		fwrite(buf, 1, n, to);
 }
 
-static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
+void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 {
 	struct jw *w = &r->jw;
 	const struct decode_stats *ds = r->sum.dstats;
@@ -268,10 +249,12 @@ static void json_capture_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "calls", cs->limit_calls);
 	jw_uint(w, "streams", cs->limit_streams);
 	jw_obj_end(w);
+	if (r->trace)
+		report_trace_json(w, r->trace);
 	jw_obj_end(w); /* capture */
 }
 
-static void text_capture_tail(struct run *r, const struct capture *cap)
+void pipeline_text_tail(struct run *r, const struct capture *cap)
 {
 	const struct calls_stats *cs = calls_get_stats(r->calls);
 	report_diagnosis_summary_text(r->out, &r->an, &r->style);
@@ -305,7 +288,7 @@ static void text_capture_tail(struct run *r, const struct capture *cap)
 			cs->rtp_packets, cs->rtp_in_calls, cs->streams_unsignalled, cs->stray_rtp);
 }
 
-static void note_error(struct run *r, const char *name, const char *what)
+void pipeline_note_error(struct run *r, const char *name, const char *what)
 {
 	fprintf(r->err, "deadair: %s: %s\n", name, what);
 	if (!r->res->first_error[0])
@@ -318,10 +301,12 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 {
 	struct capture cap;
 	const char *path = in->name ? in->name : in->path ? in->path : "input";
+	if (pipeline_input_is_trace(r->o, in))
+		return pipeline_analyze_trace(r, in, point);
 	enum status st = in->path ? capture_open(&cap, in->path, point)
 				  : capture_open_mem(&cap, path, in->data, in->len, point);
 	if (st != ST_OK) {
-		note_error(r, path, cap.errbuf);
+		pipeline_note_error(r, path, cap.errbuf);
 		return -1;
 	}
 	struct decode_config cfg = {
@@ -332,7 +317,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		.sink_ctx = r,
 	};
 	struct calls_config ccfg = calls_config_default();
-	struct calls_sink csink = { .ctx = r, .call_done = on_call, .stream_done = on_unsignalled };
+	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
 	struct decoder *dec = decoder_new(&cfg);
 	r->calls = calls_new(&ccfg, &csink);
 	r->unsig = tmpfile();
@@ -340,7 +325,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
 	analyzer_init(&r->an, &acfg);
 	if (!dec || !r->calls || !r->unsig || !r->calls_text) {
-		note_error(r, path, "out of memory or no temporary file");
+		pipeline_note_error(r, path, "out of memory or no temporary file");
 		decoder_free(dec);
 		calls_free(r->calls);
 		if (r->unsig)
@@ -399,9 +384,9 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	if (r->mp_on)
 		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
 	if (r->o->format == REPORT_JSON) {
-		json_capture_tail(r, &cap, rc);
+		pipeline_json_tail(r, &cap, rc);
 	} else {
-		text_capture_tail(r, &cap);
+		pipeline_text_tail(r, &cap);
 		if (rc < 0)
 			fprintf(r->out, "  warning: reading stopped after frame %" PRIu64 ": %s\n", cap.frames,
 				cap.errbuf);
@@ -416,7 +401,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 			snprintf(what, sizeof(what), "stopped after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
 		else
 			snprintf(what, sizeof(what), "damaged after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
-		note_error(r, path, what);
+		pipeline_note_error(r, path, what);
 		if (out_of_time)
 			r->res->timed_out = true;
 		result = 1;

@@ -12,10 +12,12 @@
 #include <stdio.h>
 
 #include "analyze/finding.h"
+#include "source/trace.h"
 
 enum report_format { REPORT_TEXT, REPORT_JSON };
 
-/* One capture point: a file (path set) or bytes in memory (data/len). */
+/* One capture point: a file (path set) or bytes in memory (data/len); a
+ * capture (pcap, pcapng, gzip) or the text of a SIP trace (docs/traces.md). */
 struct pipeline_input {
 	const char *name;         /* shown in the report: the path, or e.g. "upload" */
 	const char *path;         /* NULL: read data/len */
@@ -34,7 +36,15 @@ struct pipeline_opts {
 	double rtp_timeout_s;      /* the user's own media watchdog, 0 if none */
 	int64_t deadline_ns;       /* CLOCK_MONOTONIC time to stop reading at; 0: none */
 	FILE *err;                 /* one line per input that could not be read; NULL: stderr */
+	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
+	 * pasted SIP trace of any format), INPUT_CAPTURE, or one trace format */
+	int input_format;
 };
+
+/* input_format values besides the trace formats of source/trace.h (which
+ * start at TRACE_RAW). */
+#define INPUT_AUTO TRACE_AUTO
+#define INPUT_CAPTURE (-1)
 
 struct pipeline_result {
 	size_t read;               /* inputs read to their end */

@@ -17,7 +17,14 @@
 struct text_style {
 	bool color;
 	unsigned strip_width; /* columns of the activity strip */
+	bool lines;           /* evidence numbers are lines of a pasted trace, not frames */
 };
+
+/* "line" for a pasted trace, "frame" for a capture. */
+static inline const char *style_unit(const struct text_style *st)
+{
+	return st && st->lines ? "line" : "frame";
+}
 
 /* fs and w may be NULL (no diagnosis). */
 void report_call_text(FILE *f, const struct call *c, unsigned index, const struct text_style *st,
@@ -27,11 +34,5 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		      const struct walk *wk);
 void report_stream_json(struct jw *w, const struct stream *s, int64_t origin);
 
-/* The effective media direction a party asked for in an SDP media record. */
-const char *sdp_media_dir_str(const struct sdp_media_rec *m);
-/* True when this SDP puts media on hold (sendonly/inactive, c=0.0.0.0 or port 0 in audio). */
-bool sdp_rec_is_hold(const struct sdp_rec *r);
-/* Codec name of a stream's first payload type, from the call's SDP, or "PTnn". */
-void stream_codec_name(const struct stream *s, char *buf, size_t cap);
 
 #endif

@@ -27,44 +27,6 @@ static double rel(int64_t ts, int64_t origin)
 	return (double)(ts - origin) / 1e9;
 }
 
-const char *sdp_media_dir_str(const struct sdp_media_rec *m)
-{
-	return m->dir == SDP_DIR_UNSET ? "sendrecv" : sdp_dir_str(m->dir);
-}
-
-bool sdp_rec_is_hold(const struct sdp_rec *r)
-{
-	for (unsigned i = 0; i < r->n_media; i++) {
-		const struct sdp_media_rec *m = &r->media[i];
-		if (strcmp(m->type, "audio") != 0)
-			continue;
-		if (m->dir == SDP_SENDONLY || m->dir == SDP_INACTIVE || m->rtp.port == 0 ||
-		    (m->rtp.addr.family && addr_is_unspecified(&m->rtp.addr)))
-			return true;
-	}
-	return false;
-}
-
-void stream_codec_name(const struct stream *s, char *buf, size_t cap)
-{
-	const struct call *c = s->call;
-	for (int i = c ? (int)c->n_sdp - 1 : -1; i >= 0; i--) {
-		const struct sdp_rec *r = &c->sdp[i];
-		for (unsigned m = 0; m < r->n_media; m++)
-			for (unsigned k = 0; k < r->media[m].n_codecs; k++)
-				if (r->media[m].codecs[k].pt == s->first_pt) {
-					snprintf(buf, cap, "%s", r->media[m].codecs[k].name);
-					return;
-				}
-	}
-	struct sdp_rtpmap map;
-	if (sdp_static_pt(s->first_pt, &map)) {
-		snprintf(buf, cap, "%.*s", (int)map.encoding.n, map.encoding.p);
-		return;
-	}
-	snprintf(buf, cap, "PT%u", s->first_pt);
-}
-
 static void put_utc_text(FILE *f, int64_t ns)
 {
 	char buf[48];
@@ -323,25 +285,26 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	fprintf(f, "  to   %s (%s%s%s)\n", c->b_uri[0] ? c->b_uri : "?", b, c->b_ua[0] ? ", " : "", c->b_ua);
 	fputs("  start ", f);
 	put_utc_text(f, c->start_ts);
-	fprintf(f, " (frame %" PRIu64 ")", c->start_frame);
+	fprintf(f, " (%s %" PRIu64 ")", style_unit(st), c->start_frame);
 	if (c->mid_call_start)
 		fputs(" -- the capture began after the INVITE", f);
 	fputc('\n', f);
 	if (c->answer_ts)
-		fprintf(f, "  answered %+.3f s (frame %" PRIu64 ")", rel(c->answer_ts, c->start_ts), c->answer_frame);
+		fprintf(f, "  answered %+.3f s (%s %" PRIu64 ")", rel(c->answer_ts, c->start_ts), style_unit(st),
+			c->answer_frame);
 	else
 		fputs("  not answered", f);
 	if (c->state == CALL_ENDED) {
-		fprintf(f, ", ended %+.3f s by the %s (BYE, frame %" PRIu64 ")", rel(c->end_ts, c->start_ts),
-			party_str(c->ended_by), c->end_frame);
+		fprintf(f, ", ended %+.3f s by the %s (BYE, %s %" PRIu64 ")", rel(c->end_ts, c->start_ts),
+			party_str(c->ended_by), style_unit(st), c->end_frame);
 		if (c->bye_status)
 			fprintf(f, ", BYE answered %u", c->bye_status);
 		else
 			fputs(", BYE never answered", f);
 	} else if (c->state == CALL_FAILED || c->state == CALL_CANCELLED) {
-		fprintf(f, ", %s %+.3f s with %u (frame %" PRIu64 ")",
+		fprintf(f, ", %s %+.3f s with %u (%s %" PRIu64 ")",
 			c->state == CALL_CANCELLED ? "cancelled" : "failed", rel(c->end_ts, c->start_ts),
-			c->final_status, c->end_frame);
+			c->final_status, style_unit(st), c->end_frame);
 	}
 	fputc('\n', f);
 	if (c->bye_reason[0])

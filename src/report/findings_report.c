@@ -64,8 +64,8 @@ void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin
 		if (fd->explanation[0])
 			wrap(f, "      ", fd->explanation);
 		for (unsigned k = 0; k < fd->n_ev; k++)
-			fprintf(f, "      evidence: frame %" PRIu64 " (%+.3f s, capture point %u): %s\n",
-				fd->ev[k].frame, (double)(fd->ev[k].ts - origin) / 1e9, fd->ev[k].point + 1u,
+			fprintf(f, "      evidence: %s %" PRIu64 " (%+.3f s, capture point %u): %s\n",
+				style_unit(st), fd->ev[k].frame, (double)(fd->ev[k].ts - origin) / 1e9, fd->ev[k].point + 1u,
 				fd->ev[k].what);
 		if (fd->recommendation[0]) {
 			fputs("      fix:\n", f);

@@ -119,7 +119,8 @@ static void test_memory_equals_file(void **state)
 static void test_bad_inputs(void **state)
 {
 	(void)state;
-	static const uint8_t junk[] = "INVITE sip:bob@example.com SIP/2.0\r\n\r\n";
+	/* text with no SIP message in it: neither a capture nor a trace */
+	static const uint8_t junk[] = "this is a shopping list, not a capture\r\n\r\n";
 	struct pipeline_input in[3] = {
 		{ .name = "empty", .data = junk, .len = 0 },
 		{ .name = "junk", .data = junk, .len = sizeof(junk) - 1 },

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* The pipeline for a pasted SIP trace: the same stages and the same report as
+ * for a capture, fed one rebuilt message at a time in time order, with the
+ * analyzer told that the input holds signalling only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/run.h"
+#include "pipeline/trace_input.h"
+#include "report/findings_report.h"
+#include "report/trace_report.h"
+
+bool pipeline_input_is_trace(const struct pipeline_opts *o, const struct pipeline_input *in)
+{
+	if (o->input_format == INPUT_CAPTURE)
+		return false;
+	if (o->input_format > TRACE_AUTO && o->input_format < TRACE__COUNT)
+		return true;
+	if (in->path)
+		return !trace_input_file_is_capture(in->path);
+	return in->data && in->len && !trace_input_is_capture(in->data, in->len);
+}
+
+static void copy_all(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+}
+
+int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint16_t point)
+{
+	const char *name = in->name ? in->name : in->path ? in->path : "input";
+	struct trace_input *t = calloc(1, sizeof(*t));
+	struct sip_msg *m = malloc(sizeof(*m));
+	char err[400];
+	if (!t || !m) {
+		free(t);
+		free(m);
+		pipeline_note_error(r, name, "out of memory");
+		return -1;
+	}
+	enum trace_format fmt = r->o->input_format > TRACE_AUTO && r->o->input_format < TRACE__COUNT
+					? (enum trace_format)r->o->input_format
+					: TRACE_AUTO;
+	if (!trace_input_open(t, in->path, in->data, in->len, fmt, err, sizeof(err))) {
+		pipeline_note_error(r, name, err);
+		free(t);
+		free(m);
+		return -1;
+	}
+	/* a first pass settles which addresses are inferred, for the header */
+	struct dgram d;
+	unsigned inf;
+	while (trace_input_next(t, &d, m, &inf) == 1)
+		;
+	struct trace_facts facts = t->facts;
+	t->next = 0;
+	static const struct decode_stats no_decode;
+	struct capture cap;
+	memset(&cap, 0, sizeof(cap));
+	cap.path = name;
+	cap.point = point;
+	cap.format = trace_format_name(facts.format);
+	cap.linktype_name = "none";
+	struct calls_config ccfg = calls_config_default();
+	ccfg.duplicate_ns = 0; /* a log line is a send; its times may be coarse */
+	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
+	r->calls = calls_new(&ccfg, &csink);
+	r->unsig = tmpfile();
+	r->calls_text = tmpfile();
+	struct analyze_config acfg = {
+		.rtp_timeout_s = r->o->rtp_timeout_s,
+		.signalling_only = true,
+		.lines = true,
+		.no_times = facts.untimed == facts.messages,
+	};
+	analyzer_init(&r->an, &acfg);
+	if (!r->calls || !r->unsig || !r->calls_text) {
+		pipeline_note_error(r, name, "out of memory or no temporary file");
+		calls_free(r->calls);
+		r->calls = NULL;
+		if (r->unsig)
+			fclose(r->unsig);
+		if (r->calls_text)
+			fclose(r->calls_text);
+		r->unsig = r->calls_text = NULL;
+		trace_input_close(t);
+		free(t);
+		free(m);
+		return -1;
+	}
+	jw_init(&r->unsig_jw, r->unsig);
+	r->unsig_jw.depth = r->jw.depth + 2;
+	r->unsig_count = 0;
+	memset(&r->sum, 0, sizeof(r->sum));
+	r->sum.cap = &cap;
+	r->sum.dstats = &no_decode;
+	r->call_index = 0;
+	r->calls_shown = 0;
+	r->trace = &facts;
+	bool was_lines = r->style.lines;
+	r->style.lines = true;
+	if (r->o->format == REPORT_JSON) {
+		struct jw *w = &r->jw;
+		jw_obj(w, NULL);
+		jw_uint(w, "point", (uint64_t)point + 1);
+		jw_str(w, "file", name);
+		jw_str(w, "format", trace_format_name(facts.format));
+		jw_null(w, "link_type");
+		jw_null(w, "snap_length");
+		jw_str(w, "input", "trace");
+		jw_str(w, "frame_unit", "line");
+		jw_arr(w, "calls");
+	} else {
+		report_trace_header_text(r->out, point + 1u, name, &facts);
+		if (r->o->list_messages)
+			fprintf(r->out, "  %7s %11s  %-22s    %-22s %-4s  %-24s %s\n", "line", "time", "source",
+				"destination", "via", "message", "Call-ID");
+		fputc('\n', r->out);
+	}
+	bool out_of_time = false;
+	while (trace_input_next(t, &d, m, &inf) == 1) {
+		if (r->o->deadline_ns && (r->sum.frames & 255) == 0 && pipeline_now_ns() > r->o->deadline_ns) {
+			out_of_time = true;
+			break;
+		}
+		d.point = point;
+		if (r->sum.frames == 0) {
+			r->sum.first_ts = d.ts_ns;
+			calls_set_origin(r->calls, d.ts_ns);
+		}
+		r->sum.frames++;
+		r->sum.last_ts = d.ts_ns;
+		r->sum.kind_frames[PK_SIP]++;
+		pipeline_sip(r, &d, m);
+		calls_tick(r->calls, d.ts_ns);
+	}
+	calls_finish(r->calls);
+	if (r->mp_on)
+		multipoint_point(&r->mp, point, name, r->sum.first_ts, r->sum.last_ts);
+	if (out_of_time)
+		snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
+	if (r->o->format == REPORT_JSON) {
+		pipeline_json_tail(r, &cap, out_of_time ? -1 : 0);
+	} else {
+		report_diagnosis_summary_text(r->out, &r->an, &r->style);
+		fputc('\n', r->out);
+		fflush(r->calls_text);
+		copy_all(r->calls_text, r->out);
+		const struct calls_stats *cs = calls_get_stats(r->calls);
+		fprintf(r->out, "capture %u summary: %llu SIP messages (%llu requests, %llu responses) in %llu lines; "
+			"calls %llu\n", point + 1u, (unsigned long long)r->sum.sip_messages,
+			(unsigned long long)r->sum.sip_requests, (unsigned long long)r->sum.sip_responses,
+			(unsigned long long)facts.lines, (unsigned long long)cs->calls);
+		report_trace_limits_text(r->out, &facts);
+		if (out_of_time)
+			fprintf(r->out, "  warning: reading stopped after %llu messages: %s\n",
+				(unsigned long long)r->sum.frames, cap.errbuf);
+		fputc('\n', r->out);
+	}
+	int result = 0;
+	if (out_of_time) {
+		pipeline_note_error(r, name, "stopped: the analysis took longer than allowed");
+		r->res->timed_out = true;
+		result = 1;
+	}
+	r->trace = NULL;
+	r->style.lines = was_lines;
+	calls_free(r->calls);
+	r->calls = NULL;
+	fclose(r->unsig);
+	r->unsig = NULL;
+	fclose(r->calls_text);
+	r->calls_text = NULL;
+	trace_input_close(t);
+	free(t);
+	free(m);
+	return result;
+}

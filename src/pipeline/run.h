@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* The pipeline's per-run state, shared by its files (pipeline.c reads
+ * captures, pipeline_trace.c pasted traces); not for entry points, which use
+ * pipeline.h. */
+#ifndef DEADAIR_PIPELINE_RUN_H
+#define DEADAIR_PIPELINE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/analyze.h"
+#include "analyze/multipoint.h"
+#include "calls/calls.h"
+#include "pipeline/pipeline.h"
+#include "report/call_report.h"
+#include "report/json.h"
+#include "report/summary.h"
+#include "source/capture.h"
+#include "source/trace.h"
+
+struct run {
+	const struct pipeline_opts *o;
+	FILE *err;
+	struct pipeline_result *res;
+	FILE *out;
+	struct jw jw;
+	struct text_style style;
+	struct capture_summary sum;
+	struct calls *calls;
+	struct analyzer an;
+	struct findings findings;
+	struct walk walk;
+	bool any_finding;
+	enum severity worst;
+	FILE *calls_text;     /* text reports of the calls, printed after the summary */
+	unsigned call_index;
+	unsigned calls_shown;
+	FILE *unsig;          /* unsignalled streams, rendered as they finish */
+	struct jw unsig_jw;
+	unsigned unsig_count;
+	struct multipoint mp;  /* digests of calls, to follow them across inputs */
+	bool mp_on;
+	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
+	unsigned frame_kinds;
+	uint8_t frame_transport;
+	const struct trace_facts *trace; /* the input is a pasted trace: what it gave */
+};
+
+
+/* pipeline.c */
+void pipeline_on_call(void *ctx, struct call *c);
+void pipeline_on_unsignalled(void *ctx, struct stream *s);
+/* A parsed SIP message of the input: counted, listed, given to the calls stage. */
+void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m);
+void pipeline_json_tail(struct run *r, const struct capture *cap, int rc);
+void pipeline_text_tail(struct run *r, const struct capture *cap);
+void pipeline_note_error(struct run *r, const char *name, const char *what);
+
+/* pipeline_trace.c */
+/* Whether the input is to be read as a pasted trace rather than a capture. */
+bool pipeline_input_is_trace(const struct pipeline_opts *o, const struct pipeline_input *in);
+/* Reads one trace input through the stages; returns as analyze_input does. */
+int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint16_t point);
+
+#endif
