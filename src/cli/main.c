@@ -25,7 +25,8 @@ static void usage(FILE *out)
 	      "RTP and RTCP per direction) and prints a report per call.\n"
 	      "\n"
 	      "options for analyze:\n"
-	      "  -f, --format text|json  report format (default text; json: docs/json-schema.md)\n"
+	      "  -f, --format text|json|html  report format (default text; json: docs/json-schema.md;\n"
+	      "                          html: one self-contained page with ladder and timeline)\n"
 	      "  -o, --output FILE       write the report to FILE instead of standard output\n"
 	      "  -c, --call CALL-ID      only the call with this Call-ID (or a leg linked to it)\n"
 	      "  -m, --messages          also list every SIP message of each capture\n"
@@ -97,8 +98,10 @@ int main(int argc, char **argv)
 				o.format = FMT_TEXT;
 			} else if (!strcmp(optarg, "json")) {
 				o.format = FMT_JSON;
+			} else if (!strcmp(optarg, "html")) {
+				o.format = FMT_HTML;
 			} else {
-				fprintf(stderr, "deadair analyze: unknown format '%s' (text or json)\n", optarg);
+				fprintf(stderr, "deadair analyze: unknown format '%s' (text, json or html)\n", optarg);
 				return 2;
 			}
 			break;

@@ -19,6 +19,7 @@
 #include "proto/sip.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
+#include "report/html_report.h"
 #include "report/json.h"
 #include "report/summary.h"
 #include "source/capture.h"
@@ -45,6 +46,7 @@ struct run {
 	bool any_finding;
 	enum severity worst;
 	FILE *calls_text;     /* text reports of the calls, printed after the summary */
+	struct html_capture *html; /* html: the capture's calls, rendered as they finish */
 	unsigned call_index;
 	unsigned calls_shown;
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
@@ -86,6 +88,8 @@ static void on_call(void *ctx, struct call *c)
 	r->calls_shown++;
 	if (r->o->format == REPORT_JSON)
 		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
+	else if (r->o->format == REPORT_HTML)
+		html_capture_call(r->html, c, r->call_index, &r->findings, &r->walk);
 	else
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
 }
@@ -98,6 +102,8 @@ static void on_unsignalled(void *ctx, struct stream *s)
 	r->unsig_count++;
 	if (r->o->format == REPORT_JSON)
 		report_stream_json(&r->unsig_jw, s, s->first_ts);
+	else if (r->o->format == REPORT_HTML)
+		html_capture_stream(r->html, s);
 	else
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
 }
@@ -328,7 +334,9 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	r->calls_text = tmpfile();
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
 	analyzer_init(&r->an, &acfg);
-	if (!dec || !r->calls || !r->unsig || !r->calls_text) {
+	if (r->o->format == REPORT_HTML)
+		r->html = html_capture_new(point);
+	if (!dec || !r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
 		note_error(r, path, "out of memory or no temporary file");
 		decoder_free(dec);
 		calls_free(r->calls);
@@ -336,6 +344,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 			fclose(r->unsig);
 		if (r->calls_text)
 			fclose(r->calls_text);
+		html_capture_free(r->html);
+		r->html = NULL;
 		capture_close(&cap);
 		return -1;
 	}
@@ -356,7 +366,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		jw_str(w, "link_type", cap.linktype_name);
 		jw_uint(w, "snap_length", cap.snaplen);
 		jw_arr(w, "calls");
-	} else {
+	} else if (r->o->format == REPORT_TEXT) {
 		summary_print_header(r->out, &cap);
 		if (r->o->list_messages)
 			fprintf(r->out, "  %7s %11s  %-22s    %-22s %-4s  %-24s %s\n", "frame", "time", "source",
@@ -387,6 +397,12 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	calls_finish(r->calls);
 	if (r->o->format == REPORT_JSON) {
 		json_capture_tail(r, &cap, rc);
+	} else if (r->o->format == REPORT_HTML) {
+		struct html_capture_info hi = {
+			.name = path, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
+			.complete = rc >= 0, .error = cap.errbuf, .call_filter = r->o->call_filter,
+		};
+		html_capture_end(r->html, r->out, &hi);
 	} else {
 		text_capture_tail(r, &cap);
 		if (rc < 0)
@@ -414,6 +430,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	r->unsig = NULL;
 	fclose(r->calls_text);
 	r->calls_text = NULL;
+	html_capture_free(r->html);
+	r->html = NULL;
 	decoder_free(dec);
 	capture_close(&cap);
 	return result;
@@ -442,6 +460,9 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_uint(&r.jw, "schema", REPORT_SCHEMA_VERSION);
 		jw_obj_end(&r.jw);
 		jw_arr(&r.jw, "captures");
+	} else if (o->format == REPORT_HTML) {
+		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served };
+		html_doc_begin(out, &ho);
 	}
 	for (size_t i = 0; i < o->n_inputs; i++) {
 		int got = analyze_input(&r, &o->inputs[i], (uint16_t)i);
@@ -455,6 +476,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	if (o->format == REPORT_JSON) {
 		jw_arr_end(&r.jw);
 		jw_obj_end(&r.jw);
+	} else if (o->format == REPORT_HTML) {
+		html_doc_end(out);
 	}
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
