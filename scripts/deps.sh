@@ -4,8 +4,12 @@
 # Usage: scripts/deps.sh [build|test]   (default: test, which is everything)
 set -euo pipefail
 what=${1:-test}
-build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev)
-test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep)
+build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libmicrohttpd-dev)
+test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep chromium)
+# the browser tests (tests/web) run on Node.js; any nodejs that brings npm will do
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+	test_pkgs+=(nodejs npm)
+fi
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* deadair command line: `deadair analyze FILE...` reads captures and reports
- * what they hold. Exit statuses are documented in usage() and docs/deadair.1. */
+ * what they hold; `deadair serve` (src/web) is the web page and API. Exit statuses are documented in usage() and docs/deadair.1. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +9,13 @@
 #include "cli/analyze.h"
 #include "analyze/finding.h"
 #include "core/status.h"
+#include "web/serve.h"
 
 
 static void usage(FILE *out)
 {
 	fputs("usage: deadair analyze [options] FILE...\n"
+	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
 	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
 		printf("deadair %s\n", DEADAIR_VERSION_STRING);
 		return 0;
 	}
+	if (!strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "analyze") != 0) {
 		fprintf(stderr, "deadair: unknown command '%s'\n\n", argv[1]);
 		usage(stderr);
