@@ -60,7 +60,7 @@ static void party_line(FILE *f, const char *label, const char *uri, const struct
 	fputs("</td></tr>\n", f);
 }
 
-static void header(FILE *f, const struct call *c, unsigned index, const struct findings *fs)
+static void header(FILE *f, const struct call *c, unsigned index, const struct findings *fs, const char *unit)
 {
 	enum severity worst = SEV_INFO;
 	bool any = false;
@@ -85,16 +85,16 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 	party_line(f, "callee", c->b_uri, &c->b_sig, c->b_ua);
 	fputs("<tr><th>start</th><td>", f);
 	utc(f, c->start_ts);
-	fprintf(f, " (frame %" PRIu64 ")%s</td></tr>\n", c->start_frame,
+	fprintf(f, " (%s %" PRIu64 ")%s</td></tr>\n", unit, c->start_frame,
 		c->mid_call_start ? " &mdash; the capture began after the INVITE" : "");
 	fputs("<tr><th>course</th><td>", f);
 	if (c->answer_ts)
-		fprintf(f, "answered at %+.3f s (frame %" PRIu64 ")", rel(c->answer_ts, c->start_ts), c->answer_frame);
+		fprintf(f, "answered at %+.3f s (%s %" PRIu64 ")", rel(c->answer_ts, c->start_ts), unit, c->answer_frame);
 	else
 		fputs("not answered", f);
 	if (c->state == CALL_ENDED) {
-		fprintf(f, "; ended at %+.3f s by the %s (BYE, frame %" PRIu64 ")", rel(c->end_ts, c->start_ts),
-			party_str(c->ended_by), c->end_frame);
+		fprintf(f, "; ended at %+.3f s by the %s (BYE, %s %" PRIu64 ")", rel(c->end_ts, c->start_ts),
+			party_str(c->ended_by), unit, c->end_frame);
 		if (c->bye_status)
 			fprintf(f, ", BYE answered %u", c->bye_status);
 		else
@@ -102,8 +102,8 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 		if (c->answer_ts)
 			fprintf(f, "; talk time %.3f s", rel(c->end_ts, c->answer_ts));
 	} else if (c->state == CALL_FAILED || c->state == CALL_CANCELLED) {
-		fprintf(f, "; %s at %+.3f s with %u (frame %" PRIu64 ")", c->state == CALL_CANCELLED ? "cancelled" : "failed",
-			rel(c->end_ts, c->start_ts), c->final_status, c->end_frame);
+		fprintf(f, "; %s at %+.3f s with %u (%s %" PRIu64 ")", c->state == CALL_CANCELLED ? "cancelled" : "failed",
+			rel(c->end_ts, c->start_ts), c->final_status, unit, c->end_frame);
 	}
 	fputs("</td></tr>\n", f);
 	if (c->bye_reason[0]) {
@@ -128,7 +128,7 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 }
 
 static void evidence_link(FILE *f, const struct call *c, const char *idp, unsigned fi, unsigned k,
-			  const struct evidence *e)
+			  const struct evidence *e, const char *unit)
 {
 	int row = html_ladder_row_of_frame(c, e->frame);
 	if (row >= 0)
@@ -137,14 +137,15 @@ static void evidence_link(FILE *f, const struct call *c, const char *idp, unsign
 		fprintf(f, "<a class=\"evref\" href=\"#%s-e%u-%u\">", idp, fi, k);
 	else
 		fputs("<a class=\"evref nolink\">", f);
-	fprintf(f, "frame %" PRIu64 "</a> <span class=\"evt\">%+.3f s", e->frame, rel(e->ts, c->start_ts));
+	fprintf(f, "%s %" PRIu64 "</a> <span class=\"evt\">%+.3f s", unit, e->frame, rel(e->ts, c->start_ts));
 	if (e->point)
 		fprintf(f, ", capture point %u", e->point + 1u);
 	fputs("</span> ", f);
 	html_str(f, e->what);
 }
 
-static void findings(FILE *f, const struct call *c, const char *idp, const struct findings *fs, const struct walk *w)
+static void findings(FILE *f, const struct call *c, const char *idp, const struct findings *fs, const struct walk *w,
+		     const char *unit)
 {
 	fputs("<section class=\"findings\"><h3>Findings</h3>\n", f);
 	if (!fs->n) {
@@ -171,7 +172,7 @@ static void findings(FILE *f, const struct call *c, const char *idp, const struc
 			fputs("<ul class=\"evidence\">\n", f);
 			for (unsigned k = 0; k < fd->n_ev; k++) {
 				fputs("<li>", f);
-				evidence_link(f, c, idp, i, k, &fd->ev[k]);
+				evidence_link(f, c, idp, i, k, &fd->ev[k], unit);
 				fputs("</li>\n", f);
 			}
 			fputs("</ul>\n", f);
@@ -290,14 +291,14 @@ static void streams(FILE *f, const struct call *c)
 	fputs("</table></div></section>\n", f);
 }
 
-static void sdp_history(FILE *f, const struct call *c, const char *idp)
+static void sdp_history(FILE *f, const struct call *c, const char *idp, const char *unit)
 {
 	if (!c->n_sdp)
 		return;
-	fputs("<section class=\"sdp\"><h3>SDP offer/answer history</h3><div class=\"scroll\"><table class=\"grid\">\n"
-	      "<tr><th>#</th><th>frame</th><th>time</th><th>by</th><th>kind</th><th>in</th><th>o= version / address</th>"
+	fprintf(f, "<section class=\"sdp\"><h3>SDP offer/answer history</h3><div class=\"scroll\"><table class=\"grid\">\n"
+	      "<tr><th>#</th><th>%s</th><th>time</th><th>by</th><th>kind</th><th>in</th><th>o= version / address</th>"
 	      "<th>media</th></tr>\n",
-	      f);
+	      unit);
 	for (uint32_t i = 0; i < c->n_sdp; i++) {
 		const struct sdp_rec *r = &c->sdp[i];
 		int row = html_ladder_row_of_frame(c, r->frame);
@@ -354,20 +355,23 @@ static void sdp_history(FILE *f, const struct call *c, const char *idp)
 }
 
 void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, const struct findings *fs,
-	       const struct walk *w)
+	       const struct walk *w, const char *unit)
 {
 	char idp[32];
 	html_call_id(idp, sizeof(idp), point, index);
 	fprintf(f, "<article class=\"call\" id=\"%s\">\n", idp);
-	header(f, c, index, fs);
+	header(f, c, index, fs, unit);
 	if (fs)
-		findings(f, c, idp, fs, w);
+		findings(f, c, idp, fs, w, unit);
 	fputs("<section class=\"ladder\"><h3>SIP ladder</h3>\n", f);
-	html_ladder(f, c, idp);
+	html_ladder(f, c, idp, unit);
 	fputs("</section>\n<section class=\"media\"><h3>Media timeline</h3>\n", f);
-	html_timeline(f, c, fs, idp);
+	if (c->streams || (c->n_msgs && c->msgs[c->n_msgs - 1].ts > c->msgs[0].ts))
+		html_timeline(f, c, fs, idp, unit);
+	else
+		fputs("<p class=\"none\">No RTP and no time between the messages: nothing to draw over time.</p>\n", f);
 	fputs("</section>\n", f);
 	streams(f, c);
-	sdp_history(f, c, idp);
+	sdp_history(f, c, idp, unit);
 	fputs("</article>\n", f);
 }

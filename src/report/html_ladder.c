@@ -50,10 +50,10 @@ int html_ladder_row_of_frame(const struct call *c, uint64_t frame)
 	return -1;
 }
 
-void html_ladder_sdp_summary(const struct sdp_rec *r, char *buf, size_t cap)
+void html_ladder_sdp_summary(const struct sdp_rec *r, const char *unit, char *buf, size_t cap)
 {
-	size_t used = (size_t)snprintf(buf, cap, "SDP %s by the %s (%s, frame %" PRIu64 ")",
-				       r->kind == SDP_OFFER ? "offer" : "answer", party_str(r->by), r->context, r->frame);
+	size_t used = (size_t)snprintf(buf, cap, "SDP %s by the %s (%s, %s %" PRIu64 ")",
+				       r->kind == SDP_OFFER ? "offer" : "answer", party_str(r->by), r->context, unit, r->frame);
 	for (unsigned i = 0; i < r->n_media && used < cap; i++) {
 		const struct sdp_media_rec *m = &r->media[i];
 		char ep[ADDR_STRLEN + 10];
@@ -133,7 +133,7 @@ static void column_head(FILE *f, const struct call *c, const struct cols *k, uns
 	fputs("</text></g>\n", f);
 }
 
-void html_ladder(FILE *f, const struct call *c, const char *idp)
+void html_ladder(FILE *f, const struct call *c, const char *idp, const char *unit)
 {
 	struct cols k;
 	memset(&k, 0, sizeof(k));
@@ -170,12 +170,12 @@ void html_ladder(FILE *f, const struct call *c, const char *idp)
 		endpoint_str(&m->dst, dst, sizeof(dst));
 		double t = (double)(m->ts - c->start_ts) / 1e9;
 		fprintf(f, "<g class=\"msg %s%s\" id=\"%s-m%u\"><title>", row_class(m), m->retrans ? " retrans" : "", idp, i);
-		html_printf(f, "%s\nframe %" PRIu64 ", %+.6f s, %s -> %s %s, CSeq %" PRIu32 " %s%s", label, m->frame, t,
+		html_printf(f, "%s\n%s %" PRIu64 ", %+.6f s, %s -> %s %s, CSeq %" PRIu32 " %s%s", label, unit, m->frame, t,
 			    src, dst, m->transport == 6 ? "TCP" : m->transport == 132 ? "SCTP" : "UDP", m->cseq,
 			    m->method, m->retrans ? "\nretransmission" : "");
 		if (m->sdp >= 0 && (uint32_t)m->sdp < c->n_sdp) {
 			char sdp[600];
-			html_ladder_sdp_summary(&c->sdp[m->sdp], sdp, sizeof(sdp));
+			html_ladder_sdp_summary(&c->sdp[m->sdp], unit, sdp, sizeof(sdp));
 			fputc('\n', f);
 			html_str(f, sdp);
 		}

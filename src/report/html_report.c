@@ -22,6 +22,7 @@ struct html_capture {
 	FILE *calls;      /* one <article> per call */
 	FILE *unsig;      /* one <tr> per unsignalled stream */
 	unsigned n_calls, n_unsig;
+	bool lines;       /* a pasted trace: frame numbers are line numbers */
 };
 
 void html_report_csp(char *buf, size_t cap)
@@ -71,8 +72,8 @@ void html_doc_begin(FILE *out, const struct html_doc_opts *o)
 
 void html_doc_end(FILE *out)
 {
-	fprintf(out, "</main>\n<footer>deadair %s &middot; frame numbers count from 1 per capture, as in Wireshark; "
-		     "times are seconds from the call's first message.</footer>\n<script>",
+	fprintf(out, "</main>\n<footer>deadair %s &middot; frame numbers count from 1 per capture, as in Wireshark (in a "
+		     "pasted trace: line numbers); times are seconds from the call's first message.</footer>\n<script>",
 		DEADAIR_VERSION_STRING);
 	fwrite(html_report_js, 1, html_report_js_len, out);
 	fputs("</script>\n</body>\n</html>\n", out);
@@ -92,6 +93,12 @@ struct html_capture *html_capture_new(uint16_t point)
 		return NULL;
 	}
 	return h;
+}
+
+void html_capture_set_lines(struct html_capture *h, bool lines)
+{
+	if (h)
+		h->lines = lines;
 }
 
 void html_capture_free(struct html_capture *h)
@@ -115,6 +122,8 @@ static const char *sev_class(enum severity s)
 void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
 		       const struct walk *w)
 {
+	if (!h)
+		return;
 	char idp[32];
 	html_call_id(idp, sizeof(idp), h->point, index);
 	h->n_calls++;
@@ -136,11 +145,13 @@ void html_capture_call(struct html_capture *h, const struct call *c, unsigned in
 	if (fs && !fs->n)
 		fputs("<span class=\"none\">none</span>", h->index);
 	fputs("</td></tr>\n", h->index);
-	html_call(h->calls, c, h->point, index, fs, w);
+	html_call(h->calls, c, h->point, index, fs, w, h->lines ? "line" : "frame");
 }
 
 void html_capture_stream(struct html_capture *h, const struct stream *s)
 {
+	if (!h)
+		return;
 	h->n_unsig++;
 	html_call_stream_row(h->unsig, s, s->first_ts);
 }
@@ -260,6 +271,8 @@ static void diagnosis(FILE *out, const struct analyzer *a)
 
 void html_capture_end(struct html_capture *h, FILE *out, const struct html_capture_info *in)
 {
+	if (!h)
+		return;
 	const struct capture_summary *s = in->sum;
 	fprintf(out, "<section class=\"capture\" id=\"p%u\">\n<h2>Capture %u: <span class=\"file\">", h->point + 1u,
 		h->point + 1u);
@@ -268,7 +281,7 @@ void html_capture_end(struct html_capture *h, FILE *out, const struct html_captu
 	html_str(out, in->cap->format);
 	fputs(" &middot; ", out);
 	html_str(out, in->cap->linktype_name);
-	fprintf(out, " &middot; %" PRIu64 " frames", s->frames);
+	fprintf(out, " &middot; %" PRIu64 " %s", s->frames, h->lines ? "messages" : "frames");
 	if (s->frames) {
 		char t[48];
 		format_utc(t, sizeof(t), s->first_ts);

@@ -27,10 +27,13 @@ void html_doc_end(FILE *out);
  * default-src 'none', style and script allowed by their SHA-256 only. */
 void html_report_csp(char *buf, size_t cap);
 
-/* One capture of a report, gathered while it is read. */
+/* One capture of a report, gathered while it is read. The functions below
+ * accept NULL for h (and then do nothing). */
 struct html_capture;
 
 struct html_capture *html_capture_new(uint16_t point);
+/* The input is a pasted trace: its "frame numbers" are line numbers. */
+void html_capture_set_lines(struct html_capture *h, bool lines);
 void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
 		       const struct walk *w);
 void html_capture_stream(struct html_capture *h, const struct stream *s);

@@ -186,7 +186,8 @@ static const char *sip_event(const struct msg_rec *m, bool first_invite)
 	return NULL;
 }
 
-static void sip_markers(FILE *f, const struct call *c, const struct axis *ax, const char *idp, unsigned bottom)
+static void sip_markers(FILE *f, const struct call *c, const struct axis *ax, const char *idp, const char *unit,
+			unsigned bottom)
 {
 	double last_label = -1000;
 	bool seen_invite = false;
@@ -205,7 +206,8 @@ static void sip_markers(FILE *f, const struct call *c, const struct axis *ax, co
 		if (row >= 0)
 			fprintf(f, "<a href=\"#%s-m%d\">", idp, row);
 		fprintf(f, "<g class=\"sipev%s\"><title>", !strcmp(ev, "failure") ? " bad" : "");
-		html_printf(f, "%s at %+.3f s (frame %" PRIu64 ") by the %s", label, rel(c, m->ts), m->frame, party_str(m->from));
+		html_printf(f, "%s at %+.3f s (%s %" PRIu64 ") by the %s", label, rel(c, m->ts), unit, m->frame,
+			    party_str(m->from));
 		fprintf(f, "</title><line x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>", x, SIP_Y - 10, x, bottom);
 		if (x - last_label >= 46) {
 			fprintf(f, "<text x=\"%.1f\" y=\"%u\">%s</text>", x, SIP_Y - 13, ev);
@@ -224,7 +226,7 @@ static const char *sev_class(enum severity s)
 }
 
 static void finding_marks(FILE *f, const struct call *c, const struct findings *fs, const struct axis *ax,
-			  const char *idp, unsigned bottom)
+			  const char *idp, const char *unit, unsigned bottom)
 {
 	if (!fs)
 		return;
@@ -251,10 +253,10 @@ static void finding_marks(FILE *f, const struct call *c, const struct findings *
 			double x0 = xpos(ax, fd->at), x1 = xpos(ax, c->end_ts);
 			unsigned y = lane_y(fd->direction == PARTY_B ? 1 : 0);
 			fprintf(f, "<g class=\"watchdog\"><title>");
-			html_printf(f, "a media watchdog fired: %.1f s after the last RTP %s, the %s sent BYE (frame %" PRIu64 ")",
+			html_printf(f, "a media watchdog fired: %.1f s after the last RTP %s, the %s sent BYE (%s %" PRIu64 ")",
 				    (double)(c->end_ts - fd->at) / 1e9,
 				    fd->direction == PARTY_A ? "caller -> callee" : "callee -> caller", party_str(c->ended_by),
-				    c->end_frame);
+				    unit, c->end_frame);
 			fprintf(f, "</title><line class=\"span\" x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
 				   "<line class=\"fire\" x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
 				   "<text x=\"%.1f\" y=\"%u\">watchdog fired</text></g>\n",
@@ -267,14 +269,15 @@ static void finding_marks(FILE *f, const struct call *c, const struct findings *
 			double x = xpos(ax, e->ts);
 			unsigned y = fd->direction == PARTY_B ? lane_y(1) : fd->direction == PARTY_A ? lane_y(0) : lane_y(0) - 6;
 			fprintf(f, "<g class=\"ev %s\" id=\"%s-e%u-%u\"><title>", sev_class(fd->sev), idp, i, k);
-			html_printf(f, "%s evidence: frame %" PRIu64 " at %+.3f s: %s", fd->id, e->frame, rel(c, e->ts), e->what);
+			html_printf(f, "%s evidence: %s %" PRIu64 " at %+.3f s: %s", fd->id, unit, e->frame, rel(c, e->ts),
+				    e->what);
 			fprintf(f, "</title><path d=\"M%.1f %uL%.1f %uL%.1f %uz\"/><line x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/></g>\n",
 				x - 5, y - 9, x + 5, y - 9, x, y - 1, x, y, x, y + LANE_H);
 		}
 	}
 }
 
-void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const char *idp)
+void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const char *idp, const char *unit)
 {
 	struct axis ax;
 	ax.t0 = c->start_ts;
@@ -303,20 +306,6 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 	fprintf(f, "<div class=\"scroll\"><svg class=\"timeline\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		   "role=\"img\" aria-label=\"media timeline\">\n",
 		W, height, W, height);
-	/* hold periods across every lane */
-	for (unsigned i = 0; i < facts.n_holds; i++) {
-		const struct hold_period *h = &facts.holds[i];
-		int64_t end = h->end ? h->end : ax.t1;
-		double x0 = xpos(&ax, h->start), x1 = xpos(&ax, end);
-		fprintf(f, "<g class=\"hold\"><title>");
-		html_printf(f, "on hold (%s by the %s) %+.3f..%s", h->how, party_str(h->by), rel(c, h->start),
-			    h->end ? "" : "the end");
-		if (h->end)
-			html_printf(f, "%+.3f s", rel(c, h->end));
-		fprintf(f, "</title><rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%u\"/>"
-			   "<text x=\"%.1f\" y=\"%u\">on hold</text></g>\n",
-			x0, LANE_Y0 - 4, x1 - x0 > 1 ? x1 - x0 : 1, bottom - LANE_Y0 + 8, x0 + 3, bottom + 2 - 4);
-	}
 	static const char *const names[3] = { "caller \xe2\x86\x92 callee", "callee \xe2\x86\x92 caller", "unknown" };
 	static const char *const plain[3] = { "caller -> callee", "callee -> caller", "of unknown direction" };
 	for (unsigned lane = 0; lane < lanes; lane++) {
@@ -364,6 +353,24 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 			silence(f, c, &ax, lane, plain[lane], from, te, false);
 		free(v);
 	}
+	/* hold periods across every lane, over the bars and silences they explain */
+	for (unsigned i = 0; i < facts.n_holds; i++) {
+		const struct hold_period *h = &facts.holds[i];
+		int64_t end = h->end ? h->end : ax.t1;
+		double x0 = xpos(&ax, h->start), x1 = xpos(&ax, end);
+		fprintf(f, "<g class=\"hold\"><title>");
+		html_printf(f, "on hold (%s by the %s) %+.3f..%s", h->how, party_str(h->by), rel(c, h->start),
+			    h->end ? "" : "the end");
+		if (h->end)
+			html_printf(f, "%+.3f s", rel(c, h->end));
+		fprintf(f, "</title><rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%u\"/><text x=\"%.1f\" y=\"%u\">",
+			x0, LANE_Y0 - 4, x1 - x0 > 1 ? x1 - x0 : 1, bottom - LANE_Y0 + 8, x0 + 3, lane_y(1) - 2);
+		if (x1 - x0 > 170)
+			html_printf(f, "on hold (%s, by the %s)", h->how, party_str(h->by));
+		else
+			fputs("on hold", f);
+		fputs("</text></g>\n", f);
+	}
 	/* the time axis */
 	double span_s = (double)(ax.t1 - ax.t0) / 1e9, step = nice_step(span_s);
 	fprintf(f, "<g class=\"axis\"><line x1=\"%u\" y1=\"%u\" x2=\"%u\" y2=\"%u\"/>", LEFT, bottom + 4, LEFT + PLOT_W,
@@ -374,8 +381,8 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 			bottom + 4, x, bottom + 9, x, bottom + 21, t);
 	}
 	fputs("</g>\n", f);
-	sip_markers(f, c, &ax, idp, bottom);
-	finding_marks(f, c, fs, &ax, idp, bottom);
+	sip_markers(f, c, &ax, idp, unit, bottom);
+	finding_marks(f, c, fs, &ax, idp, unit, bottom);
 	fputs("</svg></div>\n", f);
 	fprintf(f, "<p class=\"legend\"><span class=\"key a\"></span>caller \xe2\x86\x92 callee "
 		   "<span class=\"key b\"></span>callee \xe2\x86\x92 caller <span class=\"key silent\"></span>silence "

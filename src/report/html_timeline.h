@@ -11,7 +11,8 @@
 #include "calls/model.h"
 
 /* Draws the timeline; ids: idp-tN (finding N's moment), idp-eN-K (evidence K
- * of finding N that is no ladder message). fs may be NULL. */
-void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const char *idp);
+ * of finding N that is no ladder message). fs may be NULL; unit as for
+ * html_ladder. */
+void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const char *idp, const char *unit);
 
 #endif
