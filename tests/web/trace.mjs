@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A pasted SIP trace as a PBX log gives it: an INVITE/200/ACK/BYE call, raw messages
 // one after another (used by paste.test.mjs and screenshots.mjs).
-const crlf = (s) => s.trim().split('\n').map((l) => l.trimStart()).join('\r\n') + '\r\n';
+const crlf = (s) => s.trim().split('\n').map((l) => l.trim()).join('\r\n') + '\r\n';
 const sdp = (ip, port) => crlf(`
   v=0
   o=- 1 1 IN IP4 ${ip}
