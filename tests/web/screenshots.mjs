@@ -2,7 +2,9 @@
 // Takes the screenshots in docs/screenshots/ (scripts/screenshots.sh): the
 // page of `deadair serve` with a trace pasted, and the report of a generated
 // call whose callee's media watchdog hung up (tests/scenarios/media_stops_midcall.scn):
-// its findings, and its ladder and timeline after an evidence link was followed.
+// its findings, and its ladder and timeline after an evidence link was followed;
+// and the timeline of a call whose NAT mapping expired during a hold
+// (tests/scenarios/nat_pinhole_expiry.scn).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launch, scenario, tempDir, root } from './harness.mjs';
@@ -37,6 +39,12 @@ try {
   const media = await onPage('section.media');
   await page.screenshot({ path: join(out, 'ladder-timeline.png'), fullPage: true,
     clip: { x: ladder.x - 8, y: ladder.y - 8, width: ladder.width + 16, height: media.y + media.height - ladder.y + 16 } });
+  // a call put on hold whose NAT mapping expired meanwhile: its media timeline
+  const nat = scenario('nat_pinhole_expiry', tempDir());
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', nat);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('section.media').first().screenshot({ path: join(out, 'timeline-hold.png') });
   console.log('screenshots written to ' + out);
 } finally {
   await browser.close();
