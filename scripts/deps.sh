@@ -6,7 +6,8 @@ set -euo pipefail
 what=${1:-test}
 build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libmicrohttpd-dev)
 test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep chromium)
-# the browser tests (tests/web) run on Node.js; any nodejs that brings npm will do
+# the browser tests (tests/web) run on Node.js 20 or newer with npm (the machine image has
+# them); without any, Debian's nodejs and npm are installed (Node 18: run.mjs then says why it fails)
 if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
 	test_pkgs+=(nodejs npm)
 fi

@@ -12,6 +12,7 @@ const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const missing = [];
 if (!existsSync(chromium)) missing.push(chromium + ' (Debian package chromium)');
 if (!existsSync(join(here, 'node_modules', 'playwright-core'))) missing.push('playwright-core (npm ci in tests/web)');
+if (Number(process.versions.node.split('.')[0]) < 20) missing.push('Node.js 20 or newer (this is ' + process.version + ')');
 if (missing.length) {
   const say = 'browser tests need ' + missing.join(' and ') + '; scripts/deps.sh and scripts/test.sh install them';
   if (process.env.DEADAIR_REQUIRE_WEB === '1') {
