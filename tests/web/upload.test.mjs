@@ -87,3 +87,21 @@ test('a capture dropped on the page is analysed', { timeout: 90000 }, async () =
   await page.locator('svg.ladder').waitFor();
   assert.match(await page.locator('section.capture h2').textContent(), /dropped\.pcap/);
 });
+
+test('the report prints: each call on its own page, no navigation, every section open', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', example);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').waitFor();
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.top a').evaluate((a) => getComputedStyle(a).display), 'none');
+  assert.equal(await page.locator('article.call').first().evaluate((a) => getComputedStyle(a).breakBefore), 'page');
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  assert.equal(await page.locator('details:not([open])').count(), 0);
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.ok((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length >= 2, 'two pages or more');
+  await page.emulateMedia({ media: 'screen' });
+});
