@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs what is missing, then builds and runs every test twice: a normal build
+# Installs what is missing (Debian packages, and tests/web's npm package), then
+# builds and runs every test twice: a normal build
 # with warnings as errors, and an ASan+UBSan build (-fno-sanitize-recover=all).
 # Then a short libFuzzer run of every fuzz target (FUZZ_SECONDS each, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
+# the browser tests' one npm package (playwright-core: it downloads no browser, Debian's chromium is used)
+(cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+export DEADAIR_REQUIRE_WEB=1
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (gcc, -Werror) =="

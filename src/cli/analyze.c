@@ -85,7 +85,7 @@ int analyze_run(const struct analyze_opts *o)
 	struct pipeline_opts po = {
 		.inputs = in,
 		.n_inputs = o->n_files,
-		.format = o->format == FMT_JSON ? REPORT_JSON : REPORT_TEXT,
+		.format = o->format == FMT_JSON ? REPORT_JSON : o->format == FMT_HTML ? REPORT_HTML : REPORT_TEXT,
 		.color = o->color == COLOR_ALWAYS ||
 			 (o->color == COLOR_AUTO && out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR")),
 		.call_filter = o->call_filter,

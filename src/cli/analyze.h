@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum out_format { FMT_TEXT, FMT_JSON };
+enum out_format { FMT_TEXT, FMT_JSON, FMT_HTML };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
 struct analyze_opts {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* deadair command line: `deadair analyze FILE...` reads captures and reports
- * what they hold. Exit statuses are documented in usage() and docs/deadair.1. */
+ * what they hold; `deadair serve` (src/web) is the web page and API. Exit statuses are documented in usage() and docs/deadair.1. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +10,13 @@
 #include "analyze/finding.h"
 #include "core/status.h"
 #include "pipeline/pipeline.h"
+#include "web/serve.h"
 
 
 static void usage(FILE *out)
 {
 	fputs("usage: deadair analyze [options] FILE...   (FILE - reads standard input)\n"
+	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
 	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
@@ -32,7 +34,8 @@ static void usage(FILE *out)
 	      "capture points, and between which ones SIP or RTP stopped arriving.\n"
 	      "\n"
 	      "options for analyze:\n"
-	      "  -f, --format text|json  report format (default text; json: docs/json-schema.md)\n"
+	      "  -f, --format text|json|html  report format (default text; json: docs/json-schema.md;\n"
+	      "                          html: one self-contained page with ladder and timeline)\n"
 	      "  -o, --output FILE       write the report to FILE instead of standard output\n"
 	      "  -c, --call CALL-ID      only the call with this Call-ID (or a leg linked to it)\n"
 	      "  -m, --messages          also list every SIP message of each capture\n"
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
 		printf("deadair %s\n", DEADAIR_VERSION_STRING);
 		return 0;
 	}
+	if (!strcmp(argv[1], "serve"))
+		return serve_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "analyze") != 0) {
 		fprintf(stderr, "deadair: unknown command '%s'\n\n", argv[1]);
 		usage(stderr);
@@ -121,8 +126,10 @@ int main(int argc, char **argv)
 				o.format = FMT_TEXT;
 			} else if (!strcmp(optarg, "json")) {
 				o.format = FMT_JSON;
+			} else if (!strcmp(optarg, "html")) {
+				o.format = FMT_HTML;
 			} else {
-				fprintf(stderr, "deadair analyze: unknown format '%s' (text or json)\n", optarg);
+				fprintf(stderr, "deadair analyze: unknown format '%s' (text, json or html)\n", optarg);
 				return 2;
 			}
 			break;

@@ -20,6 +20,8 @@
 #include "proto/sip.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
+#include "report/html_multipoint.h"
+#include "report/html_report.h"
 #include "report/json.h"
 #include "report/multipoint_report.h"
 #include "report/summary.h"
@@ -73,6 +75,8 @@ void pipeline_on_call(void *ctx, struct call *c)
 	r->calls_shown++;
 	if (r->o->format == REPORT_JSON)
 		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
+	else if (r->o->format == REPORT_HTML)
+		html_capture_call(r->html, c, r->call_index, &r->findings, &r->walk);
 	else
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
 }
@@ -85,6 +89,8 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s)
 	r->unsig_count++;
 	if (r->o->format == REPORT_JSON)
 		report_stream_json(&r->unsig_jw, s, s->first_ts);
+	else if (r->o->format == REPORT_HTML)
+		html_capture_stream(r->html, s);
 	else
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
 }
@@ -324,7 +330,9 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	r->calls_text = tmpfile();
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
 	analyzer_init(&r->an, &acfg);
-	if (!dec || !r->calls || !r->unsig || !r->calls_text) {
+	if (r->o->format == REPORT_HTML)
+		r->html = html_capture_new(point);
+	if (!dec || !r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
 		pipeline_note_error(r, path, "out of memory or no temporary file");
 		decoder_free(dec);
 		calls_free(r->calls);
@@ -332,6 +340,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 			fclose(r->unsig);
 		if (r->calls_text)
 			fclose(r->calls_text);
+		html_capture_free(r->html);
+		r->html = NULL;
 		capture_close(&cap);
 		return -1;
 	}
@@ -352,7 +362,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		jw_str(w, "link_type", cap.linktype_name);
 		jw_uint(w, "snap_length", cap.snaplen);
 		jw_arr(w, "calls");
-	} else {
+	} else if (r->o->format == REPORT_TEXT) {
 		summary_print_header(r->out, &cap);
 		if (r->o->list_messages)
 			fprintf(r->out, "  %7s %11s  %-22s    %-22s %-4s  %-24s %s\n", "frame", "time", "source",
@@ -385,6 +395,12 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &cap, rc);
+	} else if (r->o->format == REPORT_HTML) {
+		struct html_capture_info hi = {
+			.name = path, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
+			.complete = rc >= 0, .error = cap.errbuf, .call_filter = r->o->call_filter,
+		};
+		html_capture_end(r->html, r->out, &hi);
 	} else {
 		pipeline_text_tail(r, &cap);
 		if (rc < 0)
@@ -412,6 +428,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	r->unsig = NULL;
 	fclose(r->calls_text);
 	r->calls_text = NULL;
+	html_capture_free(r->html);
+	r->html = NULL;
 	decoder_free(dec);
 	capture_close(&cap);
 	return result;
@@ -429,6 +447,13 @@ static void mp_text(void *ctx, const struct mp_group *g)
 	struct run *r = ctx;
 	note_findings(r, &g->findings);
 	report_multipoint_text(r->out, &r->mp, g, &r->style);
+}
+
+static void mp_html(void *ctx, const struct mp_group *g)
+{
+	struct run *r = ctx;
+	note_findings(r, &g->findings);
+	html_multipoint(r->out, &r->mp, g, ++r->mp_groups);
 }
 
 static void mp_count(void *ctx, const struct mp_group *g)
@@ -466,6 +491,9 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_uint(&r.jw, "schema", REPORT_SCHEMA_VERSION);
 		jw_obj_end(&r.jw);
 		jw_arr(&r.jw, "captures");
+	} else if (o->format == REPORT_HTML) {
+		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served };
+		html_doc_begin(out, &ho);
 	}
 	for (size_t i = 0; i < o->n_inputs; i++) {
 		int got = analyze_input(&r, &o->inputs[i], (uint16_t)i);
@@ -489,6 +517,10 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 			jw_null(&r.jw, "across_points");
 		}
 		jw_obj_end(&r.jw);
+	} else if (o->format == REPORT_HTML) {
+		if (r.mp_on)
+			multipoint_each(&r.mp, o->quiet ? mp_count : mp_html, &r);
+		html_doc_end(out);
 	} else if (r.mp_on && !o->quiet) {
 		size_t groups = multipoint_groups(&r.mp);
 		report_multipoint_text_head(r.out, &r.mp, groups, &r.style);

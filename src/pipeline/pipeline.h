@@ -14,7 +14,7 @@
 #include "analyze/finding.h"
 #include "source/trace.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_HTML };
 
 /* One capture point: a file (path set) or bytes in memory (data/len); a
  * capture (pcap, pcapng, gzip) or the text of a SIP trace (docs/traces.md). */
@@ -30,6 +30,7 @@ struct pipeline_opts {
 	size_t n_inputs;
 	enum report_format format;
 	bool color;                /* text: ANSI colours */
+	bool html_served;          /* html: a page of `deadair serve` (links back to its form) */
 	const char *call_filter;   /* only the call with this Call-ID (or a linked leg) */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* text: every SIP message per capture */

@@ -78,8 +78,14 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		.no_times = facts.untimed == facts.messages,
 	};
 	analyzer_init(&r->an, &acfg);
-	if (!r->calls || !r->unsig || !r->calls_text) {
+	if (r->o->format == REPORT_HTML) {
+		r->html = html_capture_new(point);
+		html_capture_set_lines(r->html, true);
+	}
+	if (!r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
 		pipeline_note_error(r, name, "out of memory or no temporary file");
+		html_capture_free(r->html);
+		r->html = NULL;
 		calls_free(r->calls);
 		r->calls = NULL;
 		if (r->unsig)
@@ -114,7 +120,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		jw_str(w, "input", "trace");
 		jw_str(w, "frame_unit", "line");
 		jw_arr(w, "calls");
-	} else {
+	} else if (r->o->format == REPORT_TEXT) {
 		report_trace_header_text(r->out, point + 1u, name, &facts);
 		if (r->o->list_messages)
 			fprintf(r->out, "  %7s %11s  %-22s    %-22s %-4s  %-24s %s\n", "line", "time", "source",
@@ -145,6 +151,12 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &cap, out_of_time ? -1 : 0);
+	} else if (r->o->format == REPORT_HTML) {
+		struct html_capture_info hi = {
+			.name = name, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
+			.complete = !out_of_time, .error = cap.errbuf, .call_filter = r->o->call_filter,
+		};
+		html_capture_end(r->html, r->out, &hi);
 	} else {
 		report_diagnosis_summary_text(r->out, &r->an, &r->style);
 		fputc('\n', r->out);
@@ -169,6 +181,8 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	}
 	r->trace = NULL;
 	r->style.lines = was_lines;
+	html_capture_free(r->html);
+	r->html = NULL;
 	calls_free(r->calls);
 	r->calls = NULL;
 	fclose(r->unsig);

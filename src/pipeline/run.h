@@ -14,6 +14,7 @@
 #include "calls/calls.h"
 #include "pipeline/pipeline.h"
 #include "report/call_report.h"
+#include "report/html_report.h"
 #include "report/json.h"
 #include "report/summary.h"
 #include "source/capture.h"
@@ -41,6 +42,8 @@ struct run {
 	unsigned unsig_count;
 	struct multipoint mp;  /* digests of calls, to follow them across inputs */
 	bool mp_on;
+	struct html_capture *html; /* -f html: the capture being rendered */
+	unsigned mp_groups;    /* groups rendered so far */
 	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
 	unsigned frame_kinds;
 	uint8_t frame_transport;

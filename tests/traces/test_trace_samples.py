@@ -9,6 +9,8 @@ tmux) of public captures, which must give the capture's SIP message count.
 """
 import json
 import os
+import shlex
+import signal
 import shutil
 import subprocess
 import sys
@@ -83,8 +85,9 @@ def sip_count(pcap):
 def sngrep_export(pcap, out_dir):
     """sngrep's own "Save as .txt" of a capture, driven under tmux (it has no batch text export)."""
     sess = "deadair-sngrep-%d" % os.getpid()
+    # exec: the pane's process is sngrep itself
     subprocess.run(["tmux", "new-session", "-d", "-s", sess, "-x", "200", "-y", "50", "-c", out_dir,
-                    f"sngrep -I {pcap}"], check=True)
+                    f"exec sngrep -I {shlex.quote(pcap)}"], check=True)
     try:
         time.sleep(2)
         # the form opens on the file name; Tab passes the three dialog choices and
@@ -98,6 +101,17 @@ def sngrep_export(pcap, out_dir):
                 break
             time.sleep(0.5)
     finally:
+        # sngrep outlives its pane when the session goes (and then spins on a dead
+        # terminal): end it first, by the pane's pid, then the session
+        pid = subprocess.run(["tmux", "display-message", "-p", "-t", sess, "#{pane_pid}"],
+                             capture_output=True, text=True).stdout.strip()
+        if pid.isdigit():
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.kill(int(pid), sig)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.3)
         subprocess.run(["tmux", "kill-session", "-t", sess], capture_output=True)
     path = os.path.join(out_dir, "out.txt")
     return path if os.path.exists(path) else None

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* HTML escaping of untrusted text (HTML Living Standard, "Escaping a string";
+ * UTF-8 validity per RFC 3629). */
+#include "report/html.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	/* C1 controls (U+0080..U+009F) are as unwelcome as C0 ones */
+	if (len == 2 && cp < 0xa0)
+		return 0;
+	return len;
+}
+
+/* The escaped form of one character, or NULL to copy it as it is. */
+static const char *entity(unsigned char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	case '\t':
+	case '\n':
+	case '\r': return NULL;
+	default: return c < 0x20 || c == 0x7f ? "\xef\xbf\xbd" : NULL;
+	}
+}
+
+/* Calls put(ctx, bytes, n) for the escaped form of s; stops when put returns false. */
+static void escape(const char *s, size_t n, bool (*put)(void *, const char *, size_t), void *ctx)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		if (p[i] < 0x80) {
+			const char *e = entity(p[i]);
+			if (e ? !put(ctx, e, strlen(e)) : !put(ctx, (const char *)p + i, 1))
+				return;
+			i++;
+			continue;
+		}
+		size_t l = utf8_seq(p + i, n - i);
+		if (l == 0) {
+			if (!put(ctx, "\xef\xbf\xbd", 3))
+				return;
+			i++;
+		} else {
+			if (!put(ctx, (const char *)p + i, l))
+				return;
+			i += l;
+		}
+	}
+}
+
+static bool put_file(void *ctx, const char *b, size_t n)
+{
+	fwrite(b, 1, n, ctx);
+	return true;
+}
+
+void html_text(FILE *f, const char *s, size_t n)
+{
+	if (s)
+		escape(s, n, put_file, f);
+}
+
+void html_str(FILE *f, const char *s)
+{
+	if (s)
+		escape(s, strlen(s), put_file, f);
+}
+
+void html_printf(FILE *f, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	html_text(f, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+struct bufctx {
+	char *buf;
+	size_t cap, used;
+};
+
+static bool put_buf(void *ctx, const char *b, size_t n)
+{
+	struct bufctx *x = ctx;
+	if (x->used + n + 1 > x->cap)
+		return false;
+	memcpy(x->buf + x->used, b, n);
+	x->used += n;
+	return true;
+}
+
+char *html_escape_buf(const char *s, size_t n, char *buf, size_t cap)
+{
+	struct bufctx x = { buf, cap, 0 };
+	if (!cap)
+		return buf;
+	if (s)
+		escape(s, n, put_buf, &x);
+	buf[x.used] = '\0';
+	return buf;
+}

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTML report document: head with the inlined style, script and their
+ * Content-Security-Policy; per capture a summary (the diagnosis, an index of
+ * the calls, what the capture held) followed by the calls, which were rendered
+ * into temporary files as they finished. */
+#include "report/html_report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sha256.h"
+#include "core/status.h"
+#include "report/html.h"
+#include "report/html_assets.h"
+#include "report/html_call.h"
+#include "report/json.h"
+
+struct html_capture {
+	uint16_t point;
+	FILE *index;      /* one <tr> per call */
+	FILE *calls;      /* one <article> per call */
+	FILE *unsig;      /* one <tr> per unsignalled stream */
+	unsigned n_calls, n_unsig;
+	bool lines;       /* a pasted trace: frame numbers are line numbers */
+};
+
+void html_report_csp(char *buf, size_t cap)
+{
+	char css[SHA256_CSP_LEN], js[SHA256_CSP_LEN];
+	sha256_csp_source(html_report_css, html_report_css_len, css);
+	sha256_csp_source(html_report_js, html_report_js_len, js);
+	snprintf(buf, cap,
+		 "default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'",
+		 css, js);
+}
+
+void html_doc_begin(FILE *out, const struct html_doc_opts *o)
+{
+	char csp[256];
+	html_report_csp(csp, sizeof(csp));
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
+	      out);
+	fprintf(out, "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">\n", csp);
+	fprintf(out, "<meta name=\"generator\" content=\"deadair %s\">\n<title>", DEADAIR_VERSION_STRING);
+	if (o && o->title) {
+		html_str(out, o->title);
+		fputs(" &mdash; deadair", out);
+	} else {
+		fputs("deadair report", out);
+	}
+	fputs("</title>\n<style>", out);
+	fwrite(html_report_css, 1, html_report_css_len, out);
+	fputs("</style>\n</head>\n<body>\n", out);
+	/* shared SVG definitions: arrow heads and the hatching of silences */
+	fputs("<svg class=\"defs\" aria-hidden=\"true\" width=\"0\" height=\"0\"><defs>"
+	      "<marker id=\"da-arr\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+	      "orient=\"auto\"><path d=\"M0 0L10 5L0 10z\" fill=\"#37474f\"/></marker>"
+	      "<marker id=\"da-arr-ok\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+	      "orient=\"auto\"><path d=\"M0 0L10 5L0 10z\" fill=\"#2e7d32\"/></marker>"
+	      "<marker id=\"da-arr-err\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+	      "orient=\"auto\"><path d=\"M0 0L10 5L0 10z\" fill=\"#c62828\"/></marker>"
+	      "<pattern id=\"da-hatch\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\" "
+	      "patternTransform=\"rotate(45)\"><rect width=\"8\" height=\"8\" fill=\"#fbe3e3\"/>"
+	      "<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"8\" stroke=\"#e57373\" stroke-width=\"3\"/></pattern>"
+	      "</defs></svg>\n",
+	      out);
+	fprintf(out, "<header class=\"top\"><h1>deadair</h1><span class=\"sub\">why the call lost its audio</span>%s</header>\n<main>\n",
+		o && o->served ? "<a class=\"noprint\" href=\"/\">New analysis</a>" : "");
+}
+
+void html_doc_end(FILE *out)
+{
+	fprintf(out, "</main>\n<footer>deadair %s &middot; frame numbers count from 1 per capture, as in Wireshark (in a "
+		     "pasted trace: line numbers); times are seconds from the call's first message.</footer>\n<script>",
+		DEADAIR_VERSION_STRING);
+	fwrite(html_report_js, 1, html_report_js_len, out);
+	fputs("</script>\n</body>\n</html>\n", out);
+}
+
+struct html_capture *html_capture_new(uint16_t point)
+{
+	struct html_capture *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->point = point;
+	h->index = tmpfile();
+	h->calls = tmpfile();
+	h->unsig = tmpfile();
+	if (!h->index || !h->calls || !h->unsig) {
+		html_capture_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void html_capture_set_lines(struct html_capture *h, bool lines)
+{
+	if (h)
+		h->lines = lines;
+}
+
+void html_capture_free(struct html_capture *h)
+{
+	if (!h)
+		return;
+	if (h->index)
+		fclose(h->index);
+	if (h->calls)
+		fclose(h->calls);
+	if (h->unsig)
+		fclose(h->unsig);
+	free(h);
+}
+
+static const char *sev_class(enum severity s)
+{
+	return s == SEV_CRITICAL ? "critical" : s == SEV_WARNING ? "warning" : "info";
+}
+
+void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
+		       const struct walk *w)
+{
+	if (!h)
+		return;
+	char idp[32];
+	html_call_id(idp, sizeof(idp), h->point, index);
+	h->n_calls++;
+	fprintf(h->index, "<tr><td><a href=\"#%s\">%u</a></td><td class=\"mono\">", idp, index);
+	html_str(h->index, c->call_id);
+	fputs("</td><td>", h->index);
+	html_str(h->index, c->a_uri[0] ? c->a_uri : "?");
+	fputs(" &rarr; ", h->index);
+	html_str(h->index, c->b_uri[0] ? c->b_uri : "?");
+	fprintf(h->index, "</td><td>%s", call_state_str(c->state));
+	if (c->final_status)
+		fprintf(h->index, " %u", c->final_status);
+	fputs("</td><td>", h->index);
+	for (unsigned i = 0; fs && i < fs->n; i++) {
+		fprintf(h->index, "<a class=\"chip %s\" href=\"#%s-f%u\">", sev_class(fs->f[i].sev), idp, i);
+		html_str(h->index, fs->f[i].id);
+		fputs("</a>", h->index);
+	}
+	if (fs && !fs->n)
+		fputs("<span class=\"none\">none</span>", h->index);
+	fputs("</td></tr>\n", h->index);
+	html_call(h->calls, c, h->point, index, fs, w, h->lines ? "line" : "frame");
+}
+
+void html_capture_stream(struct html_capture *h, const struct stream *s)
+{
+	if (!h)
+		return;
+	h->n_unsig++;
+	html_call_stream_row(h->unsig, s, s->first_ts);
+}
+
+static void copy(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+	fflush(from);
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+}
+
+static void row(FILE *out, const char *name, uint64_t v)
+{
+	if (v)
+		fprintf(out, "<tr><td>%s</td><td class=\"num\">%" PRIu64 "</td></tr>\n", name, v);
+}
+
+static void counts(FILE *out, const struct html_capture_info *in)
+{
+	const struct capture_summary *s = in->sum;
+	const struct decode_stats *ds = s->dstats;
+	const struct calls_stats *cs = in->cs;
+	fputs("<details class=\"counts\"><summary>What the capture held</summary><table class=\"counts\">\n", out);
+	row(out, "frames", s->frames);
+	fprintf(out, "<tr><td>SIP messages</td><td class=\"num\">%" PRIu64 "</td><td>%" PRIu64 " requests, %" PRIu64
+		     " responses, %" PRIu64 " with broken headers</td></tr>\n",
+		s->sip_messages, s->sip_requests, s->sip_responses, s->sip_malformed);
+	row(out, "calls (INVITE dialogs)", cs->calls);
+	for (int i = 0; i < 8; i++)
+		if (cs->non_call_by_method[i]) {
+			fputs("<tr><td>SIP outside calls: ", out);
+			html_str(out, calls_non_call_methods[i]);
+			fprintf(out, "</td><td class=\"num\">%" PRIu64 "</td></tr>\n", cs->non_call_by_method[i]);
+		}
+	row(out, "RTP packets", cs->rtp_packets);
+	row(out, "RTP packets in calls", cs->rtp_in_calls);
+	row(out, "RTCP packets", cs->rtcp_packets);
+	row(out, "STUN packets", cs->stun_packets);
+	row(out, "unsignalled RTP streams", cs->streams_unsignalled);
+	row(out, "stray RTP-like packets", cs->stray_rtp);
+	row(out, "frames: SIP", s->kind_frames[PK_SIP]);
+	row(out, "frames: RTP", s->kind_frames[PK_RTP]);
+	row(out, "frames: RTCP", s->kind_frames[PK_RTCP]);
+	row(out, "frames: STUN", s->kind_frames[PK_STUN]);
+	row(out, "frames: DTLS", s->kind_frames[PK_DTLS]);
+	row(out, "frames: ZRTP", s->kind_frames[PK_ZRTP]);
+	row(out, "frames: keep-alive", s->kind_frames[PK_KEEPALIVE]);
+	row(out, "frames: other UDP", s->other_udp);
+	row(out, "frames: other TCP", s->other_tcp + ds->frames[FR_TCP_OTHER]);
+	row(out, "frames: other SCTP", s->other_sctp);
+	row(out, "frames: TCP retransmission", ds->frames[FR_TCP_DUP]);
+	row(out, "frames: other IP protocol", ds->frames[FR_OTHER_IP]);
+	row(out, "frames: not IP", ds->frames[FR_NOT_IP]);
+	row(out, "frames: unsupported link type", ds->frames[FR_UNSUPPORTED_LINK]);
+	row(out, "frames: unsupported encapsulation", ds->frames[FR_UNSUPPORTED]);
+	row(out, "frames: truncated", ds->frames[FR_TRUNCATED]);
+	row(out, "frames: malformed", ds->frames[FR_MALFORMED]);
+	row(out, "frames cut by the snap length", ds->snap_cut);
+	row(out, "IP fragments", ds->ip_fragments);
+	row(out, "IP datagrams reassembled", ds->ip_reassembled);
+	row(out, "TCP SIP messages reassembled", ds->tcp_messages);
+	row(out, "WebSocket messages", ds->ws_messages);
+	row(out, "TCP gaps skipped", ds->tcp_gaps);
+	row(out, "HEP packets", ds->hep_packets);
+	row(out, "ICMP destination unreachable", ds->icmp_unreachable);
+	row(out, "limits hit: TCP", ds->tcp_limit);
+	row(out, "limits hit: calls", cs->limit_calls);
+	row(out, "limits hit: streams", cs->limit_streams);
+	fputs("</table></details>\n", out);
+}
+
+static void diagnosis(FILE *out, const struct analyzer *a)
+{
+	const char *cls = a->by_sev[SEV_CRITICAL] ? "critical" : a->by_sev[SEV_WARNING] ? "warning" : a->calls ? "fine" : "info";
+	const char *word = a->by_sev[SEV_CRITICAL] ? "calls broken" : a->by_sev[SEV_WARNING] ? "problems" :
+			   a->calls ? "no problems found" : "no calls";
+	fprintf(out, "<div class=\"diag\"><div class=\"headline\"><span class=\"verdict %s\">%s</span> %" PRIu64
+		     " call%s, %" PRIu64 " with problems",
+		cls, word, a->calls, a->calls == 1 ? "" : "s", a->calls_with_problems);
+	if (a->by_sev[SEV_CRITICAL] || a->by_sev[SEV_WARNING])
+		fprintf(out, " (%" PRIu64 " critical, %" PRIu64 " warning findings)", a->by_sev[SEV_CRITICAL],
+			a->by_sev[SEV_WARNING]);
+	fputs("</div>\n", out);
+	bool any = false;
+	for (size_t r = 0; r < n_rules && r < 32; r++)
+		if (a->by_rule[r]) {
+			if (!any)
+				fputs("<ul class=\"byid\">", out);
+			any = true;
+			fputs("<li><span class=\"fid\">", out);
+			html_str(out, rule_at(r)->id);
+			fprintf(out, "</span> %" PRIu64 " call%s</li>", a->by_rule[r], a->by_rule[r] == 1 ? "" : "s");
+		}
+	if (any)
+		fputs("</ul>\n", out);
+	const struct nat_bounds *b = &a->nat;
+	if (b->have_died || b->have_survived) {
+		fputs("<p class=\"nat\"><strong>NAT UDP idle timeout:</strong> ", out);
+		if (b->have_died && b->have_survived && b->survived_s < b->died_s)
+			html_printf(out, "between %.0f s (a mapping survived that, call %s) and %.0f s (one was gone after that, "
+					 "call %s); keep media alive at least every %.0f s.",
+				    b->survived_s, b->survived_call, b->died_s, b->died_call,
+				    b->survived_s / 2 > 1 ? b->survived_s / 2 : 1);
+		else if (b->have_died)
+			html_printf(out, "below %.0f s (a mapping was gone after that, call %s); keep media alive more often "
+					 "than that (e.g. every %.0f s).",
+				    b->died_s, b->died_call, b->died_s / 3 > 1 ? b->died_s / 3 : 1);
+		else
+			html_printf(out, "mappings survived silences of up to %.0f s (call %s).", b->survived_s, b->survived_call);
+		fputs("</p>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+void html_capture_end(struct html_capture *h, FILE *out, const struct html_capture_info *in)
+{
+	if (!h)
+		return;
+	const struct capture_summary *s = in->sum;
+	fprintf(out, "<section class=\"capture\" id=\"p%u\">\n<h2>Capture %u: <span class=\"file\">", h->point + 1u,
+		h->point + 1u);
+	html_str(out, in->name);
+	fputs("</span></h2>\n<div class=\"meta\">", out);
+	html_str(out, in->cap->format);
+	fputs(" &middot; ", out);
+	html_str(out, in->cap->linktype_name);
+	fprintf(out, " &middot; %" PRIu64 " %s", s->frames, h->lines ? "messages" : "frames");
+	if (s->frames) {
+		char t[48];
+		format_utc(t, sizeof(t), s->first_ts);
+		fprintf(out, " &middot; from %s &middot; span %.3f s", t, (double)(s->last_ts - s->first_ts) / 1e9);
+	}
+	fputs("</div>\n", out);
+	if (!in->complete) {
+		fputs("<p class=\"banner\"><strong>Reading stopped early:</strong> ", out);
+		html_str(out, in->error ? in->error : "");
+		fputs(". The report covers what was read.</p>\n", out);
+	} else if (!s->frames) {
+		fputs("<p class=\"banner\">The capture holds no packets.</p>\n", out);
+	}
+	diagnosis(out, in->an);
+	if (h->n_calls) {
+		fputs("<table class=\"index\">\n<tr><th>call</th><th>Call-ID</th><th>caller &rarr; callee</th><th>state</th>"
+		      "<th>findings</th></tr>\n",
+		      out);
+		copy(h->index, out);
+		fputs("</table>\n", out);
+	} else if (in->call_filter) {
+		fputs("<p class=\"none\">No call matches the Call-ID asked for.</p>\n", out);
+	}
+	counts(out, in);
+	fputs("</section>\n", out);
+	copy(h->calls, out);
+	if (h->n_unsig) {
+		fprintf(out, "<section class=\"unsig\"><h3>Unsignalled RTP streams</h3><p class=\"note\">%u streams with no "
+			     "SIP/SDP seen for them in this capture (times from each stream's first packet).</p>"
+			     "<div class=\"scroll\"><table class=\"grid\">\n",
+			h->n_unsig);
+		html_call_stream_head(out);
+		copy(h->unsig, out);
+		fputs("</table></div></section>\n", out);
+	}
+}

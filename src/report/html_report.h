@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* HTML reports: one self-contained document (style and script inline, no
+ * network needed to view it, a Content-Security-Policy that allows exactly its
+ * own style and script). Per capture, a summary on top, then each call as it
+ * finished: calls are rendered into a temporary file as they finish, so memory
+ * does not grow with the packets. */
+#ifndef DEADAIR_REPORT_HTML_REPORT_H
+#define DEADAIR_REPORT_HTML_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyze/analyze.h"
+#include "calls/calls.h"
+#include "report/summary.h"
+
+struct html_doc_opts {
+	const char *title;         /* e.g. the capture's name; NULL: "deadair report" */
+	bool served;               /* a page of `deadair serve`: links back to its form */
+};
+
+void html_doc_begin(FILE *out, const struct html_doc_opts *o);
+void html_doc_end(FILE *out);
+/* The policy a report's own <meta> states (and a server should send):
+ * default-src 'none', style and script allowed by their SHA-256 only. */
+void html_report_csp(char *buf, size_t cap);
+
+/* One capture of a report, gathered while it is read. The functions below
+ * accept NULL for h (and then do nothing). */
+struct html_capture;
+
+struct html_capture *html_capture_new(uint16_t point);
+/* The input is a pasted trace: its "frame numbers" are line numbers. */
+void html_capture_set_lines(struct html_capture *h, bool lines);
+void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
+		       const struct walk *w);
+void html_capture_stream(struct html_capture *h, const struct stream *s);
+
+struct html_capture_info {
+	const char *name;
+	const struct capture *cap;
+	const struct capture_summary *sum;
+	const struct calls_stats *cs;
+	const struct analyzer *an;
+	bool complete;             /* read to its end */
+	const char *error;         /* why not, when not */
+	const char *call_filter;   /* --call, or NULL */
+};
+
+/* Writes the capture's summary, then its calls and unsignalled streams. */
+void html_capture_end(struct html_capture *h, FILE *out, const struct html_capture_info *info);
+void html_capture_free(struct html_capture *h);
+
+#endif

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// A user uploads a capture on the page: the report shows the findings, the SIP
+// ladder and the media timeline are drawn, and an evidence link scrolls to and
+// highlights the message or moment it cites. Also: a capture dropped on the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launch, example, scenario, tempDir } from './harness.mjs';
+
+let server, browser, dir;
+before(async () => {
+  dir = tempDir();
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+test('upload a capture: findings, ladder, timeline; an evidence link highlights its target', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  assert.equal(await page.title(), 'deadair: paste a SIP trace or drop a capture');
+  await page.setInputFiles('#capture', example);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').first().waitFor();
+  assert.match(await page.locator('.finding .fid').first().textContent(), /CODEC_CHANGE_WITHOUT_REINVITE/);
+  // the ladder: one column per endpoint, one arrow per message
+  assert.equal(await page.locator('svg.ladder g.col').count(), 2);
+  assert.equal(await page.locator('svg.ladder g.msg').count(), 6);
+  assert.ok((await page.locator('svg.ladder').boundingBox()).height > 150);
+  // the timeline: bars in both directions
+  for (const lane of ['a', 'b']) {
+    const d = await page.locator(`svg.timeline path.bars.${lane}`).getAttribute('d');
+    assert.ok(d && d.split('M').length > 20, `bars ${lane}`);
+  }
+  assert.ok((await page.locator('svg.timeline').boundingBox()).width > 600);
+  // an evidence link: its target gets highlighted and comes into view
+  const link = page.locator('a.evref[href^="#p1-c1-"]').first();
+  const target = (await link.getAttribute('href')).slice(1);
+  await link.click();
+  const el = page.locator(`[id="${target}"]`);
+  await assert.doesNotReject(el.evaluate((e) => new Promise((ok, no) => {
+    const t0 = Date.now();
+    (function wait() {
+      if (e.classList.contains('hl')) return ok();
+      if (Date.now() - t0 > 5000) return no(new Error('not highlighted'));
+      setTimeout(wait, 50);
+    })();
+  })));
+  await page.waitForFunction((id) => {
+    const r = document.getElementById(id).getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  }, target);
+  assert.equal(new URL(page.url()).hash, '#' + target);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+});
+
+test('a one-way call: the silent direction is shaded and the finding names it', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  const cap = scenario('one_way_from_start', dir);
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', cap);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('.finding.critical').first().waitFor();
+  assert.match(await page.locator('.finding.critical .fid').first().textContent(), /ONE_WAY_AUDIO/);
+  assert.ok(await page.locator('svg.timeline g.silence').count() >= 1);
+  assert.match(await page.locator('svg.timeline g.silence title').first().textContent(), /no RTP/);
+  assert.match(await page.locator('.capture .verdict').first().textContent(), /calls broken/);
+  // the index links to the finding
+  await page.locator('table.index a.chip').first().click();
+  await page.waitForFunction(() => document.querySelector('.finding.hl') !== null);
+});
+
+test('a capture dropped on the page is analysed', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  const bytes = [...readFileSync(example)];
+  const dt = await page.evaluateHandle((b) => {
+    const t = new DataTransfer();
+    t.items.add(new File([new Uint8Array(b)], 'dropped.pcap', { type: 'application/vnd.tcpdump.pcap' }));
+    return t;
+  }, bytes);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer: dt });
+  await Promise.all([page.waitForURL(/\/report$/), page.dispatchEvent('body', 'drop', { dataTransfer: dt })]);
+  await page.locator('svg.ladder').waitFor();
+  assert.match(await page.locator('section.capture h2').textContent(), /dropped\.pcap/);
+});
+
+test('the report prints: each call on its own page, no navigation, every section open', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', example);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').waitFor();
+  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => { d.open = false; }));
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.top a').evaluate((a) => getComputedStyle(a).display), 'none');
+  assert.equal(await page.locator('article.call').first().evaluate((a) => getComputedStyle(a).breakBefore), 'page');
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  assert.equal(await page.locator('details:not([open])').count(), 0);
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.ok((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length >= 2, 'two pages or more');
+  await page.emulateMedia({ media: 'screen' });
+});
