@@ -291,9 +291,25 @@ static void estimate_clock(const struct mp_call *ref, const struct mp_call *k, s
 	free(d[1]);
 }
 
-static const char *point_name(const struct multipoint *mp, uint16_t p)
+const char *multipoint_point_name(const struct multipoint *mp, uint16_t p)
 {
 	return p < mp->n_points && mp->points[p].name[0] ? mp->points[p].name : "?";
+}
+
+const struct mp_stream *mp_media_at(const struct mp_media *md, uint16_t p)
+{
+	for (unsigned i = 0; i < md->n; i++)
+		if (md->point[i] == p)
+			return &md->at[i];
+	return NULL;
+}
+
+double mp_group_clock(const struct mp_group *g, uint16_t p)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->clock[i].point == p)
+			return g->clock[i].offset_s;
+	return 0;
 }
 
 static void msg_label(const struct mp_msg *m, char *buf, size_t cap)
@@ -403,8 +419,8 @@ static void find_alg(const struct multipoint *mp, struct mp_group *g, const stru
 		finding_evidence(fd, d->frame_b, d->ts_b, d->point_b, "%s %s after: %s", d->message, d->field, d->value_b);
 	}
 	finding_explain(fd, "The same messages of this call were captured at point %u (%s) and at point %u (%s), and "
-			"they differ: %s.", a->point + 1u, point_name(mp, a->point), b->point + 1u,
-			point_name(mp, b->point), list);
+			"they differ: %s.", a->point + 1u, multipoint_point_name(mp, a->point), b->point + 1u,
+			multipoint_point_name(mp, b->point), list);
 	/* what stayed as it was tells an ALG from an SBC */
 	bool o_kept = false, via_kept = false;
 	for (uint32_t i = 0; i < a->n_msgs; i++) {
@@ -473,8 +489,8 @@ static void find_sip_lost(const struct multipoint *mp, struct mp_group *g, const
 					return;
 				finding_explain(fd, "Messages the %s sent reached capture point %u (%s) but never point %u "
 						"(%s), which saw the %s's earlier messages and the call going on after them:",
-						who(sender), u->point + 1u, point_name(mp, u->point), p->point + 1u,
-						point_name(mp, p->point), who(sender));
+						who(sender), u->point + 1u, multipoint_point_name(mp, u->point), p->point + 1u,
+						multipoint_point_name(mp, p->point), who(sender));
 			}
 			lost++;
 			finding_explain(fd, "%s (CSeq %u, frame %llu at point %u);", label, m->cseq,
@@ -509,21 +525,11 @@ static void find_media_lost(const struct multipoint *mp, struct mp_group *g, con
 		if (pc->point == pu)
 			continue;
 		const struct mp_point *pp = &mp->points[pc->point];
-		double off_s = 0;
-		for (unsigned q = 0; q < g->n; q++)
-			if (g->clock[q].point == pc->point)
-				off_s = g->clock[q].offset_s;
-		for (unsigned q = 0; q < g->n; q++)
-			if (g->clock[q].point == pu)
-				off_s -= g->clock[q].offset_s;
-		int64_t off = (int64_t)(off_s * 1e9);
+		int64_t off = (int64_t)((mp_group_clock(g, pc->point) - mp_group_clock(g, pu)) * 1e9);
 		/* only while the other point was capturing */
 		if (!inside(pp, su->first_ts + off, 0) || !inside(pp, su->last_ts + off, 0))
 			continue;
-		const struct mp_stream *sp = NULL;
-		for (unsigned i = 0; i < md->n; i++)
-			if (md->point[i] == pc->point)
-				sp = &md->at[i];
+		const struct mp_stream *sp = mp_media_at(md, pc->point);
 		uint32_t got = sp ? sp->packets : 0;
 		if (got >= su->packets)
 			continue;
@@ -545,18 +551,18 @@ static void find_media_lost(const struct multipoint *mp, struct mp_group *g, con
 				      who(facts_other(md->dir)), pu + 1u, pc->point + 1u);
 			finding_explain(fd, "SSRC 0x%08X (%s -> %s at point %u) passed point %u (%s) %u times between "
 					"%+.3f and %+.3f s; point %u (%s), which saw this call's SIP, has none of it.",
-					md->ssrc, a, b, pu + 1u, pu + 1u, point_name(mp, pu), su->packets,
+					md->ssrc, a, b, pu + 1u, pu + 1u, multipoint_point_name(mp, pu), su->packets,
 					(double)(su->first_ts - g->origin) / 1e9, (double)(su->last_ts - g->origin) / 1e9,
-					pc->point + 1u, point_name(mp, pc->point));
+					pc->point + 1u, multipoint_point_name(mp, pc->point));
 		} else {
 			finding_title(fd, "RTP %s -> %s: %u packets pass capture point %u but not point %u%s", who(md->dir),
 				      who(facts_other(md->dir)), missing, pu + 1u, pc->point + 1u,
 				      stopped ? " (it stops there)" : "");
 			finding_explain(fd, "SSRC 0x%08X: point %u (%s) saw %u packets until %+.3f s (frame %llu); point "
 					"%u (%s) saw %u, the last at %+.3f s (frame %llu): %u missing (%.1f%%).",
-					md->ssrc, pu + 1u, point_name(mp, pu), su->packets,
+					md->ssrc, pu + 1u, multipoint_point_name(mp, pu), su->packets,
 					(double)(su->last_ts - g->origin) / 1e9, (unsigned long long)su->last_frame,
-					pc->point + 1u, point_name(mp, pc->point), got,
+					pc->point + 1u, multipoint_point_name(mp, pc->point), got,
 					(double)(sp->last_ts - off - g->origin) / 1e9, (unsigned long long)sp->last_frame,
 					missing, 100.0 * missing / su->packets);
 			finding_evidence(fd, sp->last_frame, sp->last_ts, pc->point, "last packet of 0x%08X at this point",

@@ -136,6 +136,12 @@ void multipoint_add(struct multipoint *mp, const struct call *c, unsigned call_i
 /* Calls each group (a Call-ID seen at two or more points) in order of first
  * appearance, with its alignment, differences, media and findings. */
 void multipoint_each(const struct multipoint *mp, void (*fn)(void *ctx, const struct mp_group *g), void *ctx);
+/* Point p's file name ("?" when unknown). */
+const char *multipoint_point_name(const struct multipoint *mp, uint16_t p);
+/* The stream as point p saw it, or NULL. */
+const struct mp_stream *mp_media_at(const struct mp_media *md, uint16_t p);
+/* Point p's clock offset from the group's first point (0 when unknown). */
+double mp_group_clock(const struct mp_group *g, uint16_t p);
 /* How many groups multipoint_each would give. */
 size_t multipoint_groups(const struct multipoint *mp);
 

@@ -53,4 +53,8 @@ char *sv_to_buf(struct sv s, char *buf, size_t cap);
  * quoted strings is skipped. */
 bool sv_param(struct sv s, const char *name, struct sv *val);
 
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) at p, n bytes available; 0 if invalid. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
+
 #endif

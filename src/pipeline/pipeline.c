@@ -161,7 +161,44 @@ static void count_frame(struct run *r, enum frame_result fr)
 		r->sum.other_udp++;
 }
 
-static void copy_file(FILE *from, FILE *to)
+bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_config *ccfg,
+			  const struct analyze_config *acfg)
+{
+	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
+	r->calls = calls_new(ccfg, &csink);
+	r->unsig = tmpfile();
+	r->calls_text = tmpfile();
+	analyzer_init(&r->an, acfg);
+	if (r->o->format == REPORT_HTML)
+		r->html = html_capture_new(point);
+	if (!r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
+		pipeline_input_end(r);
+		return false;
+	}
+	jw_init(&r->unsig_jw, r->unsig);
+	r->unsig_jw.depth = r->jw.depth + 2;
+	r->unsig_count = 0;
+	memset(&r->sum, 0, sizeof(r->sum));
+	r->call_index = 0;
+	r->calls_shown = 0;
+	return true;
+}
+
+void pipeline_input_end(struct run *r)
+{
+	calls_free(r->calls);
+	r->calls = NULL;
+	if (r->unsig)
+		fclose(r->unsig);
+	r->unsig = NULL;
+	if (r->calls_text)
+		fclose(r->calls_text);
+	r->calls_text = NULL;
+	html_capture_free(r->html);
+	r->html = NULL;
+}
+
+void pipeline_copy_file(FILE *from, FILE *to)
 {
 	char buf[65536];
 	size_t n;
@@ -179,7 +216,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_arr(w, "unsignalled_streams");
 	if (r->unsig_count) {
 		fflush(r->unsig);
-		copy_file(r->unsig, r->out);
+		pipeline_copy_file(r->unsig, r->out);
 		w->has_items[w->depth] = true;
 	}
 	jw_arr_end(w);
@@ -266,11 +303,11 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 	report_diagnosis_summary_text(r->out, &r->an, &r->style);
 	fputc('\n', r->out);
 	fflush(r->calls_text);
-	copy_file(r->calls_text, r->out);
+	pipeline_copy_file(r->calls_text, r->out);
 	if (r->unsig_count) {
 		fprintf(r->out, "unsignalled RTP streams (no SIP/SDP seen for them): %u\n", r->unsig_count);
 		fflush(r->unsig);
-		copy_file(r->unsig, r->out);
+		pipeline_copy_file(r->unsig, r->out);
 		fputc('\n', r->out);
 	}
 	fprintf(r->out, "capture %u summary: ", cap->point + 1u);
@@ -323,36 +360,16 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		.sink_ctx = r,
 	};
 	struct calls_config ccfg = calls_config_default();
-	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
-	struct decoder *dec = decoder_new(&cfg);
-	r->calls = calls_new(&ccfg, &csink);
-	r->unsig = tmpfile();
-	r->calls_text = tmpfile();
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
-	analyzer_init(&r->an, &acfg);
-	if (r->o->format == REPORT_HTML)
-		r->html = html_capture_new(point);
-	if (!dec || !r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
+	struct decoder *dec = decoder_new(&cfg);
+	if (!dec || !pipeline_input_begin(r, point, &ccfg, &acfg)) {
 		pipeline_note_error(r, path, "out of memory or no temporary file");
 		decoder_free(dec);
-		calls_free(r->calls);
-		if (r->unsig)
-			fclose(r->unsig);
-		if (r->calls_text)
-			fclose(r->calls_text);
-		html_capture_free(r->html);
-		r->html = NULL;
 		capture_close(&cap);
 		return -1;
 	}
-	jw_init(&r->unsig_jw, r->unsig);
-	r->unsig_jw.depth = r->jw.depth + 2;
-	r->unsig_count = 0;
-	memset(&r->sum, 0, sizeof(r->sum));
 	r->sum.cap = &cap;
 	r->sum.dstats = decoder_stats(dec);
-	r->call_index = 0;
-	r->calls_shown = 0;
 	if (r->o->format == REPORT_JSON) {
 		struct jw *w = &r->jw;
 		jw_obj(w, NULL);
@@ -422,14 +439,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 			r->res->timed_out = true;
 		result = 1;
 	}
-	calls_free(r->calls);
-	r->calls = NULL;
-	fclose(r->unsig);
-	r->unsig = NULL;
-	fclose(r->calls_text);
-	r->calls_text = NULL;
-	html_capture_free(r->html);
-	r->html = NULL;
+	pipeline_input_end(r);
 	decoder_free(dec);
 	capture_close(&cap);
 	return result;

@@ -21,15 +21,6 @@ bool pipeline_input_is_trace(const struct pipeline_opts *o, const struct pipelin
 	return in->data && in->len && !trace_input_is_capture(in->data, in->len);
 }
 
-static void copy_all(FILE *from, FILE *to)
-{
-	char buf[65536];
-	size_t n;
-	rewind(from);
-	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
-		fwrite(buf, 1, n, to);
-}
-
 int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint16_t point)
 {
 	const char *name = in->name ? in->name : in->path ? in->path : "input";
@@ -67,45 +58,22 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	cap.linktype_name = "none";
 	struct calls_config ccfg = calls_config_default();
 	ccfg.duplicate_ns = 0; /* a log line is a send; its times may be coarse */
-	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
-	r->calls = calls_new(&ccfg, &csink);
-	r->unsig = tmpfile();
-	r->calls_text = tmpfile();
 	struct analyze_config acfg = {
 		.rtp_timeout_s = r->o->rtp_timeout_s,
 		.signalling_only = true,
 		.lines = true,
 		.no_times = facts.untimed == facts.messages,
 	};
-	analyzer_init(&r->an, &acfg);
-	if (r->o->format == REPORT_HTML) {
-		r->html = html_capture_new(point);
-		html_capture_set_lines(r->html, true);
-	}
-	if (!r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
+	if (!pipeline_input_begin(r, point, &ccfg, &acfg)) {
 		pipeline_note_error(r, name, "out of memory or no temporary file");
-		html_capture_free(r->html);
-		r->html = NULL;
-		calls_free(r->calls);
-		r->calls = NULL;
-		if (r->unsig)
-			fclose(r->unsig);
-		if (r->calls_text)
-			fclose(r->calls_text);
-		r->unsig = r->calls_text = NULL;
 		trace_input_close(t);
 		free(t);
 		free(m);
 		return -1;
 	}
-	jw_init(&r->unsig_jw, r->unsig);
-	r->unsig_jw.depth = r->jw.depth + 2;
-	r->unsig_count = 0;
-	memset(&r->sum, 0, sizeof(r->sum));
+	html_capture_set_lines(r->html, true);
 	r->sum.cap = &cap;
 	r->sum.dstats = &no_decode;
-	r->call_index = 0;
-	r->calls_shown = 0;
 	r->trace = &facts;
 	bool was_lines = r->style.lines;
 	r->style.lines = true;
@@ -161,7 +129,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		report_diagnosis_summary_text(r->out, &r->an, &r->style);
 		fputc('\n', r->out);
 		fflush(r->calls_text);
-		copy_all(r->calls_text, r->out);
+		pipeline_copy_file(r->calls_text, r->out);
 		const struct calls_stats *cs = calls_get_stats(r->calls);
 		fprintf(r->out, "capture %u summary: %llu SIP messages (%llu requests, %llu responses) in %llu lines; "
 			"calls %llu\n", point + 1u, (unsigned long long)r->sum.sip_messages,
@@ -181,14 +149,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	}
 	r->trace = NULL;
 	r->style.lines = was_lines;
-	html_capture_free(r->html);
-	r->html = NULL;
-	calls_free(r->calls);
-	r->calls = NULL;
-	fclose(r->unsig);
-	r->unsig = NULL;
-	fclose(r->calls_text);
-	r->calls_text = NULL;
+	pipeline_input_end(r);
 	trace_input_close(t);
 	free(t);
 	free(m);

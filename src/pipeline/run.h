@@ -59,6 +59,13 @@ void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
 void pipeline_json_tail(struct run *r, const struct capture *cap, int rc);
 void pipeline_text_tail(struct run *r, const struct capture *cap);
 void pipeline_note_error(struct run *r, const char *name, const char *what);
+/* The state of one input (calls table, temporary files, analyzer, HTML
+ * capture, summary); false when there is no memory or temporary file (then
+ * nothing is left to free). pipeline_input_end frees it. */
+bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_config *ccfg,
+			  const struct analyze_config *acfg);
+void pipeline_input_end(struct run *r);
+void pipeline_copy_file(FILE *from, FILE *to);
 
 /* pipeline_trace.c */
 /* Whether the input is to be read as a pasted trace rather than a capture. */

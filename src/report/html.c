@@ -8,37 +8,14 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
+#include "core/sv.h"
+
+/* Length of the valid UTF-8 sequence at p, or 0; C1 controls (U+0080..U+009F)
+ * are as unwelcome here as C0 ones. */
 static size_t utf8_seq(const unsigned char *p, size_t n)
 {
-	unsigned char c = p[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	/* C1 controls (U+0080..U+009F) are as unwelcome as C0 ones */
-	if (len == 2 && cp < 0xa0)
+	size_t len = utf8_seq_len(p, n);
+	if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 		return 0;
 	return len;
 }

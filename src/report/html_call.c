@@ -144,6 +144,55 @@ static void evidence_link(FILE *f, const struct call *c, const char *idp, unsign
 	html_str(f, e->what);
 }
 
+void html_finding(FILE *f, const struct finding *fd, unsigned i, const char *idp, bool timeline, int64_t origin,
+		  void (*evidence)(FILE *f, void *ctx, unsigned fi, unsigned k, const struct evidence *e), void *ctx)
+{
+	fprintf(f, "<div class=\"finding %s\" id=\"%s-f%u\">\n<div class=\"fhead\"><span class=\"sev %s\">%s</span> "
+		   "<span class=\"fid\">",
+		sev_class(fd->sev), idp, i, sev_class(fd->sev), severity_str(fd->sev));
+	html_str(f, fd->id);
+	fputs("</span> <span class=\"ftitle\">", f);
+	html_str(f, fd->title);
+	fputs("</span>", f);
+	if (fd->at && timeline)
+		fprintf(f, " <a class=\"when\" href=\"#%s-t%u\">at %+.3f s</a>", idp, i, rel(fd->at, origin));
+	else if (fd->at)
+		fprintf(f, " <span class=\"when\">at %+.3f s</span>", rel(fd->at, origin));
+	fputs("</div>\n", f);
+	if (fd->explanation[0]) {
+		fputs("<p class=\"explain\">", f);
+		html_str(f, fd->explanation);
+		fputs("</p>\n", f);
+	}
+	if (fd->n_ev) {
+		fputs("<ul class=\"evidence\">\n", f);
+		for (unsigned k = 0; k < fd->n_ev; k++) {
+			fputs("<li>", f);
+			evidence(f, ctx, i, k, &fd->ev[k]);
+			fputs("</li>\n", f);
+		}
+		fputs("</ul>\n", f);
+	}
+	if (fd->recommendation[0]) {
+		fputs("<p class=\"fix\"><strong>What to change:</strong> ", f);
+		html_str(f, fd->recommendation);
+		fputs("</p>\n", f);
+	}
+	fputs("</div>\n", f);
+}
+
+struct ev_ctx {
+	const struct call *c;
+	const char *idp;
+	const char *unit;
+};
+
+static void call_evidence(FILE *f, void *ctx, unsigned fi, unsigned k, const struct evidence *e)
+{
+	const struct ev_ctx *x = ctx;
+	evidence_link(f, x->c, x->idp, fi, k, e, x->unit);
+}
+
 static void findings(FILE *f, const struct call *c, const char *idp, const struct findings *fs, const struct walk *w,
 		     const char *unit)
 {
@@ -151,39 +200,9 @@ static void findings(FILE *f, const struct call *c, const char *idp, const struc
 	if (!fs->n) {
 		fputs("<p class=\"none\">None: nothing in this call matched a rule of the findings catalog.</p>\n", f);
 	}
-	for (unsigned i = 0; i < fs->n; i++) {
-		const struct finding *fd = &fs->f[i];
-		fprintf(f, "<div class=\"finding %s\" id=\"%s-f%u\">\n<div class=\"fhead\"><span class=\"sev %s\">%s</span> "
-			   "<span class=\"fid\">",
-			sev_class(fd->sev), idp, i, sev_class(fd->sev), severity_str(fd->sev));
-		html_str(f, fd->id);
-		fputs("</span> <span class=\"ftitle\">", f);
-		html_str(f, fd->title);
-		fputs("</span>", f);
-		if (fd->at)
-			fprintf(f, " <a class=\"when\" href=\"#%s-t%u\">at %+.3f s</a>", idp, i, rel(fd->at, c->start_ts));
-		fputs("</div>\n", f);
-		if (fd->explanation[0]) {
-			fputs("<p class=\"explain\">", f);
-			html_str(f, fd->explanation);
-			fputs("</p>\n", f);
-		}
-		if (fd->n_ev) {
-			fputs("<ul class=\"evidence\">\n", f);
-			for (unsigned k = 0; k < fd->n_ev; k++) {
-				fputs("<li>", f);
-				evidence_link(f, c, idp, i, k, &fd->ev[k], unit);
-				fputs("</li>\n", f);
-			}
-			fputs("</ul>\n", f);
-		}
-		if (fd->recommendation[0]) {
-			fputs("<p class=\"fix\"><strong>What to change:</strong> ", f);
-			html_str(f, fd->recommendation);
-			fputs("</p>\n", f);
-		}
-		fputs("</div>\n", f);
-	}
+	struct ev_ctx ctx = { c, idp, unit };
+	for (unsigned i = 0; i < fs->n; i++)
+		html_finding(f, &fs->f[i], i, idp, true, c->start_ts, call_evidence, &ctx);
 	if (fs->dropped)
 		fprintf(f, "<p class=\"note\">%u more findings not shown.</p>\n", fs->dropped);
 	if (w && w->present) {

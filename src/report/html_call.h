@@ -5,6 +5,7 @@
 #ifndef DEADAIR_REPORT_HTML_CALL_H
 #define DEADAIR_REPORT_HTML_CALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,11 @@ void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, co
 void html_call_stream_row(FILE *f, const struct stream *s, int64_t origin);
 /* The header row matching html_call_stream_row. */
 void html_call_stream_head(FILE *f);
+/* Finding i as <div id="IDP-fI">: its head (severity, id, title, the moment it
+ * names, linked to IDP-tI on a timeline when there is one), explanation,
+ * evidence (each <li> written by evidence()) and what to change. */
+void html_finding(FILE *f, const struct finding *fd, unsigned i, const char *idp, bool timeline, int64_t origin,
+		  void (*evidence)(FILE *f, void *ctx, unsigned fi, unsigned k, const struct evidence *e), void *ctx);
 /* The id prefix of a call: "p1-c3". */
 void html_call_id(char *buf, size_t cap, uint16_t point, unsigned index);
 

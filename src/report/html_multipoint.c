@@ -9,16 +9,6 @@
 #include "report/html.h"
 #include "report/html_call.h"
 
-static const char *pname(const struct multipoint *mp, uint16_t p)
-{
-	return p < mp->n_points && mp->points[p].name[0] ? mp->points[p].name : "?";
-}
-
-static const char *sev_class(enum severity s)
-{
-	return s == SEV_CRITICAL ? "critical" : s == SEV_WARNING ? "warning" : "info";
-}
-
 /* The call's index at a point, to link to its section. */
 static unsigned index_at(const struct mp_group *g, uint16_t point)
 {
@@ -37,12 +27,21 @@ static void call_link(FILE *f, const struct mp_group *g, uint16_t point, const c
 	fputs("</a>", f);
 }
 
-static double clock_of(const struct mp_group *g, uint16_t point)
+struct ev_ctx {
+	const struct mp_group *g;
+};
+
+/* Evidence of a comparison cites a frame of one point: link to the call there. */
+static void point_evidence(FILE *f, void *ctx, unsigned fi, unsigned k, const struct evidence *e)
 {
-	for (unsigned i = 0; i < g->n; i++)
-		if (g->clock[i].point == point)
-			return g->clock[i].offset_s;
-	return 0;
+	(void)fi;
+	(void)k;
+	const struct mp_group *g = ((const struct ev_ctx *)ctx)->g;
+	char label[48];
+	snprintf(label, sizeof(label), "frame %" PRIu64 " at point %u", e->frame, e->point + 1u);
+	call_link(f, g, e->point, label);
+	fprintf(f, " <span class=\"evt\">%+.3f s</span> ", (double)(e->ts - g->origin) / 1e9);
+	html_str(f, e->what);
 }
 
 void html_multipoint(FILE *f, const struct multipoint *mp, const struct mp_group *g, unsigned n)
@@ -56,7 +55,7 @@ void html_multipoint(FILE *f, const struct multipoint *mp, const struct mp_group
 		char label[32];
 		snprintf(label, sizeof(label), "call %u", c->index);
 		fprintf(f, "<tr><td>%u</td><td class=\"mono\">", c->point + 1u);
-		html_str(f, pname(mp, c->point));
+		html_str(f, multipoint_point_name(mp, c->point));
 		fputs("</td><td>", f);
 		call_link(f, g, c->point, label);
 		fputs("</td><td>", f);
@@ -76,38 +75,11 @@ void html_multipoint(FILE *f, const struct multipoint *mp, const struct mp_group
 	fputs("<section class=\"findings\"><h3>Findings of the comparison</h3>\n", f);
 	if (!g->findings.n)
 		fputs("<p class=\"none\">None: the points agree on this call.</p>\n", f);
-	for (unsigned i = 0; i < g->findings.n; i++) {
-		const struct finding *fd = &g->findings.f[i];
-		fprintf(f, "<div class=\"finding %s\" id=\"x%u-f%u\">\n<div class=\"fhead\"><span class=\"sev %s\">%s</span> "
-			   "<span class=\"fid\">",
-			sev_class(fd->sev), n, i, sev_class(fd->sev), severity_str(fd->sev));
-		html_str(f, fd->id);
-		fputs("</span> <span class=\"ftitle\">", f);
-		html_str(f, fd->title);
-		fputs("</span></div>\n<p class=\"explain\">", f);
-		html_str(f, fd->explanation);
-		fputs("</p>\n", f);
-		if (fd->n_ev) {
-			fputs("<ul class=\"evidence\">\n", f);
-			for (unsigned k = 0; k < fd->n_ev; k++) {
-				const struct evidence *e = &fd->ev[k];
-				char label[48];
-				snprintf(label, sizeof(label), "frame %" PRIu64 " at point %u", e->frame, e->point + 1u);
-				fputs("<li>", f);
-				call_link(f, g, e->point, label);
-				fprintf(f, " <span class=\"evt\">%+.3f s</span> ", (double)(e->ts - g->origin) / 1e9);
-				html_str(f, e->what);
-				fputs("</li>\n", f);
-			}
-			fputs("</ul>\n", f);
-		}
-		if (fd->recommendation[0]) {
-			fputs("<p class=\"fix\"><strong>What to change:</strong> ", f);
-			html_str(f, fd->recommendation);
-			fputs("</p>\n", f);
-		}
-		fputs("</div>\n", f);
-	}
+	struct ev_ctx ctx = { g };
+	char idp[16];
+	snprintf(idp, sizeof(idp), "x%u", n);
+	for (unsigned i = 0; i < g->findings.n; i++)
+		html_finding(f, &g->findings.f[i], i, idp, false, g->origin, point_evidence, &ctx);
 	fputs("</section>\n", f);
 
 	fputs("<section><h3>Changed between points</h3>\n", f);
@@ -146,17 +118,14 @@ void html_multipoint(FILE *f, const struct multipoint *mp, const struct mp_group
 			const struct mp_media *md = &g->media[m];
 			for (unsigned k = 0; k < g->n; k++) {
 				uint16_t p = g->at[k]->point;
-				const struct mp_stream *s = NULL;
-				for (unsigned i = 0; i < md->n; i++)
-					if (md->point[i] == p)
-						s = &md->at[i];
+				const struct mp_stream *s = mp_media_at(md, p);
 				fprintf(f, "<tr><td>%s</td><td class=\"mono\">0x%08X</td><td>%u</td>",
 					md->dir == PARTY_A ? "caller &rarr; callee" : "callee &rarr; caller", md->ssrc, p + 1u);
 				if (!s) {
 					fputs("<td>0</td><td>never seen</td><td></td></tr>\n", f);
 					continue;
 				}
-				double off = clock_of(g, p);
+				double off = mp_group_clock(g, p);
 				char a[ADDR_STRLEN + 10], b[ADDR_STRLEN + 10];
 				endpoint_str(&s->src, a, sizeof(a));
 				endpoint_str(&s->dst, b, sizeof(b));

@@ -7,22 +7,9 @@
 
 #include "report/findings_report.h"
 
-static const char *pname(const struct multipoint *mp, uint16_t p)
-{
-	return p < mp->n_points && mp->points[p].name[0] ? mp->points[p].name : "?";
-}
-
 static const char *dir_str(uint8_t d)
 {
 	return d == PARTY_A ? "caller -> callee" : "callee -> caller";
-}
-
-static double clock_of(const struct mp_group *g, uint16_t point)
-{
-	for (unsigned i = 0; i < g->n; i++)
-		if (g->clock[i].point == point)
-			return g->clock[i].offset_s;
-	return 0;
 }
 
 void report_multipoint_text_head(FILE *f, const struct multipoint *mp, size_t groups, const struct text_style *st)
@@ -42,7 +29,7 @@ void report_multipoint_text(FILE *f, const struct multipoint *mp, const struct m
 	for (unsigned i = 0; i < g->n; i++) {
 		const struct mp_call *c = g->at[i];
 		const struct mp_clock *k = &g->clock[i];
-		fprintf(f, "  point %u (%s): call %u", c->point + 1u, pname(mp, c->point), c->index);
+		fprintf(f, "  point %u (%s): call %u", c->point + 1u, multipoint_point_name(mp, c->point), c->index);
 		if (i == 0)
 			fputs(", the reference clock\n", f);
 		else if (!k->from_msgs)
@@ -74,15 +61,12 @@ void report_multipoint_text(FILE *f, const struct multipoint *mp, const struct m
 		fprintf(f, "    %s  SSRC 0x%08X\n", dir_str(md->dir), md->ssrc);
 		for (unsigned k = 0; k < g->n; k++) {
 			uint16_t p = g->at[k]->point;
-			const struct mp_stream *s = NULL;
-			for (unsigned i = 0; i < md->n; i++)
-				if (md->point[i] == p)
-					s = &md->at[i];
+			const struct mp_stream *s = mp_media_at(md, p);
 			if (!s) {
 				fprintf(f, "      point %u: none\n", p + 1u);
 				continue;
 			}
-			double off = clock_of(g, p);
+			double off = mp_group_clock(g, p);
 			char a[ADDR_STRLEN + 10], b[ADDR_STRLEN + 10];
 			endpoint_str(&s->src, a, sizeof(a));
 			endpoint_str(&s->dst, b, sizeof(b));
@@ -111,7 +95,7 @@ void report_multipoint_json(struct jw *w, const struct multipoint *mp, const str
 		const struct mp_clock *k = &g->clock[i];
 		jw_obj(w, NULL);
 		jw_uint(w, "point", (uint64_t)c->point + 1);
-		jw_str(w, "file", pname(mp, c->point));
+		jw_str(w, "file", multipoint_point_name(mp, c->point));
 		jw_uint(w, "call", c->index);
 		if (i == 0 || k->from_msgs)
 			jw_num(w, "clock_offset_s", k->offset_s, 6);
@@ -154,15 +138,12 @@ void report_multipoint_json(struct jw *w, const struct multipoint *mp, const str
 		jw_arr(w, "at");
 		for (unsigned k = 0; k < g->n; k++) {
 			uint16_t p = g->at[k]->point;
-			const struct mp_stream *s = NULL;
-			for (unsigned i = 0; i < md->n; i++)
-				if (md->point[i] == p)
-					s = &md->at[i];
+			const struct mp_stream *s = mp_media_at(md, p);
 			jw_obj(w, NULL);
 			jw_uint(w, "point", (uint64_t)p + 1);
 			jw_uint(w, "packets", s ? s->packets : 0);
 			if (s) {
-				double off = clock_of(g, p);
+				double off = mp_group_clock(g, p);
 				char a[ADDR_STRLEN + 10], b[ADDR_STRLEN + 10];
 				endpoint_str(&s->src, a, sizeof(a));
 				endpoint_str(&s->dst, b, sizeof(b));
