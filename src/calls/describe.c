@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Readings of the call model that every later stage shares: the direction an
  * SDP media record asks for, whether an SDP puts the call on hold (RFC 3264
- * section 8.4, and the older c=0.0.0.0 of RFC 2543), a stream's codec name. */
+ * section 8.4, and the older c=0.0.0.0 of RFC 2543), a stream's codec name,
+ * the order reports list a call's streams in. */
 #include <stdio.h>
 #include <string.h>
 
@@ -44,4 +45,22 @@ void stream_codec_name(const struct stream *s, char *buf, size_t cap)
 		return;
 	}
 	snprintf(buf, cap, "PT%u", s->first_pt);
+}
+
+unsigned call_streams_ordered(const struct call *c, const struct stream **out, unsigned cap)
+{
+	unsigned n = 0;
+	for (uint8_t dir = 0; dir <= PARTY_NONE; dir++) {
+		unsigned from = n;
+		for (const struct stream *s = c->streams; s && n < cap; s = s->next)
+			if (s->dir == dir)
+				out[n++] = s;
+		for (unsigned i = from + 1; i < n; i++)
+			for (unsigned j = i; j > from && out[j]->first_frame < out[j - 1]->first_frame; j--) {
+				const struct stream *t = out[j];
+				out[j] = out[j - 1];
+				out[j - 1] = t;
+			}
+	}
+	return n;
 }

@@ -307,6 +307,9 @@ const char *sdp_media_dir_str(const struct sdp_media_rec *m);
 bool sdp_rec_is_hold(const struct sdp_rec *r);
 /* Codec name of a stream's first payload type, from the call's SDP, or "PTnn". */
 void stream_codec_name(const struct stream *s, char *buf, size_t cap);
+/* The call's streams for a report: the caller's first, then the callee's, then
+ * those of unknown direction, each by first frame; at most cap of them. */
+unsigned call_streams_ordered(const struct call *c, const struct stream **out, unsigned cap);
 
 /* The first sighting of a message: not a retransmission, not a copy. */
 static inline bool msg_is_first(const struct msg_rec *m)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/readall.h"
 #include "pipeline/pipeline.h"
 
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
@@ -16,34 +17,12 @@ enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
 /* Standard input into memory, at most TRACE_MAX_BYTES (a paste or a capture). */
 static bool cli_read_stdin(uint8_t **out, size_t *len)
 {
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			if (cap > TRACE_MAX_BYTES) {
-				fprintf(stderr, "deadair: standard input: more than %u MiB\n", TRACE_MAX_BYTES >> 20);
-				free(buf);
-				return false;
-			}
-			uint8_t *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - n, stdin);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	if (!buf || n > TRACE_MAX_BYTES) {
-		fprintf(stderr, "deadair: standard input: %s\n", buf ? "too large" : "out of memory");
-		free(buf);
-		return false;
-	}
-	*out = buf;
-	*len = n;
-	return true;
+	enum status st = read_all(stdin, TRACE_MAX_BYTES, out, len);
+	if (st == ST_LIMIT)
+		fprintf(stderr, "deadair: standard input: more than %u MiB\n", TRACE_MAX_BYTES >> 20);
+	else if (st != ST_OK)
+		fprintf(stderr, "deadair: standard input: out of memory\n");
+	return st == ST_OK;
 }
 
 int analyze_run(const struct analyze_opts *o)

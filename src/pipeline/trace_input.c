@@ -7,6 +7,8 @@
  * Request-URI and Contact. */
 #include "pipeline/trace_input.h"
 
+#include "core/readall.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,38 +43,16 @@ static bool read_file(struct trace_input *t, const char *path, char *err, size_t
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		return false;
 	}
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *buf = malloc(cap);
-	while (buf) {
-		if (n == cap) {
-			if (cap > TRACE_MAX_BYTES) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "the trace is larger than %u MiB", TRACE_MAX_BYTES >> 20);
-				return false;
-			}
-			uint8_t *nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
+	uint8_t *buf;
+	size_t n;
+	enum status st = read_all(f, TRACE_MAX_BYTES, &buf, &n);
 	fclose(f);
-	if (!buf) {
-		snprintf(err, errlen, "out of memory");
+	if (st == ST_LIMIT) {
+		snprintf(err, errlen, "the trace is larger than %u MiB", TRACE_MAX_BYTES >> 20);
 		return false;
 	}
-	if (n > TRACE_MAX_BYTES) {
-		free(buf);
-		snprintf(err, errlen, "the trace is larger than %u MiB", TRACE_MAX_BYTES >> 20);
+	if (st != ST_OK) {
+		snprintf(err, errlen, "out of memory");
 		return false;
 	}
 	t->owned = buf;

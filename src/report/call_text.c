@@ -332,23 +332,10 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	if (!c->streams)
 		fputs(": no RTP seen", f);
 	fputc('\n', f);
-	/* caller's streams first, then by first frame */
-	for (uint8_t dir = 0; dir <= PARTY_NONE; dir++) {
-		const struct stream *v[64];
-		unsigned n = 0;
-		for (const struct stream *s = c->streams; s && n < 64; s = s->next)
-			if (s->dir == dir)
-				v[n++] = s;
-		for (unsigned i = 0; i < n; i++)
-			for (unsigned j = i + 1; j < n; j++)
-				if (v[j]->first_frame < v[i]->first_frame) {
-					const struct stream *tmp = v[i];
-					v[i] = v[j];
-					v[j] = tmp;
-				}
-		for (unsigned i = 0; i < n; i++)
-			report_stream_text(f, v[i], c->start_ts, st);
-	}
+	const struct stream *v[192];
+	unsigned n = call_streams_ordered(c, v, 192);
+	for (unsigned i = 0; i < n; i++)
+		report_stream_text(f, v[i], c->start_ts, st);
 	int64_t end = c->end_ts > c->last_sip_ts ? c->end_ts : c->last_sip_ts;
 	for (const struct stream *s = c->streams; s; s = s->next)
 		if (s->last_ts > end)

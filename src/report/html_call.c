@@ -291,22 +291,10 @@ static void streams(FILE *f, const struct call *c)
 	}
 	fputs("<div class=\"scroll\"><table class=\"grid\">\n", f);
 	html_call_stream_head(f);
-	for (uint8_t dir = 0; dir <= PARTY_NONE; dir++) {
-		const struct stream *v[64];
-		unsigned n = 0;
-		for (const struct stream *s = c->streams; s && n < 64; s = s->next)
-			if (s->dir == dir)
-				v[n++] = s;
-		for (unsigned i = 0; i < n; i++)
-			for (unsigned j = i + 1; j < n; j++)
-				if (v[j]->first_frame < v[i]->first_frame) {
-					const struct stream *t = v[i];
-					v[i] = v[j];
-					v[j] = t;
-				}
-		for (unsigned i = 0; i < n; i++)
-			html_call_stream_row(f, v[i], c->start_ts);
-	}
+	const struct stream *v[192];
+	unsigned n = call_streams_ordered(c, v, 192);
+	for (unsigned i = 0; i < n; i++)
+		html_call_stream_row(f, v[i], c->start_ts);
 	fputs("</table></div></section>\n", f);
 }
 
