@@ -16,7 +16,8 @@ expectation file names. The file, line by line ('#' starts a comment):
                              if given, time (seconds from the call's start) within TOL
   - ID                       no finding with this id
   allow ID [SEVERITY]        a finding that may appear, or not (the comment says why)
-  value PATH LO..HI | TEXT   a number within [LO, HI], or a text equal to TEXT
+  value PATH LO..HI | TEXT | ~TEXT
+                             a number within [LO, HI], a text equal to TEXT, or containing it
 
 Every finding deadair gives must be matched by a '+' or 'allow' line: anything
 else is a false finding and fails the check. PATH is dotted, from the capture:
@@ -130,6 +131,9 @@ def main():
                     lo, hi = (float(x) for x in spec.split(".."))
                     if not isinstance(v, (int, float)) or isinstance(v, bool) or not lo <= v <= hi:
                         fail(n, f"{b['name']}: {w[1]} = {v}, expected {spec}")
+                elif spec.startswith("~"):
+                    if not isinstance(v, str) or spec[1:] not in v:
+                        fail(n, f"{b['name']}: {w[1]} = {v!r}, expected it to contain {spec[1:]!r}")
                 elif str(v) != spec:
                     fail(n, f"{b['name']}: {w[1]} = {v}, expected {spec}")
             else:

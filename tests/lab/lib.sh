@@ -319,3 +319,20 @@ lab_sleep_until() {
 lab_mark() {
 	LAB_MARK=$(date +%s.%N)
 }
+
+# lab_call TALK_MS REASON [FAR_XML [FAR_ARGS...]]: one call, phone-call.xml
+# against the far end (far-answer.xml unless given); the phone's SDP names
+# $SDP_IP (its STUN-learned public address unless a scenario says otherwise).
+lab_call() {
+	local talk=$1 reason=$2 farxml=${3:-far-answer.xml}
+	shift $(($# < 3 ? $# : 3))
+	cp "$LAB_DIR"/sipp/*.xml "$LAB_WORK/"
+	lab_bg far timeout 90 sipp -sf "$farxml" -i $FAR_IP -p 5060 -mp 6000 $(lab_sipp_args far) "$@"
+	local far_pid=$LAST_PID
+	sleep 0.5
+	lab_mark
+	lab_fg phone timeout 90 sipp -sf phone-call.xml $FAR_IP:5060 -i $PHONE_IP -p 5060 -mp 6000 \
+		-key pub_ip "${SDP_IP:-$NAT_WAN_IP}" -set talk "$talk" -key bye_reason "$reason" $(lab_sipp_args phone) ||
+		lab_die "phone's SIPp failed (see $LAB_WORK/phone.out)"
+	wait "$far_pid" || lab_die "far end's SIPp failed (see $LAB_WORK/far.out)"
+}
