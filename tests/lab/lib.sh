@@ -62,7 +62,7 @@ lab_cleanup() {
 		kill "$pid" 2>/dev/null
 	done
 	for pid in "${LAB_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
 	done
 	for ns in "${LAB_NS[@]}"; do
 		# processes still inside a namespace this scenario made are its own
@@ -81,7 +81,7 @@ lab_ns_add() {
 	local ns
 	ns=$(ns_name "$1")
 	# a namespace of this name left by a killed earlier run of this scenario
-	if ip netns list | awk '{print $1}' | grep -qx "$ns"; then
+	if [ -e "/run/netns/$ns" ]; then
 		local pids
 		pids=$(ip netns pids "$ns")
 		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
@@ -261,7 +261,7 @@ lab_capture_stop() {
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${LAB_CAPS[@]}"; do
-		wait "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
 	done
 	LAB_CAPS=()
 }
@@ -293,19 +293,24 @@ lab_media() {
 	python3 "$LAB_DIR/mkmedia.py" "$LAB_WORK/$1" "$2" "${@:3}" || lab_die "mkmedia $1"
 }
 
-# lab_check EXPECT_FILE: deadair's findings on this run's captures.
+# lab_check: deadair's findings on this run's captures, against the scenario's
+# expect file (the capture points it names). With LAB_SAVE=DIR, those captures
+# are also kept there, gzipped, as golden inputs (tests/lab/run.sh --save).
 lab_check() {
-	local save=${LAB_SAVE:-}
-	if [ -n "$save" ]; then
-		mkdir -p "$save"
+	local points
+	points=$(awk '$1 == "point" { print $2 }' "$LAB_SCEN_DIR/expect")
+	if [ -n "${LAB_SAVE:-}" ]; then
+		mkdir -p "$LAB_SAVE"
+		rm -f "$LAB_SAVE"/*.pcap.gz
 		local p
-		for p in "$@"; do
-			gzip -9 -n -c "$LAB_WORK/$p.pcap" >"$save/$p.pcap.gz"
+		for p in $points; do
+			gzip -9 -n -c "$LAB_WORK/$p.pcap" >"$LAB_SAVE/$p.pcap.gz"
 		done
-		lab_log "saved captures ${*} to $save"
+		lab_log "kept captures $(echo $points) in $LAB_SAVE"
 	fi
 	python3 "$LAB_DIR/check.py" "${DEADAIR:-deadair}" "$LAB_SCEN_DIR/expect" "$LAB_WORK" ||
-		{ lab_log "work files: $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+	lab_log "done"
 }
 
 lab_sleep_until() {
@@ -327,7 +332,7 @@ lab_call() {
 	local talk=$1 reason=$2 farxml=${3:-far-answer.xml}
 	shift $(($# < 3 ? $# : 3))
 	cp "$LAB_DIR"/sipp/*.xml "$LAB_WORK/"
-	lab_bg far timeout 90 sipp -sf "$farxml" -i $FAR_IP -p 5060 -mp 6000 $(lab_sipp_args far) "$@"
+	lab_bg far timeout 90 sipp -sf "$farxml" -i $FAR_IP -p 5060 -mp "${FAR_MP:-6000}" $(lab_sipp_args far) "$@"
 	local far_pid=$LAST_PID
 	sleep 0.5
 	lab_mark

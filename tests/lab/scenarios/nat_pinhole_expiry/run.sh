@@ -16,5 +16,4 @@ LAB_SCEN_DIR=$(cd "$(dirname "$0")" && pwd)
 PHONE_HOLD=pause:22.3         # nothing sent during the hold
 AFTER_UNHOLD_S=10             # the phone's watchdog
 BYE_REASON='Q.850;cause=16;text="RTP timeout (phone watchdog, 10 s)"'
-LAB_CAPTURES="nat-in nat-out phone"
 . "$LAB_SCEN_DIR/../../hold-call.sh"
