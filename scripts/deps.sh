@@ -5,7 +5,8 @@
 set -euo pipefail
 what=${1:-test}
 build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev)
-test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep)
+test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep
+	nftables iproute2 procps)  # the lab (tests/lab): nft, ip/tc, sysctl
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
 missing=()

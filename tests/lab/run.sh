@@ -40,7 +40,9 @@ run_one() {
 	echo "$rc $(($(date +%s) - t0))" >"$logs/$s.rc"
 }
 for s in "$@"; do
-	[ -f "$here/scenarios/$s/run.sh" ] || { echo "no scenario $s" >&2; exit 2; }
+	[ -f "$here/scenarios/$s/run.sh" ] || { echo "no scenario $s (options come first)" >&2; exit 2; }
+done
+for s in "$@"; do
 	while [ "$(jobs -r | wc -l)" -ge "$jobs" ]; do sleep 0.2; done
 	run_one "$s" &
 done
