@@ -9,8 +9,11 @@ RTP (first byte 0: RTP version 0), so they are cross traffic, not media.
       (reading and discarding what comes) for LINGER_S: another device on the
       LAN that takes a NAT mapping the phone had.
   hog.py flood DST_IP DST_PORT KBIT_S SECONDS ON_MS OFF_MS
-      1200-byte datagrams at KBIT_S while "on", nothing while "off" (bursts
-      that fill a shaped uplink's queue and let it drain), for SECONDS."""
+      1200-byte datagrams at KBIT_S while "on", nothing while "off", for SECONDS.
+  hog.py burst DST_IP DST_PORT COUNT EVERY_MS SECONDS
+      COUNT 1200-byte datagrams back to back, then quiet until EVERY_MS has
+      passed (never catching up after a stall), for SECONDS: each burst fills
+      a shaped uplink's queue at once and it drains until the next."""
 import socket
 import sys
 import time
@@ -49,10 +52,26 @@ def flood(dst, dport, kbit, secs, on_ms, off_ms):
     print(f"hog: {sent} datagrams")
 
 
+def burst(dst, dport, count, every_ms, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    payload = b"\x00" * 1200
+    end = time.monotonic() + secs
+    sent = 0
+    while time.monotonic() < end and sent < 1000000:
+        t0 = time.monotonic()
+        for _ in range(count):
+            s.sendto(payload, (dst, dport))
+            sent += 1
+        time.sleep(max(0.0, every_ms / 1000.0 - (time.monotonic() - t0)))
+    print(f"hog: {sent} datagrams")
+
+
 def main():
     a = sys.argv[1:]
     if a and a[0] == "occupy" and len(a) == 6:
         occupy(int(a[1]), a[2], int(a[3]), int(a[4]), float(a[5]))
+    elif a and a[0] == "burst" and len(a) == 6:
+        burst(a[1], int(a[2]), int(a[3]), float(a[4]), float(a[5]))
     elif a and a[0] == "flood" and len(a) == 7:
         flood(a[1], int(a[2]), float(a[3]), float(a[4]), float(a[5]), float(a[6]))
     else:
