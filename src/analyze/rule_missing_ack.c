@@ -11,16 +11,23 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	const struct call_facts *f = x->f;
 	if (!f->answered || c->ok_retrans < 2)
 		return;
-	/* with ACKs seen: the 2xx retransmissions that came after the first ACK */
+	/* with ACKs seen: the initial INVITE's 2xx retransmitted after the first ACK
+	 * on Timer G's schedule (copies of one packet on several hops of the
+	 * capture come milliseconds apart, a retransmission 500 ms or more) */
 	const struct msg_rec *ack = NULL;
 	uint32_t after_ack = 0;
+	int64_t prev_ok = 0;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (!ack && m->request && !strcmp(m->method, "ACK") && m->ts >= c->answer_ts)
+		bool ok = !m->request && m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE") &&
+			  m->cseq == c->initial_cseq;
+		if (!ack && m->request && !strcmp(m->method, "ACK") && m->cseq == c->initial_cseq &&
+		    m->ts >= c->answer_ts)
 			ack = m;
-		else if (ack && !m->request && m->retrans && m->status >= 200 && m->status < 300 &&
-			 !strcmp(m->method, "INVITE"))
+		else if (ack && ok && m->retrans && m->ts - prev_ok >= 400000000LL && m->ts - ack->ts >= 100000000LL)
 			after_ack++;
+		if (ok)
+			prev_ok = m->ts;
 	}
 	if (c->acked && (!ack || after_ack < 2))
 		return;
