@@ -6,6 +6,8 @@
 
 #include "calls/calls.h"
 
+static bool reaches_other(const struct call *c, const struct stream *s);
+
 uint8_t facts_other(uint8_t p)
 {
 	return p == PARTY_A ? PARTY_B : p == PARTY_B ? PARTY_A : PARTY_NONE;
@@ -107,7 +109,7 @@ uint32_t facts_packets_between(const struct call *c, uint8_t p, int64_t t0, int6
 {
 	uint32_t n = 0;
 	for (const struct stream *s = c->streams; s; s = s->next)
-		if (s->dir == p)
+		if (s->dir == p && reaches_other(c, s))
 			n += facts_stream_packets_between(s, t0, t1);
 	return n;
 }
@@ -142,6 +144,40 @@ int64_t facts_longest_silence(const struct call *c, uint8_t p, int64_t t0, int64
 	return best;
 }
 
+/* Whether stream s goes to the other party: to an address:port the receiver's
+ * SDP advertised, to where the receiver's own RTP comes from (symmetric RTP,
+ * latching), or to the receiver's signalling address. RTP from a party's
+ * advertised port to a third host (a NAT mapping that now belongs to another
+ * device) does not reach the other party and does not count as its media. */
+static bool reaches_other(const struct call *c, const struct stream *s)
+{
+	uint8_t rx = facts_other(s->dir);
+	if (rx == PARTY_NONE)
+		return true;
+	const struct endpoint *sig = rx == PARTY_A ? &c->a_sig : &c->b_sig;
+	if (!sig->addr.family || addr_eq(&s->dst.addr, &sig->addr))
+		return true;
+	bool known = false;
+	for (uint32_t i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		if (r->by != rx)
+			continue;
+		for (unsigned k = 0; k < r->n_media; k++) {
+			known = true;
+			if (endpoint_eq(&r->media[k].rtp, &s->dst))
+				return true;
+		}
+	}
+	for (const struct stream *o = c->streams; o; o = o->next) {
+		if (o->dir != rx)
+			continue;
+		known = true;
+		if (endpoint_eq(&o->src, &s->dst))
+			return true;
+	}
+	return !known;
+}
+
 void facts_derive(const struct call *c, struct call_facts *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -152,6 +188,12 @@ void facts_derive(const struct call *c, struct call_facts *f)
 		for (const struct stream *s = c->streams; s; s = s->next) {
 			if (s->dir != p)
 				continue;
+			if (!reaches_other(c, s)) {
+				d->misdirected++;
+				if (!d->misdirected_stream)
+					d->misdirected_stream = s;
+				continue;
+			}
 			d->n_streams++;
 			d->packets += s->packets;
 			if (!d->main || s->packets > d->main->packets)

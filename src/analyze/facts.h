@@ -23,6 +23,9 @@ struct dir_facts {
 	uint16_t last_point;
 	bool intended;               /* the SDP lets this party send (at answer time) */
 	bool intended_end;           /* ... and in the last offer/answer */
+	unsigned misdirected;        /* streams sent to neither the other party's SDP, RTP
+				      * source nor signalling address (left out above) */
+	const struct stream *misdirected_stream; /* the first of them */
 };
 
 struct hold_period {
@@ -57,7 +60,7 @@ const struct hold_period *facts_hold_at(const struct call_facts *f, int64_t t);
 int64_t facts_longest_silence(const struct call *c, uint8_t p, int64_t t0, int64_t t1, int64_t *at);
 /* Packets of one stream inside [t0, t1), from its activity bins. */
 uint32_t facts_stream_packets_between(const struct stream *s, int64_t t0, int64_t t1);
-/* Packets party p sent inside [t0, t1), from the activity bins. */
+/* Packets party p sent to the other party inside [t0, t1), from the activity bins. */
 uint32_t facts_packets_between(const struct call *c, uint8_t p, int64_t t0, int64_t t1);
 /* Party names for text: "caller" / "callee". */
 const char *who(uint8_t p);

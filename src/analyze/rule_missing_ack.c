@@ -1,21 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /* MISSING_ACK: the 2xx to the INVITE is retransmitted (RFC 3261 Timer G) and no
- * ACK ever arrives; after Timer H (64*T1 = 32 s) the callee gives up and hangs up. */
+ * ACK ever arrives; after Timer H (64*T1 = 32 s) the callee gives up and hangs up.
+ * Captured on the caller's side, the ACKs are there and the 2xx keeps coming
+ * after them: they are lost on the way, and the callee never got one. */
 #include "analyze/rule_util.h"
 
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
-	if (!f->answered || c->acked || c->ok_retrans < 2)
+	if (!f->answered || c->ok_retrans < 2)
+		return;
+	/* with ACKs seen: the initial INVITE's 2xx retransmitted after the first ACK
+	 * on Timer G's schedule (copies of one packet on several hops of the
+	 * capture come milliseconds apart, a retransmission 500 ms or more) */
+	const struct msg_rec *ack = NULL;
+	uint32_t after_ack = 0;
+	/* a trace without times keeps only the order: every retransmission counts */
+	bool untimed = x->a->cfg.no_times;
+	int64_t prev_ok = 0;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		bool ok = !m->request && m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE") &&
+			  m->cseq == c->initial_cseq;
+		if (!ack && m->request && !strcmp(m->method, "ACK") && m->cseq == c->initial_cseq &&
+		    m->ts >= c->answer_ts)
+			ack = m;
+		else if (ack && ok && m->retrans &&
+			 (untimed || (m->ts - prev_ok >= 400000000LL && m->ts - ack->ts >= 100000000LL)))
+			after_ack++;
+		if (ok)
+			prev_ok = m->ts;
+	}
+	if (c->acked && (!ack || after_ack < 2))
 		return;
 	struct finding *fd = finding_add(out, "MISSING_ACK", SEV_CRITICAL, PARTY_B, c->answer_ts);
 	if (!fd)
 		return;
-	finding_title(fd, "200 OK retransmitted %u times, no ACK ever seen", c->ok_retrans);
-	finding_explain(fd, "The callee answered at %+.3f s (%s %llu) and retransmitted its 200 OK %u times because "
-			"no ACK came back (RFC 3261 Timer G).", rel_s(c, c->answer_ts), unit(x),
-			(unsigned long long)c->answer_frame, c->ok_retrans);
+	if (c->acked) {
+		finding_title(fd, "200 OK retransmitted %u times after the caller's ACK: the ACK does not reach the "
+			      "callee", after_ack);
+		finding_explain(fd, "The callee answered at %+.3f s (%s %llu). The caller sent its ACK at %+.3f s "
+				"(%s %llu), yet the callee retransmitted its 200 OK %u more times (RFC 3261 Timer "
+				"G), each answered by the caller's ACK again: the ACKs are lost between this capture "
+				"point and the callee.", rel_s(c, c->answer_ts), unit(x), (unsigned long long)c->answer_frame,
+				rel_s(c, ack->ts), unit(x), (unsigned long long)ack->frame, after_ack);
+		finding_evidence(fd, ack->frame, ack->ts, ack->point, "first ACK, sent by the caller");
+	} else {
+		finding_title(fd, "200 OK retransmitted %u times, no ACK ever seen", c->ok_retrans);
+		finding_explain(fd, "The callee answered at %+.3f s (%s %llu) and retransmitted its 200 OK %u times "
+				"because no ACK came back (RFC 3261 Timer G).", rel_s(c, c->answer_ts), unit(x),
+				(unsigned long long)c->answer_frame, c->ok_retrans);
+	}
 	finding_evidence(fd, c->answer_frame, c->answer_ts, c->point, "200 OK");
 	const struct msg_rec *last_ok = NULL;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {

@@ -1,8 +1,34 @@
 /* SPDX-License-Identifier: MIT */
 /* NON_SYMMETRIC_RTP: a side sends RTP from a port other than the one it
  * advertised for receiving (same address). Firewalls and NATs in front of the
- * other side only admit media from the address:port they sent to. */
+ * other side only admit media from the address:port they sent to. A new
+ * source port after a long silence, where the same side's earlier RTP was
+ * symmetric, is a NAT's new mapping (NAT_PINHOLE_EXPIRY), not the endpoint. */
 #include "analyze/rule_util.h"
+
+#define REMAP_PAUSE_NS 5000000000LL
+
+static bool sdp_port(const struct sdp_rec *r, uint16_t port)
+{
+	for (unsigned i = 0; r && i < r->n_media; i++)
+		if (r->media[i].rtp.port == port)
+			return true;
+	return false;
+}
+
+/* Whether s follows, after a pause, an earlier stream of the same sender from
+ * the same address that was symmetric: the port changed behind the endpoint. */
+static bool remapped_after_pause(const struct call *c, const struct stream *s)
+{
+	for (const struct stream *o = c->streams; o; o = o->next) {
+		if (o == s || o->dir != s->dir || o->packets < 20 || o->last_ts + REMAP_PAUSE_NS > s->first_ts ||
+		    !addr_eq(&o->src.addr, &s->src.addr))
+			continue;
+		if (sdp_port(facts_sdp_by(c, o->dir, o->first_ts), o->src.port))
+			return true;
+	}
+	return false;
+}
 
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
@@ -20,7 +46,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			if (!m && r->media[i].rtp.port && addr_eq(&r->media[i].rtp.addr, &s->src.addr))
 				m = &r->media[i];
 		}
-		if (!m || same)
+		if (!m || same || remapped_after_pause(c, s))
 			continue;
 		uint8_t rx = facts_other(s->dir);
 		bool failed = x->f->dir[rx].packets == 0 || findings_has(out, "ONE_WAY_AUDIO");

@@ -3,6 +3,22 @@
  * start or after some moment, although the SDP asked for both directions. */
 #include "analyze/rule_util.h"
 
+/* RTP of the silent side that went to a third host: say where. */
+static void misdirected(const struct call *c, const struct dir_facts *s, uint8_t silent, struct finding *fd)
+{
+	const struct stream *m = s->misdirected_stream;
+	if (!m)
+		return;
+	char dst[64];
+	ep_text(&m->dst, dst, sizeof(dst));
+	finding_explain(fd, "From %+.3f s (frame %llu) the %s's RTP (SSRC 0x%08X, %u packets) went to %s, which is "
+			"none of the %s's addresses (its SDP, its RTP source, its signalling): another host now owns "
+			"the address:port it was sent to, as when a NAT gave an expired mapping to another device.",
+			rel_s(c, m->first_ts), (unsigned long long)m->first_frame, who(silent), m->ssrc, m->packets, dst,
+			who(facts_other(silent)));
+	finding_evidence(fd, m->first_frame, m->first_ts, m->point, "RTP %s sent to %s", dir_text(silent), dst);
+}
+
 static void from_start(const struct rule_ctx *x, struct findings *out, uint8_t silent)
 {
 	const struct call *c = x->c;
@@ -25,6 +41,7 @@ static void from_start(const struct rule_ctx *x, struct findings *out, uint8_t s
 				 who(silent), sr->context);
 	finding_evidence(fd, t->first_frame, t->first_ts, t->main->point, "first RTP %s", dir_text(talker));
 	finding_evidence(fd, c->answer_frame, c->answer_ts, c->point, "call answered");
+	misdirected(c, &f->dir[silent], silent, fd);
 	finding_recommend(fd, "Check the %s's media path: an RTP destination that is a private address, a firewall "
 			  "or NAT dropping the %s's media, or the %s's media port blocked (see the other findings "
 			  "for this call).", who(silent), who(silent), who(silent));
@@ -71,6 +88,7 @@ static void after_event(const struct rule_ctx *x, struct findings *out, uint8_t 
 	if (s->n_streams > 1)
 		finding_explain(fd, "The %s's media used %u different streams (source or SSRC changes).", who(silent),
 				s->n_streams);
+	misdirected(c, s, silent, fd);
 	finding_evidence(fd, s->last_frame, s->last_ts, s->last_point, "last RTP %s", dir_text(silent));
 	finding_evidence(fd, t->last_frame, t->last_ts, t->last_point, "RTP %s still flowing until here",
 			 dir_text(talker));

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* RTP_TIMEOUT: RTP flowed, then went silent in one or both directions, and a
  * BYE followed after a watchdog-like interval. Says which layer failed: SIP
- * still answering (media-only failure) or silent too (a network event). */
+ * still answering (media-only failure) or silent too (a network event). When
+ * the silence began in a hold and the media never came back after the unhold,
+ * a watchdog counts from the unhold (nothing was due before): the interval
+ * that names it is unhold to BYE. */
 #include <math.h>
 
 #include "analyze/rule_util.h"
@@ -85,18 +88,24 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (s->packets < 50 || !s->intended_end)
 		return;
 	double silence = secs(s->last_ts, f->bye_ts);
+	const struct hold_period *h = facts_hold_at(f, s->last_ts + 500000000LL);
+	bool after_unhold = h && h->end && h->end > s->last_ts && h->end < f->bye_ts;
+	double waited = after_unhold ? secs(h->end, f->bye_ts) : silence; /* what a watchdog measured */
 	/* watchdogs start at 10 s (AudioCodes' default); shorter pauses before a
 	 * hang-up are people, unless the user's own timeout says otherwise */
 	double min = x->a->cfg.rtp_timeout_s > 0 && x->a->cfg.rtp_timeout_s < 10 ? x->a->cfg.rtp_timeout_s * 0.9 : 9.0;
-	if (silence < min)
+	if (waited < min)
 		return;
-	const struct hold_period *h = facts_hold_at(f, s->last_ts + 500000000LL);
 	const struct dir_facts *o = &f->dir[hanger];
 	bool both = o->packets == 0 || secs(o->last_ts, f->bye_ts) >= silence - 2.0;
 	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, s->last_ts);
 	if (!fd)
 		return;
-	finding_title(fd, "RTP %s stopped %.1f s before the %s hung up", dir_text(silent), silence, who(hanger));
+	if (after_unhold)
+		finding_title(fd, "RTP %s never came back after the unhold; the %s hung up %.1f s later", dir_text(silent),
+			      who(hanger), waited);
+	else
+		finding_title(fd, "RTP %s stopped %.1f s before the %s hung up", dir_text(silent), silence, who(hanger));
 	finding_explain(fd, "The %s's RTP (%u packets) last arrived at %+.3f s (frame %llu); %.1f s later, at %+.3f s, the "
 			"%s sent BYE (frame %llu).", who(silent), s->packets, rel_s(c, s->last_ts),
 			(unsigned long long)s->last_frame, silence, rel_s(c, f->bye_ts), who(hanger),
@@ -106,7 +115,12 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	else
 		finding_explain(fd, "The %s's own RTP went on until %+.3f s: the loss was one-way.", who(hanger),
 				rel_s(c, o->last_ts));
-	if (h)
+	if (after_unhold)
+		finding_explain(fd, "The silence began with a hold (%s by the %s, frame %llu); the unhold at %+.3f s (frame "
+				"%llu) asked for media again, and none came in the %.1f s until the BYE.", h->how,
+				who(h->by), (unsigned long long)h->frame_start, rel_s(c, h->end),
+				(unsigned long long)h->frame_end, waited);
+	else if (h)
 		finding_explain(fd, "The silence began while the call was on hold (%s by the %s), where the watchdog for "
 				"held calls applies.", h->how, who(h->by));
 	if (c->bye_reason[0])
@@ -114,19 +128,20 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	/* which watchdog matches */
 	char names[400] = "";
 	size_t used = 0;
-	if (x->a->cfg.rtp_timeout_s > 0 && matches(silence, x->a->cfg.rtp_timeout_s))
+	if (x->a->cfg.rtp_timeout_s > 0 && matches(waited, x->a->cfg.rtp_timeout_s))
 		used += (size_t)snprintf(names + used, sizeof(names) - used, "your own --rtp-timeout of %.0f s",
 					 x->a->cfg.rtp_timeout_s);
 	for (size_t i = 0; i < n_watchdogs && used < sizeof(names) - 1; i++)
-		if (matches(silence, watchdogs[i].seconds))
+		if (matches(waited, watchdogs[i].seconds))
 			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s (%s)", used ? "; " : "",
 						 watchdogs[i].platform, watchdogs[i].setting);
 	if (names[0])
-		finding_explain(fd, "A %.0f s silence-to-BYE matches the default media watchdog of: %s.", silence, names);
+		finding_explain(fd, "A %.0f s %s matches the default media watchdog of: %s.", waited,
+				after_unhold ? "wait from the unhold to the BYE" : "silence-to-BYE", names);
 	else
 		finding_explain(fd, "The %.1f s interval matches no default watchdog (AudioCodes 10 s, rtpengine 60 s, "
 				"FreeSWITCH's stock profile 300 s): a configured one (%s), or a person hanging up.",
-				silence, configured_watchdogs);
+				waited, configured_watchdogs);
 	if (strstr(c->bye_reason, "MEDIA_TIMEOUT"))
 		finding_explain(fd, "MEDIA_TIMEOUT is FreeSWITCH's hang-up cause for RTP inactivity (cause 604).");
 	/* which layer failed */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* SIP_ALG_SUSPECTED: signs of a middlebox rewriting SIP/SDP: a public c= with a
  * private o= in the same description (the ALG rewrote one line, not the other),
- * or a side's c= flipping between private and public from one offer to the next
+ * a side's c= flipping between private and public from one offer to the next
  * while its messages keep coming from the same address (not when a proxy that
  * added its own Via forwarded the message: its rewrite is deliberate and
- * visible; nor when an SBC speaks from two interfaces, one per network). */
+ * visible; nor when an SBC speaks from two interfaces, one per network), or a
+ * caller whose Via, Contact and SDP all name the public address its INVITE
+ * came from while its Call-ID keeps a private one (the Linux nf_nat_sip ALG
+ * rewrites Via, Contact, From, To, o= and c=, never the Call-ID; an endpoint
+ * that learned its public address by STUN rarely rewrites its Via too). */
 #include "analyze/rule_util.h"
 
 static bool priv(const struct addr *a)
@@ -33,6 +37,71 @@ static bool proxy_forwarded(const struct call *c, const struct sdp_rec *r)
 			return true;
 	}
 	return false;
+}
+
+/* The private address after the '@' of a Call-ID, if it is one. */
+static bool callid_private(const char *cid, struct addr *out)
+{
+	const char *at = strrchr(cid, '@');
+	if (!at)
+		return false;
+	struct sv host = sv_from_cstr(at + 1);
+	/* "10.0.0.2", "10.0.0.2:5060", "[fd00::1]" */
+	if (host.n && host.p[0] == '[') {
+		host = sv_sub(host, 1, host.n);
+		host = sv_sub(host, 0, sv_find_char(host, ']'));
+	} else {
+		size_t colon = sv_find_char(host, ':');
+		struct sv after = sv_sub(host, colon + 1, host.n);
+		if (colon < host.n && sv_find_char(after, ':') == after.n)
+			host = sv_sub(host, 0, colon); /* one colon: IPv4 with a port */
+	}
+	return addr_parse(host, out) && priv(out);
+}
+
+static void callid_left_private(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	struct addr cid;
+	if (!c->a_hosts_seen || c->mid_call_start || !callid_private(c->call_id, &cid))
+		return;
+	const struct addr *src = &c->a_sig.addr;
+	if (!src->family || priv(src) || !addr_eq(&c->a_via_host, src))
+		return;
+	if (c->a_contact_host.family && !addr_eq(&c->a_contact_host, src))
+		return;
+	const struct sdp_rec *r = NULL;
+	for (uint32_t i = 0; i < c->n_sdp && !r; i++)
+		if (c->sdp[i].by == PARTY_A)
+			r = &c->sdp[i];
+	const struct sdp_media_rec *m = NULL;
+	for (unsigned k = 0; r && k < r->n_media; k++)
+		if (!strcmp(r->media[k].type, "audio"))
+			m = &r->media[k];
+	/* the SDP, when there is one, names the public address too */
+	if (m && m->rtp.addr.family && !addr_is_unspecified(&m->rtp.addr) && !addr_eq(&m->rtp.addr, src))
+		return;
+	if (r && r->o_addr.family && !addr_eq(&r->o_addr, src))
+		return;
+	struct finding *fd = finding_add(out, "SIP_ALG_SUSPECTED", SEV_WARNING, PARTY_A, c->start_ts);
+	if (!fd)
+		return;
+	char sbuf[ADDR_STRLEN], cbuf[ADDR_STRLEN];
+	addr_str(src, sbuf);
+	addr_str(&cid, cbuf);
+	finding_title(fd, "A SIP ALG seems to rewrite the caller's messages: all say %s, the Call-ID says %s", sbuf,
+		      cbuf);
+	finding_explain(fd, "The caller's INVITE (%s %llu) came from %s, and its top Via%s%s name that same public "
+			"address, but its Call-ID (%s) holds the private address %s. A phone behind a NAT writes "
+			"its own (private) address everywhere; a SIP ALG in the router rewrites the headers it "
+			"knows (Via, Contact, From/To, SDP o= and c=) to the NAT's public address and leaves the "
+			"Call-ID alone, as the Linux kernel's nf_nat_sip does. (A phone that learned its public "
+			"address by STUN may write it too, but seldom into its Via.)",
+			unit(x), (unsigned long long)c->start_frame, sbuf, c->a_contact_host.family ? ", Contact" : "",
+			m ? " and SDP" : "", c->call_id, cbuf);
+	finding_evidence(fd, c->start_frame, c->start_ts, c->point, "INVITE: Via %s, Call-ID %.60s", sbuf, c->call_id);
+	finding_explain(fd, "A capture on both sides of the router proves it: the same message differs.");
+	rec_disable_alg(fd);
 }
 
 static void eval(const struct rule_ctx *x, struct findings *out)
@@ -90,6 +159,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		finding_explain(fd, "A capture on both sides of the router proves it: the same message differs.");
 		rec_disable_alg(fd);
 	}
+	if (!done[PARTY_A])
+		callid_left_private(x, out);
 }
 
 const struct rule rule_sip_alg_suspected = { "SIP_ALG_SUSPECTED", "A middlebox rewrites SIP/SDP", SEV_WARNING, eval };

@@ -537,6 +537,39 @@ static void record_codecs(struct sdp_media_rec *r, const struct sdp_media *m)
 static void bind_media(struct calls *t, struct call *c, int16_t idx);
 
 /* Adds the SDP carried by m to the call's offer/answer history. */
+/* The address in "host[:port]" or "[v6]:port"; family 0 when it is a name. */
+static void hostport_addr(struct sv hp, struct addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	hp = sv_trim(hp);
+	struct sv host;
+	if (hp.n && hp.p[0] == '[') {
+		struct sv rest = sv_sub(hp, 1, hp.n);
+		host = sv_cut(&rest, ']');
+	} else {
+		host = sv_cut(&hp, ':');
+	}
+	if (host.n && !addr_parse(host, out))
+		memset(out, 0, sizeof(*out));
+}
+
+/* The host address of a SIP URI (sip:user@host:port;params). */
+static void uri_host_addr(struct sv uri, struct addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	size_t colon = sv_find_char(uri, ':');
+	if (colon >= uri.n)
+		return;
+	struct sv rest = sv_sub(uri, colon + 1, uri.n);
+	struct sv hp = sv_cut(&rest, ';');
+	size_t at = sv_find_char(hp, '@');
+	if (at < hp.n)
+		hp = sv_sub(hp, at + 1, hp.n);
+	hp = sv_sub(hp, 0, sv_find_char(hp, '>'));
+	hp = sv_sub(hp, 0, sv_find_char(hp, '?'));
+	hostport_addr(hp, out);
+}
+
 static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d,
 			  const struct sip_msg *m, uint8_t from, struct sv body)
 {
@@ -900,6 +933,11 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 	enum tx_kind kind = tx_seen(c, d, m, from, t->cfg.duplicate_ns);
 	bool retrans = kind == TX_RETRANS;
 	bool seen = kind != TX_NEW; /* nothing new for the call's state */
+	if (from == PARTY_A && m->is_request && !seen && !c->a_hosts_seen && sv_eq(m->method, SV_LIT("INVITE"))) {
+		c->a_hosts_seen = true;
+		hostport_addr(m->via_sent_by, &c->a_via_host);
+		uri_host_addr(m->contact_uri, &c->a_contact_host);
+	}
 	if (retrans)
 		c->retrans++;
 	else if (kind == TX_OTHER_HOP)

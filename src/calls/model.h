@@ -256,6 +256,10 @@ struct call {
 	char a_tag[80], b_tag[80];
 	char a_ua[128], b_ua[128];    /* User-Agent / Server of each side */
 	struct endpoint a_sig, b_sig; /* signalling addresses of the first INVITE (or first message) */
+	/* hosts the caller wrote into its first INVITE: top Via sent-by and Contact
+	 * (family 0 when absent or a host name); for spotting SIP ALG rewrites */
+	bool a_hosts_seen;
+	struct addr a_via_host, a_contact_host;
 	bool mid_call_start;          /* the capture began after the INVITE */
 	bool is_invite_dialog;
 	uint16_t point;
