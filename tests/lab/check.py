@@ -9,6 +9,10 @@ CAPTURE_DIR holds POINT.pcap or POINT.pcap.gz for each capture point the
 expectation file names. The file, line by line ('#' starts a comment):
 
   point NAME                 the following lines are about capture NAME
+  point NAME+NAME...         ... about those captures given to deadair together: the
+                             findings and values of their comparison (across_points;
+                             '+' lines, '-', 'allow' and 'value across.PATH' apply to
+                             the first call seen at several points)
   calls N                    the capture has N calls
   + ID SEVERITY DIRECTION [t=T:TOL]
                              a finding of the first call with this id, severity,
@@ -30,21 +34,33 @@ import subprocess
 import sys
 
 
-def load(deadair, capdir, point):
+def capture_path(capdir, point):
     for name in (point + ".pcap", point + ".pcap.gz"):
         path = os.path.join(capdir, name)
         if os.path.isfile(path):
-            p = subprocess.run([deadair, "analyze", "-f", "json", path], capture_output=True, timeout=120)
-            if not p.stdout:
-                raise SystemExit(f"deadair gave no report on {path}: {p.stderr.decode(errors='replace')}")
-            return json.loads(p.stdout)["captures"][0]
+            return path
     raise SystemExit(f"no capture {point}.pcap[.gz] in {capdir}")
+
+
+def load(deadair, capdir, point):
+    """One capture's report; for "A+B", the comparison of the points, shaped
+    like a capture (calls = the calls seen at several points)."""
+    paths = [capture_path(capdir, p) for p in point.split("+")]
+    p = subprocess.run([deadair, "analyze", "-f", "json", *paths], capture_output=True, timeout=120)
+    if not p.stdout:
+        raise SystemExit(f"deadair gave no report on {paths}: {p.stderr.decode(errors='replace')}")
+    doc = json.loads(p.stdout)
+    if len(paths) == 1:
+        return doc["captures"][0]
+    return {"calls": doc["across_points"]["calls"], "across": True}
 
 
 def resolve(cap, path):
     call = cap["calls"][0] if cap["calls"] else None
     head, _, rest = path.partition(".")
-    if head == "diagnosis":
+    if head == "across":
+        node = call
+    elif head == "diagnosis":
         node = cap["diagnosis"]
     elif head == "capture":
         node = cap
