@@ -19,7 +19,7 @@ static const struct msg_rec *request_of(const struct call *c, const struct msg_r
 	const struct msg_rec *req = NULL;
 	for (uint32_t i = 0; i < c->n_msgs && &c->msgs[i] < resp; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (m->request && m->cseq == resp->cseq && !strcmp(m->method, resp->method) && !m->retrans)
+		if (m->request && m->cseq == resp->cseq && !strcmp(m->method, resp->method) && msg_is_first(m))
 			req = m;
 	}
 	return req;
@@ -46,13 +46,13 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	unsigned n_rep = 0;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		if (m->request || m->retrans || m->status < 400 || user_outcome(m->status))
+		if (m->request || !msg_is_first(m) || m->status < 400 || user_outcome(m->status))
 			continue;
 		if (m->status == 487 && cancelled)
 			continue; /* the caller's CANCEL: the normal end of an unanswered call */
 		if (!strcmp(m->method, "CANCEL") && m->status == 481)
 			continue; /* CANCEL racing the final response */
-		uint32_t key = (uint32_t)m->status << 16 | (uint32_t)(m->method[0] << 8) | (uint8_t)m->method[1];
+		uint32_t key = (uint32_t)m->status << 16 | (uint32_t)(uint8_t)m->method[0] << 8 | (uint8_t)m->method[1];
 		bool seen = false;
 		for (unsigned k = 0; k < n_rep; k++)
 			seen = seen || reported[k] == key;
