@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The oracle: deadair's per-stream RTP statistics must agree with
 `tshark -q -z rtp,streams` (Wireshark 4.0, with its RTP heuristic on so it
-sees every stream) on every capture of the public corpus and on every
-generated scenario. Streams are matched by (src, sport, dst, dport, SSRC).
+sees every stream) on every capture of the public corpus, on every
+generated scenario and on the lab's kept captures. Streams are matched by (src, sport, dst, dport, SSRC).
 
 Compared: packets and lost (exact), max delta, mean jitter and max jitter
 (within 0.002 ms: both print three decimals and round ties differently).
@@ -102,6 +102,12 @@ def main():
                 subprocess.run([sys.executable, SCENGEN, os.path.join(SCENARIOS, f), pcap], check=True,
                                capture_output=True, timeout=300)
                 captures.append(("scenario/" + f[:-4], pcap))
+        # the real traffic of the lab (tests/lab), as kept from one run
+        labdir = os.path.join(ROOT, "tests", "lab", "captures")
+        for scen in sorted(os.listdir(labdir)) if os.path.isdir(labdir) else []:
+            for f in sorted(os.listdir(os.path.join(labdir, scen))):
+                if f.endswith((".pcap", ".pcap.gz")):
+                    captures.append((f"lab/{scen}/{f}", os.path.join(labdir, scen, f)))
         for name, path in captures:
             n = compare(name, path, deadair, failures, notes)
             total += n
