@@ -63,7 +63,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		bool in_dialog = strcmp(m->method, "INVITE") != 0 || (c->answer_ts && m->ts > c->answer_ts);
 		bool reinvite = !strcmp(m->method, "INVITE") && in_dialog;
 		enum severity sev = SEV_WARNING;
-		if (m->status == 481 && (reinvite || !strcmp(m->method, "UPDATE") || !strcmp(m->method, "BYE")))
+		/* a refused re-INVITE or UPDATE: the far side lost a call this side holds up; a
+		 * refused BYE ends a call that was over anyway (after a transfer, say) */
+		if (m->status == 481 && (reinvite || !strcmp(m->method, "UPDATE")))
 			sev = SEV_CRITICAL;
 		if (!in_dialog && (m->status == 488 || m->status == 606 || m->status >= 500))
 			sev = SEV_CRITICAL; /* the call could not be set up */

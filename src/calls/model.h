@@ -56,7 +56,7 @@ struct msg_rec {
 	uint16_t status;
 	uint32_t cseq;
 	char method[16];         /* request method, or the CSeq method of a response */
-	char reason_phrase[32];
+	char reason_phrase[64];
 	uint8_t n_via;           /* Via values in the message */
 	uint8_t copy;            /* enum msg_copy */
 	char via_sent_by[64];    /* top Via sent-by, as written */

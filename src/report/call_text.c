@@ -69,7 +69,7 @@ static void ladder(FILE *f, const struct call *c, const struct text_style *st)
 	fprintf(f, "  %sSIP%s (caller %s, callee %s)\n", col(st, BOLD), col(st, RESET), a, b);
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
-		char label[64];
+		char label[80];
 		if (m->request)
 			snprintf(label, sizeof(label), "%s", m->method);
 		else
