@@ -119,6 +119,27 @@ with tempfile.TemporaryDirectory() as tmp:
     check("two captures: two summaries, links stay within their capture",
           p.returncode == 0 and {"p1", "p2", "p1-c1", "p2-c1"} <= d2.ids, str(sorted(d2.ids))[:200])
     self_contained("two captures", d2)
+    check("two captures of one call: compared across the points, linking to the call at each",
+          "x1" in d2.ids and 'href="#p1-c1"' in d2.raw.decode() and 'href="#p2-c1"' in d2.raw.decode(),
+          str(sorted(d2.ids))[:200])
+
+    # both sides of a SIP ALG: the comparison's finding, in the page
+    pts = []
+    for pt in ("phone", "outside"):
+        pts.append(os.path.join(tmp, f"alg-{pt}.pcap"))
+        subprocess.run([sys.executable, scengen, os.path.join(root, "tests", "scenarios", "sip_alg.scn"), pts[-1],
+                        "--point", pt], check=True, timeout=120)
+    alg = os.path.join(tmp, "alg.html")
+    p = subprocess.run([deadair, "analyze", "-f", "html", "-o", alg, *pts], capture_output=True, timeout=120)
+    da = parse(alg)
+    at = da.raw.decode()
+    across = at[at.find('id="x1"'):]
+    check("both sides of an ALG: the rewrite proven in the across section",
+          p.returncode == 0 and 'id="x1-f0"' in across and "SIP_ALG_SUSPECTED" in across
+          and "192.168.1.20" in across and "198.51.100.7" in across, across[:300])
+    self_contained("both sides of an ALG", da)
+    for f in pts:
+        os.remove(f)
 
     cap = os.path.join(tmp, "xss.pcap")
     subprocess.run([sys.executable, scengen, os.path.join(root, "tests", "web", "xss.scn"), cap], check=True,
