@@ -29,16 +29,9 @@ static double rel(int64_t ts, int64_t origin)
 
 static void put_utc_text(FILE *f, int64_t ns)
 {
-	char buf[48];
-	format_utc(buf, sizeof(buf), ns);
-	/* 2026-01-01T10:00:00.000000Z -> 2026-01-01 10:00:00.000000 UTC */
-	char *t = strchr(buf, 'T');
-	if (t)
-		*t = ' ';
-	size_t n = strlen(buf);
-	if (n && buf[n - 1] == 'Z')
-		buf[n - 1] = '\0';
-	fprintf(f, "%s UTC", buf);
+	char buf[56];
+	format_utc_readable(buf, sizeof(buf), ns);
+	fputs(buf, f);
 }
 
 static void sdp_summary(FILE *f, const struct sdp_rec *r)

@@ -32,15 +32,9 @@ void html_call_id(char *buf, size_t cap, uint16_t point, unsigned index)
 
 static void utc(FILE *f, int64_t ns)
 {
-	char buf[48];
-	format_utc(buf, sizeof(buf), ns);
-	char *t = strchr(buf, 'T');
-	if (t)
-		*t = ' ';
-	size_t n = strlen(buf);
-	if (n && buf[n - 1] == 'Z')
-		buf[n - 1] = '\0';
-	fprintf(f, "<time>%s UTC</time>", buf);
+	char buf[56];
+	format_utc_readable(buf, sizeof(buf), ns);
+	fprintf(f, "<time>%s</time>", buf);
 }
 
 static void party_line(FILE *f, const char *label, const char *uri, const struct endpoint *sig, const char *ua)

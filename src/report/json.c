@@ -176,6 +176,17 @@ void format_utc(char *buf, size_t cap, int64_t ns)
 	snprintf(buf, cap, "%s.%06" PRId64 "Z", date, frac / 1000);
 }
 
+void format_utc_readable(char *buf, size_t cap, int64_t ns)
+{
+	format_utc(buf, cap, ns);
+	char *t = strchr(buf, 'T');
+	if (t)
+		*t = ' ';
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == 'Z')
+		snprintf(buf + n - 1, cap - (n - 1), " UTC");
+}
+
 void jw_time(struct jw *w, const char *k, int64_t ns)
 {
 	char buf[48];

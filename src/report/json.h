@@ -40,5 +40,7 @@ void jw_time(struct jw *w, const char *key, int64_t ns);
 /* Writes s as a JSON string literal (with quotes). */
 void json_put_string(FILE *f, const char *p, size_t n);
 void format_utc(char *buf, size_t cap, int64_t ns);
+/* The same for people: "2026-01-01 10:00:00.000000 UTC". */
+void format_utc_readable(char *buf, size_t cap, int64_t ns);
 
 #endif
