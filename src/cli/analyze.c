@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/readall.h"
+#include "core/textsafe.h"
 #include "pipeline/pipeline.h"
 
 enum { EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_NO_INPUT = 3, EXIT_PARTIAL = 4 };
@@ -35,7 +36,9 @@ int analyze_run(const struct analyze_opts *o)
 	if (o->output && strcmp(o->output, "-") != 0) {
 		out = fopen(o->output, "w");
 		if (!out) {
-			fprintf(stderr, "deadair: cannot write %s: %s\n", o->output, strerror(errno));
+			char name[512];
+			fprintf(stderr, "deadair: cannot write %s: %s\n", textsafe_str(o->output, name, sizeof(name)),
+				strerror(errno));
 			return EXIT_USAGE;
 		}
 	}
@@ -83,7 +86,9 @@ int analyze_run(const struct analyze_opts *o)
 	else
 		fflush(stdout);
 	if (!ran) {
-		fprintf(stderr, "deadair: %s\n", res.first_error[0] ? res.first_error : "out of memory");
+		char msg[1024];
+		fprintf(stderr, "deadair: %s\n",
+			textsafe_str(res.first_error[0] ? res.first_error : "out of memory", msg, sizeof(msg)));
 		return EXIT_NO_INPUT;
 	}
 	if (res.read + res.partial == 0)

@@ -14,6 +14,7 @@
 #include "analyze/analyze.h"
 #include "analyze/multipoint.h"
 #include "calls/calls.h"
+#include "core/textsafe.h"
 #include "decode/decode.h"
 #include "proto/classify.h"
 #include "proto/rtp.h"
@@ -333,7 +334,11 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 
 void pipeline_note_error(struct run *r, const char *name, const char *what)
 {
-	fprintf(r->err, "deadair: %s: %s\n", name, what);
+	fputs("deadair: ", r->err);
+	textsafe_write(r->err, name, strlen(name));
+	fputs(": ", r->err);
+	textsafe_write(r->err, what, strlen(what));
+	fputc('\n', r->err);
 	if (!r->res->first_error[0])
 		snprintf(r->res->first_error, sizeof(r->res->first_error), "%.200s: %.300s", name, what);
 }
@@ -493,6 +498,18 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		}
 		r.mp_on = true;
 	}
+	/* text goes to terminals: what came from the wire is escaped on its way out */
+	FILE *safe = NULL;
+	if (o->format == REPORT_TEXT) {
+		safe = textsafe_open(out, o->color);
+		if (!safe) {
+			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
+			if (r.mp_on)
+				multipoint_free(&r.mp);
+			return false;
+		}
+		r.out = safe;
+	}
 	jw_init(&r.jw, r.out);
 	if (o->format == REPORT_JSON) {
 		jw_obj(&r.jw, NULL);
@@ -540,6 +557,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (r.mp_on)
 		multipoint_free(&r.mp);
+	if (safe)
+		fclose(safe);
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;
