@@ -71,6 +71,8 @@ int analyze_run(const struct analyze_opts *o)
 		.color = o->color == COLOR_ALWAYS ||
 			 (o->color == COLOR_AUTO && out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR")),
 		.call_filter = o->call_filter,
+		.filter = o->filter,
+		.err_hint = "see deadair --help",
 		.quiet = o->quiet,
 		.list_messages = o->list_messages,
 		.rtp_timeout_s = o->rtp_timeout_s,
@@ -90,6 +92,11 @@ int analyze_run(const struct analyze_opts *o)
 		fprintf(stderr, "deadair: %s\n",
 			textsafe_str(res.first_error[0] ? res.first_error : "out of memory", msg, sizeof(msg)));
 		return EXIT_NO_INPUT;
+	}
+	if (o->call_filter && res.read + res.partial > 0 && res.calls_matched == 0) {
+		char want[300];
+		fprintf(stderr, "deadair: warning: --call '%s' matched none of the %llu calls read\n",
+			textsafe_str(o->call_filter, want, sizeof(want)), (unsigned long long)res.calls);
 	}
 	if (res.read + res.partial == 0)
 		return EXIT_NO_INPUT;

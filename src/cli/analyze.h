@@ -15,7 +15,8 @@ struct analyze_opts {
 	const char *output;
 	enum out_format format;
 	enum color_mode color;
-	const char *call_filter;   /* --call CALL-ID */
+	const char *call_filter;   /* --call: a Call-ID, a prefix or a part of one */
+	const char *filter;        /* a capture filter (pcap-filter(7)) */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* --messages: every SIP message per capture */
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* deadair command line: `deadair analyze FILE...` reads captures and reports
- * what they hold; `deadair serve` (src/web) is the web page and API. Exit statuses are documented in usage() and docs/deadair.1. */
+/* deadair command line: `deadair analyze FILE...` (also `deadair FILE...` and
+ * `deadair -r FILE`, as tcpdump users type it) reads captures and reports what
+ * they hold; `deadair serve` (src/web) is the web page and API. Exit statuses
+ * are documented in usage() and docs/deadair.1.
+ *
+ * -I reads a file, as sngrep's -I does, rather than naming the input format
+ * (--input-format): a sngrep user's `-I capture.pcap` then does what they meant. */
 #include <getopt.h>
+#include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +16,15 @@
 #include "cli/analyze.h"
 #include "analyze/finding.h"
 #include "core/status.h"
+#include "core/textsafe.h"
 #include "pipeline/pipeline.h"
 #include "web/serve.h"
 
 
 static void usage(FILE *out)
 {
-	fputs("usage: deadair analyze [options] FILE...   (FILE - reads standard input)\n"
+	fputs("usage: deadair [analyze] [options] FILE... [FILTER]   (FILE - reads standard input)\n"
+	      "       deadair [analyze] [options] -r FILE [-r FILE...] [FILTER]\n"
 	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
@@ -33,11 +42,21 @@ static void usage(FILE *out)
 	      "several captures is then compared across them: what changed between the\n"
 	      "capture points, and between which ones SIP or RTP stopped arriving.\n"
 	      "\n"
+	      "FILTER is a capture filter as tcpdump takes it (pcap-filter(7), e.g.\n"
+	      "'udp port 5060 or udp portrange 10000-20000'), applied to the frames of\n"
+	      "captures; frame numbers stay those of the file. After -r every word that\n"
+	      "is not an option is the filter; without -r, trailing words that are not\n"
+	      "files and compile as a filter are one.\n"
+	      "\n"
 	      "options for analyze:\n"
+	      "  -r FILE                 read FILE (as tcpdump -r; may be repeated)\n"
+	      "  -I FILE                 the same (as sngrep -I)\n"
+	      "      --filter EXPR       the capture filter, given as one argument\n"
 	      "  -f, --format text|json|html  report format (default text; json: docs/json-schema.md;\n"
 	      "                          html: one self-contained page with ladder and timeline)\n"
 	      "  -o, --output FILE       write the report to FILE instead of standard output\n"
-	      "  -c, --call CALL-ID      only the call with this Call-ID (or a leg linked to it)\n"
+	      "  -c, --call CALL-ID      only calls whose Call-ID (or a linked leg's) contains this:\n"
+	      "                          the whole Call-ID, a prefix or any part of it\n"
 	      "  -m, --messages          also list every SIP message of each capture\n"
 	      "  -q, --quiet             capture summaries only, no calls\n"
 	      "      --rtp-timeout SECS  your own media watchdog: name it when a silence before a BYE\n"
@@ -45,19 +64,254 @@ static void usage(FILE *out)
 	      "      --fail-on SEVERITY  exit 1 when a finding is at least this severe\n"
 	      "                          (info, warning, critical): for scripts and CI\n"
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
-	      "  -I, --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
+	      "      --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
 	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
+	      "  -V, --version           the version\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
-	      "  0  every capture was read to its end\n"
+	      "  0  every capture was read to its end (also when --call matched no call:\n"
+	      "     standard error then says so)\n"
 	      "  1  --fail-on was given and a finding at or above that severity exists\n"
-	      "  2  usage error\n"
-	      "  3  no capture could be read (missing, empty, not a capture, a text with no\n"
-	      "     SIP message)\n"
+	      "  2  usage error (an unknown option, a filter that does not compile, ...)\n"
+	      "  3  no capture could be read (missing, a directory, empty, not a capture,\n"
+	      "     a text with no SIP message)\n"
 	      "  4  a report was made, but some capture could not be opened or was damaged\n"
 	      "     or cut short (the report says which, and up to which frame)\n",
 	      out);
+}
+
+/* One line for a mistake, then where to read more; exit status 2. */
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	char msg[1024], safe[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "deadair: %s; see deadair --help\n", textsafe_str(msg, safe, sizeof(safe)));
+	return 2;
+}
+
+static bool is_path(const char *a)
+{
+	struct stat st;
+	return !strcmp(a, "-") || stat(a, &st) == 0;
+}
+
+/* Joins words into one filter expression (in buf, which the caller frees). */
+static char *join_words(char **w, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	char *buf = malloc(len);
+	if (!buf)
+		return NULL;
+	buf[0] = '\0';
+	size_t at = 0;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(w[i]);
+		if (i)
+			buf[at++] = ' ';
+		memcpy(buf + at, w[i], l);
+		at += l;
+		buf[at] = '\0';
+	}
+	return buf;
+}
+
+/* deadair analyze's options from argv[first]; as tcpdump, tshark and sngrep
+ * users type them (-r FILE, a trailing filter, -V). */
+static int analyze_main(int argc, char **argv, int first)
+{
+	struct analyze_opts o;
+	memset(&o, 0, sizeof(o));
+	o.fail_on = -1;
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "call", required_argument, NULL, 'c' },
+		{ "messages", no_argument, NULL, 'm' },
+		{ "color", required_argument, NULL, 'C' },
+		{ "rtp-timeout", required_argument, NULL, 'T' },
+		{ "fail-on", required_argument, NULL, 'F' },
+		{ "colour", required_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "input-format", required_argument, NULL, 'N' },
+		{ "filter", required_argument, NULL, 'B' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **reads = calloc((size_t)argc + 1, sizeof(*reads));
+	size_t n_reads = 0;
+	char *filter_buf = NULL;
+	int rc = 2;
+	if (!reads) {
+		fputs("deadair: out of memory\n", stderr);
+		return 3;
+	}
+	optind = first;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":o:f:c:mqhVr:I:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+		case 'I':
+			reads[n_reads++] = optarg;
+			break;
+		case 'B':
+			o.filter = optarg;
+			break;
+		case 'N': {
+			enum trace_format tf;
+			if (!strcmp(optarg, "pcap") || !strcmp(optarg, "pcapng") || !strcmp(optarg, "capture")) {
+				o.input_format = INPUT_CAPTURE;
+			} else if (trace_format_parse(optarg, &tf)) {
+				o.input_format = (int)tf;
+			} else {
+				rc = usage_error("unknown input format '%s' (auto, pcap, raw, asterisk, freeswitch, "
+						 "sngrep, ngrep, kamailio, homer-json)", optarg);
+				goto out;
+			}
+			break;
+		}
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				o.format = FMT_TEXT;
+			} else if (!strcmp(optarg, "json")) {
+				o.format = FMT_JSON;
+			} else if (!strcmp(optarg, "html")) {
+				o.format = FMT_HTML;
+			} else {
+				rc = usage_error("unknown report format '%s' (text, json or html)", optarg);
+				goto out;
+			}
+			break;
+		case 'c':
+			o.call_filter = optarg;
+			break;
+		case 'm':
+			o.list_messages = true;
+			break;
+		case 'T': {
+			char *end = NULL;
+			double v = strtod(optarg, &end);
+			if (!end || *end || !(v >= 1 && v <= 86400)) {
+				rc = usage_error("--rtp-timeout takes seconds (1..86400), not '%s'", optarg);
+				goto out;
+			}
+			o.rtp_timeout_s = v;
+			break;
+		}
+		case 'F': {
+			enum severity sev;
+			if (!severity_parse(optarg, &sev)) {
+				rc = usage_error("--fail-on takes info, warning or critical, not '%s'", optarg);
+				goto out;
+			}
+			o.fail_on = (int)sev;
+			break;
+		}
+		case 'C':
+			if (!strcmp(optarg, "auto")) {
+				o.color = COLOR_AUTO;
+			} else if (!strcmp(optarg, "always")) {
+				o.color = COLOR_ALWAYS;
+			} else if (!strcmp(optarg, "never")) {
+				o.color = COLOR_NEVER;
+			} else {
+				rc = usage_error("--color takes auto, always or never, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'V':
+			printf("deadair %s\n", DEADAIR_VERSION_STRING);
+			rc = 0;
+			goto out;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		case ':':
+			rc = usage_error("option '%s' needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			if (optopt) {
+				char opt[3] = { '-', (char)optopt, '\0' };
+				rc = usage_error("unknown option '%s'", opt);
+			} else {
+				rc = usage_error("unknown option '%s'", argv[optind - 1]);
+			}
+			goto out;
+		}
+	}
+	char **words = argv + optind;
+	int n_words = argc - optind;
+	int n_files = n_words;
+	if (n_reads) {
+		n_files = 0; /* after -r, words are the filter, as with tcpdump */
+	} else if (!o.filter) {
+		/* trailing words that are no file: a filter when they compile as one */
+		int k = n_words;
+		while (k > 0 && !is_path(words[k - 1]))
+			k--;
+		if (k < n_words) {
+			char *expr = join_words(words + k, n_words - k);
+			char err[256];
+			if (expr && pipeline_filter_check(expr, err, sizeof(err))) {
+				filter_buf = expr;
+				o.filter = filter_buf;
+				n_files = k;
+			} else if (expr && n_words - k >= 2) {
+				/* several words, no file among them: a filter with a mistake */
+				rc = usage_error("'%.200s' is neither files nor a capture filter (%.200s)", expr, err);
+				free(expr);
+				goto out;
+			} else {
+				free(expr);
+			}
+		}
+	}
+	if (n_reads && n_words) {
+		if (o.filter) {
+			rc = usage_error("a filter is given twice (--filter and after the files: '%s')", words[0]);
+			goto out;
+		}
+		filter_buf = join_words(words, n_words);
+		o.filter = filter_buf;
+	}
+	for (int i = 0; i < n_files; i++)
+		reads[n_reads++] = words[i];
+	if (n_reads == 0) {
+		rc = usage_error("no capture file given");
+		goto out;
+	}
+	if (o.filter) {
+		char err[256];
+		if (!pipeline_filter_check(o.filter, err, sizeof(err))) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "%.200s (%.300s)", o.filter, err);
+			rc = usage_error("not a capture filter: %s", msg);
+			goto out;
+		}
+	}
+	o.files = reads;
+	o.n_files = n_reads;
+	rc = analyze_run(&o);
+out:
+	free(filter_buf);
+	free(reads);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -76,114 +330,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
-	if (strcmp(argv[1], "analyze") != 0) {
-		fprintf(stderr, "deadair: unknown command '%s'\n\n", argv[1]);
-		usage(stderr);
-		return 2;
-	}
-	struct analyze_opts o;
-	memset(&o, 0, sizeof(o));
-	o.fail_on = -1;
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "call", required_argument, NULL, 'c' },
-		{ "messages", no_argument, NULL, 'm' },
-		{ "color", required_argument, NULL, 'C' },
-		{ "rtp-timeout", required_argument, NULL, 'T' },
-		{ "fail-on", required_argument, NULL, 'F' },
-		{ "colour", required_argument, NULL, 'C' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "input-format", required_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	optind = 2;
-	int c;
-	while ((c = getopt_long(argc, argv, "o:f:c:mqhI:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'I': {
-			enum trace_format tf;
-			if (!strcmp(optarg, "pcap") || !strcmp(optarg, "pcapng") || !strcmp(optarg, "capture")) {
-				o.input_format = INPUT_CAPTURE;
-			} else if (trace_format_parse(optarg, &tf)) {
-				o.input_format = (int)tf;
-			} else {
-				fprintf(stderr, "deadair analyze: unknown input format '%s' (auto, pcap, raw, asterisk, "
-					"freeswitch, sngrep, ngrep, kamailio, homer-json)\n", optarg);
-				return 2;
-			}
-			break;
-		}
-		case 'o':
-			o.output = optarg;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text")) {
-				o.format = FMT_TEXT;
-			} else if (!strcmp(optarg, "json")) {
-				o.format = FMT_JSON;
-			} else if (!strcmp(optarg, "html")) {
-				o.format = FMT_HTML;
-			} else {
-				fprintf(stderr, "deadair analyze: unknown format '%s' (text, json or html)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'c':
-			o.call_filter = optarg;
-			break;
-		case 'm':
-			o.list_messages = true;
-			break;
-		case 'T': {
-			char *end = NULL;
-			double v = strtod(optarg, &end);
-			if (!end || *end || v <= 0 || v > 86400) {
-				fprintf(stderr, "deadair analyze: --rtp-timeout takes seconds (1..86400)\n");
-				return 2;
-			}
-			o.rtp_timeout_s = v;
-			break;
-		}
-		case 'F': {
-			enum severity sev;
-			if (!severity_parse(optarg, &sev)) {
-				fprintf(stderr, "deadair analyze: --fail-on takes info, warning or critical\n");
-				return 2;
-			}
-			o.fail_on = (int)sev;
-			break;
-		}
-		case 'C':
-			if (!strcmp(optarg, "auto")) {
-				o.color = COLOR_AUTO;
-			} else if (!strcmp(optarg, "always")) {
-				o.color = COLOR_ALWAYS;
-			} else if (!strcmp(optarg, "never")) {
-				o.color = COLOR_NEVER;
-			} else {
-				fprintf(stderr, "deadair analyze: --color takes auto, always or never\n");
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fputs("deadair analyze: no capture file given\n\n", stderr);
-		usage(stderr);
-		return 2;
-	}
-	o.files = (const char *const *)&argv[optind];
-	o.n_files = (size_t)(argc - optind);
-	return analyze_run(&o);
+	if (!strcmp(argv[1], "analyze"))
+		return analyze_main(argc, argv, 2);
+	/* deadair -r FILE, deadair FILE...: analyze, as tcpdump and tshark read files */
+	if (argv[1][0] == '-' || is_path(argv[1]))
+		return analyze_main(argc, argv, 1);
+	return usage_error("'%s' is neither a command (analyze, serve) nor a file", argv[1]);
 }

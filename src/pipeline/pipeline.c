@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "analyze/analyze.h"
@@ -29,7 +30,15 @@
 #include "report/trace_report.h"
 #include "pipeline/run.h"
 #include "pipeline/trace_input.h"
+#include "source/bpf.h"
 #include "source/capture.h"
+
+bool pipeline_filter_check(const char *expr, char *err, size_t errlen)
+{
+	struct frame_filter *f = frame_filter_new(expr, err, errlen);
+	frame_filter_free(f);
+	return f != NULL;
+}
 
 int64_t pipeline_now_ns(void)
 {
@@ -43,10 +52,11 @@ static bool call_matches(const struct run *r, const struct call *c)
 	const char *want = r->o->call_filter;
 	if (!want)
 		return true;
-	if (!strcmp(c->call_id, want))
+	/* the whole Call-ID, a prefix or any part of it, as people copy them */
+	if (strstr(c->call_id, want))
 		return true;
 	for (unsigned i = 0; i < c->n_links; i++)
-		if (!strcmp(c->links[i], want))
+		if (strstr(c->links[i], want))
 			return true;
 	return false;
 }
@@ -64,8 +74,11 @@ void pipeline_on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
 	r->call_index++;
+	r->res->calls++;
 	if (!call_matches(r, c))
 		return;
+	r->res->calls_matched++;
+	r->calls_matched++;
 	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
 	analyze_call(&r->an, c, &r->findings, &r->walk);
 	note_findings(r, &r->findings);
@@ -73,7 +86,6 @@ void pipeline_on_call(void *ctx, struct call *c)
 		multipoint_add(&r->mp, c, r->call_index);
 	if (r->o->quiet)
 		return;
-	r->calls_shown++;
 	if (r->o->format == REPORT_JSON)
 		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
 	else if (r->o->format == REPORT_HTML)
@@ -180,8 +192,9 @@ bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_conf
 	r->unsig_jw.depth = r->jw.depth + 2;
 	r->unsig_count = 0;
 	memset(&r->sum, 0, sizeof(r->sum));
+	r->sum.filter = r->filter ? frame_filter_expr(r->filter) : NULL;
 	r->call_index = 0;
-	r->calls_shown = 0;
+	r->calls_matched = 0;
 	return true;
 }
 
@@ -222,6 +235,16 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	}
 	jw_arr_end(w);
 	jw_uint(w, "frames", r->sum.frames);
+	if (r->sum.filter) {
+		jw_obj(w, "filter");
+		jw_str(w, "expression", r->sum.filter);
+		jw_uint(w, "frames_matched", r->sum.frames - r->sum.filtered_out);
+		if (frame_filter_problem(r->filter)[0])
+			jw_str(w, "problem", frame_filter_problem(r->filter));
+		else
+			jw_null(w, "problem");
+		jw_obj_end(w);
+	}
 	if (r->sum.frames) {
 		jw_time(w, "first", r->sum.first_ts);
 		jw_time(w, "last", r->sum.last_ts);
@@ -315,7 +338,7 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 	summary_print_counts(r->out, &r->sum);
 	fprintf(r->out, "  calls %" PRIu64, cs->calls);
 	if (r->o->call_filter)
-		fprintf(r->out, " (%u matching --call)", r->calls_shown);
+		fprintf(r->out, " (%u matching --call)", r->calls_matched);
 	uint64_t other = 0;
 	for (int i = 0; i < 8; i++)
 		other += cs->non_call_by_method[i];
@@ -338,6 +361,8 @@ void pipeline_note_error(struct run *r, const char *name, const char *what)
 	textsafe_write(r->err, name, strlen(name));
 	fputs(": ", r->err);
 	textsafe_write(r->err, what, strlen(what));
+	if (r->o->err_hint)
+		fprintf(r->err, "; %s", r->o->err_hint);
 	fputc('\n', r->err);
 	if (!r->res->first_error[0])
 		snprintf(r->res->first_error, sizeof(r->res->first_error), "%.200s: %.300s", name, what);
@@ -349,6 +374,11 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 {
 	struct capture cap;
 	const char *path = in->name ? in->name : in->path ? in->path : "input";
+	struct stat sb;
+	if (in->path && stat(in->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		pipeline_note_error(r, path, "is a directory");
+		return -1;
+	}
 	if (pipeline_input_is_trace(r->o, in))
 		return pipeline_analyze_trace(r, in, point);
 	enum status st = in->path ? capture_open(&cap, in->path, point)
@@ -407,6 +437,11 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		}
 		r->sum.frames++;
 		r->sum.last_ts = f.ts_ns;
+		if (r->filter && !frame_filter_match(r->filter, &f)) {
+			r->sum.filtered_out++;
+			calls_tick(r->calls, f.ts_ns);
+			continue;
+		}
 		r->frame_kinds = 0;
 		r->frame_transport = 0;
 		count_frame(r, decoder_frame(dec, &f));
@@ -425,6 +460,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		html_capture_end(r->html, r->out, &hi);
 	} else {
 		pipeline_text_tail(r, &cap);
+		if (r->filter && frame_filter_problem(r->filter)[0])
+			fprintf(r->out, "  warning: %s\n", frame_filter_problem(r->filter));
 		if (rc < 0)
 			fprintf(r->out, "  warning: reading stopped after frame %" PRIu64 ": %s\n", cap.frames,
 				cap.errbuf);
@@ -510,6 +547,16 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		}
 		r.out = safe;
 	}
+	if (o->filter) {
+		r.filter = frame_filter_new(o->filter, res->first_error, sizeof(res->first_error));
+		if (!r.filter) {
+			if (safe)
+				fclose(safe);
+			if (r.mp_on)
+				multipoint_free(&r.mp);
+			return false;
+		}
+	}
 	jw_init(&r.jw, r.out);
 	if (o->format == REPORT_JSON) {
 		jw_obj(&r.jw, NULL);
@@ -559,6 +606,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		multipoint_free(&r.mp);
 	if (safe)
 		fclose(safe);
+	frame_filter_free(r.filter);
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;

@@ -31,12 +31,14 @@ struct pipeline_opts {
 	enum report_format format;
 	bool color;                /* text: ANSI colours */
 	bool html_served;          /* html: a page of `deadair serve` (links back to its form) */
-	const char *call_filter;   /* only the call with this Call-ID (or a linked leg) */
+	const char *call_filter;   /* only calls whose Call-ID (or a linked leg's) contains this */
+	const char *filter;        /* a capture filter (pcap-filter(7)) for the frames of captures */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* text: every SIP message per capture */
 	double rtp_timeout_s;      /* the user's own media watchdog, 0 if none */
 	int64_t deadline_ns;       /* CLOCK_MONOTONIC time to stop reading at; 0: none */
 	FILE *err;                 /* one line per input that could not be read; NULL: stderr */
+	const char *err_hint;      /* appended to those lines (e.g. "see deadair --help"), or NULL */
 	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
 	 * pasted SIP trace of any format), INPUT_CAPTURE, or one trace format */
 	int input_format;
@@ -55,12 +57,17 @@ struct pipeline_result {
 	bool any_finding;
 	enum severity worst;       /* the most severe finding, when any_finding */
 	char first_error[512];     /* the first input's problem, for a person */
+	uint64_t calls;            /* calls seen in every input */
+	uint64_t calls_matched;    /* of them, those call_filter picked (all without one) */
 };
 
 /* Runs every input through the pipeline, writing the report to out.
  * Returns false only when out could not be prepared (no memory, no temporary
  * file); problems with the inputs are in *res. */
 bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_result *res);
+
+/* Whether expr is a capture filter libpcap compiles; if not, why in err. */
+bool pipeline_filter_check(const char *expr, char *err, size_t errlen);
 
 /* CLOCK_MONOTONIC now, in nanoseconds (for deadline_ns). */
 int64_t pipeline_now_ns(void);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/textsafe.h"
 #include "pipeline/run.h"
 #include "pipeline/trace_input.h"
 #include "report/findings_report.h"
@@ -24,6 +25,11 @@ bool pipeline_input_is_trace(const struct pipeline_opts *o, const struct pipelin
 int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint16_t point)
 {
 	const char *name = in->name ? in->name : in->path ? in->path : "input";
+	if (r->filter) {
+		fputs("deadair: ", r->err);
+		textsafe_write(r->err, name, strlen(name));
+		fputs(": a SIP trace, read whole: the capture filter applies to captures only\n", r->err);
+	}
 	struct trace_input *t = calloc(1, sizeof(*t));
 	struct sip_msg *m = malloc(sizeof(*m));
 	char err[400];

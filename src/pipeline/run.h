@@ -17,6 +17,7 @@
 #include "report/html_report.h"
 #include "report/json.h"
 #include "report/summary.h"
+#include "source/bpf.h"
 #include "source/capture.h"
 #include "source/trace.h"
 
@@ -36,7 +37,7 @@ struct run {
 	enum severity worst;
 	FILE *calls_text;     /* text reports of the calls, printed after the summary */
 	unsigned call_index;
-	unsigned calls_shown;
+	unsigned calls_matched;  /* calls of this input that --call picked */
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
 	struct jw unsig_jw;
 	unsigned unsig_count;
@@ -48,6 +49,7 @@ struct run {
 	unsigned frame_kinds;
 	uint8_t frame_transport;
 	const struct trace_facts *trace; /* the input is a pasted trace: what it gave */
+	struct frame_filter *filter;     /* --filter / a trailing BPF expression, or NULL */
 };
 
 

@@ -179,6 +179,11 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	const struct calls_stats *cs = in->cs;
 	fputs("<details class=\"counts\"><summary>What the capture held</summary><table class=\"counts\">\n", out);
 	row(out, "frames", s->frames);
+	if (s->filter) {
+		fputs("<tr><td>frames matching the filter <code>", out);
+		html_str(out, s->filter);
+		fprintf(out, "</code></td><td class=\"num\">%" PRIu64 "</td></tr>\n", s->frames - s->filtered_out);
+	}
 	fprintf(out, "<tr><td>SIP messages</td><td class=\"num\">%" PRIu64 "</td><td>%" PRIu64 " requests, %" PRIu64
 		     " responses, %" PRIu64 " with broken headers</td></tr>\n",
 		s->sip_messages, s->sip_requests, s->sip_responses, s->sip_malformed);

@@ -104,6 +104,11 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 		fprintf(out, ", span %.3f s", (double)(s->last_ts - s->first_ts) / 1e9);
 	}
 	fputc('\n', out);
+	if (s->filter) {
+		fputs("  filter \"", out);
+		report_put_safe(out, sv_from_cstr(s->filter), 400);
+		fprintf(out, "\": %" PRIu64 " of %" PRIu64 " frames matched\n", s->frames - s->filtered_out, s->frames);
+	}
 	fprintf(out, "  SIP messages %" PRIu64 " (%" PRIu64 " requests, %" PRIu64 " responses",
 		s->sip_messages, s->sip_requests, s->sip_responses);
 	if (s->sip_malformed)

@@ -17,6 +17,8 @@
 struct capture_summary {
 	const struct capture *cap;
 	uint64_t frames;
+	uint64_t filtered_out;           /* frames the capture filter left out */
+	const char *filter;              /* its expression, NULL without one */
 	uint64_t kind_frames[PK__COUNT]; /* frames whose payload was of this kind */
 	uint64_t other_udp;              /* delivered, but nothing we know */
 	uint64_t other_tcp;

@@ -67,7 +67,7 @@ check("findings come before the ladder", txt.find("findings") < txt.find("SIP (c
 check("the example's real problem is found: PCMA sent, PCMU answered",
       "CODEC_CHANGE_WITHOUT_REINVITE: RTP caller -> callee uses payload type 8" in txt, txt[:2000])
 rc, _, err = run("analyze", "-f", "xml", example)
-check("unknown format: exit 2", rc == 2 and "unknown format" in err)
+check("unknown format: exit 2", rc == 2 and "unknown report format" in err)
 
 rc2, out2, _ = run("analyze", "--messages", example)
 check("output is deterministic", out == out2)
@@ -118,7 +118,7 @@ check("no arguments: usage on stderr, exit 2", rc == 2 and "usage" in err)
 rc, out, err = run("analyze")
 check("analyze without files: exit 2", rc == 2)
 rc, out, err = run("frobnicate")
-check("unknown command: exit 2", rc == 2 and "unknown command" in err)
+check("unknown command: exit 2, one line", rc == 2 and "neither a command" in err and err.count("\n") == 1, err)
 
 print(f"\n{0 if failures else 'all'} checks passed" if not failures else f"\n{len(failures)} checks failed")
 for f in failures:
