@@ -136,7 +136,8 @@ def many_calls(n, k):
 
 with open(example, "rb") as f:
     pcap = f.read()
-calls3000 = many_calls(3000, 10)
+calls5000 = many_calls(5000, 6)
+calls1500 = many_calls(1500, 10)
 
 # --- one server with small limits for most checks
 s = Server("--max-upload", "64K", "--max-concurrent", "1")
@@ -318,11 +319,11 @@ check("body-timeout server: exit 0, the closed connections logged", rc == 0 and 
       (rc, err[-1500:]))
 
 # one analysis at a time: a second one while the first runs is answered 503
-s7 = Server("--max-concurrent", "1", "--max-time", "5")
+s7 = Server("--max-concurrent", "1")
 t = time.monotonic()
-big = raw(s7.port, b"POST /api/analyze?format=html HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n"
-                   b"Connection: close\r\n\r\n" % (s7.port, len(calls3000)) + calls3000, read=False, timeout=60)
-time.sleep(0.5)  # the whole upload is in (sendall returned), the analysis runs
+big = raw(s7.port, b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n"
+                   b"Connection: close\r\n\r\n" % (s7.port, len(calls1500)) + calls1500, read=False, timeout=120)
+time.sleep(0.3)  # the whole upload is in (sendall returned), the analysis runs
 st, h, body = s7.request("POST", "/api/analyze", pcap)
 first = b""
 while True:
@@ -369,10 +370,14 @@ check("third server: exit 0", rc == 0, (rc, err[-2000:]))
 for max_time in (0.5, 2):
     s8 = Server("--max-time", str(max_time))
     for fmt in ("json", "html", "text"):
-        t = time.monotonic()
-        st, h, body = s8.request("POST", "/api/analyze?format=" + fmt, calls3000)
+        c = http.client.HTTPConnection("127.0.0.1", s8.port, timeout=60)
+        c.request("POST", "/api/analyze?format=" + fmt, body=calls5000)
+        t = time.monotonic()  # the upload is in (but for what the sockets hold): the analysis runs
+        r = c.getresponse()
+        st, h, body = r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
         took = time.monotonic() - t
-        bound = max_time + 1.5
+        c.close()
+        bound = max_time + 2  # the answer is due a second after --max-time; a loaded machine may add to it
         cut = st == 200 and "x-deadair-incomplete" in h
         if fmt == "json" and cut:
             c = json.loads(body)["captures"][0]
@@ -385,7 +390,7 @@ for max_time in (0.5, 2):
             said = b"warning: the report is cut short" in body or b"warning: reading stopped" in body
         else:
             said = st == 503 and b"ran out of time" in body and max_time >= 1
-        check(f"--max-time {max_time}, 3000 calls open at the end, {fmt}: answered in {took:.2f} s (at most "
+        check(f"--max-time {max_time}, 5000 calls open at the end, {fmt}: answered in {took:.2f} s (at most "
               f"{bound} s), {'a report that says it is cut short' if cut else st}", took <= bound and said,
               (st, h.get("x-deadair-incomplete"), body[:300], body[-300:]))
     rc, err = s8.stop()
