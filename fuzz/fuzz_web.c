@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: what the web server parses itself (libmicrohttpd parses
  * HTTP and form bodies): Authorization headers (Bearer, Basic with base64),
- * Host headers, token files, and the --listen and --max-upload values. */
+ * Host, Origin and Sec-Fetch-Site headers, token files, and the --listen and --max-upload values. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,8 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char token[] = "fuzz-token-0123456789";
 	const char *s = (const char *)data;
 	volatile bool sink = auth_header_ok(s, size, token, sizeof(token) - 1);
-	sink = auth_host_loopback(s, size, 8080);
-	sink = auth_host_loopback(s, size, 80);
+	sink = auth_host_loopback(s, size, 8080, "127.0.0.2");
+	sink = auth_host_loopback(s, size, 80, NULL);
+	/* the input as Origin, then as Sec-Fetch-Site, against a Host */
+	sink = auth_same_origin(s, size, NULL, 0, "127.0.0.1:8080", 14);
+	sink = auth_same_origin(NULL, 0, s, size, "127.0.0.1:8080", 14);
+	sink = auth_same_origin("http://127.0.0.1:8080", 21, NULL, 0, s, size);
 	char out[AUTH_TOKEN_MAX + 1];
 	if (auth_token_parse(s, size, out) && strlen(out) < AUTH_TOKEN_MIN)
 		abort();

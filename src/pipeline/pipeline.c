@@ -79,6 +79,10 @@ void pipeline_on_call(void *ctx, struct call *c)
 		return;
 	r->res->calls_matched++;
 	r->calls_matched++;
+	if (r->o->report_deadline_ns && pipeline_now_ns() > r->o->report_deadline_ns) {
+		r->late_calls++;
+		return;
+	}
 	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
 	analyze_call(&r->an, c, &r->findings, &r->walk);
 	note_findings(r, &r->findings);
@@ -99,6 +103,10 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s)
 	struct run *r = ctx;
 	if (r->o->quiet || r->o->call_filter || !r->unsig)
 		return;
+	if (r->o->report_deadline_ns && pipeline_now_ns() > r->o->report_deadline_ns) {
+		r->late_streams++;
+		return;
+	}
 	r->unsig_count++;
 	if (r->o->format == REPORT_JSON)
 		report_stream_json(&r->unsig_jw, s, s->first_ts);
@@ -195,6 +203,8 @@ bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_conf
 	r->sum.filter = r->filter ? frame_filter_expr(r->filter) : NULL;
 	r->call_index = 0;
 	r->calls_matched = 0;
+	r->late_calls = 0;
+	r->late_streams = 0;
 	return true;
 }
 
@@ -368,6 +378,29 @@ void pipeline_note_error(struct run *r, const char *name, const char *what)
 		snprintf(r->res->first_error, sizeof(r->res->first_error), "%.200s: %.300s", name, what);
 }
 
+bool pipeline_note_late(struct run *r, bool read_all, char *errbuf, size_t cap)
+{
+	if (!r->late_calls && !r->late_streams)
+		return false;
+	char what[200];
+	if (r->late_calls && r->late_streams)
+		snprintf(what, sizeof(what), "%" PRIu64 " call%s and %" PRIu64 " unsignalled stream%s were not analysed",
+			 r->late_calls, r->late_calls == 1 ? "" : "s", r->late_streams, r->late_streams == 1 ? "" : "s");
+	else if (r->late_calls)
+		snprintf(what, sizeof(what), "%" PRIu64 " call%s not analysed", r->late_calls,
+			 r->late_calls == 1 ? " was" : "s were");
+	else
+		snprintf(what, sizeof(what), "%" PRIu64 " unsignalled stream%s not analysed", r->late_streams,
+			 r->late_streams == 1 ? " was" : "s were");
+	size_t n = strlen(errbuf);
+	if (read_all || !n)
+		snprintf(errbuf, cap, "the analysis took longer than allowed: %s", what);
+	else if (n + 2 < cap)
+		snprintf(errbuf + n, cap - n, "; %s", what);
+	r->res->timed_out = true;
+	return true;
+}
+
 /* Returns 0 when read to the end, 1 when damaged or out of time, -1 when not
  * readable at all. */
 static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_t point)
@@ -448,6 +481,11 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		calls_tick(r->calls, f.ts_ns);
 	}
 	calls_finish(r->calls);
+	bool read_all = rc >= 0;
+	if (pipeline_note_late(r, read_all, cap.errbuf, sizeof(cap.errbuf))) {
+		out_of_time = true;
+		rc = -1;
+	}
 	if (r->mp_on)
 		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
 	if (r->o->format == REPORT_JSON) {
@@ -455,14 +493,16 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	} else if (r->o->format == REPORT_HTML) {
 		struct html_capture_info hi = {
 			.name = path, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
-			.complete = rc >= 0, .error = cap.errbuf, .call_filter = r->o->call_filter,
+			.complete = rc >= 0, .read_all = read_all, .error = cap.errbuf, .call_filter = r->o->call_filter,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {
 		pipeline_text_tail(r, &cap);
 		if (r->filter && frame_filter_problem(r->filter)[0])
 			fprintf(r->out, "  warning: %s\n", frame_filter_problem(r->filter));
-		if (rc < 0)
+		if (rc < 0 && read_all)
+			fprintf(r->out, "  warning: the report is cut short: %s\n", cap.errbuf);
+		else if (rc < 0)
 			fprintf(r->out, "  warning: reading stopped after frame %" PRIu64 ": %s\n", cap.frames,
 				cap.errbuf);
 		else if (cap.frames == 0)
@@ -472,7 +512,9 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	int result = 0;
 	if (rc < 0) {
 		char what[700];
-		if (out_of_time)
+		if (out_of_time && read_all)
+			snprintf(what, sizeof(what), "cut short: %s", cap.errbuf);
+		else if (out_of_time)
 			snprintf(what, sizeof(what), "stopped after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
 		else
 			snprintf(what, sizeof(what), "damaged after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);

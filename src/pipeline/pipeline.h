@@ -37,6 +37,10 @@ struct pipeline_opts {
 	bool list_messages;        /* text: every SIP message per capture */
 	double rtp_timeout_s;      /* the user's own media watchdog, 0 if none */
 	int64_t deadline_ns;       /* CLOCK_MONOTONIC time to stop reading at; 0: none */
+	/* CLOCK_MONOTONIC time past which calls and unsignalled streams still to
+	 * be reported are counted (the report says how many), not analysed or
+	 * rendered; 0: none */
+	int64_t report_deadline_ns;
 	FILE *err;                 /* one line per input that could not be read; NULL: stderr */
 	const char *err_hint;      /* appended to those lines (e.g. "see deadair --help"), or NULL */
 	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
@@ -53,7 +57,7 @@ struct pipeline_result {
 	size_t read;               /* inputs read to their end */
 	size_t partial;            /* inputs reported, but damaged, cut short or out of time */
 	size_t failed;             /* inputs that could not be opened at all */
-	bool timed_out;            /* deadline_ns passed: reading stopped early */
+	bool timed_out;            /* a deadline passed: reading stopped early, or calls were left out */
 	bool any_finding;
 	enum severity worst;       /* the most severe finding, when any_finding */
 	char first_error[512];     /* the first input's problem, for a person */

@@ -121,14 +121,18 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	calls_finish(r->calls);
 	if (r->mp_on)
 		multipoint_point(&r->mp, point, name, r->sum.first_ts, r->sum.last_ts);
+	bool read_all = !out_of_time;
 	if (out_of_time)
 		snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
+	if (pipeline_note_late(r, read_all, cap.errbuf, sizeof(cap.errbuf)))
+		out_of_time = true;
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &cap, out_of_time ? -1 : 0);
 	} else if (r->o->format == REPORT_HTML) {
 		struct html_capture_info hi = {
 			.name = name, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
-			.complete = !out_of_time, .error = cap.errbuf, .call_filter = r->o->call_filter,
+			.complete = !out_of_time, .read_all = read_all, .error = cap.errbuf,
+			.call_filter = r->o->call_filter,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {
@@ -142,14 +146,17 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 			(unsigned long long)r->sum.sip_requests, (unsigned long long)r->sum.sip_responses,
 			(unsigned long long)facts.lines, (unsigned long long)cs->calls);
 		report_trace_limits_text(r->out, &facts);
-		if (out_of_time)
+		if (out_of_time && read_all)
+			fprintf(r->out, "  warning: the report is cut short: %s\n", cap.errbuf);
+		else if (out_of_time)
 			fprintf(r->out, "  warning: reading stopped after %llu messages: %s\n",
 				(unsigned long long)r->sum.frames, cap.errbuf);
 		fputc('\n', r->out);
 	}
 	int result = 0;
 	if (out_of_time) {
-		pipeline_note_error(r, name, "stopped: the analysis took longer than allowed");
+		pipeline_note_error(r, name, read_all ? "cut short: the analysis took longer than allowed"
+						      : "stopped: the analysis took longer than allowed");
 		r->res->timed_out = true;
 		result = 1;
 	}

@@ -38,6 +38,8 @@ struct run {
 	FILE *calls_text;     /* text reports of the calls, printed after the summary */
 	unsigned call_index;
 	unsigned calls_matched;  /* calls of this input that --call picked */
+	uint64_t late_calls;   /* past report_deadline_ns: counted, not analysed */
+	uint64_t late_streams;
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
 	struct jw unsig_jw;
 	unsigned unsig_count;
@@ -61,6 +63,10 @@ void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
 void pipeline_json_tail(struct run *r, const struct capture *cap, int rc);
 void pipeline_text_tail(struct run *r, const struct capture *cap);
 void pipeline_note_error(struct run *r, const char *name, const char *what);
+/* After calls_finish: when calls or streams were left out past
+ * report_deadline_ns, says so in errbuf (appended to what it holds when
+ * reading had stopped already) and returns true. */
+bool pipeline_note_late(struct run *r, bool read_all, char *errbuf, size_t cap);
 /* The state of one input (calls table, temporary files, analyzer, HTML
  * capture, summary); false when there is no memory or temporary file (then
  * nothing is left to free). pipeline_input_end frees it. */

@@ -293,7 +293,11 @@ void html_capture_end(struct html_capture *h, FILE *out, const struct html_captu
 		fprintf(out, " &middot; from %s &middot; span %.3f s", t, (double)(s->last_ts - s->first_ts) / 1e9);
 	}
 	fputs("</div>\n", out);
-	if (!in->complete) {
+	if (!in->complete && in->read_all) {
+		fputs("<p class=\"banner\"><strong>Report cut short:</strong> ", out);
+		html_str(out, in->error ? in->error : "");
+		fputs(".</p>\n", out);
+	} else if (!in->complete) {
 		fputs("<p class=\"banner\"><strong>Reading stopped early:</strong> ", out);
 		html_str(out, in->error ? in->error : "");
 		fputs(". The report covers what was read.</p>\n", out);

@@ -44,8 +44,9 @@ struct html_capture_info {
 	const struct capture_summary *sum;
 	const struct calls_stats *cs;
 	const struct analyzer *an;
-	bool complete;             /* read to its end */
-	const char *error;         /* why not, when not */
+	bool complete;             /* read to its end, and every call reported */
+	bool read_all;             /* read to its end (when not complete: the report was cut short after) */
+	const char *error;         /* why not complete, when not */
 	const char *call_filter;   /* --call, or NULL */
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Token and Host checks for the web server: bounded parsing of the
+/* Token, Host and Origin checks for the web server: bounded parsing of the
  * Authorization header (RFC 7235; Bearer, RFC 6750; Basic, RFC 7617 with
- * base64 of RFC 4648) and of the Host header (RFC 9110 section 7.2). */
+ * base64 of RFC 4648), of the Host header (RFC 9110 section 7.2), of Origin
+ * (RFC 6454 section 7) and of Sec-Fetch-Site (W3C Fetch Metadata). */
 #include "web/auth.h"
 
 #include <stdio.h>
@@ -74,6 +75,21 @@ static bool starts_icase(const char *s, size_t n, const char *prefix)
 	return true;
 }
 
+/* n bytes of a and b, equal but for ASCII case */
+static bool equal_icase_n(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y + 32);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 bool auth_header_ok(const char *v, size_t n, const char *token, size_t token_len)
 {
 	if (!v || !token || !token_len)
@@ -107,18 +123,45 @@ bool auth_header_ok(const char *v, size_t n, const char *token, size_t token_len
 	return false;
 }
 
-bool auth_host_loopback(const char *v, size_t n, uint16_t port)
+static bool equal_icase(const char *s, size_t n, const char *want)
 {
-	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]" };
+	return n == strlen(want) && starts_icase(s, n, want);
+}
+
+bool auth_host_loopback(const char *v, size_t n, uint16_t port, const char *self)
+{
+	const char *const names[] = { "127.0.0.1", "localhost", "[::1]", self };
 	if (!v || n == 0 || n > 64)
 		return false;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!names[i] || !names[i][0] || strlen(names[i]) > 64)
+			continue;
 		char want[80];
-		int k = snprintf(want, sizeof(want), "%s:%u", names[i], port);
-		if (k > 0 && (size_t)k == n && starts_icase(v, n, want))
+		snprintf(want, sizeof(want), "%s:%u", names[i], port);
+		if (equal_icase(v, n, want))
 			return true;
-		size_t l = strlen(names[i]);
-		if (port == 80 && n == l && starts_icase(v, n, names[i]))
+		if (port == 80 && equal_icase(v, n, names[i]))
+			return true;
+	}
+	return false;
+}
+
+bool auth_same_origin(const char *origin, size_t origin_n, const char *fetch_site, size_t fetch_site_n,
+		      const char *host, size_t host_n)
+{
+	/* a browser that sends Sec-Fetch-Site says it all (its Origin may be
+	 * "null" on the server's own page, whose referrer policy hides it) */
+	if (fetch_site)
+		return equal_icase(fetch_site, fetch_site_n, "same-origin") || equal_icase(fetch_site, fetch_site_n, "none");
+	if (!origin)
+		return true;
+	if (!host || host_n == 0)
+		return false;
+	static const char *const schemes[] = { "http://", "https://" };
+	for (size_t i = 0; i < 2; i++) {
+		size_t k = strlen(schemes[i]);
+		if (origin_n == k + host_n && starts_icase(origin, origin_n, schemes[i]) &&
+		    equal_icase_n(origin + k, host, host_n))
 			return true;
 	}
 	return false;

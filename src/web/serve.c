@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The serve command: reads its options, refuses to listen beyond loopback
- * without a token, starts the server and waits for a signal to stop it. */
+ * without a token, makes room for its connections among the open files,
+ * starts the server and waits for a signal to stop it. */
 #include "web/serve.h"
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/sv.h"
 #include "web/auth.h"
@@ -33,10 +35,18 @@ static void usage(FILE *out)
 	      "                            request, as \"Authorization: Bearer TOKEN\" or as the password of\n"
 	      "                            HTTP Basic authentication. Needed to listen beyond loopback.\n"
 	      "      --max-upload SIZE     largest capture plus trace per request (default 100M; K, M, G)\n"
-	      "      --max-time SECONDS    analysis time per request; then the report covers what was read\n"
-	      "                            (default 60)\n"
+	      "      --max-time SECONDS    analysis and report per request, its upload in (default 60):\n"
+	      "                            reading stops at 9/10 of it; calls not reported by its end are\n"
+	      "                            counted, and the report says so; the answer comes 1 s later at most\n"
 	      "      --max-concurrent N    analyses at once; more are answered 503 (default 4)\n"
-	      "      --max-connections N   open connections (default 64)\n"
+	      "      --max-connections N   open connections (default 512); from 3/4 of it, the oldest one\n"
+	      "                            still sending its headers makes room for a new one\n"
+	      "      --max-per-client N    open connections from one address (default 32 beyond loopback,\n"
+	      "                            none on loopback, where every client is 127.0.0.1; 0: none)\n"
+	      "      --header-timeout SECS a request's line and headers must arrive within this (default 10)\n"
+	      "      --body-timeout SECS   an upload must bring --min-rate over every stretch this long\n"
+	      "                            (default 10); slower clients are answered 408 and closed\n"
+	      "      --min-rate SIZE       bytes per second an upload must keep up (default 1K)\n"
 	      "      --rtp-timeout SECS    your own media watchdog, named when a silence before a BYE matches\n"
 	      "  -q, --quiet               no line per request on standard error\n"
 	      "  -h, --help                this text\n",
@@ -128,6 +138,28 @@ static bool read_token(const char *path, char out[AUTH_TOKEN_MAX + 1])
 	return ok;
 }
 
+/* Open files enough for every connection, the analyses' temporary files
+ * and a margin: the soft limit is raised towards the hard one, and the
+ * connection limit lowered to what it allows. */
+static void make_room_for_connections(struct server_config *cfg)
+{
+	rlim_t need = (rlim_t)cfg->max_connections + 4 * (rlim_t)cfg->max_concurrent + 64;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+	struct rlimit up = { .rlim_cur = want, .rlim_max = rl.rlim_max };
+	if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+		rl.rlim_cur = want;
+	if (rl.rlim_cur >= need)
+		return;
+	rlim_t spare = 4 * (rlim_t)cfg->max_concurrent + 64;
+	unsigned fit = rl.rlim_cur > spare + 8 ? (unsigned)(rl.rlim_cur - spare) : 8;
+	fprintf(stderr, "deadair serve: open files are limited to %llu (ulimit -n): at most %u connections\n",
+		(unsigned long long)rl.rlim_cur, fit);
+	cfg->max_connections = fit;
+}
+
 static bool positive_number(const char *text, double max, double *out)
 {
 	char *end = NULL;
@@ -145,8 +177,12 @@ int serve_main(int argc, char **argv)
 	cfg.max_upload = 100u * 1024u * 1024u;
 	cfg.max_time_s = 60;
 	cfg.max_concurrent = 4;
-	cfg.max_connections = 64;
+	cfg.max_connections = 512;
+	cfg.header_timeout_s = 10;
+	cfg.body_timeout_s = 10;
+	cfg.min_rate = 1024;
 	cfg.idle_timeout_s = 30;
+	long per_client = -1;
 	cfg.log = stderr;
 	const char *listen = "127.0.0.1:8080", *token_file = NULL;
 	static const struct option longopts[] = {
@@ -156,6 +192,10 @@ int serve_main(int argc, char **argv)
 		{ "max-time", required_argument, NULL, 't' },
 		{ "max-concurrent", required_argument, NULL, 'n' },
 		{ "max-connections", required_argument, NULL, 'N' },
+		{ "max-per-client", required_argument, NULL, 'P' },
+		{ "header-timeout", required_argument, NULL, 'H' },
+		{ "body-timeout", required_argument, NULL, 'B' },
+		{ "min-rate", required_argument, NULL, 'R' },
 		{ "rtp-timeout", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -195,6 +235,32 @@ int serve_main(int argc, char **argv)
 				cfg.max_concurrent = (unsigned)v;
 			else
 				cfg.max_connections = (unsigned)v;
+			break;
+		case 'P':
+			if (!strcmp(optarg, "0")) {
+				per_client = 0;
+				break;
+			}
+			if (!positive_number(optarg, 10000, &v) || v != (unsigned)v) {
+				fputs("deadair serve: --max-per-client takes a whole number from 0 to 10000\n", stderr);
+				return 2;
+			}
+			per_client = (long)v;
+			break;
+		case 'H':
+		case 'B':
+			if (!positive_number(optarg, 3600, c == 'H' ? &cfg.header_timeout_s : &cfg.body_timeout_s)) {
+				fprintf(stderr, "deadair serve: --%s takes seconds (more than 0, at most 3600)\n",
+					c == 'H' ? "header-timeout" : "body-timeout");
+				return 2;
+			}
+			break;
+		case 'R':
+			if (!serve_parse_size(optarg, &cfg.min_rate) || cfg.min_rate > (1ull << 30)) {
+				fputs("deadair serve: --min-rate takes bytes per second such as 512, 1K or 1M (at most 1G)\n",
+				      stderr);
+				return 2;
+			}
 			break;
 		case 'T':
 			if (!positive_number(optarg, 86400, &cfg.rtp_timeout_s)) {
@@ -240,6 +306,8 @@ int serve_main(int argc, char **argv)
 		return 2;
 	}
 	cfg.token = token[0] ? token : NULL;
+	cfg.max_per_client = per_client >= 0 ? (unsigned)per_client : cfg.loopback ? 0 : 32;
+	make_room_for_connections(&cfg);
 	if (cfg.max_concurrent > cfg.max_connections)
 		cfg.max_concurrent = cfg.max_connections;
 

@@ -1,64 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* The web server: libmicrohttpd parses HTTP (and multipart/form-data through
- * its post processor); this file routes, enforces the limits, runs the
- * pipeline on the bytes in memory and answers with the report or a readable
- * error. One thread per connection; no path from a request reaches the file
- * system (reports go to an unlinked temporary file, then to the client). */
+ * its post processor) on one polling thread (epoll); this file routes each
+ * request, refuses what it must (foreign Host, no token, another site, too
+ * large), keeps the body within the upload limit and the memory budget of
+ * uploads in flight, and hands a complete one to job.c. How long a client may
+ * take over its headers and body is guard.c's; answers are answer.c's. No
+ * path from a request reaches the file system. */
 #define _GNU_SOURCE
 #include "web/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <microhttpd.h>
-#include <stdatomic.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/sv.h"
-#include "pipeline/pipeline.h"
-#include "report/html_report.h"
-#include "report/json.h"
-#include "web/auth.h"
-#include "web/page.h"
-
-#define FORM_OVERHEAD (64u * 1024u)    /* multipart boundaries and part headers */
-#define DRAIN_EXTRA (64u * 1024u * 1024u) /* body read and dropped before an error answer */
-#define MAX_CALL_FILTER 255
-
-struct server {
-	struct server_config cfg;
-	char token[AUTH_TOKEN_MAX + 1];
-	size_t token_len;
-	struct MHD_Daemon *d;
-	atomic_uint busy;
-	uint16_t port;
-};
-
-enum route { RT_FORM, RT_REPORT, RT_API, RT_NOT_FOUND };
-
-static const char *const route_names[] = { "form", "report", "api", "not-found" };
-
-struct buf {
-	uint8_t *p;
-	size_t n, cap;
-};
-
-struct req {
-	struct server *srv;
-	enum route route;
-	bool post;
-	bool slot;                 /* holds one of the analysis slots */
-	unsigned status;           /* an error decided while the body comes in; 0: none */
-	char message[480];
-	struct MHD_PostProcessor *pp;
-	struct buf file, text;
-	char filename[128];
-	uint64_t received;         /* body bytes seen, kept or not */
-	uint64_t declared;         /* Content-Length, 0 if none */
-	int64_t t0;
-};
+#include "web/request.h"
 
 static bool buf_add(struct buf *b, const void *data, size_t n, uint64_t limit_total, size_t other)
 {
@@ -82,282 +41,51 @@ static bool buf_add(struct buf *b, const void *data, size_t n, uint64_t limit_to
 	return true;
 }
 
-static void buf_free(struct buf *b)
+void buf_free(struct buf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
 }
 
-static void fail(struct req *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void fail(struct req *r, unsigned status, const char *fmt, ...)
+void req_release_body(struct req *r)
 {
-	if (r->status)
-		return;
-	r->status = status;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(r->message, sizeof(r->message), fmt, ap);
-	va_end(ap);
-}
-
-static void too_large(struct req *r)
-{
-	char max[32], got[32];
-	page_size(r->srv->cfg.max_upload, max, sizeof(max));
-	if (r->declared > r->srv->cfg.max_upload + FORM_OVERHEAD) {
-		page_size(r->declared, got, sizeof(got));
-		fail(r, MHD_HTTP_CONTENT_TOO_LARGE,
-		     "The upload is %s; this server takes at most %s (deadair serve --max-upload). Cut the capture down to "
-		     "the call in question (editcap -A/-B, or a display filter such as \"sip || rtp\"), or run "
-		     "deadair analyze on it locally.",
-		     got, max);
-	} else {
-		fail(r, MHD_HTTP_CONTENT_TOO_LARGE,
-		     "The upload is larger than this server takes: at most %s (deadair serve --max-upload). Cut the "
-		     "capture down to the call in question (editcap -A/-B, or a display filter such as \"sip || rtp\"), "
-		     "or run deadair analyze on it locally.",
-		     max);
+	struct server *s = r->srv;
+	if (r->held) {
+		pthread_mutex_lock(&s->mu);
+		s->buffered -= r->held;
+		pthread_mutex_unlock(&s->mu);
+		r->held = 0;
 	}
-}
-
-static void security_headers(struct MHD_Response *resp, const char *csp)
-{
-	MHD_add_response_header(resp, "Content-Security-Policy", csp);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
-	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
-}
-
-static const char json_csp[] = "default-src 'none'; frame-ancestors 'none'";
-
-static void log_req(const struct req *r, unsigned status)
-{
-	FILE *log = r->srv->cfg.log;
-	if (!log)
-		return;
-	double ms = (double)(pipeline_now_ns() - r->t0) / 1e6;
-	fprintf(log, "deadair serve: %s %s -> %u (%" PRIu64 " bytes in, %.0f ms)\n", r->post ? "POST" : "GET",
-		route_names[r->route], status, r->received, ms);
-	fflush(log);
-}
-
-/* Queues a response whose body is in a memory stream's buffer (taken over). */
-static enum MHD_Result send_mem(struct MHD_Connection *c, struct req *r, unsigned status, const char *type,
-				const char *csp, char *body, size_t len)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	security_headers(resp, csp);
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(resp, "WWW-Authenticate", "Basic realm=\"deadair\", charset=\"UTF-8\"");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(resp, "Retry-After", "5");
-	enum MHD_Result ok = MHD_queue_response(c, status, resp);
-	MHD_destroy_response(resp);
-	log_req(r, status);
-	return ok;
-}
-
-static const char *status_title(unsigned status)
-{
-	switch (status) {
-	case 400: return "Nothing to analyse";
-	case 401: return "A token is needed";
-	case 404: return "No such page";
-	case 405: return "Method not allowed";
-	case 413: return "The upload is too large";
-	case 421: return "Wrong host name";
-	case 422: return "Not a capture deadair can read";
-	case 503: return "Busy: try again in a few seconds";
-	default: return "Something went wrong";
-	}
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *c, struct req *r)
-{
-	char *body = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&body, &len);
-	if (!f)
-		return MHD_NO;
-	unsigned status = r->status ? r->status : 500;
-	if (r->route == RT_API) {
-		struct jw w;
-		jw_init(&w, f);
-		jw_obj(&w, NULL);
-		jw_obj(&w, "error");
-		jw_uint(&w, "status", status);
-		jw_str(&w, "title", status_title(status));
-		jw_str(&w, "message", r->message);
-		jw_obj_end(&w);
-		jw_obj_end(&w);
-		fclose(f);
-		return send_mem(c, r, status, "application/json", json_csp, body, len);
-	}
-	page_error(f, status, status_title(status), r->message);
-	fclose(f);
-	char csp[400];
-	page_csp(csp, sizeof(csp));
-	return send_mem(c, r, status, "text/html; charset=utf-8", csp, body, len);
-}
-
-static enum MHD_Result send_form(struct MHD_Connection *c, struct req *r)
-{
-	char *body = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&body, &len);
-	if (!f)
-		return MHD_NO;
-	char origin[160] = "http://127.0.0.1:8080";
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-	if (host && strlen(host) < 100)
-		snprintf(origin, sizeof(origin), "http://%s", host);
-	struct page_info pi = { .max_upload = r->srv->cfg.max_upload, .max_time_s = r->srv->cfg.max_time_s,
-				.origin = origin };
-	page_form(f, &pi);
-	fclose(f);
-	char csp[400];
-	page_csp(csp, sizeof(csp));
-	return send_mem(c, r, MHD_HTTP_OK, "text/html; charset=utf-8", csp, body, len);
-}
-
-static void release_slot(struct req *r)
-{
-	if (r->slot) {
-		atomic_fetch_sub(&r->srv->busy, 1);
-		r->slot = false;
-	}
-}
-
-static bool blank(const struct buf *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		if (b->p[i] != ' ' && b->p[i] != '\t' && b->p[i] != '\r' && b->p[i] != '\n')
-			return false;
-	return true;
-}
-
-static enum MHD_Result analyse(struct MHD_Connection *c, struct req *r)
-{
-	const struct server_config *cfg = &r->srv->cfg;
-	struct pipeline_input in[2];
-	size_t n = 0;
-	memset(in, 0, sizeof(in));
-	if (r->file.n)
-		in[n++] = (struct pipeline_input){ .name = r->filename[0] ? r->filename : "upload", .data = r->file.p,
-						   .len = r->file.n };
-	if (r->text.n && !blank(&r->text))
-		in[n++] = (struct pipeline_input){ .name = "pasted trace", .data = r->text.p, .len = r->text.n };
-	if (!n) {
-		fail(r, 400, "%s", r->route == RT_API ? "The request body is empty: send the capture or the SIP trace as the body."
-						   : "Paste a SIP trace or choose a capture file, then press Analyze.");
-		release_slot(r);
-		return send_error(c, r);
-	}
-	enum report_format fmt = r->route == RT_API ? REPORT_JSON : REPORT_HTML;
-	const char *type = r->route == RT_API ? "application/json" : "text/html; charset=utf-8";
-	const char *want = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
-	if (r->route == RT_API && want) {
-		if (!strcmp(want, "html")) {
-			fmt = REPORT_HTML;
-			type = "text/html; charset=utf-8";
-		} else if (!strcmp(want, "text")) {
-			fmt = REPORT_TEXT;
-			type = "text/plain; charset=utf-8";
-		} else if (strcmp(want, "json") != 0) {
-			fail(r, 400, "format takes json, html or text.");
-			release_slot(r);
-			return send_error(c, r);
-		}
-	}
-	const char *call = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "call");
-	if (call && (!call[0] || strlen(call) > MAX_CALL_FILTER))
-		call = NULL;
-	double rtp_timeout = cfg->rtp_timeout_s;
-	const char *rt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "rtp_timeout");
-	if (rt) {
-		uint64_t v;
-		if (!sv_to_u64(sv_from_cstr(rt), 86400, &v) || v == 0) {
-			fail(r, 400, "rtp_timeout takes whole seconds, 1 to 86400.");
-			release_slot(r);
-			return send_error(c, r);
-		}
-		rtp_timeout = (double)v;
-	}
-	char *errtext = NULL;
-	size_t errlen = 0;
-	FILE *err = open_memstream(&errtext, &errlen);
-	FILE *out = tmpfile();
-	if (!out || !err) {
-		if (out)
-			fclose(out);
-		if (err)
-			fclose(err);
-		free(errtext);
-		fail(r, 500, "The server could not make room for the report (no temporary file).");
-		release_slot(r);
-		return send_error(c, r);
-	}
-	struct pipeline_opts po = {
-		.inputs = in,
-		.n_inputs = n,
-		.format = fmt,
-		.html_served = true,
-		.call_filter = call,
-		.rtp_timeout_s = rtp_timeout,
-		.deadline_ns = pipeline_now_ns() + (int64_t)(cfg->max_time_s * 1e9),
-		.err = err,
-	};
-	struct pipeline_result res;
-	bool ran = pipeline_run(&po, out, &res);
-	fclose(err);
-	free(errtext);
 	buf_free(&r->file);
 	buf_free(&r->text);
-	release_slot(r);
-	if (!ran || res.read + res.partial == 0) {
-		fclose(out);
-		if (!ran)
-			fail(r, 500, "The report could not be made: %s", res.first_error[0] ? res.first_error : "out of memory");
-		else
-			fail(r, 422, "%s. deadair reads pcap and pcapng captures (also gzip-compressed) and SIP "
-				     "messages as text.",
-			     res.first_error[0] ? res.first_error : "Nothing could be read");
-		return send_error(c, r);
+}
+
+/* Keeps n more bytes of the body in b, within the upload limit and the budget
+ * of bytes all requests may hold while they arrive; false (and the error
+ * decided) when it cannot. */
+static bool keep(struct req *r, struct buf *b, const void *data, size_t n, size_t other)
+{
+	struct server *s = r->srv;
+	if ((uint64_t)b->n + n + other > s->cfg.max_upload) {
+		req_too_large(r);
+		return false;
 	}
-	fflush(out);
-	long size = ftell(out);
-	int fd = size >= 0 ? dup(fileno(out)) : -1;
-	fclose(out);
-	struct MHD_Response *resp = fd >= 0 ? MHD_create_response_from_fd((uint64_t)size, fd) : NULL;
-	if (!resp) {
-		if (fd >= 0)
-			close(fd);
-		fail(r, 500, "The report could not be sent.");
-		return send_error(c, r);
+	pthread_mutex_lock(&s->mu);
+	bool room = s->buffered + n <= s->buffer_budget;
+	if (room)
+		s->buffered += n;
+	pthread_mutex_unlock(&s->mu);
+	if (!room) {
+		req_fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Busy: try again in a few seconds",
+			 "This server is receiving as many uploads as it can hold at once: try again in a few seconds.");
+		return false;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	char csp[400];
-	if (fmt == REPORT_HTML) {
-		html_report_csp(csp, sizeof(csp));
-		strncat(csp, "; frame-ancestors 'none'", sizeof(csp) - strlen(csp) - 1);
-	} else {
-		snprintf(csp, sizeof(csp), "%s", json_csp);
+	r->held += n;
+	if (!buf_add(b, data, n, s->cfg.max_upload, other)) {
+		req_fail(r, 500, NULL, "The server has no memory left for this upload.");
+		return false;
 	}
-	security_headers(resp, csp);
-	if (res.timed_out)
-		MHD_add_response_header(resp, "X-Deadair-Incomplete", "the analysis time limit was reached");
-	enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	log_req(r, MHD_HTTP_OK);
-	return ok;
+	return true;
 }
 
 static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
@@ -369,7 +97,6 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	(void)transfer_encoding;
 	(void)off;
 	struct req *r = cls;
-	uint64_t max = r->srv->cfg.max_upload;
 	if (!key)
 		return MHD_YES;
 	if (!strcmp(key, "capture")) {
@@ -380,15 +107,11 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 					base = p + 1;
 			snprintf(r->filename, sizeof(r->filename), "%s", base);
 		}
-		if (!buf_add(&r->file, data, size, max, r->text.n)) {
-			too_large(r);
+		if (!keep(r, &r->file, data, size, r->text.n))
 			return MHD_NO;
-		}
 	} else if (!strcmp(key, "trace")) {
-		if (!buf_add(&r->text, data, size, max, r->file.n)) {
-			too_large(r);
+		if (!keep(r, &r->text, data, size, r->file.n))
 			return MHD_NO;
-		}
 	}
 	return MHD_YES;
 }
@@ -399,6 +122,44 @@ static bool authorised(struct server *s, struct MHD_Connection *c)
 		return true;
 	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	return h && auth_header_ok(h, strlen(h), s->token, s->token_len);
+}
+
+static size_t len_or_0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* The query of an analysis: which report, which call, which watchdog. */
+static void parameters(struct MHD_Connection *c, struct req *r)
+{
+	r->fmt = r->route == RT_API ? REPORT_JSON : REPORT_HTML;
+	r->type = r->route == RT_API ? "application/json" : "text/html; charset=utf-8";
+	r->rtp_timeout = r->srv->cfg.rtp_timeout_s;
+	const char *want = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	if (r->route == RT_API && want) {
+		if (!strcmp(want, "html")) {
+			r->fmt = REPORT_HTML;
+			r->type = "text/html; charset=utf-8";
+		} else if (!strcmp(want, "text")) {
+			r->fmt = REPORT_TEXT;
+			r->type = "text/plain; charset=utf-8";
+		} else if (strcmp(want, "json") != 0) {
+			req_fail(r, 400, "A parameter is wrong", "format takes json, html or text.");
+			return;
+		}
+	}
+	const char *call = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "call");
+	if (call && call[0] && strlen(call) <= MAX_CALL_FILTER)
+		snprintf(r->call, sizeof(r->call), "%s", call);
+	const char *rt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "rtp_timeout");
+	if (rt) {
+		uint64_t v;
+		if (!sv_to_u64(sv_from_cstr(rt), 86400, &v) || v == 0) {
+			req_fail(r, 400, "A parameter is wrong", "rtp_timeout takes whole seconds, 1 to 86400.");
+			return;
+		}
+		r->rtp_timeout = (double)v;
+	}
 }
 
 /* First call of a request: route it and decide whether it may go on. */
@@ -418,45 +179,52 @@ static void begin(struct server *s, struct MHD_Connection *c, struct req *r, con
 	uint64_t v;
 	if (cl && sv_to_u64(sv_from_cstr(cl), UINT64_MAX, &v))
 		r->declared = v;
-	if (s->cfg.loopback) {
-		const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-		if (!host || !auth_host_loopback(host, strlen(host), s->port)) {
-			fail(r, 421, "This server answers only to 127.0.0.1, localhost or [::1] on port %u.", s->port);
-			return;
-		}
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	uint16_t port = atomic_load(&s->port);
+	if (s->cfg.loopback && (!host || !auth_host_loopback(host, strlen(host), port, s->self))) {
+		req_fail(r, 421, NULL, "This server answers only to %s:%u (or 127.0.0.1, localhost, [::1] on that port).",
+			 s->self, port);
+		return;
 	}
 	if (!authorised(s, c)) {
-		fail(r, 401, "This server needs its token: as the password when the browser asks (any user name), or "
-			     "as \"Authorization: Bearer TOKEN\" from a tool.");
+		req_fail(r, 401, NULL,
+			 "This server needs its token: as the password when the browser asks (any user name), or as "
+			 "\"Authorization: Bearer TOKEN\" from a tool.");
 		return;
 	}
 	if (r->route == RT_NOT_FOUND) {
-		fail(r, 404, "There is nothing here. The form is at /, the API at POST /api/analyze.");
+		req_fail(r, 404, NULL, "There is nothing here. The form is at /, the API at POST /api/analyze.");
 		return;
 	}
 	if (r->route == RT_FORM && !get) {
-		fail(r, 405, "The form page is fetched with GET; it sends its data to /report.");
+		req_fail(r, 405, NULL, "The form page is fetched with GET; it sends its data to /report.");
 		return;
 	}
 	if (r->route != RT_FORM && !r->post) {
-		fail(r, 405, "%s takes a POST with the capture or the trace.", r->route == RT_API ? "/api/analyze" : "/report");
+		req_fail(r, 405, NULL, "%s takes a POST with the capture or the trace.",
+			 r->route == RT_API ? "/api/analyze" : "/report");
 		return;
 	}
 	if (r->route == RT_FORM)
 		return;
+	/* a page of another site must not make the user's browser send uploads here */
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	if (!auth_same_origin(origin, len_or_0(origin), site, len_or_0(site), host, len_or_0(host))) {
+		req_fail(r, 403, "Refused: a request from another site",
+			 "This server takes uploads only from its own page, and this request came from another site "
+			 "(its Origin or Sec-Fetch-Site header says so). Open the form at http://%.100s/ and send it from "
+			 "there; tools such as curl send neither header.",
+			 host ? host : s->self);
+		return;
+	}
 	if (r->declared > s->cfg.max_upload + FORM_OVERHEAD) {
-		too_large(r);
+		req_too_large(r);
 		return;
 	}
-	unsigned was = atomic_fetch_add(&s->busy, 1);
-	if (was >= s->cfg.max_concurrent) {
-		atomic_fetch_sub(&s->busy, 1);
-		fail(r, 503, "This server is analysing %u uploads already (deadair serve --max-concurrent): try again in a "
-			     "few seconds.",
-		     s->cfg.max_concurrent);
+	parameters(c, r);
+	if (r->status)
 		return;
-	}
-	r->slot = true;
 	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	/* a form from the page; the API takes the body as it is (curl --data-binary sends it as
 	 * application/x-www-form-urlencoded) unless it is multipart (curl -F capture=@FILE) */
@@ -465,8 +233,15 @@ static void begin(struct server *s, struct MHD_Connection *c, struct req *r, con
 	if (multipart || (urlencoded && r->route == RT_REPORT)) {
 		r->pp = MHD_create_post_processor(c, 65536, on_field, r);
 		if (!r->pp)
-			fail(r, 400, "The form data could not be read (a multipart body needs its boundary).");
+			req_fail(r, 400, "The form data could not be read",
+				 "The form data could not be read (a multipart body needs its boundary).");
 	}
+}
+
+static struct guard_conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -480,64 +255,125 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		r->srv = s;
+		r->gc = conn_of(c);
 		r->t0 = pipeline_now_ns();
 		*con_cls = r;
 		begin(s, c, r, url, method);
 		if (!r->post) {
+			if (!guard_busy(s->guard, r->gc))
+				return MHD_NO;
 			if (r->status)
-				return send_error(c, r);
-			return send_form(c, r);
+				return answer_error(c, r);
+			return answer_form(c, r);
 		}
 		/* a client waiting for "100 Continue" is answered before it sends the body */
 		const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
-		if (r->status && expect && !strcasecmp(expect, "100-continue"))
-			return send_error(c, r);
+		if (r->status && expect && !strcasecmp(expect, "100-continue")) {
+			if (!guard_busy(s->guard, r->gc))
+				return MHD_NO;
+			return answer_error(c, r);
+		}
+		guard_body_begin(s->guard, r->gc, r->route == RT_API);
 		return MHD_YES;
 	}
+	if (r->job || r->abandoned)
+		return job_answer(c, r);
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
+		if (!guard_body(s->guard, r->gc, n))
+			return MHD_NO;
 		r->received += n;
 		if (r->status) {
 			/* the body is read and dropped so that the client sees the answer; but not forever */
 			if (r->received > s->cfg.max_upload + DRAIN_EXTRA)
-				return send_error(c, r);
+				return guard_busy(s->guard, r->gc) ? answer_error(c, r) : MHD_NO;
 			return MHD_YES;
 		}
 		if (r->pp) {
 			if (MHD_post_process(r->pp, upload_data, n) != MHD_YES && !r->status)
-				fail(r, 400, "The form data could not be read.");
-		} else if (!buf_add(&r->file, upload_data, n, s->cfg.max_upload, 0)) {
-			too_large(r);
+				req_fail(r, 400, "The form data could not be read", "The form data could not be read.");
+		} else {
+			keep(r, &r->file, upload_data, n, 0);
 		}
-		if (r->status) {
-			buf_free(&r->file);
-			buf_free(&r->text);
-		}
+		if (r->status)
+			req_release_body(r);
 		return MHD_YES;
 	}
-	if (r->status) {
-		release_slot(r);
-		return send_error(c, r);
-	}
-	return analyse(c, r);
+	if (!guard_busy(s->guard, r->gc))
+		return MHD_NO;
+	if (r->status)
+		return answer_error(c, r);
+	return job_start(c, r);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct server *s = cls;
 	(void)toe;
 	struct req *r = *con_cls;
 	if (!r)
 		return;
 	if (r->pp)
 		MHD_destroy_post_processor(r->pp);
-	release_slot(r);
-	buf_free(&r->file);
-	buf_free(&r->text);
+	job_forget(r);
+	req_release_body(r);
 	free(r);
 	*con_cls = NULL;
+	guard_idle(s->guard, conn_of(c));
+}
+
+/* libmicrohttpd's own messages: all of them while the server starts, then at
+ * most one in 5 s (clients that go away mid-request are routine; slow ones
+ * closed by the guard would otherwise give a line each). */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *s = cls;
+	FILE *log = s->cfg.log ? s->cfg.log : stderr;
+	pthread_mutex_lock(&s->mu);
+	int64_t now = pipeline_now_ns();
+	bool say = !s->started || now - s->mhd_said >= 5000000000LL;
+	unsigned quiet = s->mhd_quiet;
+	if (say) {
+		s->mhd_said = now;
+		s->mhd_quiet = 0;
+	} else {
+		s->mhd_quiet++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (!say || (s->started && !s->cfg.log))
+		return;
+	char msg[400];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	if (quiet)
+		fprintf(log, "deadair serve: libmicrohttpd: %s (and %u more such messages)\n", msg, quiet);
+	else
+		fprintf(log, "deadair serve: libmicrohttpd: %s\n", msg);
+	fflush(log);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *s = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? guard_open(s->guard, ci->connect_fd) : NULL;
+	} else {
+		guard_close(s->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct server *s = cls;
+	(void)uri;
+	guard_request_line(s->guard, conn_of(c));
+	return NULL;
 }
 
 struct server *server_start(const struct server_config *cfg, char *err, size_t errcap)
@@ -553,38 +389,90 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 		s->token_len = strlen(s->token);
 		s->cfg.token = NULL;
 	}
-	atomic_init(&s->busy, 0);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	/* uploads still arriving hold at most as much memory as the analyses may */
+	s->buffer_budget = cfg->max_upload * cfg->max_concurrent;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	uint16_t port;
+	if (cfg->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&cfg->addr;
+		char text[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
+		snprintf(s->self, sizeof(s->self), "[%s]", text);
+		port = ntohs(a->sin6_port);
+	} else {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&cfg->addr;
+		inet_ntop(AF_INET, &a->sin_addr, s->self, sizeof(s->self));
+		port = ntohs(a->sin_port);
+	}
+	atomic_init(&s->port, port);
+	struct guard_config gcfg = {
+		.header_timeout_s = cfg->header_timeout_s,
+		.body_timeout_s = cfg->body_timeout_s,
+		.min_rate = cfg->min_rate,
+		.max_connections = cfg->max_connections,
+		.log = cfg->log,
+		.tick = job_tick,
+		.tick_ctx = s,
+	};
+	s->guard = guard_new(&gcfg);
+	if (!s->guard) {
+		snprintf(err, errcap, "out of memory");
+		goto fail;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (cfg->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	uint16_t port = cfg->addr.ss_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)&cfg->addr)->sin6_port)
-						      : ntohs(((const struct sockaddr_in *)&cfg->addr)->sin_port);
-	s->port = port;
-	s->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	errno = 0;
+	s->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+				MHD_OPTION_SOCK_ADDR,
 				(const struct sockaddr *)&s->cfg.addr, MHD_OPTION_CONNECTION_LIMIT,
-				(unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, s, MHD_OPTION_END);
+				(unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				(unsigned)cfg->max_per_client, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, errcap, "cannot listen there (%s)", errno ? strerror(errno) : "address in use or not local");
-		free(s);
-		return NULL;
+		goto fail;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	if (info && info->port)
-		s->port = info->port;
+		atomic_store(&s->port, info->port);
+	pthread_mutex_lock(&s->mu);
+	s->started = true;
+	pthread_mutex_unlock(&s->mu);
 	return s;
+fail:
+	guard_free(s->guard);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+	return NULL;
 }
 
 uint16_t server_port(const struct server *s)
 {
-	return s->port;
+	return atomic_load(&s->port);
 }
 
 void server_stop(struct server *s)
 {
 	if (!s)
 		return;
+	/* no new connections; analyses running end (bounded by --max-time) and are answered */
+	MHD_socket ls = MHD_quiesce_daemon(s->d);
+	pthread_mutex_lock(&s->mu);
+	s->stopping = true;
+	while (s->threads)
+		pthread_cond_wait(&s->cv, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	guard_stop(s->guard);
 	MHD_stop_daemon(s->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	guard_free(s->guard);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
 	memset(s->token, 0, sizeof(s->token));
 	free(s);
 }

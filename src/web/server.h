@@ -3,7 +3,8 @@
  * report of a pasted trace or uploaded capture (POST /report, HTML) and the
  * JSON API (POST /api/analyze). Uploads are analysed in memory through the
  * pipeline and not kept; limits on upload size, analysis time and concurrent
- * analyses answer 413, a partial report, and 503. */
+ * analyses answer 413, a report cut short (or 503), and 503; requests from
+ * pages of other sites 403; clients too slow with their headers or body 408. */
 #ifndef DEADAIR_WEB_SERVER_H
 #define DEADAIR_WEB_SERVER_H
 
@@ -19,10 +20,14 @@ struct server_config {
 	bool loopback;                  /* addr is a loopback address: Host headers are checked */
 	const char *token;              /* shared token, NULL: none (loopback only) */
 	uint64_t max_upload;            /* bytes of one request's capture and trace together */
-	double max_time_s;              /* analysis time of one request */
+	double max_time_s;              /* analysis and report of one request, once its body is in */
 	unsigned max_concurrent;        /* analyses at once; more get 503 */
-	unsigned max_connections;       /* open connections; more are refused */
-	unsigned idle_timeout_s;        /* a connection silent this long is closed */
+	unsigned max_connections;       /* open connections; more wait */
+	unsigned max_per_client;        /* open connections from one address; 0: no limit */
+	double header_timeout_s;        /* accept (or the previous answer) to the end of the headers */
+	double body_timeout_s;          /* each stretch of a body this long must bring min_rate per second */
+	uint64_t min_rate;              /* bytes per second of a body */
+	unsigned idle_timeout_s;        /* a connection silent this long is closed (while answered) */
 	double rtp_timeout_s;           /* the media watchdog to name (--rtp-timeout) */
 	FILE *log;                      /* one line per request; NULL: none */
 };

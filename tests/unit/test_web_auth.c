@@ -61,16 +61,62 @@ static void test_bearer_and_basic(void **state)
 static void test_host(void **state)
 {
 	(void)state;
-	assert_true(auth_host_loopback("127.0.0.1:8080", 14, 8080));
-	assert_true(auth_host_loopback("LOCALHOST:8080", 14, 8080));
-	assert_true(auth_host_loopback("[::1]:8080", 10, 8080));
-	assert_true(auth_host_loopback("localhost", 9, 80));
-	assert_false(auth_host_loopback("localhost", 9, 8080));
-	assert_false(auth_host_loopback("127.0.0.1:8081", 14, 8080));
-	assert_false(auth_host_loopback("evil.example:8080", 17, 8080));
-	assert_false(auth_host_loopback("127.0.0.1:8080.evil.example", 27, 8080));
-	assert_false(auth_host_loopback("", 0, 8080));
-	assert_false(auth_host_loopback(NULL, 0, 8080));
+	assert_true(auth_host_loopback("127.0.0.1:8080", 14, 8080, NULL));
+	assert_true(auth_host_loopback("LOCALHOST:8080", 14, 8080, NULL));
+	assert_true(auth_host_loopback("[::1]:8080", 10, 8080, NULL));
+	assert_true(auth_host_loopback("localhost", 9, 80, NULL));
+	assert_false(auth_host_loopback("localhost", 9, 8080, NULL));
+	assert_false(auth_host_loopback("127.0.0.1:8081", 14, 8080, NULL));
+	assert_false(auth_host_loopback("evil.example:8080", 17, 8080, NULL));
+	assert_false(auth_host_loopback("127.0.0.1:8080.evil.example", 27, 8080, NULL));
+	assert_false(auth_host_loopback("", 0, 8080, NULL));
+	assert_false(auth_host_loopback(NULL, 0, 8080, NULL));
+	/* the address listened on is a name of the server too (serve on 127.0.0.2) */
+	assert_false(auth_host_loopback("127.0.0.2:8080", 14, 8080, NULL));
+	assert_true(auth_host_loopback("127.0.0.2:8080", 14, 8080, "127.0.0.2"));
+	assert_true(auth_host_loopback("127.0.0.2", 9, 80, "127.0.0.2"));
+	assert_false(auth_host_loopback("127.0.0.2:8081", 14, 8080, "127.0.0.2"));
+	assert_false(auth_host_loopback("127.0.0.20:8080", 15, 8080, "127.0.0.2"));
+	assert_true(auth_host_loopback("127.0.0.1:8080", 14, 8080, "127.0.0.2"));
+	assert_false(auth_host_loopback("evil.example:8080", 17, 8080, ""));
+}
+
+static bool same(const char *origin, const char *site, const char *host)
+{
+	return auth_same_origin(origin, origin ? strlen(origin) : 0, site, site ? strlen(site) : 0, host,
+				host ? strlen(host) : 0);
+}
+
+static void test_same_origin(void **state)
+{
+	(void)state;
+	/* tools send neither header */
+	assert_true(same(NULL, NULL, "127.0.0.1:8080"));
+	assert_true(same(NULL, NULL, NULL));
+	/* the server's own page */
+	assert_true(same("http://127.0.0.1:8080", "same-origin", "127.0.0.1:8080"));
+	assert_true(same("http://LOCALHOST:8080", NULL, "localhost:8080"));
+	assert_true(same("https://deadair.example", "same-origin", "deadair.example"));
+	assert_true(same(NULL, "none", "127.0.0.1:8080"));
+	assert_true(same(NULL, "Same-Origin", "127.0.0.1:8080"));
+	/* another site, or another origin of the same site */
+	assert_false(same("http://evil.example", "cross-site", "127.0.0.1:8080"));
+	assert_false(same("http://evil.example", NULL, "127.0.0.1:8080"));
+	assert_false(same(NULL, "cross-site", "127.0.0.1:8080"));
+	assert_false(same(NULL, "same-site", "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:9999", "same-site", "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:9999", NULL, "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:8080", "cross-site", "127.0.0.1:8080"));
+	assert_false(same("null", NULL, "127.0.0.1:8080"));
+	/* Sec-Fetch-Site is believed over Origin: the page's own form under a
+	 * no-referrer policy sends Origin: null */
+	assert_true(same("null", "same-origin", "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:8080.evil.example", NULL, "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:80", NULL, "127.0.0.1:8080"));
+	assert_false(same("ftp://127.0.0.1:8080", NULL, "127.0.0.1:8080"));
+	assert_false(same("http://127.0.0.1:8080", NULL, NULL));
+	assert_false(same("http://127.0.0.1:8080", "", "127.0.0.1:8080"));
+	assert_false(same("", NULL, "127.0.0.1:8080"));
 }
 
 static void test_token_parse(void **state)
@@ -135,7 +181,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_token_equal), cmocka_unit_test(test_bearer_and_basic),
-		cmocka_unit_test(test_host),        cmocka_unit_test(test_token_parse),
+		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_same_origin), cmocka_unit_test(test_token_parse),
 		cmocka_unit_test(test_listen_and_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,16 +3,20 @@
 """`deadair serve` over HTTP, without a browser: the form, the report of an
 upload, the JSON API, and every limit and refusal with its status and a
 readable message (413 too large, 503 busy, 401 without the token, 421 for a
-foreign Host, 422 not a capture, 400 nothing sent, 404/405), the analysis
-time limit, bad input that must not crash or hang the server. Servers listen
-on loopback with an ephemeral port and are stopped by the test (SIGTERM;
-exit 0, so a sanitizer build also checks that nothing leaked)."""
+foreign Host, 403 from another site, 408 a body that does not come, 422 not
+a capture, 400 nothing sent or a wrong parameter, each with its own title,
+404/405), the analysis time limit over the whole request (a large generated
+capture), serving on 127.0.0.2, bad input that must not crash or hang the
+server. Servers listen on loopback with an ephemeral port and are stopped by
+the test (SIGTERM; exit 0, so a sanitizer build also checks that nothing
+leaked). Slow clients are tests/web/test_slow_clients.py's."""
 import http.client
 import json
 import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,20 +37,22 @@ def check(name, cond, detail=""):
 
 
 class Server:
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, listen="127.0.0.1:0"):
         e = dict(os.environ)
+        e.pop("DEADAIR_TOKEN", None)
         e.update(env or {})
-        self.p = subprocess.Popen([deadair, "serve", "--listen", "127.0.0.1:0", *args], stdout=subprocess.PIPE,
+        self.p = subprocess.Popen([deadair, "serve", "--listen", listen, *args], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=e)
         line = self.p.stdout.readline().decode()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        m = re.search(r"http://([0-9.]+):(\d+)/", line)
         if not m:
             self.p.kill()
             raise SystemExit(f"server did not start: {line!r} {self.p.stderr.read()!r}")
-        self.port = int(m.group(1))
+        self.addr = m.group(1)
+        self.port = int(m.group(2))
 
     def request(self, method, path, body=None, headers=None, timeout=60):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection(self.addr, self.port, timeout=timeout)
         c.request(method, path, body=body, headers=headers or {})
         r = c.getresponse()
         data = r.read()
@@ -80,8 +86,58 @@ def multipart(fields):
     return out, {"Content-Type": "multipart/form-data; boundary=" + boundary}
 
 
+def many_calls(n, k):
+    """A capture of n answered calls, all open at its end (no BYE), each with k
+    RTP packets each way: long to analyse and to report."""
+    def csum(h):
+        v = sum(struct.unpack("!10H", h))
+        v = (v >> 16) + (v & 0xffff)
+        v += v >> 16
+        return (~v) & 0xffff
+
+    recs = []
+
+    def pkt(t, src, sport, dst, dport, payload):
+        udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, socket.inet_aton(src),
+                        socket.inet_aton(dst))
+        h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+        recs.append((t, b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + h + udp))
+
+    a, b = "192.0.2.1", "198.51.100.2"
+    for i in range(n):
+        t0 = i * 0.002
+        pa, pb = 20000 + 2 * (i % 20000), 40000 + 2 * (i % 10000)
+        media = f"10.1.{i // 250}.{i % 250 + 1}"
+        sdp = [f"v=0\r\no=x {i} 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP 0\r\n"
+               f"a=rtpmap:0 PCMU/8000\r\n" for ip, port in ((media, pa), (b, pb))]
+        head = (f"Via: SIP/2.0/UDP {a}:5060;branch=z9hG4bK{i}\r\nFrom: <sip:a{i}@{a}>;tag=a{i}\r\n"
+                f"To: <sip:b@{b}>{{}}\r\nCall-ID: call{i}@{a}\r\n")
+        pkt(t0, a, 5060, b, 5060, (f"INVITE sip:b@{b} SIP/2.0\r\n" + head.format("") + "CSeq: 1 INVITE\r\n"
+                                   f"Contact: <sip:a{i}@{a}>\r\nContent-Type: application/sdp\r\n"
+                                   f"Content-Length: {len(sdp[0])}\r\n\r\n{sdp[0]}").encode())
+        pkt(t0 + 0.05, b, 5060, a, 5060, ("SIP/2.0 200 OK\r\n" + head.format(f";tag=b{i}") + "CSeq: 1 INVITE\r\n"
+                                          f"Contact: <sip:b@{b}>\r\nContent-Type: application/sdp\r\n"
+                                          f"Content-Length: {len(sdp[1])}\r\n\r\n{sdp[1]}").encode())
+        pkt(t0 + 0.06, a, 5060, b, 5060, (f"ACK sip:b@{b} SIP/2.0\r\n" + head.format(f";tag=b{i}")
+                                          .replace("z9hG4bK", "z9hG4bKa") + "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n")
+            .encode())
+        for j in range(k):
+            t = t0 + 0.1 + j * 0.02
+            pkt(t, media, pa, b, pb, struct.pack("!BBHII", 0x80, 0, j, j * 160, 0x1000 + i) + b"\xff" * 160)
+            pkt(t + 0.001, b, pb, media, pa, struct.pack("!BBHII", 0x80, 0, j, j * 160, 0x900000 + i) + b"\xff" * 160)
+    recs.sort(key=lambda r: r[0])
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    for t, fr in recs:
+        us = int(1700000000e6 + t * 1e6)
+        out.append(struct.pack("<IIII", us // 1000000, us % 1000000, len(fr), len(fr)) + fr)
+    return b"".join(out)
+
+
 with open(example, "rb") as f:
     pcap = f.read()
+calls5000 = many_calls(5000, 6)
+calls1500 = many_calls(1500, 10)
 
 # --- one server with small limits for most checks
 s = Server("--max-upload", "64K", "--max-concurrent", "1")
@@ -117,7 +173,9 @@ check("?format=html: the HTML report, its CSP header that of its <meta> plus fra
 st, h, body = s2.request("POST", "/api/analyze?format=text&call=nope", pcap)
 check("?format=text&call=: the text report of no call", st == 200 and b"calls 1 (0 matching --call)" in body, body[-400:])
 st, h, body = s2.request("POST", "/api/analyze?rtp_timeout=abc", pcap)
-check("?rtp_timeout=abc: 400", st == 400 and b"rtp_timeout" in body)
+err = json.loads(body)["error"] if st == 400 else {}
+check("?rtp_timeout=abc: 400 titled as a wrong parameter, not as nothing to analyse",
+      st == 400 and "rtp_timeout" in err["message"] and err["title"] == "A parameter is wrong", body[:300])
 st, h, body = s2.request("POST", "/api/analyze?format=xml", pcap)
 check("?format=xml: 400", st == 400)
 mp, hdr = multipart([("capture", "my call.pcap", pcap), ("trace", None, b"")])
@@ -134,7 +192,8 @@ check("the served report has the report's CSP", "script-src 'sha256-" in h.get("
 mp2, hdr2 = multipart([("trace", None, b"   \r\n"), ("capture", "", b"")])
 st, h, body = s2.request("POST", "/report", mp2, hdr2)
 check("the form with nothing in it: 400 page saying what to do",
-      st == 400 and b"Paste a SIP trace or choose a capture file" in body and b"text/html" in h.get("content-type", "").encode(), st)
+      st == 400 and b"Paste a SIP trace or choose a capture file" in body and b"<h2>Nothing to analyse</h2>" in body
+      and b"text/html" in h.get("content-type", "").encode(), st)
 st, h, body = s2.request("POST", "/api/analyze", b"")
 check("an empty API body: 400 JSON", st == 400 and b"empty" in body)
 st, h, body = s2.request("POST", "/api/analyze", b"hello, this is not a capture")
@@ -149,7 +208,8 @@ check("a capture cut short: 200, the report says where reading stopped",
 st, h, body = s2.request("POST", "/report", b"--x\r\nbroken", {"Content-Type": "multipart/form-data; boundary=x"})
 check("a broken multipart body: an answer, not a crash", st in (400, 422), st)
 st, h, body = s2.request("POST", "/report", b"a=b", {"Content-Type": "multipart/form-data"})
-check("multipart without a boundary: 400", st == 400, st)
+check("multipart without a boundary: 400 titled as such", st == 400 and b"<h2>The form data could not be read</h2>" in body
+      and b"Nothing to analyse" not in body, (st, body[-600:]))
 for path in ("/etc/passwd", "/../../../../etc/passwd", "/report/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
              "/favicon.ico", "/index.html"):
     st, h, body = s2.request("GET", path)
@@ -163,6 +223,30 @@ check("a foreign Host header (DNS rebinding): 421", st == 421 and b"127.0.0.1" i
 st, h, body = s2.request("GET", "/", headers={"Host": "localhost:%d" % s2.port})
 check("Host: localhost is fine", st == 200)
 
+# requests from pages of other sites (a browser says where a request comes from)
+trace = b"INVITE sip:bob@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKx\r\nFrom: <sip:a@x>;tag=1\r\n" \
+        b"To: <sip:bob@y>\r\nCall-ID: csrf@x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+evil = {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site", "Content-Type": "text/plain"}
+st, h, body = s2.request("POST", "/api/analyze", trace, evil)
+err = json.loads(body)["error"] if st == 403 else {}
+check("a cross-site POST to /api/analyze (Origin evil.example, Sec-Fetch-Site cross-site, text/plain): 403, not analysed",
+      st == 403 and err["title"] == "Refused: a request from another site" and b"csrf@x" not in body, (st, body[:300]))
+st, h, body = s2.request("POST", "/report", b"trace=" + trace, {**evil, "Content-Type": "application/x-www-form-urlencoded"})
+check("a cross-site form POST to /report: 403 page", st == 403 and b"<h2>Refused: a request from another site</h2>" in body
+      and b"csrf@x" not in body, st)
+for name, hdr in (("Origin of another site alone", {"Origin": "http://evil.example"}),
+                  ("Sec-Fetch-Site: cross-site alone", {"Sec-Fetch-Site": "cross-site"}),
+                  ("another port of 127.0.0.1 (same-site, another origin)",
+                   {"Origin": "http://127.0.0.1:%d" % (s2.port ^ 1), "Sec-Fetch-Site": "same-site"}),
+                  ("Origin: null (a sandboxed frame, a file)", {"Origin": "null"})):
+    st, h, body = s2.request("POST", "/api/analyze", trace, hdr)
+    check(f"{name}: 403", st == 403, st)
+st, h, body = s2.request("POST", "/api/analyze", trace, {"Origin": "http://127.0.0.1:%d" % s2.port,
+                                                         "Sec-Fetch-Site": "same-origin", "Content-Type": "text/plain"})
+check("the server's own page (same origin): analysed", st == 200 and b"csrf@x" in body, (st, body[:200]))
+st, h, body = s2.request("GET", "/", headers={"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"})
+check("a link from another site to the form: the form", st == 200 and b'<form id="analyze"' in body, st)
+
 # uploads over the limit, every way they can come
 big = os.urandom(200 * 1024)
 st, h, body = s.request("POST", "/report", *multipart([("capture", "big.pcap", big)]))
@@ -172,17 +256,18 @@ check("an oversized upload through the form: 413 page", st == 413 and b"The uplo
 
 def raw(port, data, read=True, timeout=20):
     k = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    k.sendall(data)
     if not read:
+        k.sendall(data)
         return k
     out = b""
     try:
+        k.sendall(data)
         while True:
             b = k.recv(65536)
             if not b:
                 break
             out += b
-    except socket.timeout:
+    except (socket.timeout, ConnectionResetError, BrokenPipeError):
         pass
     k.close()
     return out
@@ -197,15 +282,14 @@ got = raw(s.port, b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-
 check("Expect: 100-continue with an oversized Content-Length: 413 before the body", got.startswith(b"HTTP/1.1 413"),
       got[:100])
 
-# busy: one analysis at a time; a request still sending its body holds the slot
+# an upload still arriving holds no analysis slot (item: slow clients must not keep others at 503)
 held = raw(s.port, b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 1000\r\n"
                    b"Connection: close\r\n\r\n" % s.port + b"x" * 10, read=False)
 time.sleep(0.3)
 st, h, body = s.request("POST", "/api/analyze", pcap[:30000])
-check("another analysis while one is in progress: 503 with Retry-After", st == 503 and h.get("retry-after") == "5"
-      and b"--max-concurrent" in body, (st, body[:200]))
+check("an analysis while another upload is still arriving (--max-concurrent 1): 200", st == 200, (st, body[:200]))
 st, h, body = s.request("GET", "/")
-check("the form is served while busy", st == 200)
+check("the form is served meanwhile", st == 200)
 held.sendall(b"y" * 990)
 reply = b""
 while True:
@@ -215,9 +299,47 @@ while True:
     reply += b
 held.close()
 check("the held request is answered when its body is complete", reply.startswith(b"HTTP/1.1 422"), reply[:80])
-st, h, body = s.request("POST", "/api/analyze", pcap[:30000])
-check("after it, the slot is free again", st == 200, st)
 
+# a body declared and not sent: 408 at --body-timeout, not silence until the idle timeout
+s6 = Server("--body-timeout", "1")
+t = time.monotonic()
+got = raw(s6.port, b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 1000\r\n\r\n" % s6.port,
+          timeout=40)
+took = time.monotonic() - t
+check(f"a body declared and not sent: 408 with a JSON message within --body-timeout 1 s (took {took:.1f} s)",
+      got.startswith(b"HTTP/1.1 408") and b"--body-timeout" in got and took < 2.5, (took, got[:300]))
+t = time.monotonic()
+got = raw(s6.port, b"POST /report HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: 1000\r\n\r\nsome" % s6.port,
+          timeout=40)
+took = time.monotonic() - t
+check(f"a body cut short: 408 within --body-timeout (took {took:.1f} s)", got.startswith(b"HTTP/1.1 408") and took < 2.5,
+      (took, got[:200]))
+rc, err = s6.stop()
+check("body-timeout server: exit 0, the closed connections logged", rc == 0 and "closed 1 slow connection" in err,
+      (rc, err[-1500:]))
+
+# one analysis at a time: a second one while the first runs is answered 503
+s7 = Server("--max-concurrent", "1")
+t = time.monotonic()
+big = raw(s7.port, b"POST /api/analyze HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Length: %d\r\n"
+                   b"Connection: close\r\n\r\n" % (s7.port, len(calls1500)) + calls1500, read=False, timeout=120)
+time.sleep(0.3)  # the whole upload is in (sendall returned), the analysis runs
+st, h, body = s7.request("POST", "/api/analyze", pcap)
+first = b""
+while True:
+    b = big.recv(65536)
+    if not b:
+        break
+    first += b
+big.close()
+took = time.monotonic() - t
+check(f"another analysis while one runs ({took:.1f} s): 503 with Retry-After, the first one answered 200",
+      st == 503 and h.get("retry-after") == "5" and b"--max-concurrent" in body and first.startswith(b"HTTP/1.1 200"),
+      (st, body[:200], first[:100]))
+st, h, body = s7.request("POST", "/api/analyze", pcap)
+check("after it, the slot is free again", st == 200, st)
+rc, err = s7.stop()
+check("busy server: exit 0", rc == 0, (rc, err[-1500:]))
 
 rc, err = s.stop()
 check("SIGTERM stops the server, exit 0", rc == 0, (rc, err[-2000:]))
@@ -243,6 +365,68 @@ st, h, body = s3.request("POST", "/report", *multipart([("capture", "long.pcap",
 check("past --max-time in the page: a banner says reading stopped", st == 200 and b"Reading stopped early" in body, st)
 rc, err = s3.stop()
 check("third server: exit 0", rc == 0, (rc, err[-2000:]))
+
+# --max-time bounds the whole analysis, the report included, not only the reading; a report cut short says so
+for max_time in (0.5, 2):
+    s8 = Server("--max-time", str(max_time))
+    for fmt in ("json", "html", "text"):
+        c = http.client.HTTPConnection("127.0.0.1", s8.port, timeout=60)
+        c.request("POST", "/api/analyze?format=" + fmt, body=calls5000)
+        t = time.monotonic()  # the upload is in (but for what the sockets hold): the analysis runs
+        r = c.getresponse()
+        st, h, body = r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+        took = time.monotonic() - t
+        c.close()
+        bound = max_time + 2  # the answer is due a second after --max-time; a loaded machine may add to it
+        cut = st == 200 and "x-deadair-incomplete" in h
+        if fmt == "json" and cut:
+            c = json.loads(body)["captures"][0]
+            said = c["complete"] is False and "took longer than allowed" in c["error"]
+            if max_time < 1:
+                said = said and re.search(r"\d+ calls? (was|were) not analysed", c["error"])
+        elif fmt == "html" and cut:
+            said = b"Reading stopped early" in body or b"Report cut short" in body
+        elif cut:
+            said = b"warning: the report is cut short" in body or b"warning: reading stopped" in body
+        else:
+            said = st == 503 and b"ran out of time" in body and max_time >= 1
+        check(f"--max-time {max_time}, 5000 calls open at the end, {fmt}: answered in {took:.2f} s (at most "
+              f"{bound} s), {'a report that says it is cut short' if cut else st}", took <= bound and said,
+              (st, h.get("x-deadair-incomplete"), body[:300], body[-300:]))
+    rc, err = s8.stop()
+    check(f"--max-time {max_time} server: exit 0", rc == 0, (rc, err[-2000:]))
+
+# connections from one address: --max-per-client (libmicrohttpd's limit per IP)
+s10 = Server("--max-per-client", "2")
+idle = [socket.create_connection(("127.0.0.1", s10.port)) for _ in range(2)]
+time.sleep(0.2)
+third = raw(s10.port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % s10.port, timeout=10)
+other = socket.socket()
+other.bind(("127.0.0.3", 0))
+other.settimeout(10)
+other.connect(("127.0.0.1", s10.port))
+other.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % s10.port)
+fromother = other.recv(100)
+other.close()
+for k in idle:
+    k.close()
+check("--max-per-client 2: a third connection from 127.0.0.1 is closed, one from 127.0.0.3 served",
+      not third.startswith(b"HTTP/1.1 200") and fromother.startswith(b"HTTP/1.1 200"), (third[:80], fromother[:80]))
+rc, err = s10.stop()
+check("per-client server: exit 0", rc == 0, (rc, err[-1500:]))
+
+# serve on another loopback address: a browser names it in Host
+s9 = Server(listen="127.0.0.2:0")
+st, h, body = s9.request("GET", "/", headers={"Host": "127.0.0.2:%d" % s9.port})
+check("serve on 127.0.0.2 without a token: the form, to a browser naming 127.0.0.2 in Host",
+      s9.addr == "127.0.0.2" and st == 200 and b"http://127.0.0.2:%d/api/analyze" % s9.port in body, st)
+st, h, body = s9.request("POST", "/api/analyze", pcap, {"Host": "127.0.0.2:%d" % s9.port,
+                                                         "Origin": "http://127.0.0.2:%d" % s9.port})
+check("serve on 127.0.0.2: its own page's upload is analysed", st == 200, st)
+st, h, body = s9.request("GET", "/", headers={"Host": "evil.example:%d" % s9.port})
+check("serve on 127.0.0.2: a foreign Host is still 421, naming the address", st == 421 and b"127.0.0.2" in body, st)
+rc, err = s9.stop()
+check("127.0.0.2 server: exit 0", rc == 0, (rc, err[-2000:]))
 
 # a token
 with tempfile.NamedTemporaryFile("w", suffix=".token", delete=False) as tf:
