@@ -22,6 +22,12 @@ expectation file names. The file, line by line ('#' starts a comment):
   allow ID [SEVERITY]        a finding that may appear, or not (the comment says why)
   value PATH LO..HI | TEXT | ~TEXT
                              a number within [LO, HI], a text equal to TEXT, or containing it
+  xfail RULE  # WHY          RULE (a '+', '-' or 'value' line) states the correct diagnosis
+                             but today's deadair does not give it; WHY (required) says in one
+                             line what it gets wrong. The rule is checked: failing, it is
+                             counted as an expected failure (XFAIL) and a finding it forbids
+                             is not counted again as unexpected; passing, it fails the check
+                             (XPASS: the reasoning was fixed, remove the mark)
 
 Every finding deadair gives must be matched by a '+' or 'allow' line: anything
 else is a false finding and fails the check. PATH is dotted, from the capture:
@@ -90,18 +96,25 @@ def main():
     scen = os.path.basename(os.path.dirname(os.path.abspath(expect)))
     blocks, point = [], None
     for n, line in enumerate(open(expect, encoding="utf-8"), 1):
-        line = line.split("#", 1)[0].strip()
+        line, _, comment = line.partition("#")
+        line = line.strip()
         if not line:
             continue
         w = line.split()
+        xfail = None
+        if w[0] == "xfail":
+            xfail = comment.strip()
+            w = w[1:]
+            if not xfail or not w or w[0] not in ("+", "-", "value"):
+                raise SystemExit(f"{expect}:{n}: 'xfail' takes a '+', '-' or 'value' rule and a '# why' comment")
         if w[0] == "point":
             point = {"name": w[1], "rules": []}
             blocks.append(point)
         elif point is None:
             raise SystemExit(f"{expect}:{n}: a 'point' line comes first")
         else:
-            point["rules"].append((n, w))
-    fails, checks = [], 0
+            point["rules"].append((n, w, xfail))
+    fails, checks, xfails = [], 0, []
 
     def fail(n, msg):
         fails.append(f"{scen} {expect}:{n}: {msg}")
@@ -111,9 +124,10 @@ def main():
         calls = cap["calls"]
         found = [f for c in calls for f in c["findings"]]
         covered = set()
-        for n, w in b["rules"]:
+        for n, w, xf in b["rules"]:
             checks += 1
             kind = w[0]
+            before = len(fails)
             if kind == "calls":
                 if len(calls) != int(w[1]):
                     fail(n, f"{b['name']}: {len(calls)} calls, expected {w[1]}")
@@ -154,6 +168,14 @@ def main():
                     fail(n, f"{b['name']}: {w[1]} = {v}, expected {spec}")
             else:
                 raise SystemExit(f"{expect}:{n}: unknown line kind {kind}")
+            if xf is not None:
+                if len(fails) > before:
+                    xfails.append("; ".join(fails[before:]) + f" [expected failure: {xf}]")
+                    del fails[before:]
+                    if kind == "-":  # the false finding is this rule's expected failure
+                        covered.update(id(f) for f in found if f["id"] == w[1])
+                else:
+                    fail(n, f"{b['name']}: XPASS: '{' '.join(w)}' holds now; remove its xfail mark ({xf})")
         for f in found:
             if id(f) not in covered:
                 checks += 1
@@ -161,9 +183,11 @@ def main():
                              f"t={f['t']}: {f['title']}")
         print(f"{scen} {b['name']}: " + ", ".join(f"{f['id']}:{f['severity']}:{f['direction']}:t={f['t']}"
                                                    for f in found) if found else f"{scen} {b['name']}: no findings")
+    for f in xfails:
+        print("XFAIL:", f)
     for f in fails:
         print("FAIL:", f)
-    print(f"{checks - len(fails)} passed, {len(fails)} failed")
+    print(f"{checks - len(fails) - len(xfails)} passed, {len(fails)} failed, {len(xfails)} expected failures")
     return 1 if fails else 0
 
 

@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: MIT
+# Real software in the lab, sourced after lib.sh by the scenarios that use it:
+# baresip (a softphone, driven by bsctl.py through its ctrl_tcp module),
+# Kamailio with rtpengine (a proxy and a userspace media relay), coturn (STUN
+# and TURN). Every program runs in a lab namespace under `timeout`, with a
+# configuration written into the scenario's work directory, and is killed by
+# the scenario's EXIT trap: no system service, no file outside the work
+# directory.
+
+# The real programs must be installed (scripts/deps.sh test installs them);
+# root is checked by lab_start, as for every scenario.
+lab_require_real() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null ||
+			lab_die "missing program: $t (scripts/deps.sh test installs baresip-core, kamailio, rtpengine-daemon, coturn)"
+	done
+}
+
+# lab_baresip ROLE IP ACCOUNT [CONFIG_LINE...]: a baresip in ROLE's namespace,
+# SIP on IP:5060, ctrl_tcp on 127.0.0.1:4444 of that namespace, a 440 Hz tone
+# as its microphone and no loudspeaker; ACCOUNT is its accounts line. Its RTP
+# ports are 10000-10003 unless a CONFIG_LINE says otherwise (later lines win).
+lab_baresip() {
+	local role=$1 ip=$2 account=$3 dir
+	shift 3
+	dir=$LAB_WORK/bs-$role
+	mkdir -p "$dir"
+	{
+		cat <<-CONF
+			poll_method		epoll
+			sip_listen		$ip:5060
+			call_local_timeout	120
+			call_max_calls		4
+			audio_source		ausine,440
+			audio_player		aubridge,$role
+			audio_alert		aubridge,$role
+			audio_buffer		20-160
+			ausrc_srate		48000
+			ausrc_channels		2
+			rtp_ports		10000-10003
+			rtcp_mux		no
+			jitter_buffer_delay	5-10
+			rtp_stats		yes
+			module_path		/usr/lib/baresip/modules
+			module			g711.so
+			module			ausine.so
+			module			aubridge.so
+			module			stun.so
+			module			turn.so
+			module			ice.so
+			module_tmp		account.so
+			module_app		menu.so
+			module_app		ctrl_tcp.so
+			ctrl_tcp_listen		127.0.0.1:4444
+		CONF
+		local l
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$dir/config"
+	printf '%s\n' "$account" >"$dir/accounts"
+	: >"$dir/contacts"
+	lab_bg "$role" timeout "${LAB_BARESIP_TIMEOUT:-90}" baresip -f "$dir" -v
+}
+
+# lab_bsctl ROLE STEP...: bsctl.py against ROLE's baresip, in the foreground.
+lab_bsctl() {
+	local role=$1
+	shift
+	ip netns exec "$(ns_name "$role")" timeout 120 python3 "$LAB_DIR/bsctl.py" 127.0.0.1:4444 "$@" \
+		>>"$LAB_WORK/bsctl-$role.log" 2>&1
+}
+
+# lab_bsctl_bg ROLE STEP...: the same in the background (LAST_PID).
+lab_bsctl_bg() {
+	local role=$1
+	shift
+	ip netns exec "$(ns_name "$role")" timeout 120 python3 "$LAB_DIR/bsctl.py" 127.0.0.1:4444 "$@" \
+		>>"$LAB_WORK/bsctl-$role.log" 2>&1 &
+	LAB_PIDS+=("$!")
+	LAST_PID=$!
+}
+
+# lab_coturn ROLE IP [OPTION...]: coturn as a STUN and TURN server on IP:3478
+# (UDP), long-term credentials lab/lab in realm "lab", relay addresses on IP.
+lab_coturn() {
+	local role=$1 ip=$2
+	shift 2
+	lab_bg "$role" timeout "${LAB_TURN_TIMEOUT:-90}" turnserver -n --listening-ip="$ip" --relay-ip="$ip" \
+		--listening-port=3478 --min-port=49152 --max-port=49200 --lt-cred-mech --user=lab:lab --realm=lab \
+		--no-tls --no-dtls --no-tcp --no-cli --no-rfc5780 --log-file=stdout --simple-log \
+		--pidfile="$LAB_WORK/turnserver-$role.pid" "$@"
+}
