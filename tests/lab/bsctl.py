@@ -10,6 +10,8 @@ usage: bsctl.py HOST:PORT STEP...
                        accept, ...), e.g. cmd:dial:sip:b@203.0.113.20
   wait:TYPE[:SECONDS]  until an event of TYPE (CALL_ESTABLISHED, CALL_CLOSED, ...);
                        fails after SECONDS (default 20)
+  registered[:SECONDS] until the "reginfo" command shows every account registered
+                       (default 10 s)
   sleep:SECONDS        pause
   until:SECONDS        pause until SECONDS after the first step
   drain:SECONDS        keep logging events for SECONDS, then stop
@@ -99,6 +101,23 @@ def main():
                     break
             else:
                 log(f"no {typ} event in time")
+                return 1
+        elif kind == "registered":
+            until = time.monotonic() + float(arg or 10)
+            ok = False
+            while not ok and time.monotonic() < until:
+                c.send("reginfo", "")
+                for m in c.messages(min(until, time.monotonic() + 1)):
+                    if m.get("response"):
+                        data = str(m.get("data", ""))
+                        ok = "OK" in data and "ERR" not in data and "zzz" not in data
+                        log(describe(m))
+                        break
+                    log(describe(m))
+                if not ok:
+                    time.sleep(0.3)
+            if not ok:
+                log("not registered in time")
                 return 1
         elif kind in ("sleep", "drain", "until"):
             until = (start if kind == "until" else time.monotonic()) + float(arg)

@@ -14,11 +14,13 @@ expectation file names. The file, line by line ('#' starts a comment):
                              '+' lines, '-', 'allow' and 'value across.PATH' apply to
                              the first call seen at several points)
   calls N                    the capture has N calls
+  call K                     the '+' and 'value' lines that follow are about its K-th call
+                             (1-based; the first call until a 'call' line says otherwise)
   + ID SEVERITY DIRECTION [t=T:TOL]
                              a finding of the first call with this id, severity,
                              direction (caller->callee, callee->caller, none) and,
                              if given, time (seconds from the call's start) within TOL
-  - ID                       no finding with this id
+  - ID [SEVERITY]            no finding with this id (of this severity), in any call
   allow ID [SEVERITY]        a finding that may appear, or not (the comment says why)
   value PATH LO..HI | TEXT | ~TEXT
                              a number within [LO, HI], a text equal to TEXT, or containing it
@@ -61,8 +63,8 @@ def load(deadair, capdir, point):
     return {"calls": doc["across_points"]["calls"], "across": True}
 
 
-def resolve(cap, path):
-    call = cap["calls"][0] if cap["calls"] else None
+def resolve(cap, path, k=0):
+    call = cap["calls"][k] if len(cap["calls"]) > k else None
     head, _, rest = path.partition(".")
     if head == "across":
         node = call
@@ -109,11 +111,15 @@ def main():
                 raise SystemExit(f"{expect}:{n}: 'xfail' takes a '+', '-' or 'value' rule and a '# why' comment")
         if w[0] == "point":
             point = {"name": w[1], "rules": []}
+            callk = 0
             blocks.append(point)
         elif point is None:
             raise SystemExit(f"{expect}:{n}: a 'point' line comes first")
         else:
-            point["rules"].append((n, w, xfail))
+            if w[0] == "call":
+                callk = int(w[1]) - 1
+                continue
+            point["rules"].append((n, w, xfail, callk))
     fails, checks, xfails = [], 0, []
 
     def fail(n, msg):
@@ -124,7 +130,7 @@ def main():
         calls = cap["calls"]
         found = [f for c in calls for f in c["findings"]]
         covered = set()
-        for n, w, xf in b["rules"]:
+        for n, w, xf, k in b["rules"]:
             checks += 1
             kind = w[0]
             before = len(fails)
@@ -138,7 +144,7 @@ def main():
                 for x in w[4:]:
                     if x.startswith("t="):
                         t, tol = (float(v) for v in x[2:].split(":"))
-                hits = [f for f in (calls[0]["findings"] if calls else [])
+                hits = [f for f in (calls[k]["findings"] if len(calls) > k else [])
                         if f["id"] == fid and f["severity"] == sev and f["direction"] == want_d and
                         (t is None or (f["t"] is not None and abs(f["t"] - t) <= tol))]
                 if not hits:
@@ -147,7 +153,7 @@ def main():
                 else:
                     covered.add(id(hits[0]))
             elif kind == "-":
-                hits = [f for f in found if f["id"] == w[1]]
+                hits = [f for f in found if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2])]
                 if hits:
                     fail(n, f"{b['name']}: must not report {w[1]}: {hits[0]['title']}")
             elif kind == "allow":
@@ -155,7 +161,7 @@ def main():
                     if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2]):
                         covered.add(id(f))
             elif kind == "value":
-                v = resolve(cap, w[1])
+                v = resolve(cap, w[1], k)
                 spec = " ".join(w[2:])
                 if ".." in spec:
                     lo, hi = (float(x) for x in spec.split(".."))
@@ -173,7 +179,8 @@ def main():
                     xfails.append("; ".join(fails[before:]) + f" [expected failure: {xf}]")
                     del fails[before:]
                     if kind == "-":  # the false finding is this rule's expected failure
-                        covered.update(id(f) for f in found if f["id"] == w[1])
+                        covered.update(id(f) for f in found
+                                       if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2]))
                 else:
                     fail(n, f"{b['name']}: XPASS: '{' '.join(w)}' holds now; remove its xfail mark ({xf})")
         for f in found:

@@ -19,6 +19,7 @@
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_NS=()
 LAB_PIDS=()
+LAB_KILL9=()
 LAB_CAPS=()
 LAB_T0=
 PHONE_IP=10.0.0.2
@@ -59,6 +60,12 @@ in_ns() {
 lab_cleanup() {
 	local rc=$?
 	set +e
+	# phones that would say goodbye to a proxy already gone (baresip
+	# unregisters for up to 32 s) are switched off
+	# (the program under its `timeout`, which then reaps it)
+	for pid in "${LAB_KILL9[@]}"; do
+		pkill -KILL -P "$pid" 2>/dev/null
+	done
 	for pid in "${LAB_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
@@ -274,7 +281,9 @@ lab_capture() {
 	*) [ -e "/run/netns/$(ns_name "$point")" ] || lab_die "unknown capture point $point"
 	   ns=$point ifc=eth0 ;;  # a host lab_wan_host added
 	esac
-	in_ns $ns tcpdump -i $ifc -U --immediate-mode -n -s 0 -w "$LAB_WORK/$point.pcap" "$filter" 2>"$LAB_WORK/tcpdump-$point.log" &
+	# ip netns exec execs tcpdump: $! is tcpdump itself, which lab_capture_stop ends
+	ip netns exec "$(ns_name $ns)" tcpdump -i $ifc -U --immediate-mode -n -s 0 -w "$LAB_WORK/$point.pcap" "$filter" \
+		2>"$LAB_WORK/tcpdump-$point.log" &
 	local pid=$!
 	LAB_PIDS+=("$pid")
 	LAB_CAPS+=("$pid")

@@ -61,6 +61,7 @@ lab_baresip() {
 	printf '%s\n' "$account" >"$dir/accounts"
 	: >"$dir/contacts"
 	lab_bg "$role" timeout "${LAB_BARESIP_TIMEOUT:-90}" baresip -f "$dir" -v
+	LAB_KILL9+=("$LAST_PID")
 }
 
 # lab_bsctl ROLE STEP...: bsctl.py against ROLE's baresip, in the foreground.
@@ -90,4 +91,37 @@ lab_coturn() {
 		--listening-port=3478 --min-port=49152 --max-port=49200 --lt-cred-mech --user=lab:lab --realm=lab \
 		--no-tls --no-dtls --no-tcp --no-cli --no-rfc5780 --log-file=stdout --simple-log \
 		--pidfile="$LAB_WORK/turnserver-$role.pid" "$@"
+}
+
+# lab_rtpengine ROLE IP [OPTION...]: rtpengine in userspace (no kernel
+# forwarding table) relaying media on IP ports 30000-30099, its ng control
+# protocol on 127.0.0.1:2223 of ROLE's namespace.
+lab_rtpengine() {
+	local role=$1 ip=$2
+	shift 2
+	lab_bg "$role" timeout "${LAB_RTPENGINE_TIMEOUT:-90}" rtpengine --foreground --log-stderr --table=-1 \
+		--interface="$ip" --listen-ng=127.0.0.1:2223 --port-min=30000 --port-max=30099 \
+		--pidfile="$LAB_WORK/rtpengine-$role.pid" --log-level=6 "$@"
+}
+
+# lab_kamailio ROLE IP [DEFINE...]: Kamailio with tests/lab/kamailio/lab.cfg
+# on IP:5060, in the foreground, its runtime files in the work directory.
+lab_kamailio() {
+	local role=$1 ip=$2 d defs=()
+	shift 2
+	for d in "$@"; do defs+=(-A "$d"); done
+	mkdir -p "$LAB_WORK/kam-$role"
+	lab_bg "$role" timeout "${LAB_KAMAILIO_TIMEOUT:-90}" kamailio -f "$LAB_DIR/kamailio/lab.cfg" -DD -E \
+		-A "LISTEN_IP=$ip" "${defs[@]}" -Y "$LAB_WORK/kam-$role" -P "$LAB_WORK/kam-$role/kamailio.pid" \
+		-m 32 -M 4
+}
+
+# lab_wait_udp ROLE PORT: until something listens on UDP PORT in ROLE's namespace (10 s).
+lab_wait_udp() {
+	local i
+	for i in $(seq 100); do
+		in_ns "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	lab_die "nothing listens on UDP port $2 in $(ns_name "$1")"
 }
