@@ -35,6 +35,8 @@ Every finding deadair gives must be matched by a '+' or 'allow' line: anything
 else is a false finding and fails the check. PATH is dotted, from the capture:
 diagnosis.nat_udp_timeout.survived_s, call.ended_by (the first call),
 stream[caller->callee].quality.mos (that direction's stream with most packets),
+stream[caller->callee:video].codec (... of those sent to the port of the receiver's
+m=video line),
 finding[RTP_TIMEOUT].t, stream[caller->callee].dtmf.0.digit (a list index). Python 3 standard library only."""
 import json
 import os
@@ -75,8 +77,13 @@ def resolve(cap, path, k=0):
     elif head == "call":
         node = call
     elif head.startswith("stream[") and head.endswith("]"):
-        d = head[7:-1]
+        d, _, mtype = head[7:-1].partition(":")
         cands = [s for s in (call or {}).get("streams", []) if s["direction"] == d]
+        if mtype:  # the stream sent to the port of the receiver's m=MTYPE line
+            receiver = d.split("->")[1]
+            ports = {m["port"] for sdp in (call or {}).get("sdp", []) if sdp["by"] == receiver
+                     for m in sdp["media"] if m["type"] == mtype}
+            cands = [s for s in cands if int(s["dst"].rsplit(":", 1)[1]) in ports]
         node = max(cands, key=lambda s: s["packets"]) if cands else None
     elif head.startswith("finding[") and head.endswith("]"):
         fid = head[8:-1]
