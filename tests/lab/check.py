@@ -28,7 +28,9 @@ expectation file names. The file, line by line ('#' starts a comment):
                              but today's deadair does not give it; WHY (required) says in one
                              line what it gets wrong. The rule is checked: failing, it is
                              counted as an expected failure (XFAIL) and a finding it forbids
-                             is not counted again as unexpected; passing, it fails the check
+                             (for '+': a finding of that id given wrongly, at another time,
+                             severity or direction) is not counted again as unexpected;
+                             passing, it fails the check
                              (XPASS: the reasoning was fixed, remove the mark)
 
 Every finding deadair gives must be matched by a '+' or 'allow' line: anything
@@ -188,6 +190,9 @@ def main():
                     if kind == "-":  # the false finding is this rule's expected failure
                         covered.update(id(f) for f in found
                                        if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2]))
+                    elif kind == "+":  # so is a wrong version of it (other time, severity, direction)
+                        covered.update(id(f) for f in (calls[k]["findings"] if len(calls) > k else [])
+                                       if f["id"] == w[1])
                 else:
                     fail(n, f"{b['name']}: XPASS: '{' '.join(w)}' holds now; remove its xfail mark ({xf})")
         for f in found:
