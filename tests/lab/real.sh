@@ -21,7 +21,8 @@ lab_require_real() {
 # lab_baresip ROLE IP ACCOUNT [CONFIG_LINE...]: a baresip in ROLE's namespace,
 # SIP on IP:5060, ctrl_tcp on 127.0.0.1:4444 of that namespace, a 440 Hz tone
 # as its microphone and no loudspeaker; ACCOUNT is its accounts line. Its RTP
-# ports are 10000-10003 unless a CONFIG_LINE says otherwise (later lines win).
+# ports are 10000-10003 unless a CONFIG_LINE says otherwise (a CONFIG_LINE
+# replaces the default line of its key; module lines add).
 lab_baresip() {
 	local role=$1 ip=$2 account=$3 dir
 	shift 3
@@ -55,9 +56,17 @@ lab_baresip() {
 			module_app		ctrl_tcp.so
 			ctrl_tcp_listen		127.0.0.1:4444
 		CONF
-		local l
-		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$dir/config"
+	# a CONFIG_LINE replaces the default of its key (baresip reads the first)
+	local l key
+	for l in "$@"; do
+		key=${l%%[[:space:]]*}
+		case $key in
+		module | module_tmp | module_app) ;;
+		*) sed -i "/^$key[[:space:]]/d" "$dir/config" ;;
+		esac
+		printf '%s\n' "$l" >>"$dir/config"
+	done
 	printf '%s\n' "$account" >"$dir/accounts"
 	: >"$dir/contacts"
 	lab_bg "$role" timeout "${LAB_BARESIP_TIMEOUT:-90}" baresip -f "$dir" -v
