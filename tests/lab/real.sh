@@ -134,3 +134,55 @@ lab_wait_udp() {
 	done
 	lab_die "nothing listens on UDP port $2 in $(ns_name "$1")"
 }
+
+# lab_linphone ROLE IP RTP_PORT [CONFIG_LINE...]: linphonec (liblinphone 5.1)
+# in ROLE's namespace, SIP on IP:5060, audio RTP on RTP_PORT, no sound card:
+# its microphone is a WAV file (a 400 Hz tone, looped). Commands go
+# in with lab_linphone_cmd. CONFIG_LINEs are added at the end of its linphonerc
+# (sections and keys, e.g. a [nat_policy_0] with a STUN server).
+lab_linphone() {
+	local role=$1 ip=$2 port=$3 dir
+	shift 3
+	dir=$LAB_WORK/lp-$role
+	mkdir -p "$dir/.local/share/linphone"
+	{
+		cat <<-CONF
+			[sip]
+			sip_port=5060
+			sip_tcp_port=-1
+			sip_tls_port=-1
+			bind_address=$ip
+			contact="$role" <sip:$role@$ip>
+			guess_hostname=0
+			use_ipv6=0
+			[rtp]
+			audio_rtp_port=$port
+			video_rtp_port=$((port + 10))
+			[sound]
+			echocancellation=0
+			[misc]
+			max_calls=1
+		CONF
+		local l
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} >"$dir/rc"
+	mkfifo "$dir/in"
+	lab_bg "$role" env HOME="$dir" timeout "${LAB_LINPHONE_TIMEOUT:-90}" \
+		sh -c 'exec linphonec -c "$1/rc" -d 5 -l "$1/log" <"$1/in"' sh "$dir"
+	LAB_KILL9+=("$LAST_PID")
+	# the script holds the command pipe open (fd 8) until it ends
+	exec 8>"$dir/in"
+	lab_linphone_cmd "soundcard use files"
+	# a 400 Hz tone (a whole number of periods in every 20 ms frame: the
+	# captures compress well)
+	python3 -c 'import math, struct, sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 400 * i / 8000))) for i in range(8000 * 10)))' \
+		"$dir/tone.wav"
+	lab_linphone_cmd "play $dir/tone.wav"
+}
+
+# lab_linphone_cmd COMMAND: one linphonec command.
+lab_linphone_cmd() {
+	printf '%s\n' "$1" >&8
+}
