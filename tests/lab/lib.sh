@@ -60,6 +60,9 @@ in_ns() {
 lab_cleanup() {
 	local rc=$?
 	set +e
+	# nothing to say from here on: the shell's own notes on the jobs it ends
+	# ("Killed") would only clutter the log
+	exec 2>/dev/null
 	# phones that would say goodbye to a proxy already gone (baresip
 	# unregisters for up to 32 s) are switched off
 	# (the program under its `timeout`, which then reaps it)
