@@ -30,7 +30,10 @@ expectation file names. The file, line by line ('#' starts a comment):
                              counted as an expected failure (XFAIL) and a finding it forbids
                              (for '+': a finding of that id given wrongly, at another time,
                              severity or direction) is not counted again as unexpected;
-                             passing, it fails the check
+                             passing, it is reported (XPASS: the reasoning was fixed, remove
+                             the mark), and fails the check only with LAB_STRICT_XFAIL=1 (a
+                             few false findings at a relay depend on the order of packets
+                             that a live run does not fix)
                              (XPASS: the reasoning was fixed, remove the mark)
 
 Every finding deadair gives must be matched by a '+' or 'allow' line: anything
@@ -44,6 +47,8 @@ import json
 import os
 import subprocess
 import sys
+
+STRICT = os.environ.get("LAB_STRICT_XFAIL") == "1"
 
 
 def capture_path(capdir, point):
@@ -129,7 +134,7 @@ def main():
                 callk = int(w[1]) - 1
                 continue
             point["rules"].append((n, w, xfail, callk))
-    fails, checks, xfails = [], 0, []
+    fails, checks, xfails, xpasses = [], 0, [], []
 
     def fail(n, msg):
         fails.append(f"{scen} {expect}:{n}: {msg}")
@@ -193,8 +198,11 @@ def main():
                     elif kind == "+":  # so is a wrong version of it (other time, severity, direction)
                         covered.update(id(f) for f in (calls[k]["findings"] if len(calls) > k else [])
                                        if f["id"] == w[1])
-                else:
+                elif STRICT:
                     fail(n, f"{b['name']}: XPASS: '{' '.join(w)}' holds now; remove its xfail mark ({xf})")
+                else:
+                    xpasses.append(f"{scen} {expect}:{n}: {b['name']}: '{' '.join(w)}' holds now: remove "
+                                   f"its xfail mark ({xf})")
         for f in found:
             if id(f) not in covered:
                 checks += 1
@@ -204,6 +212,8 @@ def main():
                                                    for f in found) if found else f"{scen} {b['name']}: no findings")
     for f in xfails:
         print("XFAIL:", f)
+    for f in xpasses:
+        print("XPASS:", f)
     for f in fails:
         print("FAIL:", f)
     print(f"{checks - len(fails) - len(xfails)} passed, {len(fails)} failed, {len(xfails)} expected failures")

@@ -14,7 +14,7 @@
 # picks its ports at random, and a host sending to another port of it would
 # not compete for the phone's mapping anyway.)
 set -euo pipefail
-LAB_TAG=holdka
+LAB_TAG=holdkr
 LAB_SCEN_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$LAB_SCEN_DIR/../../lib.sh"
 . "$LAB_SCEN_DIR/../../real.sh"
