@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Real software in the lab, sourced after lib.sh by the scenarios that use it:
 # baresip (a softphone, driven by bsctl.py through its ctrl_tcp module),
-# Kamailio with rtpengine (a proxy and a userspace media relay), coturn (STUN
-# and TURN). Every program runs in a lab namespace under `timeout`, with a
+# linphonec (a softphone, driven through a pipe), Kamailio with rtpengine (a
+# proxy and a userspace media relay), coturn (STUN and TURN). Every program runs in a lab namespace under `timeout`, with a
 # configuration written into the scenario's work directory, and is killed by
 # the scenario's EXIT trap: no system service, no file outside the work
 # directory.
@@ -14,7 +14,7 @@ lab_require_real() {
 	local t
 	for t in "$@"; do
 		command -v "$t" >/dev/null ||
-			lab_die "missing program: $t (scripts/deps.sh test installs baresip-core, kamailio, rtpengine-daemon, coturn)"
+			lab_die "missing program: $t (scripts/deps.sh test installs baresip-core, linphone-cli, kamailio, kamailio-xml-modules, rtpengine-daemon, coturn)"
 	done
 }
 
