@@ -186,3 +186,15 @@ w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 400 *
 lab_linphone_cmd() {
 	printf '%s\n' "$1" >&8
 }
+
+# lab_wait_event ROLE EVENT [SECONDS]: until bsctl.py (running for ROLE in
+# the background) has logged baresip's EVENT (e.g. CALL_ESTABLISHED); the
+# scenario's timeline then starts there (lab_mark), not when Python did.
+lab_wait_event() {
+	local i n=$((${3:-15} * 10))
+	for i in $(seq $n); do
+		grep -q "event $2 " "$LAB_WORK/bsctl-$1.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	lab_die "no $2 from $1's baresip in ${3:-15} s (see $LAB_WORK/bsctl-$1.log)"
+}

@@ -29,7 +29,9 @@ lab_baresip phone $PHONE_IP "<sip:a@$PHONE_IP>;regint=0;medianat=stun;stunserver
 lab_bsctl_bg phone cmd:dial:sip:b@$FAR_IP wait:CALL_ESTABLISHED:10 sleep:3 cmd:hold sleep:15 cmd:resume \
 	sleep:8 cmd:hangup wait:CALL_CLOSED:5 drain:0.5
 phone=$LAST_PID
-sleep 13.5   # 10 s into the hold: the phone's mapping idle for 10 s, gone at 8 s
+lab_wait_event phone CALL_ESTABLISHED
+lab_mark
+lab_sleep_until 13.5   # 10.5 s into the hold: the phone's mapping idle that long, gone at 8 s
 lab_log "second host takes 198.51.100.1:10000 -> $FAR_IP:10000"
 lab_bg hog timeout 30 python3 "$LAB_DIR/hog.py" occupy 10000 $FAR_IP 10000 20 5
 wait $phone || lab_die "the call did not go as planned (see $LAB_WORK/bsctl-phone.log)"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # rtpengine_timeout: the phone behind the NAT (baresip 1.0.0) calls Carol
 # (baresip at 203.0.113.20) through the proxy (Kamailio 5.6, dialog module,
-# with rtpengine anchoring the media). 5 s into the call a firewall rule on
+# with rtpengine anchoring the media). 4.8 s into the call a firewall rule on
 # the proxy host starts dropping everything that comes to rtpengine's port
 # range (the RTP port range closed by a firewall reload): both phones go on
 # sending, rtpengine receives nothing. After its own timeout (--timeout=8,
@@ -33,8 +33,9 @@ lab_bsctl carol registered || lab_die "carol did not register"
 lab_bsctl phone registered || lab_die "the phone did not register"
 lab_bsctl_bg phone cmd:dial:sip:carol@$FAR_IP wait:CALL_ESTABLISHED:10 wait:CALL_CLOSED:25 drain:0.5
 phone=$LAST_PID
+lab_wait_event phone CALL_ESTABLISHED
 lab_mark
-lab_sleep_until 5.2
+lab_sleep_until 4.8
 lab_log "the proxy host's firewall drops what comes to rtpengine's ports"
 in_ns far nft add rule inet lab input_filter udp dport 30000-30099 drop
 wait $phone || lab_die "the call did not go as planned (see $LAB_WORK/bsctl-phone.log)"
