@@ -14,24 +14,41 @@ expectation file names. The file, line by line ('#' starts a comment):
                              '+' lines, '-', 'allow' and 'value across.PATH' apply to
                              the first call seen at several points)
   calls N                    the capture has N calls
+  call K                     the '+' and 'value' lines that follow are about its K-th call
+                             (1-based; the first call until a 'call' line says otherwise)
   + ID SEVERITY DIRECTION [t=T:TOL]
                              a finding of the first call with this id, severity,
                              direction (caller->callee, callee->caller, none) and,
                              if given, time (seconds from the call's start) within TOL
-  - ID                       no finding with this id
+  - ID [SEVERITY]            no finding with this id (of this severity), in any call
   allow ID [SEVERITY]        a finding that may appear, or not (the comment says why)
   value PATH LO..HI | TEXT | ~TEXT
                              a number within [LO, HI], a text equal to TEXT, or containing it
+  xfail RULE  # WHY          RULE (a '+', '-' or 'value' line) states the correct diagnosis
+                             but today's deadair does not give it; WHY (required) says in one
+                             line what it gets wrong. The rule is checked: failing, it is
+                             counted as an expected failure (XFAIL) and a finding it forbids
+                             (for '+': a finding of that id given wrongly, at another time,
+                             severity or direction) is not counted again as unexpected;
+                             passing, it is reported (XPASS: the reasoning was fixed, remove
+                             the mark), and fails the check only with LAB_STRICT_XFAIL=1 (a
+                             few false findings at a relay depend on the order of packets
+                             that a live run does not fix)
+                             (XPASS: the reasoning was fixed, remove the mark)
 
 Every finding deadair gives must be matched by a '+' or 'allow' line: anything
 else is a false finding and fails the check. PATH is dotted, from the capture:
 diagnosis.nat_udp_timeout.survived_s, call.ended_by (the first call),
 stream[caller->callee].quality.mos (that direction's stream with most packets),
+stream[caller->callee:video].codec (... of those sent to the port of the receiver's
+m=video line),
 finding[RTP_TIMEOUT].t, stream[caller->callee].dtmf.0.digit (a list index). Python 3 standard library only."""
 import json
 import os
 import subprocess
 import sys
+
+STRICT = os.environ.get("LAB_STRICT_XFAIL") == "1"
 
 
 def capture_path(capdir, point):
@@ -55,8 +72,8 @@ def load(deadair, capdir, point):
     return {"calls": doc["across_points"]["calls"], "across": True}
 
 
-def resolve(cap, path):
-    call = cap["calls"][0] if cap["calls"] else None
+def resolve(cap, path, k=0):
+    call = cap["calls"][k] if len(cap["calls"]) > k else None
     head, _, rest = path.partition(".")
     if head == "across":
         node = call
@@ -67,8 +84,13 @@ def resolve(cap, path):
     elif head == "call":
         node = call
     elif head.startswith("stream[") and head.endswith("]"):
-        d = head[7:-1]
+        d, _, mtype = head[7:-1].partition(":")
         cands = [s for s in (call or {}).get("streams", []) if s["direction"] == d]
+        if mtype:  # the stream sent to the port of the receiver's m=MTYPE line
+            receiver = d.split("->")[1]
+            ports = {m["port"] for sdp in (call or {}).get("sdp", []) if sdp["by"] == receiver
+                     for m in sdp["media"] if m["type"] == mtype}
+            cands = [s for s in cands if int(s["dst"].rsplit(":", 1)[1]) in ports]
         node = max(cands, key=lambda s: s["packets"]) if cands else None
     elif head.startswith("finding[") and head.endswith("]"):
         fid = head[8:-1]
@@ -90,18 +112,29 @@ def main():
     scen = os.path.basename(os.path.dirname(os.path.abspath(expect)))
     blocks, point = [], None
     for n, line in enumerate(open(expect, encoding="utf-8"), 1):
-        line = line.split("#", 1)[0].strip()
+        line, _, comment = line.partition("#")
+        line = line.strip()
         if not line:
             continue
         w = line.split()
+        xfail = None
+        if w[0] == "xfail":
+            xfail = comment.strip()
+            w = w[1:]
+            if not xfail or not w or w[0] not in ("+", "-", "value"):
+                raise SystemExit(f"{expect}:{n}: 'xfail' takes a '+', '-' or 'value' rule and a '# why' comment")
         if w[0] == "point":
             point = {"name": w[1], "rules": []}
+            callk = 0
             blocks.append(point)
         elif point is None:
             raise SystemExit(f"{expect}:{n}: a 'point' line comes first")
         else:
-            point["rules"].append((n, w))
-    fails, checks = [], 0
+            if w[0] == "call":
+                callk = int(w[1]) - 1
+                continue
+            point["rules"].append((n, w, xfail, callk))
+    fails, checks, xfails, xpasses = [], 0, [], []
 
     def fail(n, msg):
         fails.append(f"{scen} {expect}:{n}: {msg}")
@@ -111,9 +144,10 @@ def main():
         calls = cap["calls"]
         found = [f for c in calls for f in c["findings"]]
         covered = set()
-        for n, w in b["rules"]:
+        for n, w, xf, k in b["rules"]:
             checks += 1
             kind = w[0]
+            before = len(fails)
             if kind == "calls":
                 if len(calls) != int(w[1]):
                     fail(n, f"{b['name']}: {len(calls)} calls, expected {w[1]}")
@@ -124,7 +158,7 @@ def main():
                 for x in w[4:]:
                     if x.startswith("t="):
                         t, tol = (float(v) for v in x[2:].split(":"))
-                hits = [f for f in (calls[0]["findings"] if calls else [])
+                hits = [f for f in (calls[k]["findings"] if len(calls) > k else [])
                         if f["id"] == fid and f["severity"] == sev and f["direction"] == want_d and
                         (t is None or (f["t"] is not None and abs(f["t"] - t) <= tol))]
                 if not hits:
@@ -133,7 +167,7 @@ def main():
                 else:
                     covered.add(id(hits[0]))
             elif kind == "-":
-                hits = [f for f in found if f["id"] == w[1]]
+                hits = [f for f in found if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2])]
                 if hits:
                     fail(n, f"{b['name']}: must not report {w[1]}: {hits[0]['title']}")
             elif kind == "allow":
@@ -141,7 +175,7 @@ def main():
                     if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2]):
                         covered.add(id(f))
             elif kind == "value":
-                v = resolve(cap, w[1])
+                v = resolve(cap, w[1], k)
                 spec = " ".join(w[2:])
                 if ".." in spec:
                     lo, hi = (float(x) for x in spec.split(".."))
@@ -154,6 +188,21 @@ def main():
                     fail(n, f"{b['name']}: {w[1]} = {v}, expected {spec}")
             else:
                 raise SystemExit(f"{expect}:{n}: unknown line kind {kind}")
+            if xf is not None:
+                if len(fails) > before:
+                    xfails.append("; ".join(fails[before:]) + f" [expected failure: {xf}]")
+                    del fails[before:]
+                    if kind == "-":  # the false finding is this rule's expected failure
+                        covered.update(id(f) for f in found
+                                       if f["id"] == w[1] and (len(w) < 3 or f["severity"] == w[2]))
+                    elif kind == "+":  # so is a wrong version of it (other time, severity, direction)
+                        covered.update(id(f) for f in (calls[k]["findings"] if len(calls) > k else [])
+                                       if f["id"] == w[1])
+                elif STRICT:
+                    fail(n, f"{b['name']}: XPASS: '{' '.join(w)}' holds now; remove its xfail mark ({xf})")
+                else:
+                    xpasses.append(f"{scen} {expect}:{n}: {b['name']}: '{' '.join(w)}' holds now: remove "
+                                   f"its xfail mark ({xf})")
         for f in found:
             if id(f) not in covered:
                 checks += 1
@@ -161,9 +210,13 @@ def main():
                              f"t={f['t']}: {f['title']}")
         print(f"{scen} {b['name']}: " + ", ".join(f"{f['id']}:{f['severity']}:{f['direction']}:t={f['t']}"
                                                    for f in found) if found else f"{scen} {b['name']}: no findings")
+    for f in xfails:
+        print("XFAIL:", f)
+    for f in xpasses:
+        print("XPASS:", f)
     for f in fails:
         print("FAIL:", f)
-    print(f"{checks - len(fails)} passed, {len(fails)} failed")
+    print(f"{checks - len(fails) - len(xfails)} passed, {len(fails)} failed, {len(xfails)} expected failures")
     return 1 if fails else 0
 
 

@@ -19,6 +19,7 @@
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_NS=()
 LAB_PIDS=()
+LAB_KILL9=()
 LAB_CAPS=()
 LAB_T0=
 PHONE_IP=10.0.0.2
@@ -26,6 +27,7 @@ HOG_IP=10.0.0.3
 NAT_LAN_IP=10.0.0.1
 NAT_WAN_IP=198.51.100.1
 FAR_IP=203.0.113.10
+TURN_IP=203.0.113.40     # coturn (real.sh), on the public switch
 
 lab_log() {
 	printf '[%s %6.1fs] %s\n' "$LAB_TAG" "$(lab_now)" "$*"
@@ -58,6 +60,15 @@ in_ns() {
 lab_cleanup() {
 	local rc=$?
 	set +e
+	# nothing to say from here on: the shell's own notes on the jobs it ends
+	# ("Killed") would only clutter the log
+	exec 2>/dev/null
+	# phones that would say goodbye to a proxy already gone (baresip
+	# unregisters for up to 32 s) are switched off
+	# (the program under its `timeout`, which then reaps it)
+	for pid in "${LAB_KILL9[@]}"; do
+		pkill -KILL -P "$pid" 2>/dev/null
+	done
 	for pid in "${LAB_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
@@ -140,9 +151,18 @@ lab_require() {
 	LAB_NS=()
 }
 
-# lab_start [hog]: the namespaces, links, addresses and routes; the router's
-# NAT and firewall. With "hog", a second LAN host (10.0.0.3).
+# lab_start [hog] [wan]: the namespaces, links, addresses and routes; the
+# router's NAT and firewall. With "hog", a second LAN host (10.0.0.3). With
+# "wan", the public side is a switch that more hosts can join (lab_wan_host).
 lab_start() {
+	local hog= wan_sw= a
+	for a in "$@"; do
+		case $a in
+		hog) hog=1 ;;
+		wan) wan_sw=1 ;;
+		*) lab_die "lab_start: unknown option $a" ;;
+		esac
+	done
 	LAB_WORK=$(mktemp -d "/tmp/deadair-lab-$LAB_TAG.XXXXXX")
 	LAB_T0=$(date +%s.%N)
 	trap lab_cleanup EXIT
@@ -154,7 +174,21 @@ lab_start() {
 	local nat
 	nat=$(ns_name nat)
 	lab_veth phone eth0 nat lan-phone
-	lab_veth nat wan far eth0
+	if [ -n "$wan_sw" ]; then
+		# the public side is a switch (a bridge in namespace "sw"): the router,
+		# the far end and any host lab_wan_host adds are ports of it
+		lab_ns_add sw
+		ip -n "$(ns_name sw)" link add br1 type bridge
+		ip -n "$(ns_name sw)" link set br1 up
+		lab_veth nat wan sw p-nat
+		lab_veth far eth0 sw p-far
+		for l in p-nat p-far; do
+			ip -n "$(ns_name sw)" link set $l master br1
+			ip -n "$(ns_name sw)" link set $l up
+		done
+	else
+		lab_veth nat wan far eth0
+	fi
 	ip -n "$nat" link add br0 type bridge
 	ip -n "$nat" link set lan-phone master br0
 	ip -n "$nat" addr add $NAT_LAN_IP/24 dev br0
@@ -176,7 +210,7 @@ lab_start() {
 	ip -n "$far" addr add $FAR_IP/24 dev eth0
 	ip -n "$far" link set eth0 up
 	ip -n "$far" route add 198.51.100.0/24 dev eth0
-	if [ "${1:-}" = hog ]; then
+	if [ -n "$hog" ]; then
 		lab_ns_add hog
 		lab_veth hog eth0 nat lan-hog
 		ip -n "$nat" link set lan-hog master br0
@@ -215,6 +249,20 @@ lab_start() {
 	lab_log "namespaces up: ${LAB_NS[*]}"
 }
 
+# lab_wan_host ROLE IP: one more host on the public switch (lab_start wan),
+# in namespace ROLE with IP on its eth0; it reaches the router's public side
+# and the other public hosts, nothing else.
+lab_wan_host() {
+	local role=$1 ip=$2
+	lab_ns_add "$role"
+	lab_veth "$role" eth0 sw "p-$role"
+	ip -n "$(ns_name sw)" link set "p-$role" master br1
+	ip -n "$(ns_name sw)" link set "p-$role" up
+	ip -n "$(ns_name "$role")" addr add "$ip/24" dev eth0
+	ip -n "$(ns_name "$role")" link set eth0 up
+	ip -n "$(ns_name "$role")" route add 198.51.100.0/24 dev eth0
+}
+
 # The kernel SIP ALG: conntrack helper "sip" on UDP 5060, with its NAT part.
 lab_sip_alg() {
 	in_ns nat nft -f - <<-'EOF' || lab_die "cannot attach the sip conntrack helper"
@@ -233,9 +281,12 @@ lab_capture() {
 	nat-in) ns=nat ifc=br0 ;;
 	nat-out) ns=nat ifc=wan ;;
 	far) ns=far ifc=eth0 ;;
-	*) lab_die "unknown capture point $point" ;;
+	*) [ -e "/run/netns/$(ns_name "$point")" ] || lab_die "unknown capture point $point"
+	   ns=$point ifc=eth0 ;;  # a host lab_wan_host added
 	esac
-	in_ns $ns tcpdump -i $ifc -U --immediate-mode -n -s 0 -w "$LAB_WORK/$point.pcap" "$filter" 2>"$LAB_WORK/tcpdump-$point.log" &
+	# ip netns exec execs tcpdump: $! is tcpdump itself, which lab_capture_stop ends
+	ip netns exec "$(ns_name $ns)" tcpdump -i $ifc -U --immediate-mode -n -s 0 -w "$LAB_WORK/$point.pcap" "$filter" \
+		2>"$LAB_WORK/tcpdump-$point.log" &
 	local pid=$!
 	LAB_PIDS+=("$pid")
 	LAB_CAPS+=("$pid")
@@ -298,7 +349,8 @@ lab_media() {
 # are also kept there, gzipped, as golden inputs (tests/lab/run.sh --save).
 lab_check() {
 	local points
-	points=$(awk '$1 == "point" { print $2 }' "$LAB_SCEN_DIR/expect")
+	points=$(awk '$1 == "point" { n = split($2, p, "+"); for (i = 1; i <= n; i++) print p[i] }' \
+		"$LAB_SCEN_DIR/expect" | sort -u)
 	if [ -n "${LAB_SAVE:-}" ]; then
 		mkdir -p "$LAB_SAVE"
 		rm -f "$LAB_SAVE"/*.pcap.gz
