@@ -73,6 +73,9 @@ int analyze_run(const struct analyze_opts *o)
 		.rtp_timeout_s = o->rtp_timeout_s,
 		.err = stderr,
 		.input_format = o->input_format,
+		.reader = o->reader,
+		.max_inflated = o->max_inflated,
+		.progress = o->progress && !o->quiet && isatty(fileno(stderr)) ? stderr : NULL,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

@@ -19,8 +19,10 @@ static void usage(FILE *out)
 	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
-	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
-	      "point of its own, and reports per capture the packets it read by kind (SIP,\n"
+	      "Reads pcap or pcapng captures (plain, or compressed with gzip, zstd or lz4),\n"
+	      "each file a capture point of its own (a pcapng's interfaces together, unless\n"
+	      "the same SIP messages cross several of them: a router's sides are then points\n"
+	      "of their own), and reports per capture the packets it read by kind (SIP,\n"
 	      "RTP, RTCP, STUN, other, truncated, malformed, unsupported link type) and every\n"
 	      "SIP message found, on any port, over UDP, TCP, SCTP, WebSocket or HEPv3.\n"
 	      "\n"
@@ -47,6 +49,10 @@ static void usage(FILE *out)
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
 	      "  -I, --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
 	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
+	      "      --max-inflated SIZE stop reading a compressed capture after SIZE decompressed\n"
+	      "                          bytes (default 64G; K, M, G, T suffixes; 0: no limit)\n"
+	      "      --reader own|libpcap  read captures with deadair's own reader (default) or\n"
+	      "                          libpcap's, to compare (also DEADAIR_READER=libpcap)\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
@@ -58,6 +64,41 @@ static void usage(FILE *out)
 	      "  4  a report was made, but some capture could not be opened or was damaged\n"
 	      "     or cut short (the report says which, and up to which frame)\n",
 	      out);
+}
+
+/* "123", "500K", "20M", "2G", "1T" (powers of 1024); "0" is no limit (stored as UINT64 max). */
+static bool parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p++ - '0');
+		if (v > (~0ULL - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	unsigned shift = 0;
+	switch (*p) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	default: return false;
+	}
+	if (*p == 'i' || *p == 'B')
+		p++;
+	if (*p == 'B')
+		p++;
+	if (*p)
+		return false;
+	if (shift && v > (~0ULL >> shift))
+		return false;
+	v <<= shift;
+	*out = v ? v : ~0ULL;
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -84,6 +125,7 @@ int main(int argc, char **argv)
 	struct analyze_opts o;
 	memset(&o, 0, sizeof(o));
 	o.fail_on = -1;
+	o.progress = true;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
@@ -95,9 +137,14 @@ int main(int argc, char **argv)
 		{ "colour", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "input-format", required_argument, NULL, 'I' },
+		{ "reader", required_argument, NULL, 'R' },
+		{ "max-inflated", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *env_reader = getenv("DEADAIR_READER");
+	if (env_reader && !strcmp(env_reader, "libpcap"))
+		o.reader = 1;
 	optind = 2;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:f:c:mqhI:", longopts, NULL)) != -1) {
@@ -117,6 +164,22 @@ int main(int argc, char **argv)
 		}
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'R':
+			if (!strcmp(optarg, "libpcap")) {
+				o.reader = 1;
+			} else if (!strcmp(optarg, "own") || !strcmp(optarg, "deadair")) {
+				o.reader = 0;
+			} else {
+				fprintf(stderr, "deadair analyze: --reader takes own or libpcap\n");
+				return 2;
+			}
+			break;
+		case 'Z':
+			if (!parse_size(optarg, &o.max_inflated)) {
+				fprintf(stderr, "deadair analyze: --max-inflated takes a size (e.g. 500M, 20G; 0: no limit)\n");
+				return 2;
+			}
 			break;
 		case 'q':
 			o.quiet = true;

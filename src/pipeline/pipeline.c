@@ -221,7 +221,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	}
 	jw_arr_end(w);
 	jw_uint(w, "frames", r->sum.frames);
-	if (r->sum.frames) {
+	if (r->sum.frames > r->sum.reader_malformed) {
 		jw_time(w, "first", r->sum.first_ts);
 		jw_time(w, "last", r->sum.last_ts);
 	} else {
@@ -251,7 +251,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "unsupported_link_type", ds->frames[FR_UNSUPPORTED_LINK]);
 	jw_uint(w, "unsupported_encapsulation", ds->frames[FR_UNSUPPORTED]);
 	jw_uint(w, "truncated", ds->frames[FR_TRUNCATED]);
-	jw_uint(w, "malformed", ds->frames[FR_MALFORMED]);
+	jw_uint(w, "malformed", ds->frames[FR_MALFORMED] + r->sum.reader_malformed);
 	jw_obj_end(w);
 	jw_obj(w, "sip");
 	jw_uint(w, "messages", r->sum.sip_messages);
@@ -346,10 +346,12 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	const char *path = in->name ? in->name : in->path ? in->path : "input";
 	if (pipeline_input_is_trace(r->o, in))
 		return pipeline_analyze_trace(r, in, point);
-	enum status st = in->path ? capture_open(&cap, in->path, point)
-				  : capture_open_mem(&cap, path, in->data, in->len, point);
+	struct capture_opts copts = { .reader = (enum capture_reader)r->o->reader, .max_inflated = r->o->max_inflated };
+	enum status st = in->path ? capture_open(&cap, in->path, point, &copts)
+				  : capture_open_mem(&cap, path, in->data, in->len, point, &copts);
 	if (st != ST_OK) {
 		pipeline_note_error(r, path, cap.errbuf);
+		capture_close(&cap);
 		return -1;
 	}
 	struct decode_config cfg = {
@@ -396,7 +398,14 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 			snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
 			break;
 		}
-		if (r->sum.frames == 0) {
+		if (f.bad) {
+			/* a packet the reader could not hand over (a time stamp past
+			 * 2262, no interface): counted, never computed with */
+			r->sum.frames++;
+			r->sum.reader_malformed++;
+			continue;
+		}
+		if (r->sum.frames == r->sum.reader_malformed) {
 			r->sum.first_ts = f.ts_ns;
 			calls_set_origin(r->calls, f.ts_ns);
 		}
@@ -432,6 +441,10 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		char what[700];
 		if (out_of_time)
 			snprintf(what, sizeof(what), "stopped after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
+		else if (cap.cut)
+			snprintf(what, sizeof(what), "cut short after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
+		else if (cap.inflate_limit)
+			snprintf(what, sizeof(what), "after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
 		else
 			snprintf(what, sizeof(what), "damaged after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
 		pipeline_note_error(r, path, what);

@@ -98,7 +98,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 {
 	const struct decode_stats *ds = s->dstats;
 	fprintf(out, "  frames %" PRIu64, s->frames);
-	if (s->frames) {
+	if (s->frames > s->reader_malformed) {
 		fputs(", first ", out);
 		put_utc(out, s->first_ts);
 		fprintf(out, ", span %.3f s", (double)(s->last_ts - s->first_ts) / 1e9);
@@ -126,7 +126,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 	row(out, "unsupported link type", ds->frames[FR_UNSUPPORTED_LINK]);
 	row(out, "unsupported encapsulation", ds->frames[FR_UNSUPPORTED]);
 	row(out, "truncated", ds->frames[FR_TRUNCATED]);
-	row(out, "malformed", ds->frames[FR_MALFORMED]);
+	row(out, "malformed", ds->frames[FR_MALFORMED] + s->reader_malformed);
 	if (ds->snap_cut)
 		fprintf(out, "  %" PRIu64 " frames were cut by the snap length\n", ds->snap_cut);
 	if (ds->ip_fragments)
