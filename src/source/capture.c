@@ -24,6 +24,16 @@ const struct decomp_ops *decomp_detect(const uint8_t *p, size_t n)
 	return NULL;
 }
 
+bool capture_looks_like(const uint8_t *p, size_t n)
+{
+	if (decomp_detect(p, n))
+		return true;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i]->detect(p, n))
+			return true;
+	return false;
+}
+
 const char *capture_linktype_name(int dlt)
 {
 	const char *n = pcap_datalink_val_to_name(dlt);

@@ -103,6 +103,10 @@ void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total);
 
 void capture_close(struct capture *c);
 
+/* Whether the first bytes of an input (at least 4 when there are) are those
+ * of a capture this stage reads: pcap, pcapng, or a gzip, zstd or lz4 stream. */
+bool capture_looks_like(const uint8_t *p, size_t n);
+
 /* The name libpcap gives a DLT_ value ("EN10MB"), "unknown" when none. */
 const char *capture_linktype_name(int dlt);
 
