@@ -228,6 +228,18 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 		jw_null(w, "first");
 		jw_null(w, "last");
 	}
+	if (cap->n_ifaces > 1) {
+		/* several interfaces (pcapng): each with its link type and snap length */
+		jw_arr(w, "interfaces");
+		for (unsigned i = 0; i < cap->n_ifaces; i++) {
+			jw_obj(w, NULL);
+			jw_str(w, "name", cap->ifaces[i].name);
+			jw_str(w, "link_type", cap->ifaces[i].linktype_name);
+			jw_uint(w, "snap_length", cap->ifaces[i].snaplen);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	}
 	jw_bool(w, "complete", rc >= 0);
 	if (rc < 0)
 		jw_str(w, "error", cap->errbuf);
@@ -362,7 +374,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		.sink_ctx = r,
 	};
 	struct calls_config ccfg = calls_config_default();
-	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
+	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s, .cap = &cap };
 	struct decoder *dec = decoder_new(&cfg);
 	if (!dec || !pipeline_input_begin(r, point, &ccfg, &acfg)) {
 		pipeline_note_error(r, path, "out of memory or no temporary file");

@@ -44,8 +44,19 @@ void summary_print_header(FILE *out, const struct capture *cap)
 {
 	fprintf(out, "capture %u: ", cap->point + 1u);
 	report_put_safe(out, sv_from_cstr(cap->path), 400);
-	fprintf(out, "\n  format %s, link type %s, snap length %" PRIu32 "\n", cap->format,
-		cap->linktype_name, cap->snaplen);
+	if (cap->n_ifaces < 2) {
+		fprintf(out, "\n  format %s, link type %s, snap length %" PRIu32 "\n", cap->format,
+			cap->linktype_name, cap->snaplen);
+		return;
+	}
+	fprintf(out, "\n  format %s, %u interfaces:", cap->format, cap->n_ifaces);
+	for (unsigned i = 0; i < cap->n_ifaces; i++) {
+		fputs(i ? "; " : " ", out);
+		report_put_safe(out, sv_from_cstr(cap->ifaces[i].name), sizeof(cap->ifaces[i].name));
+		fprintf(out, " (link type %s, snap length %" PRIu32 ")", cap->ifaces[i].linktype_name,
+			cap->ifaces[i].snaplen);
+	}
+	fputc('\n', out);
 }
 
 static void endpoint(char *buf, size_t cap, const struct addr *a, uint16_t port)

@@ -166,6 +166,11 @@ static enum status open_detect(struct capture *c, bool is_file)
 			snprintf(c->errbuf, sizeof(c->errbuf), "%s", im->in.err);
 			return ST_MALFORMED;
 		}
+		if (n < 4 && im->in.end == BYTES_CUT) {
+			snprintf(c->errbuf, sizeof(c->errbuf),
+				 "cut short before the first packet (the %s stream ends without its end marker)", dz->name);
+			return ST_TRUNCATED;
+		}
 	}
 	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
 		if (readers[i]->detect(p, n)) {
