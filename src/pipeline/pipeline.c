@@ -26,6 +26,7 @@
 #include "report/multipoint_report.h"
 #include "report/summary.h"
 #include "report/trace_report.h"
+#include "pipeline/progress.h"
 #include "pipeline/run.h"
 #include "pipeline/trace_input.h"
 #include "source/capture.h"
@@ -403,7 +404,14 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	struct frame f;
 	int rc;
 	bool out_of_time = false;
+	struct progress prog;
+	progress_begin(&prog, r->o->progress, path, (unsigned)point + 1u, (unsigned)r->o->n_inputs);
 	while ((rc = capture_next(&cap, &f)) == 1) {
+		if (prog.out && (cap.frames & 4095) == 0) {
+			uint64_t done, total;
+			capture_progress(&cap, &done, &total);
+			progress_update(&prog, done, total, cap.frames, calls_get_stats(r->calls)->calls);
+		}
 		if (r->o->deadline_ns && (cap.frames & 1023) == 1 && pipeline_now_ns() > r->o->deadline_ns) {
 			out_of_time = true;
 			rc = -1;
@@ -428,6 +436,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		count_frame(r, decoder_frame(dec, &f));
 		calls_tick(r->calls, f.ts_ns);
 	}
+	progress_end(&prog);
 	calls_finish(r->calls);
 	if (r->mp_on)
 		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
