@@ -114,7 +114,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	}
 	calls_finish(r->calls);
 	if (r->mp_on)
-		multipoint_point(&r->mp, point, name, r->sum.first_ts, r->sum.last_ts);
+		multipoint_point(r->mp, point, name, r->sum.first_ts, r->sum.last_ts);
 	if (out_of_time)
 		snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
 	if (r->o->format == REPORT_JSON) {
