@@ -15,7 +15,7 @@
 
 #include "source/decompress.h"
 
-#define BYTES_BLOCK ((size_t)1 << 20)
+#define BYTES_BLOCK ((size_t)256 << 10)
 
 bool bytes_open_file(struct bytes *b, const char *path, char *err, size_t errlen)
 {
