@@ -3,8 +3,8 @@
 """dumpcap on two interfaces at once, as Wireshark users capture a softphone
 and its local proxy: in network namespaces made (and deleted) here, the
 example call's SIP is sent over the loopback interface and its RTP over a
-veth pair, while `dumpcap -i lo -i veth0` writes one pcapng with an interface
-block per interface. deadair must read it as tshark does (the same frame and
+veth pair, while `dumpcap -i lo -s 65535 -i veth0 -s 1500` writes one pcapng
+with an interface block per interface, each with its own snap length. deadair must read it as tshark does (the same frame and
 SIP message counts), make of it one capture point and one call with its
 streams, and name the interface of the frames its evidence cites. Needs root
 (ip netns); exits 77 (skipped) otherwise. Addresses live only in the namespaces."""
@@ -100,7 +100,8 @@ try:
             json.dump(plan, open(os.path.join(tmp, f"plan-{name}.json"), "w"))
         open(os.path.join(tmp, "send.py"), "w").write(SENDER)
         cap = os.path.join(tmp, "two-ifaces.pcapng")
-        dc = subprocess.Popen(["ip", "netns", "exec", NS_A, "dumpcap", "-q", "-i", "lo", "-i", "veth0", "-w", cap],
+        dc = subprocess.Popen(["ip", "netns", "exec", NS_A, "dumpcap", "-q", "-i", "lo", "-s", "65535",
+                               "-i", "veth0", "-s", "1500", "-w", cap],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(2)
         senders = [subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, os.path.join(tmp, "send.py"),
@@ -119,9 +120,10 @@ try:
         doc = json.loads(p.stdout)
         caps = doc["captures"]
         c = caps[0]
-        check("dumpcap -i lo -i veth0: one pcapng with both interfaces, read as tshark reads it",
+        check("dumpcap -i lo -s 65535 -i veth0 -s 1500: one pcapng, two interfaces of their own snap lengths, "
+              "read as tshark reads it",
               p.returncode == 0 and c["frames"] == frames and c["sip"]["messages"] == sip and sip == 6
-              and [i["name"] for i in c.get("interfaces", [])] == ["lo", "veth0"],
+              and [(i["name"], i["snap_length"]) for i in c.get("interfaces", [])] == [("lo", 65535), ("veth0", 1500)],
               f"rc {p.returncode} frames {c['frames']}/{frames} sip {c['sip']['messages']}/{sip} {c.get('interfaces')}")
         check("SIP on lo and RTP on veth0: one capture point, one call with its streams",
               len(caps) == 1 and len(c["calls"]) == 1 and len(c["calls"][0]["streams"]) >= 2
