@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* A forward-only window over a capture's bytes: files are read with read(2) in
- * blocks of a mebibyte (the kernel is told the reading is sequential), memory
- * is used where it lies, and compressed input goes through a decompressor
- * into the same window. Frames handed to decode point into the window. */
+ * blocks of 256 KiB (the kernel is told the reading is sequential), memory is
+ * used where it lies, and compressed input goes through a decompressor into
+ * the same window. Frames handed to decode point into the window. Files are
+ * not mapped: a file truncated while mapped kills the reader with SIGBUS, and
+ * mapping saved only about a tenth of the reading time (133 against 150 ms of
+ * CPU for the 520 MiB benchmark capture). */
 #include "source/bytes.h"
 
 #include <errno.h>
