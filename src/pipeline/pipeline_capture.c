@@ -77,6 +77,8 @@ struct part {
 	uint16_t point;
 	const char *name;
 	int iface;             /* the point's one interface; -1: several */
+	const struct capture_iface *ifc; /* that interface, as the scan read it (it may come
+					  * later in the file than the reader is) */
 };
 
 /* The capture as part p shows it: its point, its name and, for a point of
@@ -86,8 +88,8 @@ static void make_view(struct part *p, const struct capture *cap)
 	p->view = *cap;
 	p->view.point = p->point;
 	p->view.path = p->name;
-	if (p->iface >= 0 && (unsigned)p->iface < cap->n_ifaces) {
-		const struct capture_iface *i = &cap->ifaces[p->iface];
+	if (p->ifc) {
+		const struct capture_iface *i = p->ifc;
 		p->view.n_ifaces = 1;
 		p->view.ifaces = (struct capture_iface *)i;
 		p->view.linktype = i->linktype;
@@ -136,8 +138,8 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 		jw_obj(w, NULL);
 		jw_uint(w, "point", (uint64_t)p->point + 1);
 		jw_str(w, "file", path);
-		if (n > 1 && p->iface >= 0)
-			jw_str(w, "interface", cap->ifaces[p->iface].name);
+		if (p->ifc)
+			jw_str(w, "interface", p->ifc->name);
 		jw_str(w, "format", p->view.format);
 		jw_str(w, "link_type", p->view.linktype_name);
 		jw_uint(w, "snap_length", p->view.snaplen);
@@ -221,10 +223,12 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 		parts[g].point = (uint16_t)(point + g);
 		parts[g].name = n > 1 ? pts->names[g] : path;
 		parts[g].iface = -1;
-		if (n > 1 && (int)g != pts->rest_group)
+		if (n > 1 && (int)g != pts->rest_group) {
 			for (unsigned i = 0; i < pts->n_ifaces; i++)
 				if (pts->group_of[i] == g)
 					parts[g].iface = (int)i;
+			parts[g].ifc = &pts->ifc[g];
+		}
 		ok = part_begin(r, &parts[g], g, n, &cap, path);
 	}
 	if (!ok) {

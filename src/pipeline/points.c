@@ -94,6 +94,7 @@ void points_free(struct iface_points *p)
 {
 	free(p->group_of);
 	free(p->names);
+	free(p->ifc);
 	memset(p, 0, sizeof(*p));
 	p->n_groups = 1;
 	p->rest_group = -1;
@@ -144,13 +145,15 @@ void points_scan(const struct pipeline_input *in, const char *name, const struct
 	bool rest = false;
 	out->group_of = calloc(n, sizeof(*out->group_of));
 	out->names = calloc(n + 1, sizeof(*out->names));
-	if (!out->group_of || !out->names) {
+	out->ifc = calloc(n + 1, sizeof(*out->ifc));
+	if (!out->group_of || !out->names || !out->ifc) {
 		points_free(out);
 		goto done;
 	}
 	for (unsigned i = 0; i < n; i++)
 		if (s->split[i]) {
 			snprintf(out->names[groups], sizeof(out->names[0]), "%.100s (%.50s)", name, cap.ifaces[i].name);
+			out->ifc[groups] = cap.ifaces[i];
 			out->group_of[i] = (uint16_t)groups++;
 		} else {
 			rest = true;

@@ -20,6 +20,8 @@ struct iface_points {
 	uint16_t *group_of;    /* point (0-based within the file) of each known interface */
 	int rest_group;        /* the point of interfaces not split off, -1 when none */
 	char (*names)[160];    /* n_groups names: "FILE (wan0)", "FILE (other interfaces)" */
+	struct capture_iface *ifc; /* n_groups: a point's one interface as the scan read it (the
+				    * rest group's entry is unused) */
 };
 
 /* Reads the start of a pcapng capture (up to a bound of SIP messages) and
