@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "decode/decode.h"
 #include "proto/classify.h"
@@ -106,6 +107,11 @@ void points_scan(const struct pipeline_input *in, const char *name, const struct
 	memset(out, 0, sizeof(*out));
 	out->n_groups = 1;
 	out->rest_group = -1;
+	/* a pipe or a FIFO (deadair analyze <(zcat ...)) can be read only once:
+	 * such a file is one point */
+	struct stat sb;
+	if (in->path && (stat(in->path, &sb) != 0 || !S_ISREG(sb.st_mode)))
+		return;
 	struct capture cap;
 	enum status st = in->path ? capture_open(&cap, in->path, 0, co)
 				  : capture_open_mem(&cap, name, in->data, in->len, 0, co);
