@@ -15,6 +15,7 @@ TSHARK_RUNS=
 SNGREP_RUNS=
 CACHE_DIR=${DEADAIR_BENCH_CACHE:-/tmp/deadair-bench}
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
+PCAP_LOOP=${PCAP_LOOP:-}
 RUN_TSHARK=1
 RUN_SNGREP=1
 CHECK=1
@@ -26,10 +27,13 @@ usage() {
 usage: bench/run.sh [options]
 
 Generates a capture once (cached), then times, N runs each, round-robin:
+  pcap_loop FILE >/dev/null          (a bare pcap_next_ex loop: the floor)
   deadair analyze -f json FILE >/dev/null
   tshark -q -z rtp,streams -r FILE >/dev/null
   sngrep -N -q -r -I FILE >/dev/null
-and prints median/min/max wall time, median peak RSS and ratios to deadair.
+and prints median/min/max wall time, median peak RSS, ratios to deadair, and
+the targets: deadair <= 1.5x the bare loop, tshark >= 25x deadair, deadair's
+peak RSS <= 64 MiB (medians of the runs, min-max of the ratios paired per round).
 
 options:
   --size-mb N        capture size in MiB (default $SIZE_MB)
@@ -42,6 +46,8 @@ options:
   --no-sngrep        do not run sngrep
   --no-check         skip the untimed cross-check runs (call/stream counts)
   --deadair PATH     deadair binary (default \$DEADAIR or build/deadair)
+  --pcap-loop PATH   the bare pcap_next_ex loop (default \$PCAP_LOOP, or bench/pcap_loop
+                     beside the deadair binary: cmake builds it with deadair)
   --cache-dir DIR    where captures and results go (default $CACHE_DIR)
   --regen            generate the capture again even if cached
   --timeout S        give up on a single run after S seconds (default $TIMEOUT)
@@ -65,6 +71,7 @@ while (($#)); do
 	--no-sngrep) RUN_SNGREP=0; shift ;;
 	--no-check) CHECK=0; shift ;;
 	--deadair) [[ -n ${2-} ]] || die "$1 needs a path"; DEADAIR=$2; shift 2 ;;
+	--pcap-loop) [[ -n ${2-} ]] || die "$1 needs a path"; PCAP_LOOP=$2; shift 2 ;;
 	--cache-dir) [[ -n ${2-} ]] || die "$1 needs a directory"; CACHE_DIR=$2; shift 2 ;;
 	--regen) REGEN=1; shift ;;
 	--timeout) need_int "$1" "${2-}"; TIMEOUT=$2; shift 2 ;;
@@ -84,6 +91,9 @@ command -v timeout >/dev/null || die "timeout (coreutils) not found"
 [[ -x $DEADAIR ]] || die "deadair binary not found at '$DEADAIR'. Build it:
     cmake -S $REPO -B $REPO/build -G Ninja && ninja -C $REPO/build deadair
 or pass --deadair PATH"
+PCAP_LOOP=${PCAP_LOOP:-$(dirname "$DEADAIR")/bench/pcap_loop}
+[[ -x $PCAP_LOOP ]] || die "the bare pcap_next_ex loop is not at '$PCAP_LOOP' (cmake --build build builds
+bench/pcap_loop.c beside deadair), or pass --pcap-loop PATH"
 if ((RUN_TSHARK)); then
 	command -v tshark >/dev/null || die "tshark not found (apt-get install tshark), or use --no-tshark"
 fi
@@ -111,8 +121,10 @@ case $(realpath "$DEADAIR") in
 esac
 DEADAIR_BIN=$CACHE_DIR/deadair.$$
 cp "$DEADAIR" "$DEADAIR_BIN"
+LOOP_BIN=$CACHE_DIR/pcap_loop.$$
+cp "$PCAP_LOOP" "$LOOP_BIN"
 WORK=$(mktemp -d "$CACHE_DIR/run.XXXXXX")
-cleanup() { rm -f "$DEADAIR_BIN"; rm -rf "$WORK"; }
+cleanup() { rm -f "$DEADAIR_BIN" "$LOOP_BIN"; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- capture
@@ -244,16 +256,18 @@ MAXR=$RUNS
 echo "timed runs (round-robin, one at a time, timer: $TIMER):"
 for ((r = 1; r <= MAXR; r++)); do
 	if ((r <= RUNS)); then
+		measure pcap_loop "$LOOP_BIN" "$PCAP"
+		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" pcap_loop "$LAST_WALL" "$LAST_RSS"
 		measure deadair "$DEADAIR_BIN" analyze -f json "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" deadair "$LAST_WALL" "$LAST_RSS"
+		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" deadair "$LAST_WALL" "$LAST_RSS"
 	fi
 	if ((RUN_TSHARK && r <= TSHARK_RUNS)); then
 		measure tshark tshark -q -z rtp,streams -r "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" tshark "$LAST_WALL" "$LAST_RSS"
+		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" tshark "$LAST_WALL" "$LAST_RSS"
 	fi
 	if ((RUN_SNGREP && r <= SNGREP_RUNS)); then
 		measure sngrep sngrep -N -q -r -I "$PCAP"
-		printf '  run %d  %-8s %8s s %9s KiB\n' "$r" sngrep "$LAST_WALL" "$LAST_RSS"
+		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" sngrep "$LAST_WALL" "$LAST_RSS"
 	fi
 done
 
@@ -304,17 +318,18 @@ if check:
     print("check     " + check.replace("\n", "\n          "))
 print()
 hdr = ("tool", "runs", "median s", "min s", "max s", "med RSS MiB", "time x", "RSS x")
-fmt = "%-8s %4s %9s %8s %8s %12s %7s %7s"
+fmt = "%-9s %4s %9s %8s %8s %12s %7s %7s"
 print(fmt % hdr)
 print("-" * 72)
 med = {}
-for tool in ("deadair", "tshark", "sngrep"):
+TOOLS = ("pcap_loop", "deadair", "tshark", "sngrep")
+for tool in TOOLS:
     if tool not in rows:
         continue
     walls = [w for w, _ in rows[tool]]
     rsss = [r for _, r in rows[tool]]
     med[tool] = (statistics.median(walls), statistics.median(rsss))
-for tool in ("deadair", "tshark", "sngrep"):
+for tool in TOOLS:
     if tool not in rows:
         continue
     walls = [w for w, _ in rows[tool]]
@@ -336,9 +351,30 @@ for tool in ("tshark", "sngrep"):
             statistics.median(pairs), min(pairs), max(pairs)) if pairs else ""
         print("%s/deadair: time %.2fx, peak RSS %.2fx%s" % (
             tool, med[tool][0] / med["deadair"][0], med[tool][1] / med["deadair"][1], paired))
+
+
+def paired(a, b):
+    # run i of a over run i of b: they ran back to back, under about the same load
+    pairs = [x[0] / y[0] for x, y in zip(rows[a], rows[b]) if y[0] > 0]
+    return statistics.median(pairs), min(pairs), max(pairs)
+
+
+print()
+print("targets (issue 11: medians of the runs; min-max of the ratios paired per round):")
+if "pcap_loop" in rows and med["pcap_loop"][0] > 0:
+    m, lo, hi = paired("deadair", "pcap_loop")
+    print("  deadair / bare pcap_next_ex loop: %.2fx (paired median %.2fx, %.2f-%.2fx); target <= 1.5x: %s" % (
+        med["deadair"][0] / med["pcap_loop"][0], m, lo, hi, "met" if m <= 1.5 else "NOT met"))
+if "tshark" in rows:
+    m, lo, hi = paired("tshark", "deadair")
+    print("  tshark -z rtp,streams / deadair: %.2fx (paired median %.2fx, %.2f-%.2fx); target >= 25x: %s" % (
+        med["tshark"][0] / med["deadair"][0], m, lo, hi, "met" if m >= 25 else "NOT met"))
+rss = [r for _, r in rows["deadair"]]
+print("  deadair peak RSS: median %.1f MiB (%.1f-%.1f); target <= 64 MiB: %s" % (
+    med["deadair"][1], min(rss), max(rss), "met" if max(rss) <= 64 else "NOT met"))
 print()
 print("runs (wall s / peak RSS MiB):")
-for tool in ("deadair", "tshark", "sngrep"):
+for tool in TOOLS:
     if tool in rows:
         print("  %-8s %s" % (tool, "  ".join("%.2f/%.0f" % r for r in rows[tool])))
 EOF

@@ -4,8 +4,10 @@
 # Usage: scripts/deps.sh [build|test]   (default: test, which is everything)
 set -euo pipefail
 what=${1:-test}
-build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libmicrohttpd-dev)
-test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium
+build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev liblz4-dev libmicrohttpd-dev)
+# tshark brings wireshark-common (editcap, mergecap, capinfos, dumpcap); zstd, lz4 and gzip
+# make the compressed test captures
+test_pkgs=(libcmocka-dev python3 tshark wireshark-common zstd lz4 gzip clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium
 	nftables iproute2 procps  # the lab (tests/lab): nft, ip/tc, sysctl, pkill
 	baresip-core linphone-cli kamailio kamailio-xml-modules rtpengine-daemon coturn)  # the lab's real software
 # the browser tests (tests/web) run on Node.js 20 or newer with npm (the machine image has

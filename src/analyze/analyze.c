@@ -23,6 +23,50 @@ void analyzer_init(struct analyzer *a, const struct analyze_config *cfg)
 	a->cfg = *cfg;
 }
 
+/* The interface of frame `frame` of call c, from the message or stream
+ * record that holds it; false when none does. */
+static bool frame_iface(const struct call *c, uint64_t frame, uint16_t *iface)
+{
+	for (uint32_t i = 0; i < c->n_msgs; i++)
+		if (c->msgs[i].frame == frame) {
+			*iface = c->msgs[i].iface;
+			return true;
+		}
+	for (const struct stream *s = c->streams; s; s = s->next) {
+		if (s->last_frame == frame) {
+			*iface = s->last_iface;
+			return true;
+		}
+		bool in = s->first_frame == frame || s->max_delta_frame == frame || s->rtcp.last_frame == frame;
+		for (uint32_t g = 0; !in && g < s->n_gaps && g < STREAM_MAX_GAPS; g++)
+			in = s->gaps[g].frame_before == frame || s->gaps[g].frame_after == frame;
+		for (uint32_t k = 0; !in && k < s->n_events && k < STREAM_MAX_EVENTS; k++)
+			in = s->events[k].frame == frame;
+		for (uint32_t k = 0; !in && k < s->n_pt_changes && k < STREAM_MAX_PT_CHANGES; k++)
+			in = s->pt_changes[k].frame == frame;
+		if (in) {
+			*iface = s->iface;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* With several interfaces in the capture, every piece of evidence names its frame's. */
+static void name_interfaces(const struct analyzer *a, const struct call *c, struct findings *out)
+{
+	const struct capture *cap = a->cfg.cap;
+	if (!cap || cap->n_ifaces < 2)
+		return;
+	for (unsigned i = 0; i < out->n; i++)
+		for (unsigned k = 0; k < out->f[i].n_ev; k++) {
+			struct evidence *e = &out->f[i].ev[k];
+			uint16_t ifc;
+			if (e->point == c->point && frame_iface(c, e->frame, &ifc) && ifc < cap->n_ifaces)
+				snprintf(e->iface, sizeof(e->iface), "%s", cap->ifaces[ifc].name);
+		}
+}
+
 void analyze_call(struct analyzer *a, const struct call *c, struct findings *out, struct walk *w)
 {
 	struct call_facts f;
@@ -32,6 +76,7 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	for (size_t i = 0; i < n_rules; i++)
 		rule_at(i)->eval(&ctx, out);
 	findings_sort(out);
+	name_interfaces(a, c, out);
 	a->calls++;
 	bool problem = false;
 	for (unsigned i = 0; i < out->n; i++) {

@@ -12,6 +12,7 @@
 #include "analyze/facts.h"
 #include "analyze/finding.h"
 #include "calls/model.h"
+#include "source/capture.h"
 
 struct analyze_config {
 	double rtp_timeout_s;        /* the user's own media watchdog (--rtp-timeout), 0 if none */
@@ -19,6 +20,9 @@ struct analyze_config {
 				      * stay open, and no media finding rests on absent RTP */
 	bool lines;                  /* evidence numbers are lines of a trace, not frames */
 	bool no_times;               /* the messages carry no time stamps: only their order */
+	/* the capture being read: when it has several interfaces, evidence names
+	 * the interface of each frame it cites; NULL for none */
+	const struct capture *cap;
 };
 
 /* What the calls of a capture tell about the NAT's UDP idle timeout. */

@@ -21,6 +21,7 @@ struct evidence {
 	uint64_t frame;
 	int64_t ts;
 	uint16_t point;
+	char iface[64];   /* the frame's interface when the capture has several ("wan0"); "" otherwise */
 	char what[120];
 };
 

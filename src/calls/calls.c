@@ -967,6 +967,7 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		r->frame = d->frame;
 		r->ts = d->ts_ns;
 		r->point = d->point;
+		r->iface = d->iface;
 		r->from = from;
 		r->transport = d->transport;
 		r->request = m->is_request;

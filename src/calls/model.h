@@ -48,6 +48,7 @@ struct msg_rec {
 	uint64_t frame;
 	int64_t ts;
 	uint16_t point;
+	uint16_t iface;          /* interface of the frame, within the capture file */
 	uint8_t from;            /* enum party of the sender */
 	uint8_t transport;       /* enum transport */
 	bool request;
@@ -146,6 +147,7 @@ struct stream {
 	uint8_t dir;                  /* enum party of the sender, PARTY_NONE if unknown */
 	uint8_t bound_by;             /* enum stream_binding */
 	uint16_t point;
+	uint16_t iface, last_iface;   /* interfaces of the first and the last packet */
 	uint64_t first_frame, last_frame;
 	int64_t first_ts, last_ts;
 	uint8_t first_ttl, last_ttl;

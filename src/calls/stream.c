@@ -96,6 +96,7 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 		 const struct calls_config *cfg)
 {
 	s->point = d->point;
+	s->iface = s->last_iface = d->iface;
 	s->ssrc = h->ssrc;
 	s->first_frame = s->last_frame = d->frame;
 	s->first_ts = s->last_ts = d->ts_ns;
@@ -321,6 +322,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	}
 	s->last_ts = d->ts_ns;
 	s->last_frame = d->frame;
+	s->last_iface = d->iface;
 	bin_add(s, d->ts_ns);
 }
 

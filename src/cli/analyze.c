@@ -78,6 +78,16 @@ int analyze_run(const struct analyze_opts *o)
 		.rtp_timeout_s = o->rtp_timeout_s,
 		.err = stderr,
 		.input_format = o->input_format,
+		.reader = o->reader,
+		.max_inflated = o->max_inflated,
+		/* a progress line on standard error when it is a terminal, unless
+		 * the report itself goes to that terminal as it is made (JSON, or
+		 * the message list) */
+		.progress = o->progress && !o->quiet && isatty(fileno(stderr)) &&
+					    (out != stdout || !isatty(fileno(stdout)) ||
+					     (o->format != FMT_JSON && !o->list_messages))
+				    ? stderr
+				    : NULL,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

@@ -22,6 +22,9 @@ struct analyze_opts {
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */
 	int fail_on;               /* --fail-on: exit 1 when a finding is this severe; -1 off */
 	int input_format;          /* --input-format: INPUT_AUTO, INPUT_CAPTURE or a trace format */
+	int reader;                /* --reader (or DEADAIR_READER): 0 deadair's own, 1 libpcap */
+	unsigned long long max_inflated; /* --max-inflated: bytes; 0 the default */
+	bool progress;             /* a progress line on standard error (a terminal, not -q) */
 };
 
 /* Returns the process exit status. */

@@ -66,6 +66,10 @@ static void usage(FILE *out)
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
 	      "      --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
 	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
+	      "      --max-inflated SIZE stop reading a compressed capture after SIZE decompressed\n"
+	      "                          bytes (default 64G; K, M, G, T suffixes; 0: no limit)\n"
+	      "      --reader own|libpcap  read captures with deadair's own reader (default) or\n"
+	      "                          libpcap's, to compare (also DEADAIR_READER=libpcap)\n"
 	      "  -V, --version           the version\n"
 	      "  -h, --help              this text\n"
 	      "\n"
@@ -79,6 +83,41 @@ static void usage(FILE *out)
 	      "  4  a report was made, but some capture could not be opened or was damaged\n"
 	      "     or cut short (the report says which, and up to which frame)\n",
 	      out);
+}
+
+/* "123", "500K", "20M", "2G", "1T" (powers of 1024); "0" is no limit (stored as UINT64 max). */
+static bool parse_size(const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p++ - '0');
+		if (v > (~0ULL - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	unsigned shift = 0;
+	switch (*p) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; p++; break;
+	case 'm': case 'M': shift = 20; p++; break;
+	case 'g': case 'G': shift = 30; p++; break;
+	case 't': case 'T': shift = 40; p++; break;
+	default: return false;
+	}
+	if (*p == 'i' || *p == 'B')
+		p++;
+	if (*p == 'B')
+		p++;
+	if (*p)
+		return false;
+	if (shift && v > (~0ULL >> shift))
+		return false;
+	v <<= shift;
+	*out = v ? v : ~0ULL;
+	return true;
 }
 
 /* One line for a mistake, then where to read more; exit status 2. */
@@ -129,6 +168,7 @@ static int analyze_main(int argc, char **argv, int first)
 	struct analyze_opts o;
 	memset(&o, 0, sizeof(o));
 	o.fail_on = -1;
+	o.progress = true;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
@@ -142,6 +182,8 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "input-format", required_argument, NULL, 'N' },
 		{ "filter", required_argument, NULL, 'B' },
 		{ "read", required_argument, NULL, 'r' },
+		{ "reader", required_argument, NULL, 'R' },
+		{ "max-inflated", required_argument, NULL, 'Z' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +196,9 @@ static int analyze_main(int argc, char **argv, int first)
 		fputs("deadair: out of memory\n", stderr);
 		return 3;
 	}
+	const char *env_reader = getenv("DEADAIR_READER");
+	if (env_reader && !strcmp(env_reader, "libpcap"))
+		o.reader = 1;
 	optind = first;
 	opterr = 0;
 	int c;
@@ -181,6 +226,23 @@ static int analyze_main(int argc, char **argv, int first)
 		}
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'R':
+			if (!strcmp(optarg, "libpcap")) {
+				o.reader = 1;
+			} else if (!strcmp(optarg, "own") || !strcmp(optarg, "deadair")) {
+				o.reader = 0;
+			} else {
+				rc = usage_error("--reader takes own or libpcap, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'Z':
+			if (!parse_size(optarg, &o.max_inflated)) {
+				rc = usage_error("--max-inflated takes a size (e.g. 500M, 20G; 0: no limit), not '%s'",
+						 optarg);
+				goto out;
+			}
 			break;
 		case 'q':
 			o.quiet = true;

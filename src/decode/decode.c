@@ -94,6 +94,7 @@ enum frame_result decoder_frame(struct decoder *d, const struct frame *f)
 	pc.dg.frame = f->num;
 	pc.dg.ts_ns = f->ts_ns;
 	pc.dg.point = f->point;
+	pc.dg.iface = f->iface;
 	if (pc.snap_cut)
 		d->st.snap_cut++;
 	enum frame_result r = link_decode(d, &pc, rd_make(f->data, f->caplen), f->linktype);

@@ -36,6 +36,7 @@ struct dgram {
 	uint64_t frame;       /* frame that completed it */
 	int64_t ts_ns;        /* that frame's time (HEP: the agent's time stamp) */
 	uint16_t point;       /* capture point */
+	uint16_t iface;       /* interface of that frame, within its capture file */
 	struct addr src, dst;
 	uint16_t sport, dport;
 	uint8_t transport;    /* enum transport */

@@ -28,6 +28,7 @@
 #include "report/multipoint_report.h"
 #include "report/summary.h"
 #include "report/trace_report.h"
+#include "pipeline/points.h"
 #include "pipeline/run.h"
 #include "pipeline/trace_input.h"
 #include "source/bpf.h"
@@ -87,7 +88,7 @@ void pipeline_on_call(void *ctx, struct call *c)
 	analyze_call(&r->an, c, &r->findings, &r->walk);
 	note_findings(r, &r->findings);
 	if (r->mp_on)
-		multipoint_add(&r->mp, c, r->call_index);
+		multipoint_add(r->mp, c, r->call_index);
 	if (r->o->quiet)
 		return;
 	if (r->o->format == REPORT_JSON)
@@ -128,58 +129,6 @@ void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
 	if (r->o->list_messages && r->o->format == REPORT_TEXT)
 		summary_print_sip(r->out, &r->sum, d, m);
 	calls_sip(r->calls, d, m);
-}
-
-static void on_dgram(void *ctx, const struct dgram *d)
-{
-	struct run *r = ctx;
-	enum payload_kind k = classify_payload(d->data, d->len, d->sport, d->dport);
-	r->frame_kinds |= 1u << k;
-	r->frame_transport = d->transport;
-	switch (k) {
-	case PK_SIP: {
-		struct sip_msg m;
-		long n = sip_parse((const char *)d->data, d->len, SIP_DGRAM, &m);
-		if (n <= 0)
-			return;
-		pipeline_sip(r, d, &m);
-		break;
-	}
-	case PK_RTP: {
-		struct rtp_hdr h;
-		if (rtp_parse(d->data, d->len, &h) == ST_OK)
-			calls_rtp(r->calls, d, &h);
-		break;
-	}
-	case PK_RTCP:
-		calls_rtcp(r->calls, d);
-		break;
-	case PK_STUN:
-		calls_stun(r->calls, d);
-		break;
-	default:
-		break;
-	}
-}
-
-static void count_frame(struct run *r, enum frame_result fr)
-{
-	if (fr != FR_DELIVERED)
-		return;
-	static const enum payload_kind order[] = { PK_SIP, PK_RTCP, PK_RTP, PK_STUN,
-						  PK_DTLS, PK_ZRTP, PK_KEEPALIVE };
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (r->frame_kinds & (1u << order[i])) {
-			r->sum.kind_frames[order[i]]++;
-			return;
-		}
-	}
-	if (r->frame_transport == TP_TCP)
-		r->sum.other_tcp++;
-	else if (r->frame_transport == TP_SCTP)
-		r->sum.other_sctp++;
-	else
-		r->sum.other_udp++;
 }
 
 bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_config *ccfg,
@@ -255,12 +204,24 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 			jw_null(w, "problem");
 		jw_obj_end(w);
 	}
-	if (r->sum.frames) {
+	if (r->sum.frames > r->sum.reader_malformed) {
 		jw_time(w, "first", r->sum.first_ts);
 		jw_time(w, "last", r->sum.last_ts);
 	} else {
 		jw_null(w, "first");
 		jw_null(w, "last");
+	}
+	if (cap->n_ifaces > 1) {
+		/* several interfaces (pcapng): each with its link type and snap length */
+		jw_arr(w, "interfaces");
+		for (unsigned i = 0; i < cap->n_ifaces; i++) {
+			jw_obj(w, NULL);
+			jw_str(w, "name", cap->ifaces[i].name);
+			jw_str(w, "link_type", cap->ifaces[i].linktype_name);
+			jw_uint(w, "snap_length", cap->ifaces[i].snaplen);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
 	}
 	jw_bool(w, "complete", rc >= 0);
 	if (rc < 0)
@@ -285,7 +246,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "unsupported_link_type", ds->frames[FR_UNSUPPORTED_LINK]);
 	jw_uint(w, "unsupported_encapsulation", ds->frames[FR_UNSUPPORTED]);
 	jw_uint(w, "truncated", ds->frames[FR_TRUNCATED]);
-	jw_uint(w, "malformed", ds->frames[FR_MALFORMED]);
+	jw_uint(w, "malformed", ds->frames[FR_MALFORMED] + r->sum.reader_malformed);
 	jw_obj_end(w);
 	jw_obj(w, "sip");
 	jw_uint(w, "messages", r->sum.sip_messages);
@@ -401,158 +362,36 @@ bool pipeline_note_late(struct run *r, bool read_all, char *errbuf, size_t cap)
 	return true;
 }
 
-/* Returns 0 when read to the end, 1 when damaged or out of time, -1 when not
- * readable at all. */
-static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_t point)
-{
-	struct capture cap;
-	const char *path = in->name ? in->name : in->path ? in->path : "input";
-	struct stat sb;
-	if (in->path && stat(in->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		pipeline_note_error(r, path, "is a directory");
-		return -1;
-	}
-	if (pipeline_input_is_trace(r->o, in))
-		return pipeline_analyze_trace(r, in, point);
-	enum status st = in->path ? capture_open(&cap, in->path, point)
-				  : capture_open_mem(&cap, path, in->data, in->len, point);
-	if (st != ST_OK) {
-		pipeline_note_error(r, path, cap.errbuf);
-		return -1;
-	}
-	struct decode_config cfg = {
-		.limits = limits_default(),
-		.probe = sip_probe,
-		.framer = sip_frame,
-		.sink = on_dgram,
-		.sink_ctx = r,
-	};
-	struct calls_config ccfg = calls_config_default();
-	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
-	struct decoder *dec = decoder_new(&cfg);
-	if (!dec || !pipeline_input_begin(r, point, &ccfg, &acfg)) {
-		pipeline_note_error(r, path, "out of memory or no temporary file");
-		decoder_free(dec);
-		capture_close(&cap);
-		return -1;
-	}
-	r->sum.cap = &cap;
-	r->sum.dstats = decoder_stats(dec);
-	if (r->o->format == REPORT_JSON) {
-		struct jw *w = &r->jw;
-		jw_obj(w, NULL);
-		jw_uint(w, "point", (uint64_t)point + 1);
-		jw_str(w, "file", path);
-		jw_str(w, "format", cap.format);
-		jw_str(w, "link_type", cap.linktype_name);
-		jw_uint(w, "snap_length", cap.snaplen);
-		jw_arr(w, "calls");
-	} else if (r->o->format == REPORT_TEXT) {
-		summary_print_header(r->out, &cap);
-		if (r->o->list_messages)
-			fprintf(r->out, "  %7s %11s  %-22s    %-22s %-4s  %-24s %s\n", "frame", "time", "source",
-				"destination", "via", "message", "Call-ID");
-		fputc('\n', r->out);
-	}
-	struct frame f;
-	int rc;
-	bool out_of_time = false;
-	while ((rc = capture_next(&cap, &f)) == 1) {
-		if (r->o->deadline_ns && (cap.frames & 1023) == 1 && pipeline_now_ns() > r->o->deadline_ns) {
-			out_of_time = true;
-			rc = -1;
-			snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");
-			break;
-		}
-		if (r->sum.frames == 0) {
-			r->sum.first_ts = f.ts_ns;
-			calls_set_origin(r->calls, f.ts_ns);
-		}
-		r->sum.frames++;
-		r->sum.last_ts = f.ts_ns;
-		if (r->filter && !frame_filter_match(r->filter, &f)) {
-			r->sum.filtered_out++;
-			calls_tick(r->calls, f.ts_ns);
-			continue;
-		}
-		r->frame_kinds = 0;
-		r->frame_transport = 0;
-		count_frame(r, decoder_frame(dec, &f));
-		calls_tick(r->calls, f.ts_ns);
-	}
-	calls_finish(r->calls);
-	bool read_all = rc >= 0;
-	if (pipeline_note_late(r, read_all, cap.errbuf, sizeof(cap.errbuf))) {
-		out_of_time = true;
-		rc = -1;
-	}
-	if (r->mp_on)
-		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);
-	if (r->o->format == REPORT_JSON) {
-		pipeline_json_tail(r, &cap, rc);
-	} else if (r->o->format == REPORT_HTML) {
-		struct html_capture_info hi = {
-			.name = path, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
-			.complete = rc >= 0, .read_all = read_all, .error = cap.errbuf, .call_filter = r->o->call_filter,
-		};
-		html_capture_end(r->html, r->out, &hi);
-	} else {
-		pipeline_text_tail(r, &cap);
-		if (r->filter && frame_filter_problem(r->filter)[0])
-			fprintf(r->out, "  warning: %s\n", frame_filter_problem(r->filter));
-		if (rc < 0 && read_all)
-			fprintf(r->out, "  warning: the report is cut short: %s\n", cap.errbuf);
-		else if (rc < 0)
-			fprintf(r->out, "  warning: reading stopped after frame %" PRIu64 ": %s\n", cap.frames,
-				cap.errbuf);
-		else if (cap.frames == 0)
-			fprintf(r->out, "  warning: the capture holds no packets\n");
-		fputc('\n', r->out);
-	}
-	int result = 0;
-	if (rc < 0) {
-		char what[700];
-		if (out_of_time && read_all)
-			snprintf(what, sizeof(what), "cut short: %s", cap.errbuf);
-		else if (out_of_time)
-			snprintf(what, sizeof(what), "stopped after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
-		else
-			snprintf(what, sizeof(what), "damaged after frame %" PRIu64 ": %s", cap.frames, cap.errbuf);
-		pipeline_note_error(r, path, what);
-		if (out_of_time)
-			r->res->timed_out = true;
-		result = 1;
-	}
-	pipeline_input_end(r);
-	decoder_free(dec);
-	capture_close(&cap);
-	return result;
-}
-
 static void mp_json(void *ctx, const struct mp_group *g)
 {
 	struct run *r = ctx;
 	note_findings(r, &g->findings);
-	report_multipoint_json(&r->jw, &r->mp, g);
+	report_multipoint_json(&r->jw, r->mp, g);
 }
 
 static void mp_text(void *ctx, const struct mp_group *g)
 {
 	struct run *r = ctx;
 	note_findings(r, &g->findings);
-	report_multipoint_text(r->out, &r->mp, g, &r->style);
+	report_multipoint_text(r->out, r->mp, g, &r->style);
 }
 
 static void mp_html(void *ctx, const struct mp_group *g)
 {
 	struct run *r = ctx;
 	note_findings(r, &g->findings);
-	html_multipoint(r->out, &r->mp, g, ++r->mp_groups);
+	html_multipoint(r->out, r->mp, g, ++r->mp_groups);
 }
 
 static void mp_count(void *ctx, const struct mp_group *g)
 {
 	note_findings(ctx, &g->findings);
+}
+
+static bool input_is_dir(const struct pipeline_input *in)
+{
+	struct stat sb;
+	return in->path && stat(in->path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_result *res)
@@ -570,21 +409,12 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	r.style.strip_width = 64;
 	r.style.color = o->color;
-	if (o->n_inputs >= 2) {
-		if (!multipoint_init(&r.mp, o->n_inputs)) {
-			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
-			return false;
-		}
-		r.mp_on = true;
-	}
 	/* text goes to terminals: what came from the wire is escaped on its way out */
 	FILE *safe = NULL;
 	if (o->format == REPORT_TEXT) {
 		safe = textsafe_open(out, o->color);
 		if (!safe) {
 			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
-			if (r.mp_on)
-				multipoint_free(&r.mp);
 			return false;
 		}
 		r.out = safe;
@@ -594,10 +424,45 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		if (!r.filter) {
 			if (safe)
 				fclose(safe);
-			if (r.mp_on)
-				multipoint_free(&r.mp);
 			return false;
 		}
+	}
+	/* capture points: one per input, or one per interface concerned when a
+	 * file's interfaces carry the same SIP messages (points.h) */
+	struct iface_points *pts = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*pts));
+	uint16_t *base = calloc(o->n_inputs ? o->n_inputs : 1, sizeof(*base));
+	struct multipoint mp;
+	if (!pts || !base) {
+		free(pts);
+		free(base);
+		snprintf(res->first_error, sizeof(res->first_error), "out of memory");
+		goto fail;
+	}
+	size_t n_points = 0;
+	struct capture_opts copts = { .reader = (enum capture_reader)o->reader, .max_inflated = o->max_inflated };
+	for (size_t i = 0; i < o->n_inputs; i++) {
+		const struct pipeline_input *in = &o->inputs[i];
+		const char *name = in->name ? in->name : in->path ? in->path : "input";
+		pts[i].n_groups = 1;
+		pts[i].rest_group = -1;
+		if (!input_is_dir(in) && !pipeline_input_is_trace(o, in) && n_points < 65535)
+			points_scan(in, name, &copts, o->deadline_ns, &pts[i]);
+		if (n_points + pts[i].n_groups > 65535)
+			points_free(&pts[i]);
+		base[i] = (uint16_t)n_points;
+		n_points += pts[i].n_groups;
+	}
+	if (n_points >= 2) {
+		if (!multipoint_init(&mp, n_points)) {
+			for (size_t i = 0; i < o->n_inputs; i++)
+				points_free(&pts[i]);
+			free(pts);
+			free(base);
+			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
+			goto fail;
+		}
+		r.mp = &mp;
+		r.mp_on = true;
 	}
 	jw_init(&r.jw, r.out);
 	if (o->format == REPORT_JSON) {
@@ -612,7 +477,16 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		html_doc_begin(out, &ho);
 	}
 	for (size_t i = 0; i < o->n_inputs; i++) {
-		int got = analyze_input(&r, &o->inputs[i], (uint16_t)i);
+		const struct pipeline_input *in = &o->inputs[i];
+		int got;
+		if (input_is_dir(in)) {
+			pipeline_note_error(&r, in->name ? in->name : in->path, "is a directory");
+			got = -1;
+		} else {
+			got = pipeline_input_is_trace(o, in) ? pipeline_analyze_trace(&r, in, base[i])
+							     : pipeline_analyze_capture(&r, in, base[i], &pts[i]);
+		}
+		points_free(&pts[i]);
 		if (got == 0)
 			res->read++;
 		else if (got > 0)
@@ -625,9 +499,9 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		if (r.mp_on) {
 			jw_obj(&r.jw, "across_points");
 			jw_arr(&r.jw, "calls");
-			multipoint_each(&r.mp, mp_json, &r);
+			multipoint_each(r.mp, mp_json, &r);
 			jw_arr_end(&r.jw);
-			jw_uint(&r.jw, "calls_not_followed", r.mp.dropped);
+			jw_uint(&r.jw, "calls_not_followed", r.mp->dropped);
 			jw_obj_end(&r.jw);
 		} else {
 			jw_null(&r.jw, "across_points");
@@ -635,21 +509,28 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_obj_end(&r.jw);
 	} else if (o->format == REPORT_HTML) {
 		if (r.mp_on)
-			multipoint_each(&r.mp, o->quiet ? mp_count : mp_html, &r);
+			multipoint_each(r.mp, o->quiet ? mp_count : mp_html, &r);
 		html_doc_end(out);
 	} else if (r.mp_on && !o->quiet) {
-		size_t groups = multipoint_groups(&r.mp);
-		report_multipoint_text_head(r.out, &r.mp, groups, &r.style);
-		multipoint_each(&r.mp, mp_text, &r);
+		size_t groups = multipoint_groups(r.mp);
+		report_multipoint_text_head(r.out, r.mp, groups, &r.style);
+		multipoint_each(r.mp, mp_text, &r);
 	} else if (r.mp_on) {
-		multipoint_each(&r.mp, mp_count, &r);
+		multipoint_each(r.mp, mp_count, &r);
 	}
 	if (r.mp_on)
-		multipoint_free(&r.mp);
+		multipoint_free(r.mp);
+	free(pts);
+	free(base);
 	if (safe)
 		fclose(safe);
 	frame_filter_free(r.filter);
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;
+fail:
+	if (safe)
+		fclose(safe);
+	frame_filter_free(r.filter);
+	return false;
 }

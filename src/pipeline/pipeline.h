@@ -46,6 +46,10 @@ struct pipeline_opts {
 	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
 	 * pasted SIP trace of any format), INPUT_CAPTURE, or one trace format */
 	int input_format;
+	/* captures: 0 deadair's own readers, 1 libpcap's (enum capture_reader) */
+	int reader;
+	uint64_t max_inflated;     /* decompressed bytes allowed per capture; 0: the default (64 GiB) */
+	FILE *progress;            /* a terminal to show progress on (one line, cleared at the end); NULL: none */
 };
 
 /* input_format values besides the trace formats of source/trace.h (which

@@ -43,7 +43,7 @@ struct run {
 	FILE *unsig;          /* unsignalled streams, rendered as they finish */
 	struct jw unsig_jw;
 	unsigned unsig_count;
-	struct multipoint mp;  /* digests of calls, to follow them across inputs */
+	struct multipoint *mp; /* digests of calls, to follow them across inputs (shared by the parts of a file) */
 	bool mp_on;
 	struct html_capture *html; /* -f html: the capture being rendered */
 	unsigned mp_groups;    /* groups rendered so far */
@@ -74,6 +74,14 @@ bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_conf
 			  const struct analyze_config *acfg);
 void pipeline_input_end(struct run *r);
 void pipeline_copy_file(FILE *from, FILE *to);
+
+/* pipeline_capture.c */
+struct iface_points;
+/* Reads one capture input through the stages as the points pts says (NULL:
+ * one point); its points are point, point + 1, ... Returns as
+ * pipeline_analyze_trace does. */
+int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uint16_t point,
+			     const struct iface_points *pts);
 
 /* pipeline_trace.c */
 /* Whether the input is to be read as a pasted trace rather than a capture. */

@@ -8,6 +8,7 @@
 #include "pipeline/trace_input.h"
 
 #include "core/readall.h"
+#include "source/capture.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,11 +17,7 @@
 
 bool trace_input_is_capture(const uint8_t *p, size_t n)
 {
-	if (n < 4)
-		return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-	uint32_t be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
-	       be == 0x0a0d0d0a || (p[0] == 0x1f && p[1] == 0x8b);
+	return capture_looks_like(p, n);
 }
 
 bool trace_input_file_is_capture(const char *path)

@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "report/summary.h"
+
 #define BOLD "\033[1m"
 #define RED "\033[31m"
 #define YELLOW "\033[33m"
@@ -63,10 +65,16 @@ void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin
 			fd->id, fd->title);
 		if (fd->explanation[0])
 			wrap(f, "      ", fd->explanation);
-		for (unsigned k = 0; k < fd->n_ev; k++)
-			fprintf(f, "      evidence: %s %" PRIu64 " (%+.3f s, capture point %u): %s\n",
-				style_unit(st), fd->ev[k].frame, (double)(fd->ev[k].ts - origin) / 1e9, fd->ev[k].point + 1u,
-				fd->ev[k].what);
+		for (unsigned k = 0; k < fd->n_ev; k++) {
+			fprintf(f, "      evidence: %s %" PRIu64, style_unit(st), fd->ev[k].frame);
+			if (fd->ev[k].iface[0]) {
+				fputs(" (", f);
+				report_put_safe(f, sv_from_cstr(fd->ev[k].iface), sizeof(fd->ev[k].iface));
+				fputc(')', f);
+			}
+			fprintf(f, " (%+.3f s, capture point %u): %s\n", (double)(fd->ev[k].ts - origin) / 1e9,
+				fd->ev[k].point + 1u, fd->ev[k].what);
+		}
 		if (fd->recommendation[0]) {
 			fputs("      fix:\n", f);
 			wrap(f, "        ", fd->recommendation);
@@ -115,6 +123,8 @@ void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t o
 			jw_num(w, "t", (double)(fd->ev[k].ts - origin) / 1e9, 6);
 			jw_time(w, "time", fd->ev[k].ts);
 			jw_uint(w, "capture_point", (uint64_t)fd->ev[k].point + 1);
+			if (fd->ev[k].iface[0])
+				jw_str(w, "interface", fd->ev[k].iface);
 			jw_str(w, "what", fd->ev[k].what);
 			jw_obj_end(w);
 		}

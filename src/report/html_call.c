@@ -131,7 +131,13 @@ static void evidence_link(FILE *f, const struct call *c, const char *idp, unsign
 		fprintf(f, "<a class=\"evref\" href=\"#%s-e%u-%u\">", idp, fi, k);
 	else
 		fputs("<a class=\"evref nolink\">", f);
-	fprintf(f, "%s %" PRIu64 "</a> <span class=\"evt\">%+.3f s", unit, e->frame, rel(e->ts, c->start_ts));
+	fprintf(f, "%s %" PRIu64, unit, e->frame);
+	if (e->iface[0]) {
+		fputs(" (", f);
+		html_str(f, e->iface);
+		fputc(')', f);
+	}
+	fprintf(f, "</a> <span class=\"evt\">%+.3f s", rel(e->ts, c->start_ts));
 	if (e->point)
 		fprintf(f, ", capture point %u", e->point + 1u);
 	fputs("</span> ", f);

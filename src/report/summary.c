@@ -44,8 +44,19 @@ void summary_print_header(FILE *out, const struct capture *cap)
 {
 	fprintf(out, "capture %u: ", cap->point + 1u);
 	report_put_safe(out, sv_from_cstr(cap->path), 400);
-	fprintf(out, "\n  format %s, link type %s, snap length %" PRIu32 "\n", cap->format,
-		cap->linktype_name, cap->snaplen);
+	if (cap->n_ifaces < 2) {
+		fprintf(out, "\n  format %s, link type %s, snap length %" PRIu32 "\n", cap->format,
+			cap->linktype_name, cap->snaplen);
+		return;
+	}
+	fprintf(out, "\n  format %s, %u interfaces:", cap->format, cap->n_ifaces);
+	for (unsigned i = 0; i < cap->n_ifaces; i++) {
+		fputs(i ? "; " : " ", out);
+		report_put_safe(out, sv_from_cstr(cap->ifaces[i].name), sizeof(cap->ifaces[i].name));
+		fprintf(out, " (link type %s, snap length %" PRIu32 ")", cap->ifaces[i].linktype_name,
+			cap->ifaces[i].snaplen);
+	}
+	fputc('\n', out);
 }
 
 static void endpoint(char *buf, size_t cap, const struct addr *a, uint16_t port)
@@ -98,7 +109,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 {
 	const struct decode_stats *ds = s->dstats;
 	fprintf(out, "  frames %" PRIu64, s->frames);
-	if (s->frames) {
+	if (s->frames > s->reader_malformed) {
 		fputs(", first ", out);
 		put_utc(out, s->first_ts);
 		fprintf(out, ", span %.3f s", (double)(s->last_ts - s->first_ts) / 1e9);
@@ -131,7 +142,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 	row(out, "unsupported link type", ds->frames[FR_UNSUPPORTED_LINK]);
 	row(out, "unsupported encapsulation", ds->frames[FR_UNSUPPORTED]);
 	row(out, "truncated", ds->frames[FR_TRUNCATED]);
-	row(out, "malformed", ds->frames[FR_MALFORMED]);
+	row(out, "malformed", ds->frames[FR_MALFORMED] + s->reader_malformed);
 	if (ds->snap_cut)
 		fprintf(out, "  %" PRIu64 " frames were cut by the snap length\n", ds->snap_cut);
 	if (ds->ip_fragments)

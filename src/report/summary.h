@@ -26,6 +26,8 @@ struct capture_summary {
 	uint64_t sip_messages;           /* messages, several per frame possible */
 	uint64_t sip_requests, sip_responses;
 	uint64_t sip_malformed;          /* looked like SIP, but headers were broken */
+	uint64_t reader_malformed;       /* packets the capture reader could not hand over (time stamp
+					  * out of range, no interface), counted with the malformed */
 	int64_t first_ts, last_ts;
 	const struct decode_stats *dstats;
 };

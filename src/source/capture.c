@@ -1,237 +1,264 @@
 /* SPDX-License-Identifier: MIT */
-/* libpcap file reader with nanosecond timestamps; gzip through zlib and
- * fopencookie so that compressed captures (as Wireshark writes and reads them)
- * open like any other. */
-#define _GNU_SOURCE /* fopencookie */
+/* Opening a capture: the first bytes say whether it is compressed (gzip,
+ * zstd, lz4) and then which format it is (pcap, pcapng); the reader of that
+ * format (reader.h) takes it from there. Names never decide anything. */
 #include "source/capture.h"
 
-#include <errno.h>
 #include <pcap/pcap.h>
-#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
-static ssize_t gz_read(void *cookie, char *buf, size_t size)
+#include "source/decompress.h"
+#include "source/reader.h"
+
+static const struct reader_ops *const readers[] = { &reader_pcap, &reader_pcapng };
+
+const struct decomp_ops *decomp_detect(const uint8_t *p, size_t n)
 {
-	unsigned want = size > (1u << 30) ? (1u << 30) : (unsigned)size;
-	int n = gzread((gzFile)cookie, buf, want);
-	return n < 0 ? -1 : n;
+	static const struct decomp_ops *const all[] = { &decomp_gzip, &decomp_zstd, &decomp_lz4 };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->detect(p, n))
+			return all[i];
+	return NULL;
 }
 
-static int gz_close(void *cookie)
+bool capture_looks_like(const uint8_t *p, size_t n)
 {
-	return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
+	if (decomp_detect(p, n))
+		return true;
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		if (readers[i]->detect(p, n))
+			return true;
+	return false;
 }
 
-static FILE *open_maybe_gzip(const char *path, bool *gz, char *err, size_t errlen)
+const char *capture_linktype_name(int dlt)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	unsigned char magic[2] = { 0, 0 };
-	size_t got = fread(magic, 1, 2, f);
-	if (got == 0) {
-		snprintf(err, errlen, "the file is empty");
-		fclose(f);
-		return NULL;
-	}
-	*gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-	if (!*gz) {
-		rewind(f);
-		return f;
-	}
-	fclose(f);
-	gzFile z = gzopen(path, "rb");
-	if (!z) {
-		snprintf(err, errlen, "cannot open gzip stream");
-		return NULL;
-	}
-	cookie_io_functions_t io = { .read = gz_read, .write = NULL, .seek = NULL, .close = gz_close };
-	FILE *cf = fopencookie(z, "rb", io);
-	if (!cf) {
-		gzclose(z);
-		snprintf(err, errlen, "cannot wrap gzip stream");
-	}
-	return cf;
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n ? n : "unknown";
 }
 
-/* gzip held in memory, inflated as libpcap reads. */
-struct gzmem {
-	z_stream z;
-	bool done;
-};
-
-static ssize_t gzmem_read(void *cookie, char *buf, size_t size)
+int capture_linktype_to_dlt(uint32_t linktype)
 {
-	struct gzmem *g = cookie;
-	if (g->done || size == 0)
-		return 0;
-	g->z.next_out = (Bytef *)buf;
-	g->z.avail_out = size > (1u << 30) ? (1u << 30) : (uInt)size;
-	while (g->z.avail_out > 0) {
-		int r = inflate(&g->z, Z_NO_FLUSH);
-		if (r == Z_STREAM_END) {
-			/* concatenated gzip members, as gzip -c a b > c writes */
-			if (g->z.avail_in > 0 && inflateReset(&g->z) == Z_OK)
-				continue;
-			g->done = true;
-			break;
-		}
-		if (r != Z_OK) {
-			if (r == Z_BUF_ERROR && g->z.avail_in == 0) {
-				g->done = true; /* cut short: what came out is all there is */
-				break;
-			}
-			return -1;
-		}
+	/* the LINKTYPE_ values that are not their DLT_ value (libpcap's
+	 * linktype_to_dlt, pcap-common.c) */
+	switch (linktype) {
+	case 100: return DLT_ATM_RFC1483;
+	case 101: return DLT_RAW;
+	case 102: return DLT_SLIP_BSDOS;
+	case 103: return DLT_PPP_BSDOS;
+	case 106: return DLT_ATM_CLIP;
+	case 246: return DLT_PFSYNC;
+	case 258: return DLT_PKTAP;
+	default: return (int)linktype;
 	}
-	return (ssize_t)((size > (1u << 30) ? (1u << 30) : size) - g->z.avail_out);
 }
 
-static int gzmem_close(void *cookie)
+struct capture_iface *capture_add_iface(struct capture *c, uint16_t dlt_or_lt, uint32_t snaplen)
 {
-	struct gzmem *g = cookie;
-	inflateEnd(&g->z);
-	free(g);
-	return 0;
+	if (c->n_ifaces >= CAPTURE_MAX_IFACES)
+		return NULL;
+	unsigned n = c->n_ifaces;
+	if ((n & (n - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+		struct capture_iface *p = realloc(c->ifaces, (n ? n * 2 : 1) * sizeof(*p));
+		if (!p)
+			return NULL;
+		c->ifaces = p;
+	}
+	struct capture_iface *i = &c->ifaces[n];
+	memset(i, 0, sizeof(*i));
+	i->linktype = capture_linktype_to_dlt(dlt_or_lt);
+	i->linktype_name = capture_linktype_name(i->linktype);
+	i->snaplen = snaplen;
+	i->tsresol_exp = 6;
+	snprintf(i->name, sizeof(i->name), "if%u", n);
+	c->n_ifaces = n + 1;
+	if (n == 0) {
+		c->linktype = i->linktype;
+		c->linktype_name = i->linktype_name;
+		c->snaplen = snaplen;
+	}
+	return i;
 }
 
-static FILE *open_mem_maybe_gzip(const uint8_t *data, size_t len, bool *gz, char *err, size_t errlen)
+void capture_damage(struct capture *c, const char *what, uint64_t off, const char *fmt, ...)
 {
-	if (len == 0) {
-		snprintf(err, errlen, "the input is empty");
-		return NULL;
-	}
-	*gz = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
-	if (!*gz) {
-		FILE *f = fmemopen((void *)(uintptr_t)data, len, "rb");
-		if (!f)
-			snprintf(err, errlen, "cannot read from memory: %s", strerror(errno));
-		return f;
-	}
-	struct gzmem *g = calloc(1, sizeof(*g));
-	if (!g) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	g->z.next_in = (Bytef *)(uintptr_t)data;
-	g->z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-	if (inflateInit2(&g->z, 15 + 16) != Z_OK) {
-		free(g);
-		snprintf(err, errlen, "cannot start gzip decompression");
-		return NULL;
-	}
-	cookie_io_functions_t io = { .read = gzmem_read, .write = NULL, .seek = NULL, .close = gzmem_close };
-	FILE *cf = fopencookie(g, "rb", io);
-	if (!cf) {
-		gzmem_close(g);
-		snprintf(err, errlen, "cannot wrap gzip stream");
-	}
-	return cf;
+	char why[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(c->errbuf, sizeof(c->errbuf), "%s at byte %llu: %s", what, (unsigned long long)off, why);
+	c->error = true;
 }
 
-/* Hands f (positioned at the start) to libpcap; closes f on failure. */
-static enum status open_pcap(struct capture *c, FILE *f, bool gz)
+void capture_bytes_ended(struct capture *c, const char *what, uint64_t off)
 {
-	unsigned char magic[4] = { 0 };
-	if (!gz) {
-		size_t got = fread(magic, 1, 4, f);
-		rewind(f);
-		if (got < 4) {
+	struct bytes *b = &c->impl->in;
+	c->error = true;
+	switch (b->end) {
+	case BYTES_CORRUPT:
+	case BYTES_IO:
+		snprintf(c->errbuf, sizeof(c->errbuf), "%s at byte %llu: %s", what, (unsigned long long)off, b->err);
+		break;
+	case BYTES_LIMIT:
+		c->inflate_limit = true;
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "stopped after %llu decompressed bytes, the limit (--max-inflated); %s at byte %llu not read",
+			 (unsigned long long)b->out_done, what, (unsigned long long)off);
+		break;
+	default:
+		c->cut = true;
+		if (b->end == BYTES_CUT)
 			snprintf(c->errbuf, sizeof(c->errbuf),
-				 "too short to be a capture (%zu bytes)", got);
-			fclose(f);
-			return ST_TRUNCATED;
-		}
-	}
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p) {
-		/* libpcap closes nothing on failure */
-		fclose(f);
-		if (strstr(perr, "truncated"))
-			snprintf(c->errbuf, sizeof(c->errbuf),
-				 "cut short before the first packet (%.200s)", perr);
-		else if (strstr(perr, "unknown file format"))
-			snprintf(c->errbuf, sizeof(c->errbuf),
-				 "not a pcap or pcapng capture (%.200s)", perr);
+				 "the %s stream ends without its end marker (%s at byte %llu)", b->dz->name,
+				 what, (unsigned long long)off);
 		else
-			snprintf(c->errbuf, sizeof(c->errbuf), "%.400s", perr);
-		return ST_MALFORMED;
+			snprintf(c->errbuf, sizeof(c->errbuf), "the file ends inside a %s at byte %llu", what,
+				 (unsigned long long)off);
+		break;
 	}
-	c->pcap = p;
-	if (gz)
-		c->fp = f;
-	c->linktype = pcap_datalink(p);
-	c->linktype_name = pcap_datalink_val_to_name(c->linktype);
-	if (!c->linktype_name)
-		c->linktype_name = "unknown";
-	bool ng = magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a;
-	if (gz)
-		c->format = "pcap+gzip";
-	else
-		c->format = ng ? "pcapng" : "pcap";
-	c->snaplen = (uint32_t)pcap_snapshot(p);
-	return ST_OK;
 }
 
-enum status capture_open(struct capture *c, const char *path, uint16_t point)
+static enum status open_common(struct capture *c, const char *path, uint16_t point, const struct capture_opts *opts)
 {
 	memset(c, 0, sizeof(*c));
 	c->path = path;
 	c->point = point;
-	bool gz = false;
-	FILE *f = open_maybe_gzip(path, &gz, c->errbuf, sizeof(c->errbuf));
-	if (!f)
+	c->linktype_name = "unknown";
+	c->format = "?";
+	c->impl = calloc(1, sizeof(*c->impl));
+	if (!c->impl) {
+		snprintf(c->errbuf, sizeof(c->errbuf), "out of memory");
+		return ST_NOMEM;
+	}
+	c->impl->in.fd = -1;
+	if (opts)
+		c->impl->opts = *opts;
+	if (!c->impl->opts.max_inflated)
+		c->impl->opts.max_inflated = CAPTURE_MAX_INFLATED_DEFAULT;
+	return ST_OK;
+}
+
+/* Detects compression and format from the first bytes, then opens the format's reader. */
+static enum status open_detect(struct capture *c, bool is_file)
+{
+	struct capture_impl *im = c->impl;
+	const uint8_t *p;
+	size_t n = bytes_peek_start(&im->in, 4, &p);
+	if (n == 0) {
+		if (im->in.end == BYTES_IO)
+			snprintf(c->errbuf, sizeof(c->errbuf), "%s", im->in.err);
+		else
+			snprintf(c->errbuf, sizeof(c->errbuf), is_file ? "the file is empty" : "the input is empty");
 		return ST_MALFORMED;
-	return open_pcap(c, f, gz);
+	}
+	const struct decomp_ops *dz = decomp_detect(p, n);
+	if (dz) {
+		if (!bytes_decompress(&im->in, dz, im->opts.max_inflated)) {
+			snprintf(c->errbuf, sizeof(c->errbuf), "cannot start %s decompression", dz->name);
+			return ST_NOMEM;
+		}
+		n = bytes_peek_start(&im->in, 4, &p);
+		if (im->in.end == BYTES_CORRUPT || im->in.end == BYTES_IO) {
+			snprintf(c->errbuf, sizeof(c->errbuf), "%s", im->in.err);
+			return ST_MALFORMED;
+		}
+		if (n < 4 && im->in.end == BYTES_CUT) {
+			snprintf(c->errbuf, sizeof(c->errbuf),
+				 "cut short before the first packet (the %s stream ends without its end marker)", dz->name);
+			return ST_TRUNCATED;
+		}
+	}
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		if (readers[i]->detect(p, n)) {
+			im->ops = readers[i];
+			break;
+		}
+	}
+	if (!im->ops) {
+		if (n < 4 && !dz)
+			snprintf(c->errbuf, sizeof(c->errbuf), "too short to be a capture (%zu bytes)", n);
+		else
+			snprintf(c->errbuf, sizeof(c->errbuf), "not a pcap or pcapng capture%s%s%s",
+				 dz ? " (inside a " : "", dz ? dz->name : "", dz ? " stream)" : "");
+		return ST_MALFORMED;
+	}
+	snprintf(im->format, sizeof(im->format), "%s%s%s", im->ops->name, dz ? "+" : "", dz ? dz->name : "");
+	c->format = im->format;
+	enum status st = im->ops->open(c);
+	if (st != ST_OK)
+		c->error = false; /* not opened: the caller reports errbuf */
+	return st;
+}
+
+static enum status open_libpcap(struct capture *c)
+{
+	c->impl->ops = &reader_libpcap;
+	return reader_libpcap.open(c);
+}
+
+enum status capture_open(struct capture *c, const char *path, uint16_t point, const struct capture_opts *opts)
+{
+	enum status st = open_common(c, path, point, opts);
+	if (st != ST_OK)
+		return st;
+	if (c->impl->opts.reader == CAPTURE_READER_LIBPCAP)
+		return open_libpcap(c);
+	if (!bytes_open_file(&c->impl->in, path, c->errbuf, sizeof(c->errbuf)))
+		return ST_MALFORMED;
+	return open_detect(c, true);
 }
 
 enum status capture_open_mem(struct capture *c, const char *name, const uint8_t *data, size_t len,
-			     uint16_t point)
+			     uint16_t point, const struct capture_opts *opts)
 {
-	memset(c, 0, sizeof(*c));
-	c->path = name;
-	c->point = point;
-	bool gz = false;
-	FILE *f = open_mem_maybe_gzip(data, len, &gz, c->errbuf, sizeof(c->errbuf));
-	if (!f)
-		return ST_MALFORMED;
-	return open_pcap(c, f, gz);
+	enum status st = open_common(c, name, point, opts);
+	if (st != ST_OK)
+		return st;
+	c->impl->mem = data;
+	c->impl->mem_len = len;
+	if (c->impl->opts.reader == CAPTURE_READER_LIBPCAP)
+		return open_libpcap(c);
+	bytes_open_mem(&c->impl->in, data, len);
+	return open_detect(c, false);
 }
 
 int capture_next(struct capture *c, struct frame *f)
 {
-	if (!c->pcap)
-		return 0;
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int r = pcap_next_ex((pcap_t *)c->pcap, &h, &data);
+	if (!c->impl || !c->impl->ops || c->error)
+		return c->error ? -1 : 0;
+	int r = c->impl->ops->next(c, f);
 	if (r == 1) {
-		c->frames++;
-		f->num = c->frames;
-		f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec;
 		f->point = c->point;
-		f->linktype = c->linktype;
-		f->caplen = h->caplen;
-		f->len = h->len;
-		f->data = data;
-		return 1;
+		if (f->bad)
+			c->malformed++;
 	}
-	if (r == PCAP_ERROR_BREAK)
-		return 0;
-	c->error = true;
-	snprintf(c->errbuf, sizeof(c->errbuf), "%.400s", pcap_geterr((pcap_t *)c->pcap));
-	return -1;
+	return r;
+}
+
+void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
+{
+	*done = *total = 0;
+	if (!c->impl)
+		return;
+	const struct bytes *b = &c->impl->in;
+	*total = b->in_total;
+	*done = b->dz ? b->in_done : bytes_offset(b);
 }
 
 void capture_close(struct capture *c)
 {
-	if (c->pcap)
-		pcap_close((pcap_t *)c->pcap); /* also closes the FILE it was given */
-	c->pcap = NULL;
-	c->fp = NULL;
+	if (c->impl) {
+		if (c->impl->ops && c->impl->ops->close)
+			c->impl->ops->close(c);
+		bytes_close(&c->impl->in);
+		free(c->impl);
+	}
+	c->impl = NULL;
+	free(c->ifaces);
+	c->ifaces = NULL;
+	c->n_ifaces = 0;
 }
