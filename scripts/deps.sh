@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test]   (default: test, which is everything)
 set -euo pipefail
 what=${1:-test}
-build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libmicrohttpd-dev)
+build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libmicrohttpd-dev libjansson-dev)
 test_pkgs=(libcmocka-dev python3 tshark clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium
 	nftables iproute2 procps)  # the lab (tests/lab): nft, ip/tc, sysctl
 # the browser tests (tests/web) run on Node.js 20 or newer with npm (the machine image has

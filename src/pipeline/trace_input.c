@@ -228,6 +228,7 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 	free(m);
 	(void)local_votes;
 	t->facts.lines = t->rd.line;
+	t->facts.damaged_line = t->rd.damaged_line;
 	if (!t->n_items) {
 		snprintf(err, errlen, "no SIP message found in the text%s",
 			 t->facts.unparsed ? " (message-like text that does not parse as SIP)" : "");
