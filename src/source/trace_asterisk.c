@@ -25,6 +25,12 @@ static uint32_t number_in_parens(struct sv s)
 /* Asterisk: res_pjsip_logger and chan_sip. */
 static enum trace_marker asterisk_marker(struct sv s, struct trace_ctx *c)
 {
+	{
+		/* every line below starts with one of these */
+		struct sv t0 = sv_trim(s);
+		if (!t0.n || (t0.p[0] != '<' && t0.p[0] != '-' && t0.p[0] != 'T' && t0.p[0] != 'R'))
+			return TM_NONE;
+	}
 	if (trace_all_of(sv_trim(s), '-', 3) && sv_trim(s).n == 3)
 		return TM_END; /* chan_sip 1.4: "---" after a transmitted message */
 	struct sv t = sv_trim(s);
@@ -44,7 +50,8 @@ static enum trace_marker asterisk_marker(struct sv s, struct trace_ctx *c)
 	} else if (sv_starts(t, "<--- SIP read from ") || sv_starts(t, "<-- SIP read from ")) {
 		recv = true;
 		rest = sv_sub(t, t.p[3] == '-' ? 19 : 18, t.n);
-	} else if (((at = sv_find(t, SV_LIT("Transmitting ("), false)) < t.n &&
+	} else if ((((t.n && t.p[0] == 'T') || sv_starts(t, "<--- ") || sv_starts(t, "Reliably ")) &&
+		    (at = sv_find(t, SV_LIT("Transmitting ("), false)) < t.n &&
 		    (at == 0 || sv_starts(t, "<--- ") || sv_starts(t, "Reliably "))) ||
 		   (sv_starts(t, "Retransmitting #") && (at = 0) == 0)) {
 		recv = false;

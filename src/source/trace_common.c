@@ -37,9 +37,8 @@ static bool is_token_char(char c)
 /* The line starting at off: its text without the line end, and where the next begins. */
 struct sv trace_line_at(const char *p, size_t n, size_t off, size_t *next)
 {
-	size_t i = off;
-	while (i < n && p[i] != '\n')
-		i++;
+	const char *nl = off < n ? memchr(p + off, '\n', n - off) : NULL;
+	size_t i = nl ? (size_t)(nl - p) : n;
 	*next = i < n ? i + 1 : n;
 	size_t e = i;
 	if (e > off && p[e - 1] == '\r')
@@ -51,19 +50,27 @@ struct sv trace_line_at(const char *p, size_t n, size_t off, size_t *next)
  * terminals and sipgrep colour them; at most cap bytes. */
 struct sv trace_strip_ansi(struct sv s, char *buf, size_t cap)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < s.n && o < cap; i++) {
-		if (s.p[i] == 0x1b) {
-			size_t k = i + 1;
-			if (k < s.n && s.p[k] == '[') {
+	size_t o = 0, i = 0;
+	while (i < s.n && o < cap) {
+		/* the bytes up to the next ESC, whole */
+		const char *esc = memchr(s.p + i, 0x1b, s.n - i);
+		size_t run = (esc ? (size_t)(esc - s.p) : s.n) - i;
+		if (run > cap - o)
+			run = cap - o;
+		if (run)
+			memcpy(buf + o, s.p + i, run);
+		o += run;
+		i += run;
+		if (i >= s.n || o >= cap)
+			break;
+		/* ESC, '[', parameters, and the letter that ends them */
+		size_t k = i + 1;
+		if (k < s.n && s.p[k] == '[') {
+			k++;
+			while (k < s.n && !is_alpha(s.p[k]) && k - i < 32)
 				k++;
-				while (k < s.n && !is_alpha(s.p[k]) && k - i < 32)
-					k++;
-			}
-			i = k < s.n ? k : s.n;
-			continue;
 		}
-		buf[o++] = s.p[i];
+		i = (k < s.n ? k : s.n) + 1;
 	}
 	return sv_make(buf, o);
 }
@@ -110,8 +117,17 @@ static unsigned month_of(struct sv s, size_t i)
 {
 	if (i + 3 > s.n)
 		return 0;
+	/* most lines start with no month: J F M A S O N D, either case */
+	char c = (char)(s.p[i] | 0x20);
+	if (c != 'j' && c != 'f' && c != 'm' && c != 'a' && c != 's' && c != 'o' && c != 'n' && c != 'd')
+		return 0;
+	char l[3];
+	for (size_t k = 0; k < 3; k++) {
+		char ch = s.p[i + k];
+		l[k] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+	}
 	for (unsigned m = 0; m < 12; m++)
-		if (sv_ieq(sv_make(s.p + i, 3), sv_make(months[m], 3)))
+		if (l[0] == (months[m][0] | 0x20) && l[1] == months[m][1] && l[2] == months[m][2])
 			return m + 1;
 	return 0;
 }

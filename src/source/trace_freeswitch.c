@@ -10,6 +10,8 @@
 static enum trace_marker freeswitch_marker(struct sv s, struct trace_ctx *c)
 {
 	struct sv t = sv_trim(s);
+	if (!t.n || (t.p[0] != '-' && t.p[0] != 'r' && t.p[0] != 's'))
+		return TM_NONE; /* neither the dashes nor "recv"/"send" */
 	if (trace_all_of(t, '-', 40))
 		return TM_END;
 	bool recv = sv_starts(t, "recv ");

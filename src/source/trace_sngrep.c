@@ -10,6 +10,8 @@
 static enum trace_marker sngrep_marker(struct sv s, struct trace_ctx *c)
 {
 	struct sv t = sv_trim(s);
+	if (!t.n || t.p[0] < '0' || t.p[0] > '9')
+		return TM_NONE; /* the header starts with the year */
 	int64_t ts;
 	uint8_t k;
 	size_t used = trace_parse_time(t, &ts, &k);
