@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the pasted-trace reader (src/source/trace.c) in every
- * format, each message rebuilt into a bounded buffer, the time parsers on
- * the input as a whole. */
+/* libFuzzer target: the pasted-trace reader (src/source/trace*.c) in every
+ * format, Homer JSON included (jansson and the walk around it), each message
+ * rebuilt into a bounded buffer, the time parsers on the input as a whole. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

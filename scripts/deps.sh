@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test]   (default: test, which is everything)
 set -euo pipefail
 what=${1:-test}
-build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev liblz4-dev libmicrohttpd-dev)
+build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev liblz4-dev libmicrohttpd-dev libjansson-dev)
 # tshark brings wireshark-common (editcap, mergecap, capinfos, dumpcap); zstd, lz4 and gzip
 # make the compressed test captures
 test_pkgs=(libcmocka-dev python3 tshark wireshark-common zstd lz4 gzip clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium

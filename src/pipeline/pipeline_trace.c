@@ -48,13 +48,9 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		free(m);
 		return -1;
 	}
-	/* a first pass settles which addresses are inferred, for the header */
 	struct dgram d;
 	unsigned inf;
-	while (trace_input_next(t, &d, m, &inf) == 1)
-		;
 	struct trace_facts facts = t->facts;
-	t->next = 0;
 	static const struct decode_stats no_decode;
 	struct capture cap;
 	memset(&cap, 0, sizeof(cap));

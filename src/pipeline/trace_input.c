@@ -119,6 +119,48 @@ static bool uri_ip(struct sv uri, struct addr *a, uint16_t *port)
 	return hostport_ip(sip_uri_host(uri), sip_uri_port(uri), a, port);
 }
 
+/* Which addresses the message's own headers give when the trace names none:
+ * a request's source from its Via and destination from its Request-URI, a
+ * response's source from its Contact and destination from its Via. */
+static uint8_t header_addresses(const struct sip_msg *m)
+{
+	struct addr a;
+	uint16_t port;
+	uint8_t bits = 0;
+	if (m->is_request ? via_source(m, &a, &port) : uri_ip(m->contact_uri, &a, &port))
+		bits |= 1;
+	if (m->is_request ? uri_ip(m->ruri, &a, &port) : via_source(m, &a, &port))
+		bits |= 2;
+	return bits;
+}
+
+/* Where each message's addresses come from, now that the logging host is
+ * known: as trace_input_next will take them. */
+static void count_addresses(struct trace_input *t)
+{
+	for (size_t i = 0; i < t->n_items; i++) {
+		const struct trace_item *it = &t->items[i];
+		unsigned inf = 0;
+		bool have_src = it->tm.has_src, have_dst = it->tm.has_dst;
+		if (!have_src) {
+			have_src = (it->tm.dir == TD_SEND && t->have_local) || (it->fallback & 1);
+			if (have_src)
+				inf |= 1;
+		}
+		if (!have_dst) {
+			have_dst = (it->tm.dir == TD_RECV && t->have_local) || (it->fallback & 2);
+			if (have_dst)
+				inf |= 2;
+		}
+		if (have_src && have_dst && !inf)
+			t->facts.addr_given++;
+		else if (have_src && have_dst)
+			t->facts.addr_inferred++;
+		else
+			t->facts.addr_unknown++;
+	}
+}
+
 static int cmp_items(const void *x, const void *y)
 {
 	const struct trace_item *a = x, *b = y;
@@ -201,6 +243,7 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 		it->seq = seq++;
 		it->tkind = tm.time_kind;
 		it->ts = tm.ts_ns;
+		it->fallback = header_addresses(m);
 		if (tm.time_kind == TT_NONE) {
 			struct sv date = sip_msg_header_named(m, "Date");
 			int64_t ts;
@@ -225,6 +268,7 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 	free(m);
 	(void)local_votes;
 	t->facts.lines = t->rd.line;
+	t->facts.damaged_line = t->rd.damaged_line;
 	if (!t->n_items) {
 		snprintf(err, errlen, "no SIP message found in the text%s",
 			 t->facts.unparsed ? " (message-like text that does not parse as SIP)" : "");
@@ -271,6 +315,7 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 	for (size_t i = 1; i < t->n_items; i++)
 		if (t->items[i].ts < t->items[i - 1].ts)
 			t->facts.reordered++;
+	count_addresses(t);
 	qsort(t->items, t->n_items, sizeof(t->items[0]), cmp_items);
 	t->facts.messages = t->n_items;
 	return true;
@@ -335,12 +380,6 @@ int trace_input_next(struct trace_input *t, struct dgram *d, struct sip_msg *m, 
 			if (have_dst)
 				inf |= 2;
 		}
-		if (have_src && have_dst && !inf)
-			t->facts.addr_given++;
-		else if (have_src && have_dst)
-			t->facts.addr_inferred++;
-		else
-			t->facts.addr_unknown++;
 		if (inferred)
 			*inferred = inf;
 		return 1;

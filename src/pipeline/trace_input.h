@@ -20,6 +20,7 @@ struct trace_item {
 	int64_t ts;                    /* after Date headers and order */
 	uint8_t tkind;                 /* enum trace_time used */
 	uint32_t seq;                  /* position in the text, for a stable sort */
+	uint8_t fallback;              /* which addresses Via/Contact/Request-URI give (bit 0 source, 1 destination) */
 };
 
 struct trace_input {
@@ -51,7 +52,8 @@ bool trace_input_open(struct trace_input *t, const char *path, const uint8_t *da
 /* The next message in time order: 1 with *d and *m filled (valid until the
  * next call; d->frame is the message's line in the text), 0 at the end.
  * *inferred tells which addresses were inferred (bit 0 source, bit 1
- * destination). */
+ * destination). t->facts is complete after trace_input_open: the messages'
+ * addresses are counted there. */
 int trace_input_next(struct trace_input *t, struct dgram *d, struct sip_msg *m, unsigned *inferred);
 
 void trace_input_close(struct trace_input *t);

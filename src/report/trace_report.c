@@ -55,6 +55,9 @@ void report_trace_header_text(FILE *f, unsigned point, const char *name, const s
 	if (t->unparsed || t->too_large)
 		fprintf(f, "  %" PRIu64 " message-like blocks did not parse as SIP, %" PRIu64 " were too large\n",
 			t->unparsed, t->too_large);
+	if (t->damaged_line)
+		fprintf(f, "  the text cannot be read from line %" PRIu64 " on (JSON cut short or broken): "
+			   "the messages before it are analysed\n", t->damaged_line);
 	fputs("  signalling only: a trace holds no RTP, so no media finding is drawn from its absence\n", f);
 }
 
@@ -100,6 +103,8 @@ void report_trace_json(struct jw *w, const struct trace_facts *t)
 	jw_uint(w, "messages", t->messages);
 	jw_uint(w, "unparsed", t->unparsed);
 	jw_uint(w, "too_large", t->too_large);
+	if (t->damaged_line)
+		jw_uint(w, "damaged_at_line", t->damaged_line);
 	jw_obj(w, "times");
 	jw_str(w, "kind", times_kind(t));
 	jw_uint(w, "from_trace", t->timed);

@@ -4,8 +4,9 @@
  * sofia siptrace, sngrep's text export, ngrep/sipgrep, Kamailio sipdump,
  * Homer JSON). Finds every SIP message whatever surrounds it, with the time,
  * direction and addresses the format gives, and the line it starts on.
- * Pure: reads the caller's bytes, writes the caller's structs and buffers,
- * allocates nothing (docs/traces.md describes the formats). */
+ * Reads the caller's bytes and writes the caller's structs and buffers; it
+ * holds no memory between calls (docs/traces.md describes the formats; one
+ * file per format, trace_format.h the interface they share). */
 #ifndef DEADAIR_SOURCE_TRACE_H
 #define DEADAIR_SOURCE_TRACE_H
 
@@ -20,6 +21,8 @@
 #define TRACE_MAX_BYTES (64u * 1024u * 1024u)
 /* The largest message rebuilt from a trace. */
 #define TRACE_MAX_MESSAGE 65536u
+/* JSON containers nested deeper than this end the reading of a JSON trace. */
+#define TRACE_JSON_NEST 64u
 
 enum trace_format {
 	TRACE_AUTO = 0,
@@ -82,8 +85,14 @@ struct trace_reader {
 	size_t off;               /* next line to look at */
 	uint32_t line;            /* its 1-based number */
 	enum trace_format fmt;    /* as detected or forced */
-	/* JSON: where the scan is */
+	/* JSON: where the walk is, and the containers open there */
 	size_t json_off;
+	uint8_t json_nest[TRACE_JSON_NEST];
+	unsigned json_depth;
+	bool json_done;
+	/* the line from which the text could not be read (JSON cut short or
+	 * broken), 0 when it was read to its end */
+	uint32_t damaged_line;
 	/* the last full date seen in the trace, for time-of-day stamps */
 	int64_t day_ns;
 	bool have_day;
@@ -108,6 +117,7 @@ struct trace_facts {
 	uint64_t addr_inferred;        /* at least one address from Via/Contact */
 	uint64_t addr_unknown;         /* at least one address not known at all */
 	uint64_t reordered;            /* messages not in time order in the text (sorted) */
+	uint64_t damaged_line;         /* the text could not be read from this line on (0: read whole) */
 	bool has_media;                /* always false: a trace holds signalling only */
 };
 

@@ -74,6 +74,36 @@ def inputs(deadair):
     check("--input-format pcap on a text: exit 3", rc == 3, err)
     rc, out, err = analyze(deadair, sample)
     check("evidence cites lines", b"evidence: line " in out and b"what a SIP trace cannot tell" in out, out[:300])
+    homer(deadair)
+
+
+def homer(deadair):
+    """Homer JSON read with jansson: the same records compact or one per line,
+    and a cut export keeps what came before the cut and says where it stops."""
+    text = open(os.path.join(HERE, "samples", "homer7-transaction.json"), "rb").read()
+    rows = json.loads(text)["data"]["messages"]
+    rc, out, err = analyze(deadair, "-f", "json", "-", stdin=text)
+    whole = json.loads(out)["captures"][0]
+    check("homer: the sample as exported", rc == 0 and whole["trace"]["messages"] == len(rows)
+          and "damaged_at_line" not in whole["trace"], err)
+    ndjson = b"".join(json.dumps(r).encode() + b"\n" for r in rows)
+    rc, out, err = analyze(deadair, "-f", "json", "-", stdin=ndjson)
+    doc = json.loads(out)["captures"][0] if out else None
+    check("homer: one record per line (NDJSON), same findings and times",
+          doc and doc["format"] == "homer-json" and doc["trace"]["messages"] == len(rows)
+          and findings({"captures": [doc]}) == findings({"captures": [whole]})
+          and doc["trace"]["lines"] == len(rows), err)
+    # cut inside the last record's message: the records before it are read
+    cut = text[:text.rindex(b'"raw"') + 20]
+    rc, out, err = analyze(deadair, "-f", "json", "-", stdin=cut)
+    doc = json.loads(out)["captures"][0] if out else None
+    line = cut.count(b"\n") + 1
+    check("homer: an export cut short keeps the records before the cut and names the line",
+          doc and doc["trace"]["messages"] == len(rows) - 1 and doc["trace"].get("damaged_at_line") == line,
+          str(doc and doc["trace"]))
+    rc, out, err = analyze(deadair, "-", stdin=cut)
+    check("homer: the text report says where the JSON stops",
+          f"cannot be read from line {line} on".encode() in out, out[:600])
 
 
 def sip_count(pcap):
