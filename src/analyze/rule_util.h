@@ -27,6 +27,12 @@ static inline void ep_text(const struct endpoint *e, char *buf, size_t cap)
 	endpoint_str(e, buf, cap);
 }
 
+/* The NAT idle timeout bound every keep-alive advice of the call uses (facts). */
+static inline double keepalive_below(const struct rule_ctx *x)
+{
+	return x->f->keepalive_below_s > 0 ? x->f->keepalive_below_s : 20.0;
+}
+
 /* "caller -> callee" */
 static inline const char *dir_text(uint8_t sender)
 {

@@ -677,8 +677,9 @@ static void sdp_marks(const struct calls *t, struct sdp_rec *r, const struct sdp
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct sdp_media *sm = &sdp->media[i];
 		const struct addr *c = &sm->conn.addr;
-		if (sm->port && sm->rtcp_conn.present && sm->rtcp_conn.addr.family && c->family &&
-		    !addr_is_unspecified(c) && addr_private_like(&sm->rtcp_conn.addr) != addr_private_like(c)) {
+		const struct addr *rc = &sm->rtcp_conn.addr;
+		if (sm->port && sm->rtcp_conn.present &&
+		    ((addr_private_like(rc) && addr_public(c)) || (addr_public(rc) && addr_private_like(c)))) {
 			r->marks |= SDP_MARK_RTCP_MIXED;
 			if (!(r->marks & SDP_MARK_C_MIXED))
 				r->mark_addr = addr_private_like(c) ? *c : sm->rtcp_conn.addr;

@@ -20,7 +20,8 @@ DTMF_EVENTS = {d: i for i, d in enumerate("0123456789*#ABCD")}
 
 STREAM_OPTS = {"call", "pt", "ptime", "ssrc", "seq", "ts", "src", "sport", "to", "latch", "ttl",
                "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt"}
-RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl"}
+RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl",
+             "silent-report"}
 
 # timed stream verbs: name -> (number of positional arguments, allowed options)
 STREAM_VERBS = {
@@ -48,6 +49,22 @@ def stun_binding_request(txid):
     return struct.pack("!HHI", 0x0001, 0, 0x2112A442) + txid
 
 
+def stun_binding_success(txid, addr, port):
+    """A Binding success response carrying XOR-MAPPED-ADDRESS (RFC 8489 14.2): the
+    public address:port the request came from, as the server saw it."""
+    addr = ip(addr)
+    xport = port ^ 0x2112
+    if addr.version == 4:
+        xaddr = (int(addr) ^ 0x2112A442).to_bytes(4, "big")
+        value = struct.pack("!BBH", 0, 1, xport) + xaddr
+    else:
+        key = int.from_bytes(struct.pack("!I", 0x2112A442) + txid, "big")
+        xaddr = (int(addr) ^ key).to_bytes(16, "big")
+        value = struct.pack("!BBH", 0, 2, xport) + xaddr
+    attr = struct.pack("!HH", 0x0020, len(value)) + value
+    return struct.pack("!HHI", 0x0101, len(attr), 0x2112A442) + txid + attr
+
+
 def parse_endpoint(text, line):
     """'10.0.0.5:4000', '[2001:db8::5]:4000', ':4000' or '10.0.0.5' -> (addr or None, port or None)."""
     text = str(text)
@@ -73,7 +90,7 @@ class Planned:
 
     __slots__ = ("t_send", "t_arrive", "kind", "origin", "src_host", "src", "dst", "ttl", "payload",
                  "build", "proto", "tcp", "labels", "rtp", "retrans", "order", "payload_out", "call",
-                 "ident")
+                 "ident", "lost", "dup_of", "seen_src", "icmp")
 
     def __init__(self, t_send, kind, origin, src_host, src, payload=b"", ttl=64, t_arrive=None):
         self.t_send = t_send
@@ -95,6 +112,10 @@ class Planned:
         self.retrans = False
         self.order = 0
         self.call = None
+        self.lost = False           # lost after the capture point: its receiver never gets it
+        self.dup_of = None          # the same packet captured twice: same bytes, same IP ID
+        self.seen_src = None        # (address, port) it came from outside its sender's NAT
+        self.icmp = None            # ICMP errors: (type, code, quoted packet bytes)
 
 
 class RtpStream:
@@ -433,6 +454,11 @@ class RtcpSender:
         self.cname = opts.get("cname", "%s@%s" % (sender.user, sender.addr))
         self.ttl = int(opts.get("ttl", sender.ttl))
         self.sport = int(opts["sport"]) if "sport" in opts else None
+        self.silent = opts.get("silent-report", "keep")
+        if self.silent not in ("keep", "drop", "loss"):
+            raise line.error("silent-report is keep (a source that sent nothing since the last report keeps "
+                             "its block, its highest sequence number frozen), drop (no block) or loss "
+                             "(fraction lost 255)")
         self.prior = {}  # ssrc -> (expected, received) at the previous report
 
     def plan(self, sim):
@@ -484,7 +510,9 @@ class RtcpSender:
                         sending = (ssrc, st, stream)
         blocks = []
         for ssrc, rs in sorted(sim.receiver_stats(self.sender, self.call).items()):
-            blocks.append(self._report_block(ssrc, rs, t, sim))
+            block = self._report_block(ssrc, rs, t, sim)
+            if block is not None:
+                blocks.append(block)
         blocks = blocks[:31]
         body = b"".join(blocks)
         if sending:
@@ -513,6 +541,11 @@ class RtcpSender:
         lost_int = exp_int - rec_int
         fraction = 0 if exp_int <= 0 or lost_int <= 0 else (lost_int << 8) // exp_int
         self.prior[ssrc] = (expected, rs.received)
+        if exp_int <= 0 and rec_int <= 0 and pe:  # nothing from this source since the last report
+            if self.silent == "drop":
+                return None
+            if self.silent == "loss":
+                fraction = 255
         if self.report_loss is not None:
             fraction = min(255, round(self.report_loss * 256))
             lost = round(expected * self.report_loss)
