@@ -226,11 +226,11 @@ static void lost_dir(const struct call *c, struct call_facts *f, uint8_t p, bool
 			mark(d, ACCT_SILENT, CAUSE_NEVER_SENT, f->talk_start, c->answer_frame, c->point, true);
 		}
 		d->from_start = true;
-		return;
+		goto beyond;
 	}
 	/* 2. outside a NAT: sent to the mapping the receiver left */
 	if (stale_mapping(c, p, d))
-		return;
+		goto beyond;
 	/* 3. it stopped while the other direction went on */
 	if (s->packets_in_talk) {
 		int64_t stop = s->last_ts;
@@ -342,8 +342,8 @@ void account_build(const struct call *c, struct call_facts *f, bool signalling_o
 	struct media_account *a = &f->acct;
 	memset(a, 0, sizeof(*a));
 	a->dir[0].hold = a->dir[0].icmp = a->dir[1].hold = a->dir[1].icmp = -1;
-	if (!f->answered || signalling_only || f->talk_end <= f->talk_start)
-		return;
+	if (!f->answered || signalling_only || !capture_has_rtp || f->talk_end <= f->talk_start)
+		return; /* without RTP in the input, absent media proves nothing */
 	a->valid = true;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
 		struct acct_dir *d = &a->dir[p];

@@ -119,11 +119,18 @@ void headline_build(const struct call *c, const struct call_facts *f, const stru
 	else if (l0 || l1)
 		put(w->headline, cap, "One-way audio: %s; %s flowed.", l0 ? d0 : d1,
 			 l0 ? "callee -> caller" : "caller -> callee");
-	else if (f->n_holds)
-		snprintf(w->headline, cap, "Audio flowed both ways (apart from %u hold period%s).", f->n_holds,
-			 f->n_holds == 1 ? "" : "s");
-	else
-		snprintf(w->headline, cap, "Audio flowed both ways.");
+	else {
+		/* nothing lost: say what each direction did */
+		const char *st[2];
+		for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
+			st[p] = !a->dir[p].expected ? "not asked for by the SDP" :
+				f->dir[p].packets_in_talk ? "flowed" : "none seen";
+		if (!strcmp(st[0], "flowed") && !strcmp(st[1], "flowed"))
+			snprintf(w->headline, cap, "Audio flowed both ways%s.", f->n_holds ? " (apart from hold)" : "");
+		else
+			snprintf(w->headline, cap, "No loss of audio found: caller -> callee %s, callee -> caller %s.", st[0],
+				 st[1]);
+	}
 }
 
 static double rel(const struct call *c, int64_t t);

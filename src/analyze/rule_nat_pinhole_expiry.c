@@ -134,8 +134,8 @@ static void cite_icmp(const struct rule_ctx *x, const struct acct_dir *d, uint8_
 	if (d->icmp < 0)
 		return;
 	const struct icmp_rec *ic = &x->c->icmp[d->icmp];
-	char from[64];
-	ep_text(&ic->from, from, sizeof(from));
+	char from[ADDR_STRLEN];
+	addr_str(&ic->from.addr, from);
 	finding_explain(fd, "The NAT says so itself: %u ICMP %s error%s from %s answered the %s's RTP from %+.3f s (%s "
 			"%llu), the closed door of the mapping the %s no longer has.", ic->count, icmp_kind_str(ic->kind),
 			ic->count == 1 ? "" : "s", from, who(far), rel_s(x->c, ic->first_ts), unit(x),

@@ -24,8 +24,8 @@ static void cite_far_end(const struct rule_ctx *x, const struct acct_dir *d, uin
 	uint8_t q = facts_other(p);
 	if (d->icmp >= 0) {
 		const struct icmp_rec *ic = &c->icmp[d->icmp];
-		char from[64];
-		ep_text(&ic->from, from, sizeof(from));
+		char from[ADDR_STRLEN];
+		addr_str(&ic->from.addr, from);
 		finding_explain(fd, "%u ICMP %s error%s from %s answered the %s's RTP from %+.3f s (%s %llu): the door on "
 				"the way to the %s is closed%s.", ic->count, icmp_kind_str(ic->kind), ic->count == 1 ? "" : "s",
 				from, who(p), rel_s(c, ic->first_ts), unit(x), (unsigned long long)ic->first_frame, who(q),

@@ -81,9 +81,12 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (!fd)
 		return;
 	fd->lost_dirs = (uint8_t)(1u << silent | (both ? 1u << hanger : 0));
-	if (beyond)
+	if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
 		finding_title(fd, "The %s hung up on a media timeout: RTP %s passed this point but was lost beyond it",
 			      who(hanger), dir_text(silent));
+	else if (beyond)
+		finding_title(fd, "RTP %s passed this point but was lost beyond it; the %s hung up %.1f s later",
+			      dir_text(silent), who(hanger), waited);
 	else if (d->state == ACCT_MISDIRECTED)
 		finding_title(fd, "RTP %s went where the %s could not receive it; the %s hung up %.1f s later",
 			      dir_text(silent), who(hanger), who(hanger), waited);
@@ -95,12 +98,17 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	char how[320];
 	acct_describe(c, f, silent, how, sizeof(how));
 	finding_explain(fd, "Audio %s.", how);
-	if (beyond)
+	if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
 		finding_explain(fd, "Here the %s's RTP (%u packets) kept coming until %+.3f s (frame %llu); the %s sent BYE "
 				"at %+.3f s (frame %llu) saying \"%s\": its media watchdog found nothing arriving, so the "
 				"RTP was lost between this capture point and the %s.", who(silent), s->packets,
 				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, who(hanger), rel_s(c, f->bye_ts),
-				(unsigned long long)f->bye_frame, c->bye_reason[0] ? c->bye_reason : "no Reason", who(hanger));
+				(unsigned long long)f->bye_frame, c->bye_reason, who(hanger));
+	else if (beyond)
+		finding_explain(fd, "Here the %s's RTP (%u packets) kept coming until %+.3f s (frame %llu), but it no "
+				"longer reached the %s; the %s sent BYE at %+.3f s (frame %llu).", who(silent), s->packets,
+				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, who(hanger), who(hanger),
+				rel_s(c, f->bye_ts), (unsigned long long)f->bye_frame);
 	else if (s->packets)
 		finding_explain(fd, "The %s's RTP (%u packets) was last seen here at %+.3f s (frame %llu); at %+.3f s, "
 				"%.1f s after %s, the %s sent BYE (frame %llu).", who(silent), s->packets,
@@ -117,7 +125,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 				"%llu) asked for media again, and none came in the %.1f s until the BYE, so a watchdog "
 				"counted from the unhold.", h->how, who(h->by), (unsigned long long)h->frame_start,
 				rel_s(c, h->end), (unsigned long long)h->frame_end, waited);
-	if (c->bye_reason[0] && !beyond)
+	if (c->bye_reason[0] && d->said_by != CAUSE_FAR_END_TIMEOUT)
 		finding_explain(fd, "The BYE's Reason: \"%s\".", c->bye_reason);
 	/* which watchdog: as surely as the Reason, the User-Agent and the timing say */
 	char names[700];

@@ -43,6 +43,21 @@ static bool proxy_forwarded(const struct call *c, const struct sdp_rec *r)
 	return false;
 }
 
+/* The Call-ID's host part is a private address ("abc@10.0.0.2"): the caller
+ * sits behind a NAT, whatever its other headers say. */
+static bool callid_private(const char *cid)
+{
+	const char *at = strrchr(cid, '@');
+	if (!at)
+		return false;
+	struct sv host = sv_from_cstr(at + 1);
+	size_t colon = sv_find_char(host, ':');
+	if (colon < host.n && sv_find_char(sv_sub(host, colon + 1, host.n), ':') == host.n - colon - 1)
+		host = sv_sub(host, 0, colon);
+	struct addr a;
+	return addr_parse(host, &a) && priv(&a);
+}
+
 static const struct sdp_media_rec *audio(const struct sdp_rec *r)
 {
 	for (unsigned k = 0; r && k < r->n_media; k++)
@@ -74,8 +89,9 @@ static bool in_message(const struct rule_ctx *x, const struct sdp_rec *r, struct
 	const struct call *c = x->c;
 	const struct sdp_media_rec *m = audio(r);
 	uint8_t marks = r->marks & (SDP_MARK_C_MIXED | SDP_MARK_RTCP_MIXED | SDP_MARK_ICE_MISMATCH | SDP_MARK_LENGTH);
-	if (marks == SDP_MARK_LENGTH && !priv(&r->o_addr) && !(m && priv(&m->rtp.addr)))
-		marks = 0; /* a wrong Content-Length alone, nothing private to rewrite: a sloppy stack */
+	if (marks == SDP_MARK_LENGTH && !priv(&r->o_addr) && !(m && priv(&m->rtp.addr)) &&
+	    !(r->by == PARTY_A && callid_private(c->call_id)))
+		marks = 0; /* a wrong Content-Length alone, nobody behind a NAT: a sloppy stack */
 	if (!marks || proxy_forwarded(c, r))
 		return false;
 	struct finding *fd = finding_add(out, "SIP_ALG_SUSPECTED", SEV_WARNING, r->by, r->ts);
@@ -86,7 +102,7 @@ static bool in_message(const struct rule_ctx *x, const struct sdp_rec *r, struct
 	if (m)
 		addr_str(&m->rtp.addr, cbuf);
 	addr_str(&r->mark_addr, obuf);
-	finding_title(fd, "A middlebox rewrote the %s's SDP (%s, %s %llu): its lines disagree as no endpoint writes them",
+	finding_title(fd, "A middlebox rewrote the %s's SDP (%s, %s %llu): it holds what no endpoint writes",
 		      who(r->by), r->context, unit(x), (unsigned long long)r->frame);
 	if (marks & SDP_MARK_C_MIXED)
 		finding_explain(fd, "Its c= lines name two addresses, %s (private) and a public one: an endpoint writes "

@@ -30,9 +30,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		struct finding *fd = finding_add(out, "SIP_UNREACHABLE", sev, PARTY_NONE, ic->first_ts);
 		if (!fd)
 			return;
-		char dst[64], from[64];
+		char dst[64], from[ADDR_STRLEN];
 		ep_text(&ic->q_dst, dst, sizeof(dst));
-		ep_text(&ic->from, from, sizeof(from));
+		addr_str(&ic->from.addr, from);
 		const char *what = ic->method[0] ? ic->method : "a SIP message";
 		finding_title(fd, "%s%s to %s answered by ICMP %s", ic->method[0] && ic->method[0] <= '9' ? "a " : "",
 			      what, dst, icmp_kind_str(ic->kind));

@@ -90,12 +90,12 @@ void watchdog_name(const struct call *c, uint8_t hanger, double waited, bool bot
 	if (pf == PF_PHONE && ua_has(ua, "linphone"))
 		own = wd_named("Linphone");
 	if (own && own->on_by_default && near(waited, own->seconds)) {
-		ADD("Very likely %s's watchdog at its default: the %s's User-Agent names %s, and %.0f s is the default "
-		    "of its %s.", own->platform, party_str(hanger), own->platform, own->seconds, own->setting);
+		ADD("Very likely the watchdog of %s at its default: the %s's User-Agent names %s, and %.0f s is the "
+		    "default of its %s.", own->platform, party_str(hanger), own->platform, own->seconds, own->setting);
 		return;
 	}
 	if (own) {
-		ADD("Likely %s's watchdog (the %s's User-Agent names %s), set to about %.0f s: %s.", own->platform,
+		ADD("Likely the watchdog of %s (the %s's User-Agent names %s), set to about %.0f s: %s.", own->platform,
 		    party_str(hanger), own->platform, waited, own->setting);
 		return;
 	}
@@ -108,8 +108,8 @@ void watchdog_name(const struct call *c, uint8_t hanger, double waited, bool bot
 		const struct watchdog *w = &watchdogs[i];
 		if (!w->on_by_default || !near(waited, w->seconds) || (w->pf == PF_RTPENGINE && !both_silent))
 			continue;
-		ADD("%.0f s is the default of %s's %s, but the %s's User-Agent (%s) does not name %s: most likely a "
-		    "watchdog configured to about %.0f s.", w->seconds, w->platform, w->name, party_str(hanger),
+		ADD("%.0f s is the default %s of %s, but the %s's User-Agent (%s) does not name %s: most likely a "
+		    "watchdog configured to about %.0f s.", w->seconds, w->name, w->platform, party_str(hanger),
 		    ua[0] ? ua : "none", w->platform, waited);
 		return;
 	}

@@ -28,9 +28,9 @@ STREAM_VERBS = {
     "pt": (1, set()), "ssrc": (None, set()), "src": (1, set()), "ttl": (1, set()),
     "drop": (None, set()), "dup": (None, set()), "dtmf": (1, {"duration", "gap", "volume"}),
     "pause": (0, set()), "cn": (0, {"every", "level"}), "keepalive": (0, {"every", "kind"}),
-    "loss": (1, {"burst"}), "jitter": (1, {"dist"}),
+    "loss": (1, {"burst"}), "jitter": (1, {"dist"}), "blackhole": (0, set()),
 }
-RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter"}
+RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter", "blackhole"}
 
 
 def rtp_header(pt, seq, ts, ssrc, marker=False):
@@ -230,6 +230,7 @@ class RtpStream:
         drops = sorted([(e[0], int(e[3][0]) if e[3] else 1) for e in self.events if e[2] == "drop"])
         dups = sorted([(e[0], int(e[3][0]) if e[3] else 1) for e in self.events if e[2] == "dup"])
         pauses, cns, kas = self._windows("pause"), self._windows("cn"), self._windows("keepalive")
+        holes = self._windows("blackhole")
         loss_w, jit_w = self._windows("loss"), self._windows("jitter")
         dtmf = self._dtmf_schedule(ptime_ns)
         explicit_codec = None
@@ -266,6 +267,7 @@ class RtpStream:
             if kind == "rtp":
                 p.rtp = (state["ssrc"], seq, ts, state["clock"])
             p.call = self.call
+            p.lost = self._in(holes, t) is not None  # passes the capture point, never arrives
             out.append(p)
             copies = 1 if (self.dup and self.rng.random() < self.dup) else 0
             while dups and dups[0][0] <= t:
