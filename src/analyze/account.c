@@ -249,6 +249,14 @@ static void lost_dir(const struct call *c, struct call_facts *f, uint8_t p, bool
 			mark(d, ACCT_SILENT, cause, from, cause == CAUSE_NOT_RESUMED ? h->frame_end : s->last_frame,
 			     cause == CAUSE_NOT_RESUMED ? c->point : s->last_point, true);
 			d->hold = cause == CAUSE_NOT_RESUMED ? (int8_t)(h - f->holds) : -1;
+			/* the sender went on, to an address:port none of the receiver's (a NAT
+			 * gave the mapping to another device): sent, but where it cannot arrive */
+			const struct stream *m = s->misdirected_stream;
+			if (m && facts_stream_packets_between(m, from, f->talk_end + 1) >= 10) {
+				d->state = ACCT_MISDIRECTED;
+				d->to = m->dst;
+				d->packets_after = facts_stream_packets_between(m, from, f->talk_end + 1);
+			}
 			if (h && cause == CAUSE_NOT_RESUMED) {
 				/* both ways quiet over the hold, the receiver behind a NAT: its
 				 * mapping did not outlive the silence */
@@ -413,8 +421,12 @@ void acct_describe(const struct call *c, const struct call_facts *f, uint8_t p, 
 		snprintf(buf, cap, "the %s's RTP never came back after the unhold", tx);
 		break;
 	case CAUSE_NAT_EXPIRED:
-		snprintf(buf, cap, "after %.0f s of silence on hold the %s's NAT had forgotten the media mapping: the "
-			 "%s sends, nothing comes back", d->silence_s, rx, rx);
+		if (d->state == ACCT_MISDIRECTED)
+			snprintf(buf, cap, "after %.0f s of silence on hold the %s's NAT had forgotten the media mapping: the "
+				 "%s's RTP went to %s, another device that now owns it", d->silence_s, rx, tx, to);
+		else
+			snprintf(buf, cap, "after %.0f s of silence on hold the %s's NAT had forgotten the media mapping: "
+				 "the %s sends, nothing comes back", d->silence_s, rx, rx);
 		break;
 	case CAUSE_BOTH_STOPPED:
 		snprintf(buf, cap, "RTP stopped both ways, long before the BYE");

@@ -497,6 +497,7 @@ class Network:
         q.proto = "icmp"
         q.icmp = (3 if v4 else 1, (ICMP_CODES if v4 else ICMP6_CODES)[kind], quoted)
         q.call = p.call
+        q.labels = p.labels  # tshark dissects the SIP message an ICMP error quotes, and counts it
         self.sim.icmp_packets.append(q)
 
 
