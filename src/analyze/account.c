@@ -193,9 +193,16 @@ static void beyond(const struct call *c, const struct call_facts *f, uint8_t p, 
 	if (ix >= 0) {
 		const struct icmp_rec *ic = &c->icmp[ix];
 		d->icmp = (int8_t)ix;
-		if (!d->lost && df->packets && facts_packets_between(c, p, ic->first_ts, end) >= 10)
+		/* a door that stays closed: refusals (rate-limited, about one a second)
+		 * over two seconds or more, still coming near the stream's end; one at
+		 * the start is a receiver that opened its port a moment late */
+		if (!d->lost && df->packets && ic->count >= 3 && ic->last_ts - ic->first_ts >= 2000000000LL &&
+		    df->last_ts - ic->last_ts < 5000000000LL && facts_packets_between(c, p, ic->first_ts, end) >= 50)
 			mark(d, ACCT_LOST_BEYOND, CAUSE_ICMP, ic->first_ts, ic->first_frame, ic->point, true);
-		say(d, CAUSE_ICMP, ic->first_frame, ic->first_ts, ic->point);
+		if (d->lost)
+			say(d, CAUSE_ICMP, ic->first_frame, ic->first_ts, ic->point);
+		else
+			d->icmp = -1; /* not the story of this direction */
 	}
 	/* the receiver hung up saying the media timed out, while it flowed here */
 	if (f->has_bye && f->bye_by == q && facts_reason_media_timeout(c) && df->packets >= 50 &&
@@ -369,7 +376,8 @@ void account_build(const struct call *c, struct call_facts *f, bool signalling_o
 			mark(d, ACCT_SILENT, CAUSE_NEVER_SENT, f->talk_start, c->answer_frame, c->point, true);
 			d->from_start = true;
 		}
-	} else if (!c->media_elsewhere) {
+	} else if (!c->media_elsewhere && secs(f->talk_start, f->talk_end) >= 2.0) {
+		/* (under 2 s of talk nothing can be told of a direction's loss) */
 		/* both silent a watchdog's time before the BYE */
 		bool both_quiet = f->has_bye && f->dir[PARTY_A].packets && f->dir[PARTY_B].packets &&
 				  f->bye_ts - f->dir[PARTY_A].last_ts >= BOTH_SILENT_NS &&

@@ -72,7 +72,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	 * hang-up are people, unless the user's own timeout says otherwise; a far
 	 * end that names a media timeout is taken at its word */
 	double min = x->a->cfg.rtp_timeout_s > 0 && x->a->cfg.rtp_timeout_s < 10 ? x->a->cfg.rtp_timeout_s * 0.9 : 9.0;
-	if (!beyond && waited < min)
+	if (d->said_by != CAUSE_FAR_END_TIMEOUT && waited < min)
 		return;
 	if (d->from_start && !facts_reason_media_timeout(c))
 		return; /* no audio from the answer: ONE_WAY_AUDIO / NO_RTP say it; a hang-up is no watchdog */

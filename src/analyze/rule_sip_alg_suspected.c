@@ -89,9 +89,14 @@ static bool in_message(const struct rule_ctx *x, const struct sdp_rec *r, struct
 	const struct call *c = x->c;
 	const struct sdp_media_rec *m = audio(r);
 	uint8_t marks = r->marks & (SDP_MARK_C_MIXED | SDP_MARK_RTCP_MIXED | SDP_MARK_ICE_MISMATCH | SDP_MARK_LENGTH);
-	if (marks == SDP_MARK_LENGTH && !priv(&r->o_addr) && !(m && priv(&m->rtp.addr)) &&
-	    !(r->by == PARTY_A && callid_private(c->call_id)))
-		marks = 0; /* a wrong Content-Length alone, nobody behind a NAT: a sloppy stack */
+	/* a wrong Content-Length counts when the body shows what was rewritten: a
+	 * public address from a party that is behind a NAT (its o= or Call-ID
+	 * private); else it is a sloppy stack */
+	bool rewritten = (m && m->rtp.addr.family && !priv(&m->rtp.addr) && !addr_is_unspecified(&m->rtp.addr)) ||
+			 (r->o_addr.family && !priv(&r->o_addr));
+	bool behind_nat = priv(&r->o_addr) || (r->by == PARTY_A && callid_private(c->call_id));
+	if ((marks & SDP_MARK_LENGTH) && !(rewritten && behind_nat))
+		marks &= (uint8_t)~SDP_MARK_LENGTH;
 	if (!marks || proxy_forwarded(c, r))
 		return false;
 	struct finding *fd = finding_add(out, "SIP_ALG_SUSPECTED", SEV_WARNING, r->by, r->ts);
