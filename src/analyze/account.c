@@ -194,10 +194,12 @@ static void beyond(const struct call *c, const struct call_facts *f, uint8_t p, 
 		const struct icmp_rec *ic = &c->icmp[ix];
 		d->icmp = (int8_t)ix;
 		/* a door that stays closed: refusals (rate-limited, about one a second)
-		 * over two seconds or more, still coming near the stream's end; one at
-		 * the start is a receiver that opened its port a moment late */
+		 * over two seconds or more, still coming at the stream's end; one at the
+		 * start is a receiver that opened its port a moment late, and refusals
+		 * that stop while the stream goes on are a door closed for a while
+		 * (NAT_PINHOLE_EXPIRY says that one) */
 		if (!d->lost && df->packets && ic->count >= 3 && ic->last_ts - ic->first_ts >= 2000000000LL &&
-		    df->last_ts - ic->last_ts < 5000000000LL && facts_packets_between(c, p, ic->first_ts, end) >= 50)
+		    df->last_ts - ic->last_ts < 2500000000LL && facts_packets_between(c, p, ic->first_ts, end) >= 50)
 			mark(d, ACCT_LOST_BEYOND, CAUSE_ICMP, ic->first_ts, ic->first_frame, ic->point, true);
 		if (d->lost)
 			say(d, CAUSE_ICMP, ic->first_frame, ic->first_ts, ic->point);

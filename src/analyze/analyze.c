@@ -89,6 +89,35 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	}
 }
 
+static double rel(const struct call *c, int64_t t);
+
+/* A stretch of the talk time in which a direction's audio, asked for, did not
+ * reach this point although its sender went on (its sequence numbers jumped
+ * over the packets, at least a second's worth: no silence suppression, which
+ * sends fewer packets and skips no number): said in the headline, so that
+ * "flowed" does not hide an outage before the capture point. */
+static void outage_clause(const struct call *c, const struct call_facts *f, char *buf, size_t cap)
+{
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		const struct stream *s = f->dir[p].main;
+		const struct acct_dir *d = &f->acct.dir[p];
+		if (!s || s->max_loss_burst < 50)
+			continue;
+		const struct acct_seg *best = NULL;
+		for (unsigned i = 0; i < d->n_seg; i++)
+			if (d->seg[i].state == ACCT_SILENT && d->seg[i].t1 - d->seg[i].t0 >= 2000000000LL &&
+			    (!best || d->seg[i].t1 - d->seg[i].t0 > best->t1 - best->t0))
+				best = &d->seg[i];
+		if (!best || best->t1 >= f->talk_end)
+			continue;
+		size_t n = strlen(buf);
+		if (n && buf[n - 1] == '.')
+			buf[--n] = '\0';
+		put(buf + n, cap - n, ", but %s did not reach this point from %+.1f s to %+.1f s (%u packets in a row never "
+		    "arrived).", p == PARTY_A ? "caller -> callee" : "callee -> caller", rel(c, best->t0), rel(c, best->t1), s->max_loss_burst);
+	}
+}
+
 void headline_build(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg, struct walk *w)
 {
 	w->acct = f->acct;
@@ -125,16 +154,14 @@ void headline_build(const struct call *c, const struct call_facts *f, const stru
 		for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
 			st[p] = !a->dir[p].expected ? "not asked for by the SDP" :
 				f->dir[p].packets_in_talk ? "flowed" : "none seen";
-		if (!strcmp(st[0], "flowed") && !strcmp(st[1], "flowed"))
+		if (!strcmp(st[0], "flowed") && !strcmp(st[1], "flowed")) {
 			snprintf(w->headline, cap, "Audio flowed both ways%s.", f->n_holds ? " (apart from hold)" : "");
-		else
+			outage_clause(c, f, w->headline, cap);
+		} else
 			snprintf(w->headline, cap, "No loss of audio found: caller -> callee %s, callee -> caller %s.", st[0],
 				 st[1]);
 	}
 }
-
-static double rel(const struct call *c, int64_t t);
-
 
 /* The first change of a party's audio codecs from one SDP to the next. */
 static bool sdp_codec_change(const struct call *c, char *buf, size_t cap)

@@ -129,6 +129,8 @@ static void survived(const struct rule_ctx *x)
 		}
 }
 
+static void door_closed_for_a_while(const struct rule_ctx *x, struct findings *out);
+
 static void cite_icmp(const struct rule_ctx *x, const struct acct_dir *d, uint8_t far, uint8_t p, struct finding *fd)
 {
 	if (d->icmp < 0)
@@ -154,6 +156,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (!f->answered || !f->acct.valid)
 		return;
 	survived(x);
+	door_closed_for_a_while(x, out);
 	for (uint8_t far = PARTY_A; far <= PARTY_B; far++) {
 		const struct acct_dir *d = &f->acct.dir[far];
 		uint8_t p = facts_other(far); /* the party behind the NAT */
@@ -220,6 +223,71 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 					 "last RTP %s seen here", dir_text(far));
 		rec_keepalive(fd, party_platform(c, p), keepalive_below(x));
 		rec_symmetric(fd, party_platform(c, far));
+	}
+}
+
+/* Whether e, where the far end sent p's audio, is a NAT's mapping for p: an
+ * address p's RTP came from that p's SDP did not name (learned by latching),
+ * or that p's SDP names as learned (a STUN Binding response in this capture
+ * gave it, or ICE calls it server-reflexive), and p's RTP had come from it
+ * before: the mapping was there and went (refusals before p's first packet
+ * are a mapping not made yet). A port p advertised as its own and then
+ * refused is p's own closed socket. */
+static bool learned(const struct call *c, uint8_t p, const struct endpoint *e, int64_t before)
+{
+	for (unsigned i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		for (unsigned m = 0; r->by == p && m < r->n_media; m++)
+			if (endpoint_eq(&r->media[m].rtp, e) && !(r->marks & SDP_MARK_STUN_MAPPED) &&
+			    r->media[m].ice_default != ICE_DEFAULT_SRFLX)
+				return false;
+	}
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->dir == p && s->packets >= 20 && endpoint_eq(&s->src, e) && s->first_ts < before)
+			return true;
+	return false;
+}
+
+/* A mapping gone for a while: the NAT in front of p answered the far end's
+ * RTP to p's public address with ICMP port unreachable (the closed door
+ * itself) over two seconds or more, and the audio came back after. */
+static void door_closed_for_a_while(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	for (unsigned i = 0; i < c->n_icmp; i++) {
+		const struct icmp_rec *ic = &c->icmp[i];
+		if (ic->about != ICMP_ABOUT_RTP || ic->kind != ICMP_PORT_UNREACHABLE || ic->refused > PARTY_B ||
+		    ic->count < 3 || ic->last_ts - ic->first_ts < 2000000000LL || !addr_eq(&ic->from.addr, &ic->q_dst.addr))
+			continue;
+		uint8_t far = ic->refused, p = facts_other(far);
+		const struct acct_dir *d = &f->acct.dir[far];
+		if (d->lost && (d->cause == CAUSE_STALE_MAPPING || d->cause == CAUSE_NAT_EXPIRED))
+			continue; /* said above, with the ICMP cited */
+		if (!learned(c, p, &ic->q_dst, ic->first_ts))
+			continue;
+		struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_WARNING, far, ic->first_ts);
+		if (!fd)
+			return;
+		char to[64], from[ADDR_STRLEN];
+		ep_text(&ic->q_dst, to, sizeof(to));
+		addr_str(&ic->from.addr, from);
+		finding_title(fd, "The NAT in front of the %s had no mapping for %.0f s: it refused the %s's RTP with ICMP "
+			      "port unreachable", who(p), secs(ic->first_ts, ic->last_ts), who(far));
+		finding_explain(fd, "From %+.3f s (%s %llu) to %+.3f s the %s's RTP to %s was answered %u times by ICMP port "
+				"unreachable from %s, the NAT's own address: it had no mapping for that port any more "
+				"(expired, or flushed by a restart or a link flap), and the %s heard nothing of it then "
+				"(RTP passing this point is no proof it arrived).", rel_s(c, ic->first_ts), unit(x),
+				(unsigned long long)ic->first_frame, rel_s(c, ic->last_ts), who(far), to, ic->count, from,
+				who(p));
+		if (d->lost)
+			finding_explain(fd, "The audio did not come back.");
+		else
+			finding_explain(fd, "The refusals stopped and the audio went on: the mapping was made again (by the "
+					"%s's own next packet or a registration).", who(p));
+		finding_evidence(fd, ic->first_frame, ic->first_ts, ic->point, "ICMP port unreachable from %s", from);
+		finding_evidence(fd, ic->last_frame, ic->last_ts, ic->point, "last of %u such errors", ic->count);
+		rec_keepalive(fd, party_platform(c, p), keepalive_below(x));
 	}
 }
 

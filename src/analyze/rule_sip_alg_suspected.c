@@ -110,9 +110,9 @@ static bool in_message(const struct rule_ctx *x, const struct sdp_rec *r, struct
 	finding_title(fd, "A middlebox rewrote the %s's SDP (%s, %s %llu): it holds what no endpoint writes",
 		      who(r->by), r->context, unit(x), (unsigned long long)r->frame);
 	if (marks & SDP_MARK_C_MIXED)
-		finding_explain(fd, "Its c= lines name two addresses, %s (private) and a public one: an endpoint writes "
-				"its one address in every c= line; a rewrite that caught one line and not the other does "
-				"not.", obuf);
+		finding_explain(fd, "Its session-level c= is public but the c= of its media line says %s (private): a "
+				"rewrite caught the session line and not the media line. (The reverse, a private session "
+				"c= and a public media c=, is what a STUN client writes, and is no sign.)", obuf);
 	if (marks & SDP_MARK_RTCP_MIXED)
 		finding_explain(fd, "Its c= says %s but its a=rtcp line (RFC 3605) names %s: the Linux nf_nat_sip ALG, "
 				"for one, rewrites o=, c= and m= and leaves a=rtcp as it was.", cbuf, obuf);

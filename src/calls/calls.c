@@ -652,28 +652,19 @@ static void sdp_marks(const struct calls *t, struct sdp_rec *r, const struct sdp
 {
 	if (d->transport == TP_UDP && (m->errors & (SIP_E_BODY_SHORT | SIP_E_BODY_EXTRA)))
 		r->marks |= SDP_MARK_LENGTH;
-	/* every c= line of the description, session and media level (disabled
-	 * m= lines too: a rewrite of one c= line and not another shows either way) */
-	const struct addr *priv = NULL, *pub = NULL;
-	if (sdp->conn.present) {
-		if (addr_private_like(&sdp->conn.addr))
-			priv = &sdp->conn.addr;
-		else if (addr_public(&sdp->conn.addr))
-			pub = &sdp->conn.addr;
-	}
-	for (unsigned i = 0; i < sdp->n_media; i++) {
-		const struct sdp_media *sm = &sdp->media[i];
-		if (!sm->conn_media_level)
-			continue;
-		if (addr_private_like(&sm->conn.addr))
-			priv = priv ? priv : &sm->conn.addr;
-		else if (addr_public(&sm->conn.addr))
-			pub = pub ? pub : &sm->conn.addr;
-	}
-	if (priv && pub) {
-		r->marks |= SDP_MARK_C_MIXED;
-		r->mark_addr = *priv;
-	}
+	/* a public session c= over an active m= line whose own c= is private: a
+	 * rewrite caught the session line and not the media line. (The reverse,
+	 * a private session c= and a public media c=, is what a STUN client such
+	 * as baresip writes: its own address at session level, the learned one
+	 * where the media goes.) */
+	if (sdp->conn.present && addr_public(&sdp->conn.addr))
+		for (unsigned i = 0; i < sdp->n_media; i++) {
+			const struct sdp_media *sm = &sdp->media[i];
+			if (sm->port && sm->conn_media_level && addr_private_like(&sm->conn.addr)) {
+				r->marks |= SDP_MARK_C_MIXED;
+				r->mark_addr = sm->conn.addr;
+			}
+		}
 	for (unsigned i = 0; i < sdp->n_media; i++) {
 		const struct sdp_media *sm = &sdp->media[i];
 		const struct addr *c = &sm->conn.addr;
@@ -1431,6 +1422,13 @@ void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error 
 		r->first_ts = d->ts_ns;
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->cseq = cseq;
+	} else if (r->count < 3 && d->ts_ns - r->last_ts > 5000000000LL) {
+		/* a refusal or two long before (a receiver that opened its port a
+		 * moment late): this is a new episode, the record keeps that one */
+		r->count = 0;
+		r->from = from;
+		r->first_frame = d->frame;
+		r->first_ts = d->ts_ns;
 	}
 	r->count++;
 	r->last_frame = d->frame;

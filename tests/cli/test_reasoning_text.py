@@ -115,6 +115,21 @@ with tempfile.TemporaryDirectory() as tmp:
           "never reached the caller" in ma["title"] and "Via" in ma["recommendation"] and
           "Record-Route" in ma["recommendation"], ma)
 
+    # 5./7. a door closed for a while: outside, the ICMP errors from the NAT's own
+    # address; inside, one outage said as such, in the headline and in PACKET_LOSS
+    c = report(tmp, "nat_door_closed_while_held")[0]
+    npe = finding(c, "NAT_PINHOLE_EXPIRY")
+    check("closed for a while: the NAT's own ICMP, 20 s, and that the audio came back",
+          "no mapping for 20 s" in npe["title"] and "198.51.100.1, the NAT's own address" in npe["explanation"]
+          and "the audio went on" in npe["explanation"] and not npe.get("lost_directions"), npe)
+    c = report(tmp, "nat_door_closed_while_held", "phone")[0]
+    pl = finding(c, "PACKET_LOSS")
+    head = c["headline"]["text"]
+    check("inside: the outage in the headline and in PACKET_LOSS, not loss spread over the call",
+          "did not reach this point from +30" in head and "no audio reached this point for 20.0 s" in pl["title"]
+          and "not loss spread over the call" in pl["explanation"] and finding(c, "POOR_QUALITY") is None,
+          (head, pl))
+
     # 1. the ALG finding says what no endpoint writes
     c = report(tmp, "sip_alg")[0]
     alg = finding(c, "SIP_ALG_SUSPECTED")

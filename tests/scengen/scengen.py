@@ -52,7 +52,7 @@ CAPTURE_OPTS = {"link", "vlan", "precision", "start", "mtu", "snaplen"}
 HOST_OPTS = {"sip", "rtp", "ua", "user", "codecs", "ttl", "rtcp-mux", "sdp-rtcp", "sdp-user", "sdp-session",
              "advertise", "ice", "icmp", "icmp-from"}
 HOST_FLAGS = {"rtcp-mux", "sdp-rtcp", "ice"}
-NAT_OPTS = {"sip", "rtp", "rtcp", "alg", "timeout", "filter", "refresh", "alg-length", "icmp"}
+NAT_OPTS = {"sip", "rtp", "rtcp", "alg", "timeout", "filter", "refresh", "alg-length", "icmp", "keep-port"}
 ICMP_CODES = {"port": 3, "host": 1, "admin": 13}  # destination unreachable codes (RFC 792, RFC 1812)
 ICMP6_CODES = {"port": 4, "host": 3, "admin": 1}  # RFC 4443 3.1
 CALL_OPTS = {"via", "transport", "codecs", "callee-codecs", "ptime", "video", "session-expires", "min-se",
@@ -170,6 +170,10 @@ class Nat:
         self.icmp = opts.get("icmp", "no")
         if self.icmp not in ("no", "yes"):
             raise line.error("icmp is yes (media it drops is answered by ICMP port unreachable) or no")
+        self.keep_port = opts.get("keep-port", "no")
+        if self.keep_port not in ("no", "yes"):
+            raise line.error("keep-port is yes (a mapping made again after it expired takes the same external "
+                             "port, as Linux does when it is free) or no (a new port)")
         self.maps = {}
         self.tcp_ports = set()
         self.rebinds = []  # (t, {internal port: external port})
@@ -218,7 +222,7 @@ class Nat:
         m = self.maps.get(port)
         if m is not None and self.timeout is not None and t - m.last > self.timeout:
             # idle too long: the old binding is gone and this NAT picks a new external port
-            m = self.maps[port] = Mapping(self._new_port(), t)
+            m = self.maps[port] = Mapping(m.ext if self.keep_port == "yes" else self._new_port(), t)
         if m is None:
             ext = self.first_ext.get(port, port)
             if port not in self.first_ext and ext in self.used:
