@@ -24,8 +24,8 @@ const struct watchdog watchdogs[] = {
 	  "comes from the proxy's dialog handling or a B2BUA called through --b2b-url", 60, true },
 	{ "FreeSWITCH", "media_timeout (stock profile: rtp-timeout-sec)", PF_FREESWITCH,
 	  "media_timeout / media_hold_timeout channel variables (milliseconds; media_hold_timeout is 10 times "
-	  "media_timeout when unset); the stock sofia profile still sets the deprecated rtp-timeout-sec=300 and "
-	  "rtp-hold-timeout-sec=1800", 300, true },
+	  "media_timeout when unset; a far end's a=recvonly turns both off); the stock sofia profile still sets the "
+	  "deprecated rtp-timeout-sec=300 and rtp-hold-timeout-sec=1800", 300, true },
 	{ "Asterisk", "rtp_timeout", PF_ASTERISK,
 	  "rtp_timeout / rtp_timeout_hold on the PJSIP endpoint (seconds, default 0 = off; chan_sip rtptimeout / "
 	  "rtpholdtimeout)", 0, false },
