@@ -3,6 +3,7 @@
  * expert asks of a failed call, answered from the evidence in order. */
 #include "analyze/analyze.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +17,16 @@ const char *const walk_questions[WALK_QUESTIONS] = {
 	"Were there codec changes?",
 	"Where did RTP last arrive (which capture point, when)?",
 };
+
+/* snprintf whose truncation is expected (long descriptions are cut). */
+static void put(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+}
 
 void analyzer_init(struct analyzer *a, const struct analyze_config *cfg)
 {
@@ -67,10 +78,29 @@ static void name_interfaces(const struct analyzer *a, const struct call *c, stru
 		}
 }
 
+/* The NAT idle timeout this call bounds: the silence after which a mapping was
+ * gone (or, when another mapping of the capture survived less, that), so that
+ * every finding of the call gives the same keep-alive advice. */
+static double keepalive_below(const struct analyzer *a, const struct call_facts *f)
+{
+	double died = 0;
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		const struct acct_dir *d = &f->acct.dir[p];
+		if (d->lost && (d->cause == CAUSE_NAT_EXPIRED || d->cause == CAUSE_STALE_MAPPING) && d->silence_s > 0 &&
+		    (died == 0 || d->silence_s < died))
+			died = d->silence_s;
+	}
+	if (died > 0 && a->nat.have_survived && a->nat.survived_s < died)
+		return a->nat.survived_s;
+	return died;
+}
+
 void analyze_call(struct analyzer *a, const struct call *c, struct findings *out, struct walk *w)
 {
 	struct call_facts f;
 	facts_derive(c, &f);
+	account_build(c, &f, a->cfg.signalling_only, a->rtp_seen > 0);
+	f.keepalive_below_s = keepalive_below(a, &f);
 	memset(out, 0, sizeof(*out));
 	struct rule_ctx ctx = { c, &f, a };
 	for (size_t i = 0; i < n_rules; i++)
@@ -96,6 +126,7 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	if (problem)
 		a->calls_with_problems++;
 	memset(w, 0, sizeof(*w));
+	headline_build(c, &f, &a->cfg, w);
 	if (problem) {
 		walk_build(c, &f, out, w);
 		if (a->cfg.signalling_only)
@@ -104,6 +135,78 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 }
 
 static double rel(const struct call *c, int64_t t);
+
+/* A stretch of the talk time in which a direction's audio, asked for, did not
+ * reach this point although its sender went on (its sequence numbers jumped
+ * over the packets, at least a second's worth: no silence suppression, which
+ * sends fewer packets and skips no number): said in the headline, so that
+ * "flowed" does not hide an outage before the capture point. */
+static void outage_clause(const struct call *c, const struct call_facts *f, char *buf, size_t cap)
+{
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		const struct stream *s = f->dir[p].main;
+		const struct acct_dir *d = &f->acct.dir[p];
+		if (!s || s->max_loss_burst < 50)
+			continue;
+		const struct acct_seg *best = NULL;
+		for (unsigned i = 0; i < d->n_seg; i++)
+			if (d->seg[i].state == ACCT_SILENT && d->seg[i].t1 - d->seg[i].t0 >= 2000000000LL &&
+			    (!best || d->seg[i].t1 - d->seg[i].t0 > best->t1 - best->t0))
+				best = &d->seg[i];
+		if (!best || best->t1 >= f->talk_end)
+			continue;
+		size_t n = strlen(buf);
+		if (n && buf[n - 1] == '.')
+			buf[--n] = '\0';
+		put(buf + n, cap - n, ", but %s did not reach this point from %+.1f s to %+.1f s (%u packets in a row never "
+		    "arrived).", p == PARTY_A ? "caller -> callee" : "callee -> caller", rel(c, best->t0), rel(c, best->t1), s->max_loss_burst);
+	}
+}
+
+void headline_build(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg, struct walk *w)
+{
+	w->acct = f->acct;
+	w->n_holds = f->n_holds;
+	memcpy(w->holds, f->holds, sizeof(w->holds));
+	const struct media_account *a = &f->acct;
+	size_t cap = sizeof(w->headline);
+	if (!f->answered) {
+		snprintf(w->headline, cap, "Not answered (%s%s%s).", call_state_str(c->state), c->final_status ? ", " : "",
+			 c->final_status ? (c->final_status >= 500 ? "a server failure" : "refused") : "");
+		return;
+	}
+	if (cfg->signalling_only || !a->valid) {
+		snprintf(w->headline, cap, "Answered; the media cannot be judged from this input (no RTP in it).");
+		return;
+	}
+	char d0[300], d1[300];
+	bool l0 = a->dir[PARTY_A].lost, l1 = a->dir[PARTY_B].lost;
+	w->headline_lost = (uint8_t)((l0 ? 1u << PARTY_A : 0) | (l1 ? 1u << PARTY_B : 0));
+	if (l0)
+		acct_describe(c, f, PARTY_A, d0, sizeof(d0));
+	if (l1)
+		acct_describe(c, f, PARTY_B, d1, sizeof(d1));
+	if (l0 && l1 && a->dir[PARTY_A].from_start && a->dir[PARTY_B].from_start)
+		put(w->headline, cap, "No audio either way: %s; %s.", d0, d1);
+	else if (l0 && l1)
+		put(w->headline, cap, "Audio lost both ways: %s; %s.", d0, d1);
+	else if (l0 || l1)
+		put(w->headline, cap, "One-way audio: %s; %s flowed.", l0 ? d0 : d1,
+			 l0 ? "callee -> caller" : "caller -> callee");
+	else {
+		/* nothing lost: say what each direction did */
+		const char *st[2];
+		for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
+			st[p] = !a->dir[p].expected ? "not asked for by the SDP" :
+				f->dir[p].packets_in_talk ? "flowed" : "none seen";
+		if (!strcmp(st[0], "flowed") && !strcmp(st[1], "flowed")) {
+			snprintf(w->headline, cap, "Audio flowed both ways%s.", f->n_holds ? " (apart from hold)" : "");
+			outage_clause(c, f, w->headline, cap);
+		} else
+			snprintf(w->headline, cap, "No loss of audio found: caller -> callee %s, callee -> caller %s.", st[0],
+				 st[1]);
+	}
+}
 
 /* The first change of a party's audio codecs from one SDP to the next. */
 static bool sdp_codec_change(const struct call *c, char *buf, size_t cap)
@@ -214,21 +317,30 @@ void walk_build(const struct call *c, const struct call_facts *f, const struct f
 	} else {
 		snprintf(w->answer[1], sizeof(w->answer[1]), "Unknown: no BYE in the capture.");
 	}
-	/* 3. one-way or both */
+	/* 3. one-way or both: the media account's word */
 	uint32_t a = f->dir[PARTY_A].packets_in_talk, b = f->dir[PARTY_B].packets_in_talk;
-	bool one_way = false;
-	for (unsigned i = 0; i < fs->n; i++)
-		if (!strcmp(fs->f[i].id, "ONE_WAY_AUDIO") || !strcmp(fs->f[i].id, "NAT_PINHOLE_EXPIRY") ||
-		    !strcmp(fs->f[i].id, "RTP_TIMEOUT"))
-			one_way = one_way || fs->f[i].direction != PARTY_NONE;
+	const struct media_account *acct = &f->acct;
+	bool l0 = acct->valid && acct->dir[PARTY_A].lost, l1 = acct->valid && acct->dir[PARTY_B].lost;
+	w->walk_lost = (uint8_t)((l0 ? 1u << PARTY_A : 0) | (l1 ? 1u << PARTY_B : 0));
+	char d0[300] = "", d1[300] = "";
+	if (l0)
+		acct_describe(c, f, PARTY_A, d0, sizeof(d0));
+	if (l1)
+		acct_describe(c, f, PARTY_B, d1, sizeof(d1));
+	(void)fs;
 	if (!f->answered)
 		snprintf(w->answer[2], sizeof(w->answer[2]), "The call was never answered: no media expected.");
-	else if (!a && !b)
-		snprintf(w->answer[2], sizeof(w->answer[2]), "Both ways: no RTP in either direction.");
+	else if (!acct->valid)
+		snprintf(w->answer[2], sizeof(w->answer[2]), "Unknown: the media cannot be judged from this input.");
+	else if (l0 && l1)
+		put(w->answer[2], sizeof(w->answer[2]), "Both ways: %s; %s.", d0, d1);
+	else if (l0 || l1)
+		put(w->answer[2], sizeof(w->answer[2]), "One-way: %s. %s still reached the %s (%u packets).",
+			 l0 ? d0 : d1, l0 ? "callee -> caller" : "caller -> callee", l0 ? "caller" : "callee", l0 ? b : a);
 	else
-		snprintf(w->answer[2], sizeof(w->answer[2]), "%s: %u packets caller -> callee, %u callee -> caller "
-			 "during the talk time.", one_way ? "One-way" : "No one-way loss found", a, b);
-	w->known[2] = f->answered;
+		snprintf(w->answer[2], sizeof(w->answer[2]), "Neither: no direction lost its audio (%u packets caller -> "
+			 "callee, %u callee -> caller reached the other party during the talk time).", a, b);
+	w->known[2] = f->answered && acct->valid;
 	/* 4. hold */
 	if (!f->n_holds) {
 		snprintf(w->answer[3], sizeof(w->answer[3]), "No: the call was never put on hold.");

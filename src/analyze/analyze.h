@@ -62,10 +62,19 @@ const struct rule *rule_at(size_t i);
 extern const size_t n_rules;
 
 #define WALK_QUESTIONS 6
+/* The diagnosis of a call beside its findings: the headline (one sentence,
+ * always), the six-question walk (when something is wrong) and the media
+ * account they all come from, which the report draws on the timeline. */
 struct walk {
 	bool present;
 	bool known[WALK_QUESTIONS];
 	char answer[WALK_QUESTIONS][480];
+	uint8_t walk_lost;           /* directions question 3 names lost (bit 1 << party) */
+	char headline[480];
+	uint8_t headline_lost;       /* directions the headline names lost */
+	struct media_account acct;   /* its hold/icmp indexes refer to holds[] below and the call */
+	unsigned n_holds;
+	struct hold_period holds[FACTS_MAX_HOLDS];
 };
 extern const char *const walk_questions[WALK_QUESTIONS];
 
@@ -73,6 +82,8 @@ void analyzer_init(struct analyzer *a, const struct analyze_config *cfg);
 /* Runs every rule on c; fills out (sorted) and the walk when there is a problem. */
 void analyze_call(struct analyzer *a, const struct call *c, struct findings *out, struct walk *w);
 void walk_build(const struct call *c, const struct call_facts *f, const struct findings *fs, struct walk *w);
+/* The headline and the account, for every call. */
+void headline_build(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg, struct walk *w);
 /* For signalling-only input: says which questions a trace cannot answer, and
  * which capture would. */
 void walk_signalling_only(const struct call *c, const struct call_facts *f, const struct analyze_config *cfg,
@@ -86,14 +97,20 @@ enum platform {
 enum platform platform_of(const char *ua);
 const char *platform_name(enum platform p);
 
-/* Media watchdogs whose default interval may explain a silence before a BYE. */
+/* Media watchdogs as the platforms document them (watchdogs.c). */
 struct watchdog {
 	const char *platform;
-	const char *setting;
-	double seconds;
+	const char *name;            /* the timer's own name, e.g. "media_timeout" */
+	enum platform pf;            /* the User-Agent/Server family that names it */
+	const char *setting;         /* the setting, its unit and default, as documented */
+	double seconds;              /* the default interval, 0 when off until configured */
+	bool on_by_default;
 };
 extern const struct watchdog watchdogs[];
 extern const size_t n_watchdogs;
-extern const char *const configured_watchdogs;
+/* One sentence naming the watchdog that may have hung up after `waited` s, as
+ * surely as the Reason, the hanger's User-Agent and the timing allow. */
+void watchdog_name(const struct call *c, uint8_t hanger, double waited, bool both_silent, double user_s, char *buf,
+		   size_t cap);
 
 #endif

@@ -6,7 +6,6 @@
 
 #include "calls/calls.h"
 
-static bool reaches_other(const struct call *c, const struct stream *s);
 
 uint8_t facts_other(uint8_t p)
 {
@@ -35,8 +34,13 @@ static const struct sdp_media_rec *audio_of(const struct sdp_rec *r)
 	return NULL;
 }
 
+const struct sdp_media_rec *facts_audio_at(const struct call *c, uint8_t p, int64_t t)
+{
+	return audio_of(facts_sdp_by(c, p, t));
+}
+
 /* Whether `sender` may send audio to `receiver` by their latest SDP at t. */
-static bool sdp_allows(const struct call *c, uint8_t sender, int64_t t)
+bool facts_sdp_allows(const struct call *c, uint8_t sender, int64_t t)
 {
 	const struct sdp_media_rec *s = audio_of(facts_sdp_by(c, sender, t));
 	const struct sdp_media_rec *r = audio_of(facts_sdp_by(c, facts_other(sender), t));
@@ -109,7 +113,7 @@ uint32_t facts_packets_between(const struct call *c, uint8_t p, int64_t t0, int6
 {
 	uint32_t n = 0;
 	for (const struct stream *s = c->streams; s; s = s->next)
-		if (s->dir == p && reaches_other(c, s))
+		if (s->dir == p && facts_reaches_other(c, s))
 			n += facts_stream_packets_between(s, t0, t1);
 	return n;
 }
@@ -144,16 +148,44 @@ int64_t facts_longest_silence(const struct call *c, uint8_t p, int64_t t0, int64
 	return best;
 }
 
+static bool public_addr(const struct addr *a)
+{
+	return a->family && !addr_is_private(a) && !addr_is_cgnat(a) && !addr_is_linklocal(a) &&
+	       !addr_is_loopback(a) && !addr_is_unspecified(a);
+}
+
+/* RTP to a private address of a receiver that this capture sees only on
+ * public addresses (its SIP and its own RTP come from them): it cannot arrive
+ * (PRIVATE_IP_IN_SDP), even when that address is the one its SDP named. */
+static bool to_unreachable_private(const struct call *c, const struct stream *s, uint8_t rx)
+{
+	if (!s->dst.addr.family || public_addr(&s->dst.addr) || addr_is_loopback(&s->dst.addr))
+		return false;
+	const struct endpoint *sig = rx == PARTY_A ? &c->a_sig : &c->b_sig;
+	bool seen_public = public_addr(&sig->addr);
+	for (const struct stream *o = c->streams; o; o = o->next) {
+		if (o->dir != rx)
+			continue;
+		if (addr_eq(&o->src.addr, &s->dst.addr))
+			return false; /* the receiver uses that address here: this point is on its side */
+		seen_public = seen_public || public_addr(&o->src.addr);
+	}
+	return seen_public && !addr_eq(&sig->addr, &s->dst.addr);
+}
+
 /* Whether stream s goes to the other party: to an address:port the receiver's
  * SDP advertised, to where the receiver's own RTP comes from (symmetric RTP,
  * latching), or to the receiver's signalling address. RTP from a party's
  * advertised port to a third host (a NAT mapping that now belongs to another
- * device) does not reach the other party and does not count as its media. */
-static bool reaches_other(const struct call *c, const struct stream *s)
+ * device), or to a private address of a receiver seen only on public ones,
+ * does not reach the other party and does not count as its media. */
+bool facts_reaches_other(const struct call *c, const struct stream *s)
 {
 	uint8_t rx = facts_other(s->dir);
 	if (rx == PARTY_NONE)
 		return true;
+	if (to_unreachable_private(c, s, rx))
+		return false;
 	const struct endpoint *sig = rx == PARTY_A ? &c->a_sig : &c->b_sig;
 	if (!sig->addr.family || addr_eq(&s->dst.addr, &sig->addr))
 		return true;
@@ -188,7 +220,7 @@ void facts_derive(const struct call *c, struct call_facts *f)
 		for (const struct stream *s = c->streams; s; s = s->next) {
 			if (s->dir != p)
 				continue;
-			if (!reaches_other(c, s)) {
+			if (!facts_reaches_other(c, s)) {
 				d->misdirected++;
 				if (!d->misdirected_stream)
 					d->misdirected_stream = s;
@@ -220,8 +252,8 @@ void facts_derive(const struct call *c, struct call_facts *f)
 	f->talk_start = c->answer_ts;
 	f->talk_end = f->has_bye ? c->end_ts : f->end;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
-		f->dir[p].intended = f->answered ? sdp_allows(c, p, c->answer_ts + 1000000) : true;
-		f->dir[p].intended_end = sdp_allows(c, p, f->talk_end);
+		f->dir[p].intended = f->answered ? facts_sdp_allows(c, p, c->answer_ts + 1000000) : true;
+		f->dir[p].intended_end = facts_sdp_allows(c, p, f->talk_end);
 		if (f->answered)
 			f->dir[p].packets_in_talk = facts_packets_between(c, p, f->talk_start, f->talk_end + 1);
 	}

@@ -29,6 +29,8 @@ struct finding {
 	const char *id;
 	enum severity sev;
 	uint8_t direction;          /* sender of the media concerned, PARTY_NONE if none */
+	uint8_t lost_dirs;          /* directions whose audio the finding says was lost (bit 1 << party):
+				     * the media account's, which the headline and walk state too */
 	int64_t at;                 /* when it happened, 0 if not a moment */
 	char title[200];
 	char explanation[1400];

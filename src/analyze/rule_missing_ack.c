@@ -34,9 +34,62 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	}
 	if (c->acked && (!ack || after_ack < 2))
 		return;
+	/* the caller's INVITE again after the 2xx went out: it never got the 200
+	 * (or could not match it), so it has nothing to ACK */
+	const struct msg_rec *inv = NULL, *last_inv = NULL, *first_ok = NULL;
+	uint32_t inv_after = 0;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		if (m->request && !strcmp(m->method, "INVITE") && m->cseq == c->initial_cseq && m->from == PARTY_A) {
+			if (msg_is_first(m) && !inv)
+				inv = m;
+			if (m->retrans && first_ok && m->ts > first_ok->ts) {
+				inv_after++;
+				last_inv = m;
+			}
+		}
+		if (!first_ok && !m->request && m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE") &&
+		    m->cseq == c->initial_cseq)
+			first_ok = m;
+	}
 	struct finding *fd = finding_add(out, "MISSING_ACK", SEV_CRITICAL, PARTY_B, c->answer_ts);
 	if (!fd)
 		return;
+	if (!c->acked && inv_after && inv && first_ok) {
+		char via[96], src[64], okdst[64];
+		snprintf(via, sizeof(via), "%s", inv->via_sent_by[0] ? inv->via_sent_by : "?");
+		ep_text(&inv->src, src, sizeof(src));
+		ep_text(&first_ok->dst, okdst, sizeof(okdst));
+		finding_title(fd, "The 200 OK never reached the caller: it sent its INVITE %u more time%s after the 200s "
+			      "went out", inv_after, inv_after == 1 ? "" : "s");
+		finding_explain(fd, "The callee answered at %+.3f s (%s %llu) and retransmitted its 200 OK %u times (RFC 3261 "
+				"Timer G). The caller meanwhile retransmitted its INVITE %u times after that (RFC 3261 "
+				"Timer A, last at %+.3f s, %s %llu): it never received a 200 it could match, so it had "
+				"nothing to ACK. The problem is the 200's way back, not the ACK's.",
+				rel_s(c, c->answer_ts), unit(x), (unsigned long long)c->answer_frame, c->ok_retrans, inv_after,
+				rel_s(c, last_inv->ts), unit(x), (unsigned long long)last_inv->frame);
+		finding_explain(fd, "Responses follow the INVITE's top Via (RFC 3261 18.2.2; with rport, RFC 3581, the "
+				"address the request came from): the caller's Via says %s, its INVITE came from %s, and the "
+				"200 went to %s.", via, src, okdst);
+		if (!endpoint_eq(&first_ok->dst, &inv->src))
+			finding_explain(fd, "The 200 did not go back to where the INVITE came from: a NAT in front of the "
+					"caller drops it unless the Via (received/rport) or the server's NAT handling "
+					"sends it there.");
+		finding_evidence(fd, inv->frame, inv->ts, inv->point, "INVITE (top Via %.60s)", via);
+		finding_evidence(fd, last_inv->frame, last_inv->ts, last_inv->point, "INVITE retransmitted after the 200");
+		finding_evidence(fd, first_ok->frame, first_ok->ts, first_ok->point, "200 OK sent to %s", okdst);
+		finding_recommend(fd, "Check the 200's path back to the caller: the INVITE's Via (rport, and received= when "
+				  "the Via names a private address: Asterisk force_rport=yes, Kamailio force_rport()), "
+				  "the Record-Route of any proxy between them, and the NAT or firewall in front of the "
+				  "caller (a UDP mapping for the SIP flow, a SIP ALG mangling the response, a 200 too "
+				  "large for UDP that is fragmented and dropped).");
+		if (f->has_bye)
+			finding_explain(fd, "The %s hung up %.1f s after the answer (%s %llu)%s.", who(f->bye_by),
+					secs(c->answer_ts, f->bye_ts), unit(x), (unsigned long long)f->bye_frame,
+					secs(c->answer_ts, f->bye_ts) >= 28 && secs(c->answer_ts, f->bye_ts) <= 40 ?
+					": Timer H (64*T1 = 32 s) running out" : "");
+		return;
+	}
 	if (c->acked) {
 		finding_title(fd, "200 OK retransmitted %u times after the caller's ACK: the ACK does not reach the "
 			      "callee", after_ack);

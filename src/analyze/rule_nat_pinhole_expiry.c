@@ -9,7 +9,7 @@
 #define MIN_PAUSE_NS 5000000000LL
 
 /* Intervals after which media watchdogs commonly hang up: the defaults of
- * watchdogs.c and the values people commonly set (Asterisk rtptimeout=30/60). */
+ * watchdogs.c and the values people commonly set (Asterisk rtp_timeout=30/60). */
 static bool watchdog_like(const struct rule_ctx *x, double s, char *names, size_t cap)
 {
 	size_t used = 0;
@@ -22,14 +22,16 @@ static bool watchdog_like(const struct rule_ctx *x, double s, char *names, size_
 						 x->a->cfg.rtp_timeout_s);
 	}
 	for (size_t i = 0; i < n_watchdogs && used < cap - 1; i++) {
+		if (!watchdogs[i].on_by_default)
+			continue;
 		tol = watchdogs[i].seconds * 0.1 > 3.0 ? watchdogs[i].seconds * 0.1 : 3.0;
 		if (s >= watchdogs[i].seconds - tol && s <= watchdogs[i].seconds + tol)
-			used += (size_t)snprintf(names + used, cap - used, "%s%s (%.0f s)", used ? "; " : "",
+			used += (size_t)snprintf(names + used, cap - used, "%sthe default of %s (%.0f s)", used ? "; " : "",
 						 watchdogs[i].platform, watchdogs[i].seconds);
 	}
 	if (used < cap - 1 && ((s >= 27 && s <= 33) || (s >= 57 && s <= 63)))
-		used += (size_t)snprintf(names + used, cap - used, "%san Asterisk rtptimeout / rtp_timeout of %s s as "
-					 "commonly set", used ? "; " : "", s < 45 ? "30" : "60");
+		used += (size_t)snprintf(names + used, cap - used, "%san Asterisk rtp_timeout of %s s as commonly set",
+					 used ? "; " : "", s < 45 ? "30" : "60");
 	return used > 0;
 }
 
@@ -70,7 +72,7 @@ static void from_signalling(const struct rule_ctx *x, struct findings *out)
 	finding_evidence(fd, h->frame_start, h->start, c->point, "hold (%s)", h->how);
 	finding_evidence(fd, h->frame_end, h->end, c->point, "unhold");
 	finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE from the %s", who(f->bye_by));
-	rec_keepalive(fd, party_platform(c, h->by), 20);
+	rec_keepalive(fd, party_platform(c, h->by), keepalive_below(x));
 	finding_recommend(fd, "Confirm with a capture of SIP and RTP during a hold/unhold (tcpdump -i any udp portrange "
 			  "10000-20000 or port 5060): deadair then shows which direction does not come back.");
 }
@@ -110,6 +112,39 @@ static bool natted(const struct call *c, uint8_t p, const struct stream *s)
 	return false;
 }
 
+/* Silences the mappings of a NATed party survived: audio came back on the same
+ * source after them and the far end's media reached it. */
+static void survived(const struct rule_ctx *x)
+{
+	const struct call *c = x->c;
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
+		for (const struct stream *old = c->streams; old; old = old->next) {
+			if (old->dir != p || old->packets < 20 || !natted(c, p, old))
+				continue;
+			for (uint32_t g = 0; g < old->n_gaps && g < STREAM_MAX_GAPS; g++) {
+				int64_t len = old->gaps[g].end - old->gaps[g].start;
+				if (len >= MIN_PAUSE_NS && towards(c, facts_other(p), &old->src, old->gaps[g].end + 1000000000LL))
+					note_bound(x->a, c, false, (double)len / 1e9);
+			}
+		}
+}
+
+static void door_closed_for_a_while(const struct rule_ctx *x, struct findings *out);
+
+static void cite_icmp(const struct rule_ctx *x, const struct acct_dir *d, uint8_t far, uint8_t p, struct finding *fd)
+{
+	if (d->icmp < 0)
+		return;
+	const struct icmp_rec *ic = &x->c->icmp[d->icmp];
+	char from[ADDR_STRLEN];
+	addr_str(&ic->from.addr, from);
+	finding_explain(fd, "The NAT says so itself: %u ICMP %s error%s from %s answered the %s's RTP from %+.3f s (%s "
+			"%llu), the closed door of the mapping the %s no longer has.", ic->count, icmp_kind_str(ic->kind),
+			ic->count == 1 ? "" : "s", from, who(far), rel_s(x->c, ic->first_ts), unit(x),
+			(unsigned long long)ic->first_frame, who(p));
+	finding_evidence(fd, ic->first_frame, ic->first_ts, ic->point, "ICMP %s from %s", icmp_kind_str(ic->kind), from);
+}
+
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
@@ -118,79 +153,141 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		from_signalling(x, out);
 		return;
 	}
-	if (!f->answered)
+	if (!f->answered || !f->acct.valid)
 		return;
-	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
-		uint8_t far = facts_other(p);
-		/* pairs of consecutive streams of p separated by a pause */
-		for (const struct stream *old = c->streams; old; old = old->next) {
-			if (old->dir != p || old->packets < 20)
-				continue;
+	survived(x);
+	door_closed_for_a_while(x, out);
+	for (uint8_t far = PARTY_A; far <= PARTY_B; far++) {
+		const struct acct_dir *d = &f->acct.dir[far];
+		uint8_t p = facts_other(far); /* the party behind the NAT */
+		if (!d->lost || (d->cause != CAUSE_STALE_MAPPING && d->cause != CAUSE_NAT_EXPIRED))
+			continue;
+		double pause = d->silence_s;
+		note_bound(x->a, c, true, pause);
+		const struct hold_period *h = d->hold >= 0 ? &f->holds[d->hold] : facts_hold_at(f, d->lost_from - (int64_t)(pause * 1e9) + 500000000LL);
+		struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_CRITICAL, far, d->lost_from);
+		if (!fd)
+			return;
+		fd->lost_dirs = (uint8_t)(1u << far);
+		if (d->cause == CAUSE_STALE_MAPPING) {
+			char a[64], b[64] = "?";
+			ep_text(&d->to, a, sizeof(a));
 			const struct stream *nw = NULL;
 			for (const struct stream *s = c->streams; s; s = s->next)
-				if (s != old && s->dir == p && s->packets >= 20 && s->first_ts > old->last_ts &&
-				    (!nw || s->first_ts < nw->first_ts))
+				if (s->dir == p && s->first_frame == d->lost_frame)
 					nw = s;
-			int64_t pause_end = nw ? nw->first_ts : 0;
-			/* pauses inside old itself (hold with the same mapping) */
-			for (uint32_t g = 0; g < old->n_gaps && g < STREAM_MAX_GAPS; g++) {
-				int64_t len = old->gaps[g].end - old->gaps[g].start;
-				if (len < MIN_PAUSE_NS || !natted(c, p, old))
-					continue;
-				/* audio came back on the same mapping: did the far end's media reach it? */
-				if (towards(c, far, &old->src, old->gaps[g].end + 1000000000LL) > 0)
-					note_bound(x->a, c, false, (double)len / 1e9);
-			}
-			if (!nw || endpoint_eq(&nw->src, &old->src) || !natted(c, p, nw))
-				continue;
-			int64_t pause = pause_end - old->last_ts;
-			if (pause < MIN_PAUSE_NS)
-				continue;
-			/* the far end keeps sending to the old mapping and not to the new one */
-			uint32_t to_old = towards(c, far, &old->src, nw->first_ts + 1000000000LL);
-			uint32_t to_new = towards(c, far, &nw->src, nw->first_ts);
-			if (to_old < 50 || to_new * 10 > to_old)
-				continue;
-			note_bound(x->a, c, true, (double)pause / 1e9);
-			struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_CRITICAL, far, nw->first_ts);
-			if (!fd)
-				return;
-			char a[64], b[64];
-			ep_text(&old->src, a, sizeof(a));
-			ep_text(&nw->src, b, sizeof(b));
-			const struct hold_period *h = facts_hold_at(f, old->last_ts + 500000000LL);
+			if (nw)
+				ep_text(&nw->src, b, sizeof(b));
 			finding_title(fd, "NAT mapping expired after %.0f s of %s: the %s's RTP came back from a new port, "
-				      "the %s kept sending to the old one", (double)pause / 1e9, h ? "hold" : "silence",
-				      who(p), who(far));
-			finding_explain(fd, "The %s's RTP came from %s until %+.3f s (frame %llu).", who(p), a,
-					rel_s(c, old->last_ts), (unsigned long long)old->last_frame);
+				      "the %s kept sending to the old one", pause, h ? "hold" : "silence", who(p), who(far));
+			finding_explain(fd, "The %s's RTP came from %s before a silence of %.1f s%s.", who(p), a, pause,
+					h ? " on hold" : "");
 			if (h)
-				finding_explain(fd, "The call was on hold (%s, by the %s, frame %llu) and nothing was sent "
-						"for %.1f s.", h->how, who(h->by), (unsigned long long)h->frame_start,
-						(double)pause / 1e9);
+				finding_explain(fd, "The call was on hold (%s, by the %s, frame %llu).", h->how, who(h->by),
+						(unsigned long long)h->frame_start);
 			finding_explain(fd, "When the audio resumed at %+.3f s (frame %llu) it came from %s: the NAT in front "
-					"of the %s had forgotten the old mapping and made a new one. The %s kept "
-					"sending to %s (%u packets after the resume, %u to the new port), which the NAT "
-					"now drops: the %s hears nothing.",
-					rel_s(c, nw->first_ts), (unsigned long long)nw->first_frame, b, who(p), who(far),
-					a, to_old, to_new, who(p));
-			finding_explain(fd, "So this NAT's UDP idle timeout is below %.0f s.", (double)pause / 1e9);
-			if (x->a->nat.have_survived && x->a->nat.survived_s < (double)pause / 1e9)
-				finding_explain(fd, "A mapping in this capture survived %.0f s of silence (call %s), so the "
-						"timeout lies between %.0f and %.0f s.", x->a->nat.survived_s,
-						x->a->nat.survived_call, x->a->nat.survived_s, (double)pause / 1e9);
-			finding_evidence(fd, old->last_frame, old->last_ts, old->point, "last RTP from %s before the pause", a);
-			if (h)
-				finding_evidence(fd, h->frame_start, h->start, c->point, "hold (%s)", h->how);
-			if (h && h->end)
-				finding_evidence(fd, h->frame_end, h->end, c->point, "unhold");
-			finding_evidence(fd, nw->first_frame, nw->first_ts, nw->point, "RTP resumes from %s", b);
-			double below = (double)pause / 1e9;
-			if (x->a->nat.have_survived && x->a->nat.survived_s < below)
-				below = x->a->nat.survived_s;
-			rec_keepalive(fd, party_platform(c, p), below);
-			rec_symmetric(fd, party_platform(c, far));
+					"of the %s had forgotten the old mapping and made a new one. The %s kept sending to "
+					"%s (%u packets after the resume), which the NAT now drops: the %s hears nothing.",
+					rel_s(c, d->lost_from), (unsigned long long)d->lost_frame, b, who(p), who(far), a,
+					d->packets_after, who(p));
+			if (nw)
+				finding_evidence(fd, nw->first_frame, nw->first_ts, nw->point, "RTP resumes from %s", b);
+		} else {
+			finding_title(fd, "NAT mapping expired during %.0f s of silence on hold: after the unhold the %s sends, "
+				      "nothing comes back", pause, who(p));
+			finding_explain(fd, "The call was on hold (%s, by the %s) from %+.3f s to %+.3f s, and no RTP went either "
+					"way for %.0f s. After the unhold the %s sent RTP again (%u packets until %+.3f s), "
+					"and none came from the %s: the NAT in front of the %s had forgotten the mapping "
+					"through which the %s's media came in, as a NAT does when nothing crosses it for "
+					"longer than its UDP idle timeout.", h ? h->how : "?", h ? who(h->by) : "?",
+					h ? rel_s(c, h->start) : 0.0, h ? rel_s(c, h->end) : 0.0, pause, who(p),
+					facts_packets_between(c, p, d->lost_from, INT64_MAX), rel_s(c, f->dir[p].last_ts),
+					who(far), who(p), who(far));
+			finding_explain(fd, "This is what the %s sees from inside the NAT; outside it, the %s's RTP would come "
+					"back from a new port while the %s keeps sending to the old one.", who(p), who(p),
+					who(far));
 		}
+		finding_explain(fd, "So this NAT's UDP idle timeout is below %.0f s: the mapping survived nothing of that "
+				"silence.", pause);
+		if (x->a->nat.have_survived && x->a->nat.survived_s < pause)
+			finding_explain(fd, "A mapping in this capture survived %.0f s of silence (call %s), so the timeout "
+					"lies between %.0f and %.0f s.", x->a->nat.survived_s, x->a->nat.survived_call,
+					x->a->nat.survived_s, pause);
+		cite_icmp(x, d, far, p, fd);
+		if (h)
+			finding_evidence(fd, h->frame_start, h->start, c->point, "hold (%s)", h->how);
+		if (h && h->end)
+			finding_evidence(fd, h->frame_end, h->end, c->point, "unhold");
+		if (f->dir[far].packets)
+			finding_evidence(fd, f->dir[far].last_frame, f->dir[far].last_ts, f->dir[far].last_point,
+					 "last RTP %s seen here", dir_text(far));
+		rec_keepalive(fd, party_platform(c, p), keepalive_below(x));
+		rec_symmetric(fd, party_platform(c, far));
+	}
+}
+
+/* Whether e, where the far end sent p's audio, is a NAT's mapping for p: an
+ * address p's RTP came from that p's SDP did not name (learned by latching),
+ * or that p's SDP names as learned (a STUN Binding response in this capture
+ * gave it, or ICE calls it server-reflexive), and p's RTP had come from it
+ * before: the mapping was there and went (refusals before p's first packet
+ * are a mapping not made yet). A port p advertised as its own and then
+ * refused is p's own closed socket. */
+static bool learned(const struct call *c, uint8_t p, const struct endpoint *e, int64_t before)
+{
+	for (unsigned i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		for (unsigned m = 0; r->by == p && m < r->n_media; m++)
+			if (endpoint_eq(&r->media[m].rtp, e) && !(r->marks & SDP_MARK_STUN_MAPPED) &&
+			    r->media[m].ice_default != ICE_DEFAULT_SRFLX)
+				return false;
+	}
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->dir == p && s->packets >= 20 && endpoint_eq(&s->src, e) && s->first_ts < before)
+			return true;
+	return false;
+}
+
+/* A mapping gone for a while: the NAT in front of p answered the far end's
+ * RTP to p's public address with ICMP port unreachable (the closed door
+ * itself) over two seconds or more, and the audio came back after. */
+static void door_closed_for_a_while(const struct rule_ctx *x, struct findings *out)
+{
+	const struct call *c = x->c;
+	const struct call_facts *f = x->f;
+	for (unsigned i = 0; i < c->n_icmp; i++) {
+		const struct icmp_rec *ic = &c->icmp[i];
+		if (ic->about != ICMP_ABOUT_RTP || ic->kind != ICMP_PORT_UNREACHABLE || ic->refused > PARTY_B ||
+		    ic->count < 3 || ic->last_ts - ic->first_ts < 2000000000LL || !addr_eq(&ic->from.addr, &ic->q_dst.addr))
+			continue;
+		uint8_t far = ic->refused, p = facts_other(far);
+		const struct acct_dir *d = &f->acct.dir[far];
+		if (d->lost && (d->cause == CAUSE_STALE_MAPPING || d->cause == CAUSE_NAT_EXPIRED))
+			continue; /* said above, with the ICMP cited */
+		if (!learned(c, p, &ic->q_dst, ic->first_ts))
+			continue;
+		struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_WARNING, far, ic->first_ts);
+		if (!fd)
+			return;
+		char to[64], from[ADDR_STRLEN];
+		ep_text(&ic->q_dst, to, sizeof(to));
+		addr_str(&ic->from.addr, from);
+		finding_title(fd, "The NAT in front of the %s had no mapping for %.0f s: it refused the %s's RTP with ICMP "
+			      "port unreachable", who(p), secs(ic->first_ts, ic->last_ts), who(far));
+		finding_explain(fd, "From %+.3f s (%s %llu) to %+.3f s the %s's RTP to %s was answered %u times by ICMP port "
+				"unreachable from %s, the NAT's own address: it had no mapping for that port any more "
+				"(expired, or flushed by a restart or a link flap), and the %s heard nothing of it then "
+				"(RTP passing this point is no proof it arrived).", rel_s(c, ic->first_ts), unit(x),
+				(unsigned long long)ic->first_frame, rel_s(c, ic->last_ts), who(far), to, ic->count, from,
+				who(p));
+		if (d->lost)
+			finding_explain(fd, "The audio did not come back.");
+		else
+			finding_explain(fd, "The refusals stopped and the audio went on: the mapping was made again (by the "
+					"%s's own next packet or a registration).", who(p));
+		finding_evidence(fd, ic->first_frame, ic->first_ts, ic->point, "ICMP port unreachable from %s", from);
+		finding_evidence(fd, ic->last_frame, ic->last_ts, ic->point, "last of %u such errors", ic->count);
+		rec_keepalive(fd, party_platform(c, p), keepalive_below(x));
 	}
 }
 

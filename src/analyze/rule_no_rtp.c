@@ -7,17 +7,17 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
-	if (!f->answered || secs(f->talk_start, f->talk_end) < 2.0 || x->a->cfg.signalling_only)
+	if (x->a->cfg.signalling_only)
 		return; /* a trace holds no RTP: its absence proves nothing */
-	if (f->dir[PARTY_A].packets || f->dir[PARTY_B].packets || x->a->rtp_seen == 0)
+	/* the media account's word (account_no_media: answered 2 s or more, no RTP
+	 * either way, a capture that carries RTP and is on this call's media path) */
+	if (!account_no_media(c, f, x->a->rtp_seen > 0))
 		return;
-	if (!f->dir[PARTY_A].intended && !f->dir[PARTY_B].intended)
-		return;
-	if (c->media_elsewhere || !c->media_path_seen)
-		return; /* its media was bound to the other leg, or the capture is not on its media path */ /* its media was seen, bound to the other leg that advertised the same endpoint */
 	struct finding *fd = finding_add(out, "NO_RTP", SEV_CRITICAL, PARTY_NONE, f->talk_start);
 	if (!fd)
 		return;
+	fd->lost_dirs = (uint8_t)((f->acct.dir[PARTY_A].lost ? 1u << PARTY_A : 0) |
+				  (f->acct.dir[PARTY_B].lost ? 1u << PARTY_B : 0));
 	finding_title(fd, "No RTP in either direction during %.1f s of answered call", secs(f->talk_start, f->talk_end));
 	finding_explain(fd, "The call was answered at %+.3f s and lasted %.1f s, but no RTP to or from the addresses its SDP "
 			"advertised was seen, while the capture does carry other RTP of those hosts (%llu RTP packets so "

@@ -16,6 +16,13 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		emodel_stream(s, codec, &q);
 		if (!q.valid || q.r >= 70.0)
 			continue;
+		/* an outage is no codec-quality figure: PACKET_LOSS says it; judge
+		 * quality by the loss outside it (the E-model averages one long
+		 * stretch of nothing over the call) */
+		struct outage o;
+		if (q.ppl >= 1.0 && stream_outage(s, &o) &&
+		    (o.rest_exp <= 0 || 100.0 * (double)o.rest_lost < 1.0 * (double)o.rest_exp))
+			continue;
 		struct finding *fd = finding_add(out, "POOR_QUALITY", q.r < 60.0 ? SEV_CRITICAL : SEV_WARNING, s->dir,
 						 s->first_ts);
 		if (!fd)

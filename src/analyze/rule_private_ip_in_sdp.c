@@ -35,6 +35,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		const char *kind = m ? kind_of(&m->rtp.addr) : NULL;
 		if (!kind)
 			continue;
+		if (m->has_ice)
+			continue; /* ICE (RFC 8445): c= is one candidate of several; the checks find the path */
 		/* across a public path: the message carrying it, or the party's own RTP,
 		 * comes from a public address (a NAT rewrote the packets, not the SDP) */
 		const struct msg_rec *carrier = NULL;
@@ -52,7 +54,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		for (const struct stream *s = c->streams; s; s = s->next)
 			if (s->dir == far && addr_eq(&s->dst.addr, &m->rtp.addr))
 				to_private += s->packets;
-		bool failed = to_private > 0 || (x->f->answered && x->f->dir[far].packets == 0 && x->f->dir[p].packets);
+		const struct acct_dir *ad = &x->f->acct.dir[far];
+		bool lost = x->f->acct.valid && ad->lost && (ad->cause == CAUSE_PRIVATE_ADDR || ad->from_start);
+		bool failed = to_private > 0 || lost;
 		struct finding *fd = finding_add(out, "PRIVATE_IP_IN_SDP", failed ? SEV_CRITICAL : SEV_WARNING, far, r->ts);
 		if (!fd)
 			return;
@@ -70,11 +74,16 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		}
 		if (to_private)
 			finding_explain(fd, "The %s did send %u RTP packets to that address: they cannot arrive, and the "
-					"%s hears nothing.", who(far), to_private, who(p));
-		else if (x->a->cfg.signalling_only)
-			finding_explain(fd, "The trace holds no RTP, so whether the %s's audio reached the %s (through "
-					"latching by the %s) cannot be told from it.", who(far), who(p), who(far));
-		else if (!failed)
+					"%s hears nothing (ONE_WAY_AUDIO is the symptom, this its cause).", who(far),
+					to_private, who(p));
+		else if (lost)
+			finding_explain(fd, "No audio of the %s reached the %s (ONE_WAY_AUDIO is the symptom, this its "
+					"cause).", who(far), who(p));
+		else if (x->a->cfg.signalling_only || !x->f->acct.valid || !x->f->dir[far].packets)
+			finding_explain(fd, "%s, so whether the %s's audio reached the %s (through latching by the %s) "
+					"cannot be told from it.", x->a->cfg.signalling_only ? "The trace holds no RTP" :
+					"The capture holds no RTP of it for this call", who(far), who(p), who(far));
+		else
 			finding_explain(fd, "Audio worked in this call only because the %s sent its media to where the %s's "
 					"RTP came from (latching).", who(far), who(p));
 		finding_evidence(fd, r->frame, r->ts, c->point, "SDP with %s", adv);

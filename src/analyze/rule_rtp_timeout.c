@@ -5,30 +5,7 @@
  * the silence began in a hold and the media never came back after the unhold,
  * a watchdog counts from the unhold (nothing was due before): the interval
  * that names it is unhold to BYE. */
-#include <math.h>
-
 #include "analyze/rule_util.h"
-
-static bool matches(double silence, double wd)
-{
-	return fabs(silence - wd) <= (wd * 0.1 > 3.0 ? wd * 0.1 : 3.0);
-}
-
-/* Whether a BYE's Reason (or X-Asterisk-HangupCause) names a media timeout. */
-static bool names_media_timeout(const char *r)
-{
-	static const char *const words[] = { "media_timeout", "media timeout", "rtp timeout", "rtp_timeout",
-					     "rtp-timeout", "lack of rtp", "rtptimeout", NULL };
-	char low[200];
-	size_t n = 0;
-	for (; r[n] && n < sizeof(low) - 1; n++)
-		low[n] = (char)(r[n] >= 'A' && r[n] <= 'Z' ? r[n] + 32 : r[n]);
-	low[n] = '\0';
-	for (size_t i = 0; words[i]; i++)
-		if (strstr(low, words[i]))
-			return true;
-	return false;
-}
 
 /* Signalling only (a pasted trace): the BYE's own Reason says the platform's
  * media watchdog hung up. The platform's word, not the absence of RTP. */
@@ -36,7 +13,7 @@ static void from_reason(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
-	if (!f->has_bye || !f->answered || f->bye_by == PARTY_NONE || !names_media_timeout(c->bye_reason))
+	if (!f->has_bye || !f->answered || f->bye_by == PARTY_NONE || !facts_reason_media_timeout(c))
 		return;
 	uint8_t hanger = f->bye_by, silent = facts_other(hanger);
 	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, f->bye_ts);
@@ -77,73 +54,87 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		from_reason(x, out);
 		return;
 	}
-	if (!f->has_bye || !f->answered)
+	if (!f->has_bye || !f->answered || !f->acct.valid)
 		return;
 	/* the direction towards the BYE's sender is the one its watchdog measures */
 	uint8_t hanger = f->bye_by;
 	if (hanger == PARTY_NONE)
 		return;
 	uint8_t silent = facts_other(hanger);
+	const struct acct_dir *d = &f->acct.dir[silent];
 	const struct dir_facts *s = &f->dir[silent];
-	if (s->packets < 50 || !s->intended_end)
+	if (!d->lost || (s->packets < 50 && !d->from_start) || d->lost_from > f->bye_ts)
 		return;
-	double silence = secs(s->last_ts, f->bye_ts);
-	const struct hold_period *h = facts_hold_at(f, s->last_ts + 500000000LL);
-	bool after_unhold = h && h->end && h->end > s->last_ts && h->end < f->bye_ts;
-	double waited = after_unhold ? secs(h->end, f->bye_ts) : silence; /* what a watchdog measured */
+	bool beyond = d->state == ACCT_LOST_BEYOND;
+	const struct hold_period *h = d->hold >= 0 ? &f->holds[d->hold] : NULL;
+	double waited = secs(d->lost_from, f->bye_ts); /* what a watchdog measured */
 	/* watchdogs start at 10 s (AudioCodes' default); shorter pauses before a
-	 * hang-up are people, unless the user's own timeout says otherwise */
+	 * hang-up are people, unless the user's own timeout says otherwise; a far
+	 * end that names a media timeout is taken at its word */
 	double min = x->a->cfg.rtp_timeout_s > 0 && x->a->cfg.rtp_timeout_s < 10 ? x->a->cfg.rtp_timeout_s * 0.9 : 9.0;
-	if (waited < min)
+	if (d->said_by != CAUSE_FAR_END_TIMEOUT && waited < min)
 		return;
-	const struct dir_facts *o = &f->dir[hanger];
-	bool both = o->packets == 0 || secs(o->last_ts, f->bye_ts) >= silence - 2.0;
-	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, s->last_ts);
+	if (d->from_start && !facts_reason_media_timeout(c))
+		return; /* no audio from the answer: ONE_WAY_AUDIO / NO_RTP say it; a hang-up is no watchdog */
+	bool both = f->acct.dir[hanger].lost && f->acct.dir[hanger].lost_from <= d->lost_from + 2000000000LL;
+	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, d->lost_from);
 	if (!fd)
 		return;
-	if (after_unhold)
+	fd->lost_dirs = (uint8_t)(1u << silent | (both ? 1u << hanger : 0));
+	if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
+		finding_title(fd, "The %s hung up on a media timeout: RTP %s passed this point but was lost beyond it",
+			      who(hanger), dir_text(silent));
+	else if (beyond)
+		finding_title(fd, "RTP %s passed this point but was lost beyond it; the %s hung up %.1f s later",
+			      dir_text(silent), who(hanger), waited);
+	else if (d->state == ACCT_MISDIRECTED)
+		finding_title(fd, "RTP %s went where the %s could not receive it; the %s hung up %.1f s later",
+			      dir_text(silent), who(hanger), who(hanger), waited);
+	else if (h)
 		finding_title(fd, "RTP %s never came back after the unhold; the %s hung up %.1f s later", dir_text(silent),
 			      who(hanger), waited);
 	else
-		finding_title(fd, "RTP %s stopped %.1f s before the %s hung up", dir_text(silent), silence, who(hanger));
-	finding_explain(fd, "The %s's RTP (%u packets) last arrived at %+.3f s (frame %llu); %.1f s later, at %+.3f s, the "
-			"%s sent BYE (frame %llu).", who(silent), s->packets, rel_s(c, s->last_ts),
-			(unsigned long long)s->last_frame, silence, rel_s(c, f->bye_ts), who(hanger),
-			(unsigned long long)f->bye_frame);
+		finding_title(fd, "RTP %s stopped %.1f s before the %s hung up", dir_text(silent), waited, who(hanger));
+	char how[320];
+	acct_describe(c, f, silent, how, sizeof(how));
+	finding_explain(fd, "Audio %s.", how);
+	if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
+		finding_explain(fd, "Here the %s's RTP (%u packets) kept coming until %+.3f s (frame %llu); the %s sent BYE "
+				"at %+.3f s (frame %llu) saying \"%s\": its media watchdog found nothing arriving, so the "
+				"RTP was lost between this capture point and the %s.", who(silent), s->packets,
+				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, who(hanger), rel_s(c, f->bye_ts),
+				(unsigned long long)f->bye_frame, c->bye_reason, who(hanger));
+	else if (beyond)
+		finding_explain(fd, "Here the %s's RTP (%u packets) kept coming until %+.3f s (frame %llu), but it no "
+				"longer reached the %s; the %s sent BYE at %+.3f s (frame %llu).", who(silent), s->packets,
+				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, who(hanger), who(hanger),
+				rel_s(c, f->bye_ts), (unsigned long long)f->bye_frame);
+	else if (s->packets)
+		finding_explain(fd, "The %s's RTP (%u packets) was last seen here at %+.3f s (frame %llu); at %+.3f s, "
+				"%.1f s after %s, the %s sent BYE (frame %llu).", who(silent), s->packets,
+				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, rel_s(c, f->bye_ts), waited,
+				h ? "the unhold" : d->state == ACCT_MISDIRECTED ? "it went astray" : "it stopped", who(hanger),
+				(unsigned long long)f->bye_frame);
 	if (both)
 		finding_explain(fd, "RTP was silent in both directions over that time.");
-	else
+	else if (f->dir[hanger].packets)
 		finding_explain(fd, "The %s's own RTP went on until %+.3f s: the loss was one-way.", who(hanger),
-				rel_s(c, o->last_ts));
-	if (after_unhold)
+				rel_s(c, f->dir[hanger].last_ts));
+	if (h)
 		finding_explain(fd, "The silence began with a hold (%s by the %s, frame %llu); the unhold at %+.3f s (frame "
-				"%llu) asked for media again, and none came in the %.1f s until the BYE.", h->how,
-				who(h->by), (unsigned long long)h->frame_start, rel_s(c, h->end),
-				(unsigned long long)h->frame_end, waited);
-	else if (h)
-		finding_explain(fd, "The silence began while the call was on hold (%s by the %s), where the watchdog for "
-				"held calls applies.", h->how, who(h->by));
-	if (c->bye_reason[0])
-		finding_explain(fd, "The BYE says why: \"%s\".", c->bye_reason);
-	/* which watchdog matches */
-	char names[400] = "";
-	size_t used = 0;
-	if (x->a->cfg.rtp_timeout_s > 0 && matches(waited, x->a->cfg.rtp_timeout_s))
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "your own --rtp-timeout of %.0f s",
-					 x->a->cfg.rtp_timeout_s);
-	for (size_t i = 0; i < n_watchdogs && used < sizeof(names) - 1; i++)
-		if (matches(waited, watchdogs[i].seconds))
-			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s (%s)", used ? "; " : "",
-						 watchdogs[i].platform, watchdogs[i].setting);
-	if (names[0])
-		finding_explain(fd, "A %.0f s %s matches the default media watchdog of: %s.", waited,
-				after_unhold ? "wait from the unhold to the BYE" : "silence-to-BYE", names);
+				"%llu) asked for media again, and none came in the %.1f s until the BYE, so a watchdog "
+				"counted from the unhold.", h->how, who(h->by), (unsigned long long)h->frame_start,
+				rel_s(c, h->end), (unsigned long long)h->frame_end, waited);
+	if (c->bye_reason[0] && d->said_by != CAUSE_FAR_END_TIMEOUT)
+		finding_explain(fd, "The BYE's Reason: \"%s\".", c->bye_reason);
+	/* which watchdog: as surely as the Reason, the User-Agent and the timing say */
+	char names[700];
+	if (beyond && !x->a->cfg.rtp_timeout_s)
+		snprintf(names, sizeof(names), "When the loss began beyond this point is %s.",
+			 d->from_exact ? "known from the far end's reports" : "not visible here: the BYE only says it happened");
 	else
-		finding_explain(fd, "The %.1f s interval matches no default watchdog (AudioCodes 10 s, rtpengine 60 s, "
-				"FreeSWITCH's stock profile 300 s): a configured one (%s), or a person hanging up.",
-				waited, configured_watchdogs);
-	if (strstr(c->bye_reason, "MEDIA_TIMEOUT"))
-		finding_explain(fd, "MEDIA_TIMEOUT is FreeSWITCH's hang-up cause for RTP inactivity (cause 604).");
+		watchdog_name(c, hanger, waited, both, x->a->cfg.rtp_timeout_s, names, sizeof(names));
+	finding_explain(fd, "%s", names);
 	/* which layer failed */
 	if (c->bye_status >= 200 && c->bye_status < 300)
 		finding_explain(fd, "SIP was healthy until the end (the BYE was answered %u): a media-only failure.",
@@ -151,11 +142,15 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	else if (!c->bye_status)
 		finding_explain(fd, "The BYE got no answer (%u retransmissions): signalling was cut too, which points "
 				"to a network event rather than a media-only problem.", f->bye_retrans);
-	finding_evidence(fd, s->last_frame, s->last_ts, s->last_point, "last RTP %s", dir_text(silent));
+	if (s->packets)
+		finding_evidence(fd, s->last_frame, s->last_ts, s->last_point, "last RTP %s seen here", dir_text(silent));
+	if (d->said_by && d->said_by != CAUSE_FAR_END_TIMEOUT)
+		finding_evidence(fd, d->said_frame, d->said_ts, d->said_point, "the %s's %s", who(hanger),
+				 d->said_by == CAUSE_ICMP ? "network answered with ICMP" : "RTCP says it received nothing");
 	finding_evidence(fd, f->bye_frame, f->bye_ts, c->point, "BYE from the %s", who(hanger));
 	rec_rtp_timeout(fd, party_platform(c, hanger));
 	if (h)
-		rec_keepalive(fd, party_platform(c, silent), 20);
+		rec_keepalive(fd, party_platform(c, silent), keepalive_below(x));
 }
 
 const struct rule rule_rtp_timeout = { "RTP_TIMEOUT", "RTP stopped, then a watchdog-timed BYE", SEV_CRITICAL, eval };

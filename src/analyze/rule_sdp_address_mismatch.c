@@ -19,6 +19,14 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			continue;
 		if (addr_is_private(&m->rtp.addr) || addr_is_cgnat(&m->rtp.addr) || addr_is_linklocal(&m->rtp.addr))
 			continue; /* PRIVATE_IP_IN_SDP says it */
+		/* inside the NAT, a phone that learned its public address (a STUN
+		 * Binding response in this capture gave it, or ICE names it a
+		 * server-reflexive or relay candidate) sends from its own private
+		 * address: what it advertised is right, nothing to say here */
+		if ((addr_is_private(&s->src.addr) || addr_is_cgnat(&s->src.addr)) &&
+		    ((r->marks & SDP_MARK_STUN_MAPPED) || m->ice_default == ICE_DEFAULT_SRFLX ||
+		     m->ice_default == ICE_DEFAULT_RELAY))
+			continue;
 		uint8_t far = facts_other(p);
 		bool failed = x->f->dir[far].packets == 0 || findings_has(out, "ONE_WAY_AUDIO");
 		struct finding *fd = finding_add(out, "SDP_ADDRESS_MISMATCH", failed ? SEV_WARNING : SEV_INFO, p, s->first_ts);

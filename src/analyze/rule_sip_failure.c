@@ -67,9 +67,11 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		 * refused BYE ends a call that was over anyway (after a transfer, say) */
 		if (m->status == 481 && (reinvite || !strcmp(m->method, "UPDATE")))
 			sev = SEV_CRITICAL;
-		if (!in_dialog && (m->status == 488 || m->status == 606 || m->status >= 500))
+		if (!in_dialog && m->status != 487)
 			sev = SEV_CRITICAL; /* the call could not be set up */
 		const struct msg_rec *req = request_of(c, m);
+		/* the request carried an SDP that did not parse: that is the reason given */
+		const struct bad_sdp_rec *bad = c->n_bad_sdp && req && c->bad_sdp.frame == req->frame ? &c->bad_sdp : NULL;
 		struct finding *fd = finding_add(out, "SIP_FAILURE", sev, PARTY_NONE, m->ts);
 		if (!fd)
 			return;
@@ -81,6 +83,19 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (req)
 			finding_evidence(fd, req->frame, req->ts, req->point, "%s", what);
 		finding_evidence(fd, m->frame, m->ts, m->point, "%u %s", m->status, m->reason_phrase);
+		if (bad && (m->status == 400 || m->status == 488 || m->status == 606 || m->status == 415)) {
+			finding_title(fd, "%s refused (%u %s): its SDP has a malformed line", what, m->status, m->reason_phrase);
+			finding_explain(fd, "The %s's offer has a line that does not parse: line %u of its SDP, \"%s\"%s. "
+					"The %s could not read the session description and refused it, as RFC 3261 "
+					"section 21.4.1 (400) and RFC 3264 ask.", who(bad->by), bad->line_no, bad->line,
+					bad->whole ? " (with that first line the body is not SDP at all)" : "", who(m->from));
+			finding_evidence(fd, bad->frame, bad->ts, bad->point, "SDP line %u: %.60s", bad->line_no, bad->line);
+			finding_recommend(fd, "Fix the SDP the %s writes (or whatever rewrites it on the way: an ALG or SBC "
+					  "that mangles addresses can leave a line without its address); capture on "
+					  "the %s's own interface to see whether it wrote the line so.", who(bad->by),
+					  who(bad->by));
+			continue;
+		}
 		switch (m->status) {
 		case 481:
 			finding_explain(fd, "481 Call/Transaction Does Not Exist: the %s no longer knows this dialog (it "

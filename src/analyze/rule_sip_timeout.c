@@ -30,6 +30,13 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		bool timeout = (responses == 0 && resend >= 2) || final == 408;
 		if (!timeout)
 			continue;
+		bool refused = false; /* answered by ICMP: SIP_UNREACHABLE says it */
+		for (unsigned k = 0; k < c->n_icmp; k++)
+			if (c->icmp[k].about == ICMP_ABOUT_SIP && c->icmp[k].cseq == r->cseq &&
+			    !strcmp(c->icmp[k].method, r->method))
+				refused = true;
+		if (refused && responses == 0)
+			continue;
 		struct finding *fd = finding_add(out, "SIP_TIMEOUT", SEV_CRITICAL, r->from, r->ts);
 		if (!fd)
 			return;

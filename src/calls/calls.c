@@ -12,11 +12,13 @@
 #include <strings.h>
 
 #include "proto/sdp.h"
+#include "proto/stun.h"
 
 #define CALL_BUCKETS 4096
 #define FLOW_BUCKETS 16384
 #define EP_BUCKETS 8192
 #define HOST_SLOTS 32768 /* addresses seen in RTP; when full, every address counts as seen */
+#define STUN_MAPS 256    /* public address:ports that STUN Binding responses gave, newest kept */
 
 const char *const calls_non_call_methods[8] = { "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY",
 						"MESSAGE", "PUBLISH", "REFER/INFO", "other" };
@@ -56,6 +58,8 @@ struct calls {
 	int64_t last_tick;
 	struct addr hosts[HOST_SLOTS]; /* open addressing; family 0 = empty */
 	unsigned n_hosts;
+	struct endpoint stun_maps[STUN_MAPS]; /* a ring: XOR-MAPPED-ADDRESS of Binding responses */
+	unsigned n_stun_maps, stun_next;
 };
 
 /* Streams are kept in two lists: the owner's (call or unsignalled) through
@@ -476,8 +480,14 @@ static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct 
 		for (uint8_t k = 0; k < x->n_hops; k++) {
 			if (x->hop[k] != hop)
 				continue;
-			bool dup = d->ts_ns - x->last_ts[k] < duplicate_ns;
+			/* the IP identification tells one packet seen twice (same ID) from a
+			 * quick re-send (a new ID); without it (IPv6, ID 0 as Linux sends
+			 * with DF on unconnected sockets, a trace) the time apart does */
+			bool ids = d->ip_id && x->last_ip_id[k];
+			bool dup = ids ? d->ip_id == x->last_ip_id[k] && d->ts_ns - x->last_ts[k] < 2000000000LL
+				       : d->ts_ns - x->last_ts[k] < duplicate_ns;
 			x->last_ts[k] = d->ts_ns;
+			x->last_ip_id[k] = d->ip_id;
 			if (dup)
 				return TX_DUPLICATE;
 			x->count++;
@@ -486,6 +496,7 @@ static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct 
 		if (x->n_hops < TX_HOPS) {
 			x->hop[x->n_hops] = hop;
 			x->last_ts[x->n_hops] = d->ts_ns;
+			x->last_ip_id[x->n_hops] = d->ip_id;
 			x->n_hops++;
 		}
 		return TX_OTHER_HOP;
@@ -498,6 +509,7 @@ static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct 
 		x->n_hops = 1;
 		x->hop[0] = hop;
 		x->last_ts[0] = d->ts_ns;
+		x->last_ip_id[0] = d->ip_id;
 	}
 	return TX_NEW;
 }
@@ -570,11 +582,117 @@ static void uri_host_addr(struct sv uri, struct addr *out)
 	hostport_addr(hp, out);
 }
 
+static bool stun_mapped(const struct calls *t, const struct endpoint *e)
+{
+	for (unsigned i = 0; i < t->n_stun_maps; i++)
+		if (endpoint_eq(&t->stun_maps[i], e))
+			return true;
+	return false;
+}
+
+/* Keeps the first SDP body of the call that did not parse as a whole. */
+static void note_bad_sdp(struct call *c, const struct dgram *d, const struct sip_msg *m, uint8_t from,
+			 const struct sdp *sdp, bool whole)
+{
+	if (c->n_bad_sdp++)
+		return;
+	struct bad_sdp_rec *b = &c->bad_sdp;
+	memset(b, 0, sizeof(*b));
+	b->frame = d->frame;
+	b->ts = d->ts_ns;
+	b->point = d->point;
+	b->by = from;
+	b->whole = whole;
+	b->line_no = sdp->first_bad_no > UINT16_MAX ? UINT16_MAX : (uint16_t)sdp->first_bad_no;
+	b->cseq = m->cseq;
+	copy_sv(b->line, sizeof(b->line), sdp->first_bad);
+	if (m->is_request)
+		copy_sv(b->context, sizeof(b->context), m->method);
+	else
+		snprintf(b->context, sizeof(b->context), "%u %.*s", m->status,
+			 (int)(m->cseq_method.n < 12 ? m->cseq_method.n : 12), m->cseq_method.p);
+}
+
+static bool addr_private_like(const struct addr *a)
+{
+	return a->family && (addr_is_private(a) || addr_is_cgnat(a));
+}
+
+static bool addr_public(const struct addr *a)
+{
+	return a->family && !addr_private_like(a) && !addr_is_unspecified(a) && !addr_is_loopback(a) &&
+	       !addr_is_linklocal(a);
+}
+
+/* Which candidate the c=/m= address of a media line is (RFC 8839 5.1). */
+static uint8_t ice_default(const struct sdp_media *sm, struct sdp_rec *r)
+{
+	if (!sm->n_cand_total)
+		return ICE_NONE;
+	if (!sm->conn.addr.family || addr_is_unspecified(&sm->conn.addr) || sm->port == 0 || sm->port == 9)
+		return ICE_DEFAULT_UNKNOWN; /* trickle ICE: no candidate yet (RFC 8840) */
+	for (unsigned i = 0; i < sm->n_cand; i++) {
+		const struct sdp_candidate *k = &sm->cand[i];
+		if (k->component != 1 || k->port != sm->port || !addr_eq(&k->addr, &sm->conn.addr))
+			continue;
+		if (sv_eq(k->type, SV_LIT("host")))
+			return ICE_DEFAULT_HOST;
+		if (sv_eq(k->type, SV_LIT("relay")))
+			return ICE_DEFAULT_RELAY;
+		return ICE_DEFAULT_SRFLX;
+	}
+	(void)r;
+	return sm->n_cand < sm->n_cand_total ? ICE_DEFAULT_UNKNOWN : ICE_DEFAULT_NONE_MATCH;
+}
+
+/* What in one SDP an endpoint does not write itself (its own address the same in
+ * all its lines), and what says it learned its public address (STUN). */
+static void sdp_marks(const struct calls *t, struct sdp_rec *r, const struct sdp *sdp, const struct sip_msg *m,
+		      const struct dgram *d)
+{
+	if (d->transport == TP_UDP && (m->errors & (SIP_E_BODY_SHORT | SIP_E_BODY_EXTRA)))
+		r->marks |= SDP_MARK_LENGTH;
+	/* a public session c= over an active m= line whose own c= is private: a
+	 * rewrite caught the session line and not the media line. (The reverse,
+	 * a private session c= and a public media c=, is what a STUN client such
+	 * as baresip writes: its own address at session level, the learned one
+	 * where the media goes.) */
+	if (sdp->conn.present && addr_public(&sdp->conn.addr))
+		for (unsigned i = 0; i < sdp->n_media; i++) {
+			const struct sdp_media *sm = &sdp->media[i];
+			if (sm->port && sm->conn_media_level && addr_private_like(&sm->conn.addr)) {
+				r->marks |= SDP_MARK_C_MIXED;
+				r->mark_addr = sm->conn.addr;
+			}
+		}
+	for (unsigned i = 0; i < sdp->n_media; i++) {
+		const struct sdp_media *sm = &sdp->media[i];
+		const struct addr *c = &sm->conn.addr;
+		const struct addr *rc = &sm->rtcp_conn.addr;
+		if (sm->port && sm->rtcp_conn.present &&
+		    ((addr_private_like(rc) && addr_public(c)) || (addr_public(rc) && addr_private_like(c)))) {
+			r->marks |= SDP_MARK_RTCP_MIXED;
+			if (!(r->marks & SDP_MARK_C_MIXED))
+				r->mark_addr = addr_private_like(c) ? *c : sm->rtcp_conn.addr;
+		}
+		struct endpoint ep = { *c, sm->port };
+		if (sm->port && addr_public(c) && stun_mapped(t, &ep))
+			r->marks |= SDP_MARK_STUN_MAPPED;
+		for (unsigned k = 0; k < sm->n_cand; k++)
+			if (!sv_eq(sm->cand[k].type, SV_LIT("host")))
+				r->marks |= SDP_MARK_SRFLX;
+		if (i < r->n_media && r->media[i].ice_default == ICE_DEFAULT_NONE_MATCH && addr_public(c))
+			r->marks |= SDP_MARK_ICE_MISMATCH;
+	}
+}
+
 static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d,
 			  const struct sip_msg *m, uint8_t from, struct sv body)
 {
 	struct sdp sdp;
 	enum status st = sdp_parse(body.p, body.n, &sdp);
+	if (sdp.first_bad.n)
+		note_bad_sdp(c, d, m, from, &sdp, st != ST_OK && sdp.n_bad_lines == 0);
 	/* one bad line still leaves the rest of the description usable */
 	if (st != ST_OK && !(st == ST_MALFORMED && sdp.n_bad_lines > 0))
 		return -1;
@@ -640,8 +758,10 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 		mr->ptime = sm->ptime;
 		mr->has_crypto = sm->n_crypto > 0;
 		mr->has_ice = sm->n_cand_total > 0 || sm->ice_ufrag;
+		mr->ice_default = ice_default(sm, r);
 		record_codecs(mr, sm);
 	}
+	sdp_marks(t, r, &sdp, m, d);
 	bind_media(t, c, idx);
 	return idx;
 }
@@ -952,6 +1072,19 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		copy_sv(c->a_ua, sizeof(c->a_ua), m->user_agent);
 	if (from == PARTY_B && !c->b_ua[0] && (m->user_agent.n || m->server.n))
 		copy_sv(c->b_ua, sizeof(c->b_ua), m->user_agent.n ? m->user_agent : m->server);
+	/* a second User-Agent in one party's requests: something else speaks for it
+	 * (an SBC's own ACK to a 407, a B2BUA), and writes its addresses */
+	if (from <= PARTY_B && m->is_request && m->user_agent.n && !seen) {
+		char ua[sizeof(c->a_ua)];
+		copy_sv(ua, sizeof(ua), m->user_agent);
+		const char *known = from == PARTY_A ? c->a_ua : c->b_ua;
+		if (known[0] && strcmp(known, ua) != 0)
+			c->ua_varies[from] = true;
+	}
+	if (from <= PARTY_B && !seen && !c->stun_sig[from]) {
+		struct endpoint src = { d->src, d->sport };
+		c->stun_sig[from] = stun_mapped(t, &src);
+	}
 
 	int16_t sdp_idx = -1;
 	if (!seen && m->body.n) {
@@ -985,6 +1118,7 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		copy_sv(r->method, sizeof(r->method), method);
 		copy_sv(r->reason_phrase, sizeof(r->reason_phrase), m->reason_phrase);
 		r->sdp = sdp_idx;
+		r->ip_id = d->ip_id;
 	}
 }
 
@@ -1091,6 +1225,16 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 	struct call *c = n ? n->call : NULL;
 	if (c && d->ts_ns > c->last_activity_ts)
 		c->last_activity_ts = d->ts_ns;
+	if (c && n->party <= PARTY_B) {
+		/* the sender: the other party of an endpoint the packet goes to, the party
+		 * itself of one it comes from */
+		bool to = endpoint_eq(&n->ep, &dst);
+		uint8_t sender = to ? other_party(n->party) : n->party;
+		if (sender <= PARTY_B) {
+			c->rtcp_by[sender]++;
+			c->rtcp_last_by[sender] = d->ts_ns;
+		}
+	}
 	struct rtcp_iter it;
 	rtcp_iter_init(&it, d->data, d->len);
 	bool more = true;
@@ -1102,6 +1246,7 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 			struct stream *own = c ? stream_by_ssrc(c, p.ssrc) : unsig_by_ssrc(t, p.ssrc);
 			if (own) {
 				own->rtcp_sent++;
+				own->rtcp_last_sent_ts = d->ts_ns;
 				if (p.pt == RTCP_SR) {
 					own->last_sr_ntp = (uint32_t)(p.ntp >> 16);
 					own->last_sr_ts = d->ts_ns;
@@ -1114,6 +1259,30 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 			if (!s)
 				continue;
 			struct rtcp_view *v = &s->rtcp;
+			if (!v->reports)
+				v->first_ts = d->ts_ns;
+			/* the extended highest sequence number the receiver got: unchanged
+			 * from one report to the next while packets kept passing here means
+			 * none of them arrived there */
+			if (v->reports && b->ext_high_seq == v->last_ext_seq) {
+				if (!v->seq_frozen_since) {
+					v->seq_frozen_since = v->last_ts;
+					v->seq_frozen_frame = v->last_frame;
+					v->frozen_reports = 1;
+				}
+				v->frozen_reports++;
+			} else {
+				v->seq_frozen_since = 0;
+				v->frozen_reports = 0;
+			}
+			v->last_ext_seq = b->ext_high_seq;
+			v->last_ts = d->ts_ns;
+			if (b->fraction_lost == 255) {
+				if (!v->full_loss_reports++) {
+					v->first_full_loss_ts = d->ts_ns;
+					v->first_full_loss_frame = d->frame;
+				}
+			}
 			v->reports++;
 			v->last_fraction_lost = b->fraction_lost;
 			if (b->fraction_lost > v->max_fraction_lost)
@@ -1143,6 +1312,20 @@ void calls_stun(struct calls *t, const struct dgram *d)
 {
 	t->st.stun_packets++;
 	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	/* a Binding success response tells its receiver its public address:port
+	 * (RFC 8489 section 14.2): an endpoint that writes it into SIP and SDP
+	 * learned it, no middlebox rewrote it */
+	struct stun_msg sm;
+	if (stun_parse(d->data, d->len, &sm) == ST_OK && sm.method == 0x001 && sm.cls == STUN_SUCCESS &&
+	    sm.has_mapped && sm.mapped.family) {
+		struct endpoint e = { sm.mapped, sm.mapped_port };
+		if (!stun_mapped(t, &e)) {
+			t->stun_maps[t->stun_next] = e;
+			t->stun_next = (t->stun_next + 1) % STUN_MAPS;
+			if (t->n_stun_maps < STUN_MAPS)
+				t->n_stun_maps++;
+		}
+	}
 	struct ep_node *n = ep_lookup(t, &dst, EP_RTP);
 	if (!n)
 		n = ep_lookup(t, &src, EP_RTP);
@@ -1150,6 +1333,107 @@ void calls_stun(struct calls *t, const struct dgram *d)
 		n = ep_lookup(t, &dst, EP_LEARNED);
 	if (n && d->ts_ns > n->call->last_activity_ts)
 		n->call->last_activity_ts = d->ts_ns;
+}
+
+/* The call an ICMP error's quoted SIP packet belongs to: by its Call-ID when
+ * the router quoted that much, else by the signalling addresses. */
+static struct call *icmp_sip_call(struct calls *t, const struct icmp_error *e, uint8_t *refused,
+				  char *method, size_t cap, uint32_t *cseq)
+{
+	struct sip_msg m;
+	struct call *c = NULL;
+	method[0] = '\0';
+	*cseq = 0;
+	if (e->q_payload_len && sip_parse((const char *)e->q_payload, e->q_payload_len, SIP_DGRAM, &m) > 0) {
+		if (m.is_request)
+			copy_sv(method, cap, m.method);
+		else
+			snprintf(method, cap, "%u", m.status);
+		*cseq = m.cseq;
+		if (m.call_id.n)
+			c = call_find(t, m.call_id);
+	}
+	struct endpoint qs = { e->q_src, e->q_sport }, qd = { e->q_dst, e->q_dport };
+	for (struct call *o = t->active; !c && o; o = o->next)
+		if ((endpoint_eq(&o->a_sig, &qs) && endpoint_eq(&o->b_sig, &qd)) ||
+		    (endpoint_eq(&o->b_sig, &qs) && endpoint_eq(&o->a_sig, &qd)))
+			c = o;
+	if (!c)
+		return NULL;
+	*refused = addr_eq(&qs.addr, &c->a_sig.addr) && qs.port == c->a_sig.port ? PARTY_A : PARTY_B;
+	return c;
+}
+
+void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error *e)
+{
+	t->st.icmp_errors++;
+	if (e->q_proto != 17 || !e->q_src.family)
+		return;
+	struct endpoint qs = { e->q_src, e->q_sport }, qd = { e->q_dst, e->q_dport };
+	struct call *c = NULL;
+	uint8_t about = ICMP_ABOUT_RTP, refused = PARTY_NONE;
+	char method[16] = "";
+	uint32_t cseq = 0;
+	struct stream_ext *x = flow_find(t, &qs, &qd, true, 0);
+	struct ep_node *n;
+	if (x && x->s.call) {
+		c = x->s.call;
+		refused = x->s.dir;
+	} else if ((n = ep_lookup(t, &qd, EP_RTP)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+	} else if ((n = ep_lookup(t, &qd, EP_RTCP)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+		about = ICMP_ABOUT_RTCP;
+	} else if ((n = ep_lookup(t, &qd, EP_LEARNED)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+	} else {
+		c = icmp_sip_call(t, e, &refused, method, sizeof(method), &cseq);
+		about = ICMP_ABOUT_SIP;
+	}
+	if (!c)
+		return;
+	t->st.icmp_in_calls++;
+	if (d->ts_ns > c->last_activity_ts)
+		c->last_activity_ts = d->ts_ns;
+	struct endpoint from = { d->src, d->sport };
+	struct icmp_rec *r = NULL;
+	for (unsigned i = 0; i < c->n_icmp && !r; i++) {
+		struct icmp_rec *o = &c->icmp[i];
+		if (o->about == about && o->kind == e->kind && o->refused == refused && endpoint_eq(&o->q_dst, &qd) &&
+		    (about != ICMP_ABOUT_SIP || (o->cseq == cseq && !strcmp(o->method, method))))
+			r = o;
+	}
+	if (!r) {
+		if (c->n_icmp >= CALL_MAX_ICMP) {
+			c->icmp_dropped++;
+			return;
+		}
+		r = &c->icmp[c->n_icmp++];
+		memset(r, 0, sizeof(*r));
+		r->about = about;
+		r->kind = e->kind;
+		r->refused = refused;
+		r->point = d->point;
+		r->from = from;
+		r->q_dst = qd;
+		r->first_frame = d->frame;
+		r->first_ts = d->ts_ns;
+		snprintf(r->method, sizeof(r->method), "%s", method);
+		r->cseq = cseq;
+	} else if (r->count < 3 && d->ts_ns - r->last_ts > 5000000000LL) {
+		/* a refusal or two long before (a receiver that opened its port a
+		 * moment late): this is a new episode, the record keeps that one */
+		r->count = 0;
+		r->from = from;
+		r->first_frame = d->frame;
+		r->first_ts = d->ts_ns;
+	}
+	r->count++;
+	r->last_frame = d->frame;
+	r->last_ts = d->ts_ns;
 }
 
 static void unsig_finalize(struct calls *t, struct stream *s)

@@ -11,6 +11,7 @@
 
 #include "calls/model.h"
 #include "decode/decode.h"
+#include "proto/icmp.h"
 #include "proto/rtcp.h"
 #include "proto/rtp.h"
 #include "proto/sip.h"
@@ -43,6 +44,8 @@ struct calls_stats {
 	uint64_t rtp_packets, rtp_in_calls;
 	uint64_t rtcp_packets;
 	uint64_t stun_packets;
+	uint64_t icmp_errors;          /* ICMP errors seen, and how many quoted a call's packets */
+	uint64_t icmp_in_calls;
 	uint64_t streams_unsignalled;
 	uint64_t stray_rtp;            /* RTP-looking packets in flows too short to report */
 	uint64_t limit_calls, limit_streams;
@@ -68,6 +71,9 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m);
 void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h);
 void calls_rtcp(struct calls *t, const struct dgram *d);
 void calls_stun(struct calls *t, const struct dgram *d);
+/* An ICMP/ICMPv6 error quoting a packet of a call (RTP, RTCP or SIP): recorded
+ * on that call as what the network answered. */
+void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error *e);
 /* Lets time pass (capture time): finalises calls and streams that are done. */
 void calls_tick(struct calls *t, int64_t now);
 

@@ -63,6 +63,7 @@ struct msg_rec {
 	char via_sent_by[64];    /* top Via sent-by, as written */
 	char contact[96];        /* Contact URI, as written */
 	int16_t sdp;             /* index into call.sdp, -1 if none */
+	uint16_t ip_id;          /* IPv4 identification of the packet (0: IPv6, a trace, or unset) */
 };
 
 enum sdp_kind { SDP_OFFER, SDP_ANSWER };
@@ -86,6 +87,32 @@ struct sdp_media_rec {
 	struct codec_rec codecs[SDP_REC_CODECS];
 	bool has_crypto;
 	bool has_ice;
+	uint8_t ice_default;      /* enum sdp_ice_default: which candidate c=/m= names */
+};
+
+/* What the candidates say of the c=/m= address (RFC 8839 section 5.1: it is the
+ * default candidate, one of those listed). */
+enum sdp_ice_default {
+	ICE_NONE = 0,             /* no candidates */
+	ICE_DEFAULT_HOST,         /* a host candidate: the endpoint's own address */
+	ICE_DEFAULT_SRFLX,        /* server-reflexive (or peer-reflexive): learned by STUN */
+	ICE_DEFAULT_RELAY,        /* a TURN relay */
+	ICE_DEFAULT_NONE_MATCH,   /* none of the listed candidates: rewritten after the endpoint */
+	ICE_DEFAULT_UNKNOWN,      /* more candidates than kept, or c= with no usable address */
+};
+
+/* Inconsistencies inside one SDP that an endpoint does not write itself (its
+ * own address is the same in all its lines), and what a rewrite by a middlebox
+ * leaves (nf_nat_sip rewrites o=, c= and m= and leaves a=rtcp and a=candidate;
+ * other ALGs rewrite one c= of several, or forget Content-Length). */
+enum {
+	SDP_MARK_C_MIXED = 1u << 0,     /* c= lines disagree, one private, one public */
+	SDP_MARK_RTCP_MIXED = 1u << 1,  /* a=rtcp's address and c= disagree, private vs public */
+	SDP_MARK_ICE_MISMATCH = 1u << 2,/* c=/m= is none of the candidates (the "ice-mismatch" case) */
+	SDP_MARK_LENGTH = 1u << 3,      /* Content-Length does not match the UDP datagram's body */
+	SDP_MARK_STUN_MAPPED = 1u << 4, /* c=:m= is a mapped address a STUN Binding response in
+					 * this capture gave: the endpoint learned it by STUN */
+	SDP_MARK_SRFLX = 1u << 5,       /* the SDP lists a server-reflexive or relay candidate */
 };
 
 struct sdp_rec {
@@ -103,6 +130,41 @@ struct sdp_rec {
 	char o_addr_text[48];
 	uint8_t n_media;
 	struct sdp_media_rec media[SDP_REC_MEDIA];
+	uint8_t marks;            /* SDP_MARK_* */
+	struct addr mark_addr;    /* the address of the line that disagrees (C_MIXED, RTCP_MIXED),
+				   * or the private address a srflx candidate came from (raddr) */
+};
+
+/* The first SDP in a call that did not parse as a whole (a bad v=, m=, c= or o=
+ * line): evidence of its own, e.g. for a 400 Bad Session Description. */
+struct bad_sdp_rec {
+	uint64_t frame;
+	int64_t ts;
+	uint16_t point;
+	uint8_t by;               /* enum party */
+	bool whole;               /* not taken for SDP at all (its v= line is wrong) */
+	uint16_t line_no;
+	uint32_t cseq;
+	char line[72];            /* the line, as written (control characters blanked) */
+	char context[24];         /* "INVITE", "200 INVITE", ... */
+};
+
+/* ICMP errors that answered this call's packets (RFC 792/4443): the door a
+ * NAT or firewall closed, or a host with nothing listening. */
+enum icmp_about { ICMP_ABOUT_RTP, ICMP_ABOUT_RTCP, ICMP_ABOUT_SIP };
+#define CALL_MAX_ICMP 8
+struct icmp_rec {
+	uint8_t about;            /* enum icmp_about */
+	uint8_t kind;             /* enum icmp_kind (proto/icmp.h) */
+	uint8_t refused;          /* enum party whose packets were refused (their sender) */
+	uint16_t point;
+	struct endpoint from;     /* who sent the ICMP error */
+	struct endpoint q_dst;    /* where the refused packets were going */
+	uint32_t count;
+	uint64_t first_frame, last_frame;
+	int64_t first_ts, last_ts;
+	char method[16];          /* SIP: the refused message (request method, or "200" ...) */
+	uint32_t cseq;
 };
 
 struct gap_rec {
@@ -137,6 +199,16 @@ struct rtcp_view {
 	bool has_xr_voip;
 	uint8_t xr_mos_lq, xr_r_factor;
 	uint64_t last_frame;
+	int64_t first_ts, last_ts;    /* first and last report about this stream */
+	/* the receiver's extended highest sequence number received (RFC 3550 6.4.1):
+	 * frozen while the stream kept coming here = nothing arrived there */
+	uint32_t last_ext_seq;
+	int64_t seq_frozen_since;     /* first report of the run with last_ext_seq unchanged, 0 if it moved */
+	uint64_t seq_frozen_frame;
+	uint32_t frozen_reports;      /* reports in that run */
+	uint32_t full_loss_reports;   /* fraction lost 255: (almost) nothing of the interval arrived */
+	int64_t first_full_loss_ts;
+	uint64_t first_full_loss_frame;
 };
 
 struct stream {
@@ -219,6 +291,7 @@ struct stream {
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
 	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
+	int64_t rtcp_last_sent_ts;    /* the last of them */
 	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */
 	int64_t last_sr_ts;           /* when that SR passed the capture point */
 };
@@ -237,6 +310,7 @@ struct tx_rec {
 	uint8_t n_hops;
 	uint64_t hop[TX_HOPS];        /* hash of (src, dst) of each hop it was seen on */
 	int64_t last_ts[TX_HOPS];     /* last time seen on that hop */
+	uint16_t last_ip_id[TX_HOPS]; /* IPv4 identification of that copy (0: unknown) */
 };
 
 /* What a message is, next to the ones seen before it. */
@@ -304,6 +378,20 @@ struct call {
 	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
 				       * that advertised them too (a B2BUA's direct media) */
 	bool finished;                /* finalised and handed to the consumer */
+
+	/* evidence for a middlebox or a far end speaking (analyze: SIP_ALG_SUSPECTED,
+	 * failures beyond the capture point) */
+	bool ua_varies[2];            /* a party's requests carry two different User-Agents: an
+				       * element (SBC, B2BUA, stateful proxy) speaks for it */
+	bool stun_sig[2];             /* a STUN Binding response in the capture mapped the party's
+				       * signalling address:port (it learned its public address) */
+	uint32_t rtcp_by[2];          /* RTCP packets (any) sent by each party */
+	int64_t rtcp_last_by[2];
+	uint32_t n_bad_sdp;           /* SDP bodies that did not parse as a whole */
+	struct bad_sdp_rec bad_sdp;   /* the first of them */
+	unsigned n_icmp;
+	struct icmp_rec icmp[CALL_MAX_ICMP];
+	uint32_t icmp_dropped;        /* errors of kinds not kept (more than CALL_MAX_ICMP) */
 };
 
 /* describe.c */

@@ -28,10 +28,12 @@ enum {
 	ENC_HEP_GZIP = 1u << 9,
 };
 
-enum transport { TP_UDP = 17, TP_TCP = 6, TP_SCTP = 132 };
+enum transport { TP_UDP = 17, TP_TCP = 6, TP_SCTP = 132, TP_ICMP = 1, TP_ICMPV6 = 58 };
 
 /* One transport payload: a UDP datagram, an SCTP DATA chunk, a HEP-carried
- * payload, or one message framed out of a TCP or WebSocket stream. */
+ * payload, or one message framed out of a TCP or WebSocket stream; or an
+ * ICMP/ICMPv6 error message (transport TP_ICMP/TP_ICMPV6, data = the ICMP
+ * message from its type byte, the packet it quotes included; ports 0). */
 struct dgram {
 	uint64_t frame;       /* frame that completed it */
 	int64_t ts_ns;        /* that frame's time (HEP: the agent's time stamp) */
@@ -41,6 +43,9 @@ struct dgram {
 	uint16_t sport, dport;
 	uint8_t transport;    /* enum transport */
 	uint8_t ttl;          /* IPv4 TTL / IPv6 hop limit of the innermost IP header */
+	uint16_t ip_id;       /* IPv4 identification of the innermost IP header (0 for IPv6 and
+			       * when absent): the same value twice on one hop is one packet seen
+			       * twice, a different one a new send */
 	uint16_t encap;       /* ENC_* */
 	uint8_t hep_proto;    /* HEP chunk 0x000b payload type (1 SIP, 5 RTCP, ...) */
 	const uint8_t *data;
@@ -81,7 +86,7 @@ struct decode_stats {
 	uint64_t hep_unsupported;
 	uint64_t sctp_chunks;
 	uint64_t short_frames;     /* an IP or UDP length longer than the frame: decoded as far as it goes */
-	uint64_t icmp_unreachable; /* ICMP/ICMPv6 destination unreachable (quoted packet not decoded) */
+	uint64_t icmp_unreachable; /* ICMP/ICMPv6 destination unreachable (delivered: proto/icmp.c reads the quoted packet) */
 };
 
 typedef void (*dgram_sink_fn)(void *ctx, const struct dgram *d);

@@ -90,6 +90,7 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	addr_v4(&pc->dg.src, src);
 	addr_v4(&pc->dg.dst, dst);
 	pc->dg.ttl = ttl;
+	pc->dg.ip_id = id;
 	bool more = frag & 0x2000;
 	uint32_t off = (uint32_t)(frag & 0x1fff) * 8;
 	if (more || off) {
@@ -130,6 +131,7 @@ enum frame_result ip6_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	addr_v6(&pc->dg.src, src);
 	addr_v6(&pc->dg.dst, dst);
 	pc->dg.ttl = hlim;
+	pc->dg.ip_id = 0;
 	for (int hops = 0; hops < 16; hops++) {
 		switch (next) {
 		case PROTO_HOPOPT:
@@ -252,11 +254,21 @@ enum frame_result l4_decode(struct decoder *d, struct pctx *pc, uint8_t proto, s
 		return gre_decode(d, pc, r);
 	case PROTO_ICMP:
 	case PROTO_ICMPV6: {
-		/* destination unreachable: v4 type 3, v6 type 1 (a quoted packet follows) */
+		/* errors quoting the packet that caused them (destination unreachable:
+		 * v4 type 3, v6 type 1; time exceeded: v4 11, v6 3) go on to the sink,
+		 * which reads the quoted packet (proto/icmp.c); other ICMP does not */
+		if (!rd_has(&r, 8))
+			return FR_OTHER_IP;
 		uint8_t type = rd_peek(&r, 0);
-		if ((proto == PROTO_ICMP && type == 3) || (proto == PROTO_ICMPV6 && type == 1))
+		bool v4 = proto == PROTO_ICMP;
+		if ((v4 && type == 3) || (!v4 && type == 1))
 			d->st.icmp_unreachable++;
-		return FR_OTHER_IP;
+		if (!((v4 && (type == 3 || type == 11)) || (!v4 && (type == 1 || type == 3))))
+			return FR_OTHER_IP;
+		pc->dg.transport = v4 ? TP_ICMP : TP_ICMPV6;
+		pc->dg.sport = pc->dg.dport = 0;
+		decode_deliver(d, pc, r.p, rd_left(&r));
+		return FR_DELIVERED;
 	}
 	case PROTO_ESP:
 	default:

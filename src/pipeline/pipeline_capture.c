@@ -13,6 +13,7 @@
 #include "pipeline/progress.h"
 #include "pipeline/run.h"
 #include "proto/classify.h"
+#include "proto/icmp.h"
 #include "proto/rtp.h"
 #include "proto/sip.h"
 #include "report/summary.h"
@@ -20,6 +21,13 @@
 static void on_dgram(void *ctx, const struct dgram *d)
 {
 	struct run *r = ctx;
+	if (d->transport == TP_ICMP || d->transport == TP_ICMPV6) {
+		struct icmp_error e;
+		r->frame_transport = d->transport;
+		if (icmp_error_parse(d->data, d->len, d->transport == TP_ICMPV6, &e) == ST_OK)
+			calls_icmp(r->calls, d, &e);
+		return;
+	}
 	enum payload_kind k = classify_payload(d->data, d->len, d->sport, d->dport);
 	r->frame_kinds |= 1u << k;
 	r->frame_transport = d->transport;
@@ -61,6 +69,8 @@ static void count_frame(struct run *r, enum frame_result fr)
 			return;
 		}
 	}
+	if (r->frame_transport == TP_ICMP || r->frame_transport == TP_ICMPV6)
+		return; /* ICMP errors: counted by the decoder (icmp_unreachable), read by calls */
 	if (r->frame_transport == TP_TCP)
 		r->sum.other_tcp++;
 	else if (r->frame_transport == TP_SCTP)

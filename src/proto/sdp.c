@@ -29,6 +29,8 @@ enum level {
 
 struct parse_state {
 	struct sdp *out;
+	struct sv line;      /* the line being parsed, and its number */
+	unsigned line_no;
 	enum level level;
 	bool bad_core;       /* an m=, c= or o= line did not parse */
 	bool session_ufrag;  /* a=ice-ufrag at session level */
@@ -101,6 +103,10 @@ static void bad_line(struct parse_state *st)
 {
 	if (st->out->n_bad_lines < UINT_MAX)
 		st->out->n_bad_lines++;
+	if (!st->out->first_bad.n) {
+		st->out->first_bad = st->line;
+		st->out->first_bad_no = st->line_no;
+	}
 }
 
 /* A DNS name as it may appear in c=, o= or a candidate (including mDNS
@@ -552,15 +558,22 @@ enum status sdp_parse(const char *p, size_t n, struct sdp *out)
 
 	while (next_line(&rest, &line)) {
 		line = sv_trim(line);
+		st.line_no++;
 		if (line.n == 0)
 			continue;
 		if (first) {
 			if (!sv_starts(line, "v=") ||
-			    !sv_eq(sv_trim(sv_sub(line, 2, line.n)), SV_LIT("0")))
+			    !sv_eq(sv_trim(sv_sub(line, 2, line.n)), SV_LIT("0"))) {
+				if (sv_starts(line, "v=")) {
+					out->first_bad = line;
+					out->first_bad_no = st.line_no;
+				}
 				return ST_MALFORMED;
+			}
 			first = false;
 			continue;
 		}
+		st.line = line;
 		parse_line(&st, line);
 	}
 	if (first)

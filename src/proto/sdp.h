@@ -90,12 +90,17 @@ struct sdp {
 	uint16_t n_media_total;  /* m= lines seen, even beyond SDP_MAX_MEDIA */
 	struct sdp_media media[SDP_MAX_MEDIA];
 	unsigned n_bad_lines;    /* lines that are not "x=value" or fail to parse */
+	struct sv first_bad;     /* the first such line (trimmed), or a broken v= line of a body
+				  * that is then not taken for SDP at all; empty when none */
+	unsigned first_bad_no;   /* its line number, from 1 (blank lines counted) */
 	bool limit_hit;          /* some list was longer than we keep */
 };
 
 /* Parses an SDP body of n bytes (CRLF or bare LF line ends). ST_OK when it
  * starts with v=0 and has no unparseable m=/c=/o= lines; ST_MALFORMED when it
- * does not look like SDP at all; other problems are counted in n_bad_lines. */
+ * does not look like SDP at all; other problems are counted in n_bad_lines.
+ * first_bad names the first line that did not parse, also when a body that
+ * starts with "v=" has another version (and is then not SDP at all). */
 enum status sdp_parse(const char *p, size_t n, struct sdp *out);
 
 /* Given a SIP Content-Type value and body, returns the SDP part: the body itself

@@ -508,6 +508,11 @@ long sip_parse(const char *p, size_t n, enum sip_mode mode, struct sip_msg *m)
 			m->errors |= SIP_E_BODY_SHORT;
 			cl = avail;
 		}
+		for (size_t i = pos + cl; i < n; i++)
+			if (p[i] != '\r' && p[i] != '\n' && p[i] != ' ' && p[i] != '\t' && p[i] != '\0') {
+				m->errors |= SIP_E_BODY_EXTRA;
+				break;
+			}
 		m->body = sv_make(p + pos, cl);
 	} else {
 		m->body = sv_make(p + pos, avail);

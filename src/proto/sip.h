@@ -69,6 +69,8 @@ enum {
 	SIP_E_TOO_MANY_HEADERS = 1u << 6,
 	SIP_E_NO_FROM_TO = 1u << 7,
 	SIP_E_NO_VIA = 1u << 8,
+	SIP_E_BODY_EXTRA = 1u << 9,    /* a datagram holds more after the body than Content-Length
+					* says (other than blank padding): the body was rewritten */
 };
 
 struct sip_msg {

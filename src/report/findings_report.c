@@ -87,6 +87,10 @@ void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin
 void report_findings_text(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w,
 			  const struct text_style *st)
 {
+	if (w->headline[0]) {
+		fprintf(f, "  %ssummary%s\n", st->color ? BOLD : "", st->color ? RESET : "");
+		wrap(f, "    ", w->headline);
+	}
 	report_finding_list_text(f, fs, c->start_ts, st);
 	if (fs->n && w->present) {
 		fprintf(f, "  %sdiagnostic walk%s\n", st->color ? BOLD : "", st->color ? RESET : "");
@@ -114,6 +118,13 @@ void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t o
 			jw_num(w, "t", (double)(fd->at - origin) / 1e9, 6);
 		else
 			jw_null(w, "t");
+		if (fd->lost_dirs) {
+			jw_arr(w, "lost_directions");
+			for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
+				if (fd->lost_dirs & (1u << p))
+					jw_str(w, NULL, p == PARTY_A ? "caller->callee" : "callee->caller");
+			jw_arr_end(w);
+		}
 		jw_str(w, "explanation", fd->explanation);
 		jw_str(w, "recommendation", fd->recommendation);
 		jw_arr(w, "evidence");
@@ -134,8 +145,74 @@ void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t o
 	jw_arr_end(w);
 }
 
+static void lost_list(struct jw *w, const char *key, uint8_t dirs)
+{
+	jw_arr(w, key);
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
+		if (dirs & (1u << p))
+			jw_str(w, NULL, p == PARTY_A ? "caller->callee" : "callee->caller");
+	jw_arr_end(w);
+}
+
+static const char *cause_str(uint8_t c)
+{
+	static const char *const names[] = { "none", "never_sent", "stopped", "not_resumed", "nat_expired",
+					     "both_stopped", "private_address", "third_host", "stale_mapping",
+					     "far_end_timeout", "rtcp_frozen", "rtcp_stopped", "rtcp_full_loss", "icmp" };
+	return c < sizeof(names) / sizeof(names[0]) ? names[c] : "none";
+}
+
+static const char *state_key(uint8_t s)
+{
+	static const char *const names[] = { "none", "flowing", "held", "silent", "misdirected", "lost_beyond" };
+	return s < sizeof(names) / sizeof(names[0]) ? names[s] : "none";
+}
+
+/* The media account: per direction, whether and from when its audio was lost,
+ * how and why, and its states over the talk time (what the timeline draws). */
+void report_account_json(struct jw *w, const struct call *c, const struct walk *wk)
+{
+	const struct media_account *a = &wk->acct;
+	if (!a->valid) {
+		jw_null(w, "media_account");
+		return;
+	}
+	jw_obj(w, "media_account");
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		const struct acct_dir *d = &a->dir[p];
+		jw_obj(w, p == PARTY_A ? "caller->callee" : "callee->caller");
+		jw_bool(w, "expected", d->expected);
+		jw_bool(w, "lost", d->lost);
+		if (d->lost) {
+			jw_num(w, "lost_from", (double)(d->lost_from - c->start_ts) / 1e9, 6);
+			jw_bool(w, "lost_from_exact", d->from_exact);
+			jw_bool(w, "from_start", d->from_start);
+			jw_str(w, "state", state_key(d->state));
+			jw_str(w, "cause", cause_str(d->cause));
+			if (d->said_by)
+				jw_str(w, "said_by", cause_str(d->said_by));
+		}
+		jw_arr(w, "segments");
+		for (unsigned i = 0; i < d->n_seg; i++) {
+			jw_obj(w, NULL);
+			jw_num(w, "t0", (double)(d->seg[i].t0 - c->start_ts) / 1e9, 3);
+			jw_num(w, "t1", (double)(d->seg[i].t1 - c->start_ts) / 1e9, 3);
+			jw_str(w, "state", state_key(d->seg[i].state));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
 void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk)
 {
+	jw_obj(w, "headline");
+	jw_str(w, "text", wk->headline);
+	lost_list(w, "lost_directions", wk->headline_lost);
+	jw_obj_end(w);
+	report_account_json(w, c, wk);
 	report_finding_list_json(w, fs, c->start_ts);
 	if (!wk->present) {
 		jw_null(w, "walk");
@@ -147,6 +224,8 @@ void report_findings_json(struct jw *w, const struct call *c, const struct findi
 		jw_str(w, "question", walk_questions[q]);
 		jw_str(w, "answer", wk->answer[q]);
 		jw_bool(w, "known", wk->known[q]);
+		if (q == 2 && wk->known[q])
+			lost_list(w, "lost_directions", wk->walk_lost);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);

@@ -17,6 +17,8 @@ void report_findings_text(FILE *f, const struct call *c, const struct findings *
 void report_finding_list_text(FILE *f, const struct findings *fs, int64_t origin, const struct text_style *st);
 void report_finding_list_json(struct jw *w, const struct findings *fs, int64_t origin);
 void report_findings_json(struct jw *w, const struct call *c, const struct findings *fs, const struct walk *wk);
+/* The call's media account (analyze/account.c) as JSON: "media_account". */
+void report_account_json(struct jw *w, const struct call *c, const struct walk *wk);
 /* "3 calls, 1 with problems: ONE_WAY_AUDIO 1 ...", and the NAT timeout bounds. */
 void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const struct text_style *st);
 void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a);

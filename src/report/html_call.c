@@ -197,6 +197,11 @@ static void findings(FILE *f, const struct call *c, const char *idp, const struc
 		     const char *unit)
 {
 	fputs("<section class=\"findings\"><h3>Findings</h3>\n", f);
+	if (w && w->headline[0]) {
+		fputs("<p class=\"headline\">", f);
+		html_str(f, w->headline);
+		fputs("</p>\n", f);
+	}
 	if (!fs->n) {
 		fputs("<p class=\"none\">None: nothing in this call matched a rule of the findings catalog.</p>\n", f);
 	}
@@ -374,7 +379,7 @@ void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, co
 	html_ladder(f, c, idp, unit);
 	fputs("</section>\n<section class=\"media\"><h3>Media timeline</h3>\n", f);
 	if (c->streams || (c->n_msgs && c->msgs[c->n_msgs - 1].ts > c->msgs[0].ts))
-		html_timeline(f, c, fs, idp, unit);
+		html_timeline(f, c, fs, w, idp, unit);
 	else
 		fputs("<p class=\"none\">No RTP and no time between the messages: nothing to draw over time.</p>\n", f);
 	fputs("</section>\n", f);

@@ -277,7 +277,25 @@ static void finding_marks(FILE *f, const struct call *c, const struct findings *
 	}
 }
 
-void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const char *idp, const char *unit)
+/* The loss the media account found in a direction: shaded from when it began,
+ * with how and why in its title, over the bars and silences. */
+static void lost_band(FILE *f, const struct call *c, const struct axis *ax, unsigned lane, const struct acct_dir *d,
+		      int64_t end)
+{
+	if (!d->lost || end <= d->lost_from)
+		return;
+	double x0 = xpos(ax, d->lost_from), x1 = xpos(ax, end);
+	unsigned y = lane_y(lane);
+	fprintf(f, "<g class=\"lost\"><title>");
+	html_printf(f, "%s from %s%+.3f s", acct_state_str(d->state), d->from_exact ? "" : "at the latest ",
+		    rel(c, d->lost_from));
+	fprintf(f, "</title><rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%u\"/>", x0, y + LANE_H - 6,
+		x1 - x0 > 1 ? x1 - x0 : 1, 6);
+	fputs("</g>\n", f);
+}
+
+void html_timeline(FILE *f, const struct call *c, const struct findings *fs, const struct walk *w, const char *idp,
+		   const char *unit)
 {
 	struct axis ax;
 	ax.t0 = c->start_ts;
@@ -328,6 +346,8 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		bars(f, c, &ax, lane == 2 ? PARTY_NONE : (uint8_t)lane, lane, colw, ncols);
 		if (lane == 2)
 			continue;
+		if (w && w->acct.valid)
+			lost_band(f, c, &ax, lane, &w->acct.dir[lane], facts.talk_end);
 		/* silences in the talk time */
 		int64_t ts = facts.answered ? facts.talk_start : 0, te = facts.talk_end;
 		if (!ts || te <= ts)
@@ -385,7 +405,8 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 	finding_marks(f, c, fs, &ax, idp, unit, bottom);
 	fputs("</svg></div>\n", f);
 	fprintf(f, "<p class=\"legend\"><span class=\"key a\"></span>caller \xe2\x86\x92 callee "
-		   "<span class=\"key b\"></span>callee \xe2\x86\x92 caller <span class=\"key silent\"></span>silence "
+		   "<span class=\"key b\"></span>callee \xe2\x86\x92 caller <span class=\"key lost\"></span>audio lost "
+		   "(the media account) <span class=\"key silent\"></span>silence "
 		   "&#8805; 0.5 s in the talk time <span class=\"key held\"></span>on hold &middot; bars: packets per "
 		   "%.1f s relative to the direction's full rate</p>\n",
 		(double)colw / 1e9);

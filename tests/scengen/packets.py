@@ -13,8 +13,10 @@ import struct
 LINKTYPE_ETHERNET = 1
 LINKTYPE_LINUX_SLL = 113
 
+IPPROTO_ICMP = 1
 IPPROTO_TCP = 6
 IPPROTO_UDP = 17
+IPPROTO_ICMPV6 = 58
 IPPROTO_FRAGMENT = 44
 
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -56,6 +58,22 @@ def udp_datagram(src, dst, sport, dport, payload):
     header = struct.pack("!HHHH", sport, dport, length, 0)
     csum = inet_checksum(_pseudo_header(src, dst, IPPROTO_UDP, length) + header + payload)
     return struct.pack("!HHHH", sport, dport, length, csum or 0xFFFF) + payload
+
+
+def icmp_error(src, dst, icmp_type, code, quoted):
+    """An ICMP (RFC 792) or ICMPv6 (RFC 4443) error message quoting the start of a packet.
+
+    IPv4 errors keep as much of the offending packet as fits in 576 bytes (RFC 1812
+    4.3.2.3), IPv6 ones as fits in 1280 (RFC 4443 2.4), as Linux does."""
+    src, dst = ip(src), ip(dst)
+    if src.version == 4:
+        body = quoted[:576 - 20 - 8]
+        msg = struct.pack("!BBHI", icmp_type, code, 0, 0) + body
+        return msg[:2] + struct.pack("!H", inet_checksum(msg)) + msg[4:]
+    body = quoted[:1280 - 40 - 8]
+    msg = struct.pack("!BBHI", icmp_type, code, 0, 0) + body
+    csum = inet_checksum(_pseudo_header(src, dst, IPPROTO_ICMPV6, len(msg)) + msg)
+    return msg[:2] + struct.pack("!H", csum) + msg[4:]
 
 
 def tcp_segment(src, dst, sport, dport, seq, ack, flags, payload=b"", window=64240, options=b""):

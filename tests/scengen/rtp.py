@@ -20,16 +20,17 @@ DTMF_EVENTS = {d: i for i, d in enumerate("0123456789*#ABCD")}
 
 STREAM_OPTS = {"call", "pt", "ptime", "ssrc", "seq", "ts", "src", "sport", "to", "latch", "ttl",
                "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt"}
-RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl"}
+RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl",
+             "silent-report"}
 
 # timed stream verbs: name -> (number of positional arguments, allowed options)
 STREAM_VERBS = {
     "pt": (1, set()), "ssrc": (None, set()), "src": (1, set()), "ttl": (1, set()),
     "drop": (None, set()), "dup": (None, set()), "dtmf": (1, {"duration", "gap", "volume"}),
     "pause": (0, set()), "cn": (0, {"every", "level"}), "keepalive": (0, {"every", "kind"}),
-    "loss": (1, {"burst"}), "jitter": (1, {"dist"}),
+    "loss": (1, {"burst"}), "jitter": (1, {"dist"}), "blackhole": (0, set()),
 }
-RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter"}
+RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter", "blackhole"}
 
 
 def rtp_header(pt, seq, ts, ssrc, marker=False):
@@ -46,6 +47,22 @@ def dtmf_payload(event, end, volume, duration):
 def stun_binding_request(txid):
     """A STUN Binding Request (RFC 8489) without attributes; txid is 12 bytes."""
     return struct.pack("!HHI", 0x0001, 0, 0x2112A442) + txid
+
+
+def stun_binding_success(txid, addr, port):
+    """A Binding success response carrying XOR-MAPPED-ADDRESS (RFC 8489 14.2): the
+    public address:port the request came from, as the server saw it."""
+    addr = ip(addr)
+    xport = port ^ 0x2112
+    if addr.version == 4:
+        xaddr = (int(addr) ^ 0x2112A442).to_bytes(4, "big")
+        value = struct.pack("!BBH", 0, 1, xport) + xaddr
+    else:
+        key = int.from_bytes(struct.pack("!I", 0x2112A442) + txid, "big")
+        xaddr = (int(addr) ^ key).to_bytes(16, "big")
+        value = struct.pack("!BBH", 0, 2, xport) + xaddr
+    attr = struct.pack("!HH", 0x0020, len(value)) + value
+    return struct.pack("!HHI", 0x0101, len(attr), 0x2112A442) + txid + attr
 
 
 def parse_endpoint(text, line):
@@ -73,7 +90,7 @@ class Planned:
 
     __slots__ = ("t_send", "t_arrive", "kind", "origin", "src_host", "src", "dst", "ttl", "payload",
                  "build", "proto", "tcp", "labels", "rtp", "retrans", "order", "payload_out", "call",
-                 "ident")
+                 "ident", "lost", "dup_of", "seen_src", "icmp")
 
     def __init__(self, t_send, kind, origin, src_host, src, payload=b"", ttl=64, t_arrive=None):
         self.t_send = t_send
@@ -95,6 +112,10 @@ class Planned:
         self.retrans = False
         self.order = 0
         self.call = None
+        self.lost = False           # lost after the capture point: its receiver never gets it
+        self.dup_of = None          # the same packet captured twice: same bytes, same IP ID
+        self.seen_src = None        # (address, port) it came from outside its sender's NAT
+        self.icmp = None            # ICMP errors: (type, code, quoted packet bytes)
 
 
 class RtpStream:
@@ -209,6 +230,7 @@ class RtpStream:
         drops = sorted([(e[0], int(e[3][0]) if e[3] else 1) for e in self.events if e[2] == "drop"])
         dups = sorted([(e[0], int(e[3][0]) if e[3] else 1) for e in self.events if e[2] == "dup"])
         pauses, cns, kas = self._windows("pause"), self._windows("cn"), self._windows("keepalive")
+        holes = self._windows("blackhole")
         loss_w, jit_w = self._windows("loss"), self._windows("jitter")
         dtmf = self._dtmf_schedule(ptime_ns)
         explicit_codec = None
@@ -245,6 +267,7 @@ class RtpStream:
             if kind == "rtp":
                 p.rtp = (state["ssrc"], seq, ts, state["clock"])
             p.call = self.call
+            p.lost = self._in(holes, t) is not None  # passes the capture point, never arrives
             out.append(p)
             copies = 1 if (self.dup and self.rng.random() < self.dup) else 0
             while dups and dups[0][0] <= t:
@@ -433,6 +456,11 @@ class RtcpSender:
         self.cname = opts.get("cname", "%s@%s" % (sender.user, sender.addr))
         self.ttl = int(opts.get("ttl", sender.ttl))
         self.sport = int(opts["sport"]) if "sport" in opts else None
+        self.silent = opts.get("silent-report", "keep")
+        if self.silent not in ("keep", "drop", "loss"):
+            raise line.error("silent-report is keep (a source that sent nothing since the last report keeps "
+                             "its block, its highest sequence number frozen), drop (no block) or loss "
+                             "(fraction lost 255)")
         self.prior = {}  # ssrc -> (expected, received) at the previous report
 
     def plan(self, sim):
@@ -484,7 +512,9 @@ class RtcpSender:
                         sending = (ssrc, st, stream)
         blocks = []
         for ssrc, rs in sorted(sim.receiver_stats(self.sender, self.call).items()):
-            blocks.append(self._report_block(ssrc, rs, t, sim))
+            block = self._report_block(ssrc, rs, t, sim)
+            if block is not None:
+                blocks.append(block)
         blocks = blocks[:31]
         body = b"".join(blocks)
         if sending:
@@ -513,6 +543,11 @@ class RtcpSender:
         lost_int = exp_int - rec_int
         fraction = 0 if exp_int <= 0 or lost_int <= 0 else (lost_int << 8) // exp_int
         self.prior[ssrc] = (expected, rs.received)
+        if exp_int <= 0 and rec_int <= 0 and pe:  # nothing from this source since the last report
+            if self.silent == "drop":
+                return None
+            if self.silent == "loss":
+                fraction = 255
         if self.report_loss is not None:
             fraction = min(255, round(self.report_loss * 256))
             lost = round(expected * self.report_loss)

@@ -38,18 +38,23 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dsl import (NS, ScenarioError, check_options, parse_lines, parse_seconds, parse_time_field,  # noqa: E402
                  take_flags)
-from packets import (IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_PSH, TCP_SYN, LinkLayer, PcapWriter,  # noqa: E402
-                     ip, ip_packets, mac_for, tcp_mss_option, tcp_segment, udp_datagram)
-from rtp import NTP_UNIX_OFFSET, Planned, ReceiverStats, RtcpSender, RtpStream  # noqa: E402
+from packets import (IPPROTO_ICMP, inet_checksum, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_PSH,  # noqa: E402
+                     TCP_SYN, LinkLayer, PcapWriter, icmp_error, ip, ip_packets, mac_for, tcp_mss_option,
+                     tcp_segment, udp_datagram)
+from rtp import (NTP_UNIX_OFFSET, Planned, ReceiverStats, RtcpSender, RtpStream, stun_binding_request,  # noqa: E402
+                 stun_binding_success)
 from sdp import codec_list  # noqa: E402
 from sip import Call  # noqa: E402
 
 DEFAULT_START = "2024-03-12T09:00:00Z"
 
 CAPTURE_OPTS = {"link", "vlan", "precision", "start", "mtu", "snaplen"}
-HOST_OPTS = {"sip", "rtp", "ua", "user", "codecs", "ttl", "rtcp-mux", "sdp-rtcp", "sdp-user", "sdp-session"}
-HOST_FLAGS = {"rtcp-mux", "sdp-rtcp"}
-NAT_OPTS = {"sip", "rtp", "rtcp", "alg", "timeout", "filter", "refresh"}
+HOST_OPTS = {"sip", "rtp", "ua", "user", "codecs", "ttl", "rtcp-mux", "sdp-rtcp", "sdp-user", "sdp-session",
+             "advertise", "ice", "icmp", "icmp-from"}
+HOST_FLAGS = {"rtcp-mux", "sdp-rtcp", "ice"}
+NAT_OPTS = {"sip", "rtp", "rtcp", "alg", "timeout", "filter", "refresh", "alg-length", "icmp", "keep-port"}
+ICMP_CODES = {"port": 3, "host": 1, "admin": 13}  # destination unreachable codes (RFC 792, RFC 1812)
+ICMP6_CODES = {"port": 4, "host": 3, "admin": 1}  # RFC 4443 3.1
 CALL_OPTS = {"via", "transport", "codecs", "callee-codecs", "ptime", "video", "session-expires", "min-se",
              "refresher", "hop", "caller-rtp", "callee-rtp", "tcp-acks"}
 CALL_FLAGS = {"video"}
@@ -76,10 +81,53 @@ class Host:
             raise line.error(str(e)) from None
         self.ttl = int(opts.get("ttl", 64))
         self.rtcp_mux = bool(opts.get("rtcp-mux"))
-        self.sdp_rtcp = bool(opts.get("sdp-rtcp"))
+        self.sdp_rtcp = opts.get("sdp-rtcp", False)
         self.sdp_user = opts.get("sdp-user", "-")
         self.sdp_session = opts.get("sdp-session", "-")
+        if self.sdp_rtcp not in (False, True, "addr"):
+            raise line.error("sdp-rtcp is a flag (a=rtcp:PORT) or sdp-rtcp=addr (a=rtcp:PORT IN IP4 ADDR)")
+        if self.sdp_rtcp is not True and self.sdp_rtcp:
+            self.sdp_rtcp = "addr"
+        self.advertise = opts.get("advertise", "own")
+        if self.advertise not in ("own", "public"):
+            raise line.error("advertise is own (its own address, the default) or public (its NAT's, as "
+                             "learned by STUN)")
+        self.ice = bool(opts.get("ice"))
+        self.icmp = opts.get("icmp")
+        if self.icmp is not None and self.icmp not in ICMP_CODES:
+            raise line.error("icmp takes %s: every UDP packet to this host is answered by ICMP destination "
+                             "unreachable" % ", ".join(sorted(ICMP_CODES)))
+        self.icmp_from = ip(opts["icmp-from"]) if "icmp-from" in opts else None
         self.nat = None
+
+    # what this host writes into SIP and SDP: its own address, or (advertise=public)
+    # the public address and mapped ports its NAT gives it, as a STUN client learns them
+    def sip_advertised(self):
+        if self.advertise == "public" and self.nat:
+            return self.nat.public, self.nat.sip_ext
+        return self.addr, self.sip_port
+
+    def media_advertised(self, port):
+        if self.advertise == "public" and self.nat:
+            return self.nat.public, self.nat.static_ext(port)
+        return self.addr, port
+
+    def rtcp_advertised(self, rtp_port):
+        if self.advertise == "public" and self.nat:
+            return self.nat.public, self.nat.static_ext(rtp_port + 1)
+        return self.addr, rtp_port + 1
+
+    def ice_attrs(self, port):
+        """ICE (RFC 8839): a host candidate per component, and the server-reflexive one the
+        NAT maps it to when the host advertises its public address."""
+        seed = hashlib.sha256(("ice:%s:%d" % (self.name, port)).encode()).hexdigest()
+        cands = []
+        for comp in (1, 2):
+            cands.append(("1", comp, str(self.addr), port + comp - 1, "host", None, None))
+            if self.advertise == "public" and self.nat:
+                cands.append(("2", comp, str(self.nat.public), self.nat.static_ext(port + comp - 1), "srflx",
+                              str(self.addr), port + comp - 1))
+        return seed[:8], seed[8:32], cands
 
 
 class Mapping:
@@ -116,6 +164,16 @@ class Nat:
         self.refresh = opts.get("refresh", "both")
         if self.refresh not in ("both", "out"):
             raise line.error("refresh must be both or out")
+        self.alg_length = opts.get("alg-length", "fix")
+        if self.alg_length not in ("fix", "stale"):
+            raise line.error("alg-length is fix (the ALG corrects Content-Length) or stale (it does not)")
+        self.icmp = opts.get("icmp", "no")
+        if self.icmp not in ("no", "yes"):
+            raise line.error("icmp is yes (media it drops is answered by ICMP port unreachable) or no")
+        self.keep_port = opts.get("keep-port", "no")
+        if self.keep_port not in ("no", "yes"):
+            raise line.error("keep-port is yes (a mapping made again after it expired takes the same external "
+                             "port, as Linux does when it is free) or no (a new port)")
         self.maps = {}
         self.tcp_ports = set()
         self.rebinds = []  # (t, {internal port: external port})
@@ -164,7 +222,7 @@ class Nat:
         m = self.maps.get(port)
         if m is not None and self.timeout is not None and t - m.last > self.timeout:
             # idle too long: the old binding is gone and this NAT picks a new external port
-            m = self.maps[port] = Mapping(self._new_port(), t)
+            m = self.maps[port] = Mapping(m.ext if self.keep_port == "yes" else self._new_port(), t)
         if m is None:
             ext = self.first_ext.get(port, port)
             if port not in self.first_ext and ext in self.used:
@@ -196,6 +254,15 @@ class Nat:
             return port
         return None
 
+    def internal_of(self, ext):
+        """The inside port an external port maps to (for ICMP errors about it), or None."""
+        if ext == self.sip_ext:
+            return self.host.sip_port
+        for port, m in self.maps.items():
+            if m.ext == ext:
+                return port
+        return None
+
     def static_ext(self, port):
         if port == self.host.sip_port:
             return self.sip_ext
@@ -225,7 +292,8 @@ class Nat:
             sdp = re.sub(r"^m=audio (\d+) ", lambda m: "m=audio %d " % self.static_ext(int(m.group(1)))
                          if int(m.group(1)) else m.group(0), sdp, flags=re.M)
         body = sdp.encode()
-        text = re.sub(r"Content-Length: \d+", "Content-Length: %d" % len(body), text)
+        if self.alg_length == "fix":
+            text = re.sub(r"Content-Length: \d+", "Content-Length: %d" % len(body), text)
         return text.encode() + sep + body
 
     def alg_sdp(self, sdp):
@@ -366,8 +434,10 @@ class Network:
             self._tcp_packet(t + len(chunks) * 200_000 + 1_000_000, conn, dst, src, TCP_ACK, b"", call)
         return sent
 
-    def resend_sip(self, t, handle):
-        """Send the same bytes again (UDP) or retransmit the same TCP segments (same sequence numbers)."""
+    def resend_sip(self, t, handle, same_packet=False):
+        """Send the same bytes again (UDP) or retransmit the same TCP segments (same sequence numbers).
+
+        same_packet: the capture holds one packet twice (same IP ID), nothing was sent again."""
         if not handle:
             return
         t0 = handle[0].t_send
@@ -376,6 +446,8 @@ class Network:
             q.dst, q.proto, q.tcp, q.labels, q.call = p.dst, p.proto, p.tcp, p.labels, p.call
             q.payload_out = p.payload_out
             q.retrans = p.proto == "tcp"
+            q.lost = p.lost
+            q.dup_of = p if same_packet else None
             self.sim.add_packet(q)
 
     # ----- routing ------------------------------------------------------------------
@@ -389,21 +461,84 @@ class Network:
             out_src = (sender.nat.public, sender.nat.egress(t, src[1], dst, p.proto))
             ttl_out -= 1
         payload_out = p.payload_out if p.payload_out is not None else p.payload
+        p.seen_src = out_src
         views = {"outside": (out_src, dst, payload_out, ttl_out, p.t_arrive)}
         if sender is not None:
             views[sender.name] = (src, dst, p.payload, p.ttl, p.t_send)
         receiver = self.host_at(dst[0])
         delivered = None
+        if p.lost or p.dup_of is not None:
+            receiver = None  # lost after the capture point; a capture's second copy goes nowhere
         if receiver is not None and receiver is not sender:
-            if receiver.nat:
+            if receiver.icmp and p.proto == "udp":
+                self._icmp(p, out_src, dst, payload_out, ttl_out, receiver.icmp_from or dst[0], receiver.icmp,
+                           receiver)
+            elif receiver.nat:
                 port = receiver.nat.ingress(t, dst[1], out_src, p.proto)
                 if port is not None:
                     delivered = (out_src, (receiver.addr, port), payload_out, ttl_out - 1, p.t_arrive)
+                elif receiver.nat.icmp == "yes" and p.proto == "udp":
+                    # no mapping for that port: the router's own stack answers (Linux)
+                    self._icmp(p, out_src, dst, payload_out, ttl_out, receiver.nat.public, "port", None)
             else:
                 delivered = (out_src, dst, payload_out, ttl_out, p.t_arrive)
         if delivered:
             views[receiver.name] = delivered
         return views, (receiver if delivered else None)
+
+    def _icmp(self, p, src, dst, payload, ttl, responder, kind, host):
+        """An ICMP destination unreachable answering packet p (src -> dst as it arrived),
+        from responder: at most one a second to each sender, as Linux rate-limits them."""
+        last = self.sim.icmp_last.get((str(responder), str(src[0])))
+        if last is not None and p.t_arrive - last < NS:
+            return
+        self.sim.icmp_last[(str(responder), str(src[0]))] = p.t_arrive
+        quoted = ip_packets(src[0], dst[0], IPPROTO_UDP, udp_datagram(src[0], dst[0], src[1], dst[1], payload),
+                            ttl=max(1, ttl), ident=p.ident, mtu=65535)[0]
+        v4 = ip(src[0]).version == 4
+        q = Planned(p.t_arrive + 100_000, "icmp", None, host, (ip(responder), 0), b"", 64)
+        q.dst = (src[0], 0)
+        q.proto = "icmp"
+        q.icmp = (3 if v4 else 1, (ICMP_CODES if v4 else ICMP6_CODES)[kind], quoted)
+        q.call = p.call
+        q.labels = p.labels  # tshark dissects the SIP message an ICMP error quotes, and counts it
+        self.sim.icmp_packets.append(q)
+
+
+class StunExchange:
+    """A STUN Binding exchange (RFC 8489) a host makes with a STUN server from its SIP port
+    and its RTP port, to learn the public address:port its NAT gives each: the request,
+    and the server's success response carrying what it saw (XOR-MAPPED-ADDRESS)."""
+
+    def __init__(self, host, server, t, sim, line):
+        self.host, self.server, self.t, self.sim, self.line = host, server, t, sim, line
+        self.name = "stun:%s" % host.name
+        self.rng = sim.rng("stun:%s:%d" % (host.name, t))
+
+    def plan(self):
+        out = []
+        for i, port in enumerate((self.host.sip_port, self.host.rtp_port)):
+            txid = self.rng.getrandbits(96).to_bytes(12, "big")
+            req = Planned(self.t + i * 2_000_000, "stun", _StunLeg(self, None), self.host, (self.host.addr, port),
+                          stun_binding_request(txid), self.host.ttl)
+            resp = Planned(self.t + i * 2_000_000 + 1_000_000, "stun", _StunLeg(self, req), self.server,
+                           (self.server.addr, 3478), b"", self.server.ttl)
+            resp.build = (lambda t, sim, req=req, txid=txid: stun_binding_success(txid, *req.seen_src))
+            out += [req, resp]
+        return out
+
+
+class _StunLeg:
+    """Where one packet of a STUN exchange goes: the server, or back to the request's source."""
+
+    def __init__(self, ex, request):
+        self.ex, self.request = ex, request
+        self.name = ex.name
+
+    def destination(self, t, sim):
+        if self.request is None:
+            return (self.ex.server.addr, 3478)
+        return self.request.seen_src
 
 
 class Simulation:
@@ -427,6 +562,9 @@ class Simulation:
         self.log = []  # (packet, views) in send order
         self._latch = {}
         self._recv = {}
+        self.icmp_last = {}     # (responder, sender address) -> time of its last ICMP error
+        self.icmp_packets = []  # ICMP errors made while routing, logged after it
+        self.stun_events = []   # (t, host, server, line) of "HOST stun SERVER" lines
         self._parse(parse_lines(text))
         self._run()
 
@@ -529,8 +667,14 @@ class Simulation:
                 if not host.nat:
                     raise line.error("host %s has no NAT" % subject)
                 host.nat.add_rebind(line)
+            elif subject in self.hosts and line.words[1] == "stun":
+                if len(line.words) != 3 or line.words[2] not in self.hosts:
+                    raise line.error("expected: TIME HOST stun SERVER (a declared host)")
+                check_options(line, set())
+                self.stun_events.append((line.t0, self.hosts[subject], self.hosts[line.words[2]], line))
             else:
-                raise line.error("unknown subject %r (a call, a stream, or 'HOST nat')" % subject)
+                raise line.error("unknown subject %r (a call, a stream, 'HOST nat' or 'HOST stun SERVER')"
+                                 % subject)
 
     def _call_for(self, line, sender, receiver):
         name = line.opts.get("call")
@@ -572,6 +716,9 @@ class Simulation:
         for r in self.rtcps:
             for p in r.plan(self):
                 self.add_packet(p)
+        for t, host, server, line in self.stun_events:
+            for p in StunExchange(host, server, t, self, line).plan():
+                self.add_packet(p)
         idents = {}
         for p in sorted(self.packets, key=lambda p: (p.t_send, p.order)):
             if p.kind in ("rtp", "stun", "rtcp"):
@@ -580,16 +727,34 @@ class Simulation:
                     continue  # nowhere to send: no SDP yet, c=0.0.0.0 or port 0
                 if p.kind == "rtcp":
                     p.src = p.origin.source(p.t_send)
+                if p.build is not None:
                     p.payload = p.build(p.t_send, self)
             if p.dst[0].version != p.src[0].version:
                 raise ScenarioError(None, "%s sends from %s to %s: address families differ"
                                     % (p.origin.name, p.src[0], p.dst[0]))
             key = str(p.src[0])
-            idents[key] = idents.get(key, self.rng("ipid:" + key).randrange(65536)) + 1
-            p.ident = idents[key]
+            if p.dup_of is not None:
+                p.ident = p.dup_of.ident
+            else:
+                idents[key] = idents.get(key, self.rng("ipid:" + key).randrange(65536)) + 1
+                p.ident = idents[key]
             views, receiver = self.network.route(p)
             self.log.append((p, views))
             self._account(p, receiver, views)
+        for q in self.icmp_packets:
+            key = str(q.src[0])
+            idents[key] = idents.get(key, self.rng("ipid:" + key).randrange(65536)) + 1
+            q.ident = idents[key]
+            views = {"outside": (q.src, q.dst, b"", q.ttl, q.t_send)}
+            if q.src_host is not None:
+                views[q.src_host.name] = views["outside"]
+            to = self.network.host_at(q.dst[0])
+            if to is not None:  # a NAT passes an ICMP error related to a mapping back in
+                sport = struct.unpack("!H", q.icmp[2][20:22])[0]
+                inner = to.nat.internal_of(sport) if to.nat else sport
+                if inner is not None:
+                    views[to.name] = ((q.src[0], 0), (to.addr, inner), b"", q.ttl - (1 if to.nat else 0), q.t_send)
+            self.log.append((q, views))
 
     def _account(self, p, receiver, views):
         if p.kind == "rtp":
@@ -648,6 +813,18 @@ class Simulation:
                 seq, ack, flags, window, options = p.tcp
                 l4 = tcp_segment(saddr, daddr, sport, dport, seq, ack, flags, payload, window, options)
                 proto = IPPROTO_TCP
+            elif p.proto == "icmp":
+                icmp_type, code, quoted = p.icmp
+                if ip(daddr) != ip(p.dst[0]) and ip(daddr).version == 4:
+                    # behind its NAT, the quoted packet's source is the inside address and
+                    # port again (RFC 5508 section 4.2)
+                    hdr = bytearray(quoted[:20])
+                    hdr[12:16] = ip(daddr).packed
+                    hdr[10:12] = b"\0\0"
+                    hdr[10:12] = struct.pack("!H", inet_checksum(bytes(hdr)))
+                    quoted = bytes(hdr) + struct.pack("!H", dport) + quoted[22:]
+                l4 = icmp_error(saddr, daddr, icmp_type, code, quoted)
+                proto = IPPROTO_ICMP if ip(saddr).version == 4 else IPPROTO_ICMPV6
             else:
                 l4 = udp_datagram(saddr, daddr, sport, dport, payload)
                 proto = IPPROTO_UDP
@@ -670,7 +847,7 @@ class Simulation:
     def manifest(self, point="outside"):
         """What the capture at point holds: SIP messages, RTP streams (tshark's view), other counts."""
         self._check_point(point)
-        sip, counts, rows = [], {"rtp": 0, "rtcp": 0, "stun": 0, "tcp-control": 0, "frames": 0}, {}
+        sip, counts, rows = [], {"rtp": 0, "rtcp": 0, "stun": 0, "icmp": 0, "tcp-control": 0, "frames": 0}, {}
         for p, views in sorted(((p, v) for p, v in self.log if point in v),
                                key=lambda pv: (pv[1][point][4], pv[0].order)):
             src, dst = views[point][0], views[point][1]

@@ -99,7 +99,7 @@ class Sdp:
 
     def __init__(self, origin_addr, conn_addr, port, codecs, sess_id, version, ptime=20,
                  direction="sendrecv", rtcp_port=None, rtcp_mux=False, video_port=None,
-                 username="-", session_name="-"):
+                 username="-", session_name="-", rtcp_addr=None, ice=None, broken=None):
         self.origin_addr = origin_addr
         self.conn_addr = conn_addr
         self.port = port
@@ -113,11 +113,15 @@ class Sdp:
         self.video_port = video_port
         self.username = username
         self.session_name = session_name
+        self.rtcp_addr = rtcp_addr  # a=rtcp:PORT IN IP4 ADDR (RFC 3605) when set
+        self.ice = ice              # (ufrag, pwd, [(foundation, component, addr, port, type, raddr, rport)])
+        self.broken = broken        # render one line malformed: "v", "m", "c" or "o"
 
     def copy(self, **changes):
         new = Sdp(**{k: getattr(self, k) for k in (
             "origin_addr", "conn_addr", "port", "codecs", "sess_id", "version", "ptime", "direction",
-            "rtcp_port", "rtcp_mux", "video_port", "username", "session_name")})
+            "rtcp_port", "rtcp_mux", "video_port", "username", "session_name", "rtcp_addr", "ice",
+            "broken")})
         for k, v in changes.items():
             setattr(new, k, v)
         return new
@@ -125,7 +129,8 @@ class Sdp:
     def media_key(self):
         """Everything but the origin version: used to tell whether an SDP changed."""
         return (str(self.conn_addr), self.port, tuple(map(repr, self.codecs)), self.ptime,
-                self.direction, self.rtcp_port, self.rtcp_mux, self.video_port)
+                self.direction, self.rtcp_port, self.rtcp_mux, self.video_port, str(self.rtcp_addr),
+                repr(self.ice))
 
     def rtcp_address(self):
         """(address, port) where RTCP for this side's audio goes (RFC 3605, RFC 5761)."""
@@ -156,11 +161,23 @@ class Sdp:
                 lines.append("a=fmtp:%d %s" % (c.pt, c.fmtp))
         if self.ptime:
             lines.append("a=ptime:%d" % self.ptime)
-        if self.rtcp_port:
+        if self.rtcp_port and self.rtcp_addr:
+            lines.append("a=rtcp:%d IN %s %s" % (self.rtcp_port, self._ip(self.rtcp_addr), self.rtcp_addr))
+        elif self.rtcp_port:
             lines.append("a=rtcp:%d" % self.rtcp_port)
         if self.rtcp_mux:
             lines.append("a=rtcp-mux")
         lines.append("a=%s" % self.direction)
+        if self.ice:
+            ufrag, pwd, cands = self.ice
+            lines.append("a=ice-ufrag:%s" % ufrag)
+            lines.append("a=ice-pwd:%s" % pwd)
+            for foundation, comp, addr, port, typ, raddr, rport in cands:
+                prio = (126 if typ == "host" else 100 if typ == "srflx" else 0) << 24 | (65535 << 8) | (256 - comp)
+                cand = "a=candidate:%s %d udp %d %s %d typ %s" % (foundation, comp, prio, addr, port, typ)
+                if raddr is not None:
+                    cand += " raddr %s rport %d" % (raddr, rport)
+                lines.append(cand)
         if self.video_port is not None:
             video = video or [CODECS["h264"]]
             lines.append("m=video %d RTP/AVP %s" % (self.video_port, " ".join(str(c.pt) for c in video)))
@@ -169,4 +186,18 @@ class Sdp:
                 if c.fmtp:
                     lines.append("a=fmtp:%d %s" % (c.pt, c.fmtp))
             lines.append("a=%s" % self.direction)
+        if self.broken:
+            lines = [self._break(line) for line in lines]
         return ("\r\n".join(lines) + "\r\n").encode()
+
+    def _break(self, line):
+        """One malformed line, as a buggy stack (or a bad rewrite) writes it."""
+        if self.broken == "v" and line == "v=0":
+            return "v=1"
+        if self.broken == "m" and line.startswith("m=audio "):
+            return "m=audio RTP/AVP " + line.split(" ", 3)[3]  # no port
+        if self.broken == "c" and line.startswith("c=IN "):
+            return "c=IN IP4"  # no address
+        if self.broken == "o" and line.startswith("o="):
+            return "o=" + line[2:].split(" ")[0]  # only the user name
+        return line

@@ -35,11 +35,12 @@ SUPPORTED = "replaces, timer, 100rel"
 
 # options of call lines (requests and responses)
 REQUEST_OPTS = {"by", "fork", "hold", "dir", "codecs", "c", "port", "ptime", "sdp", "reason",
-                "header", "pad", "retransmit", "split", "coalesce", "video"}
+                "header", "pad", "retransmit", "split", "coalesce", "video", "broken", "lost"}
 RESPONSE_OPTS = {"fork", "for", "sdp", "rel", "codecs", "dir", "c", "port", "ptime", "phrase",
-                 "reason", "header", "pad", "retransmit", "split", "coalesce"}
-RESPONSE_FLAGS = {"sdp", "rel", "coalesce", "split"}
-REQUEST_FLAGS = {"sdp", "coalesce", "split", "video"}
+                 "reason", "header", "pad", "retransmit", "split", "coalesce", "lost"}
+RESPONSE_FLAGS = {"sdp", "rel", "coalesce", "split", "lost"}
+REQUEST_FLAGS = {"sdp", "coalesce", "split", "video", "lost"}
+BROKEN_LINES = ("v", "m", "c", "o")
 
 
 class SipMsg:
@@ -150,7 +151,7 @@ class Party:
 
     def contact_uri(self, fork=1):
         user = self.user if fork == 1 else "%s-%d" % (self.user, fork)
-        uri = "sip:%s@%s" % (user, hostport(self.host.addr, self.host.sip_port))
+        uri = "sip:%s@%s" % (user, hostport(*self.host.sip_advertised()))
         if self.call.transport == "tcp":
             uri += ";transport=tcp"
         return uri
@@ -272,7 +273,7 @@ class Call:
 
     def via(self, host, branch):
         return "SIP/2.0/%s %s;branch=%s;rport" % (self.transport.upper(),
-                                                 hostport(host.addr, host.sip_port), branch)
+                                                 hostport(*host.sip_advertised()), branch)
 
     def path(self, sender):
         """Hosts a message from sender crosses: [sender, (proxy,) receiver]."""
@@ -312,7 +313,8 @@ class Call:
                 last.codecs if last else party.codecs)
         except ValueError as e:
             raise self.line.error(str(e)) from None
-        direction, conn, port = "sendrecv", str(host.addr), party.rtp_port
+        media_addr, media_port = host.media_advertised(party.rtp_port)
+        direction, conn, port = "sendrecv", str(media_addr), media_port
         hold = opts.get("hold", "off")
         if hold in ("sendonly", "recvonly", "inactive"):
             direction = hold
@@ -324,10 +326,15 @@ class Call:
         conn = opts.get("c", conn)
         port = int(opts.get("port", port))
         video = self.video or bool(opts.get("video"))
+        broken = opts.get("broken")
+        if broken is not None and broken not in BROKEN_LINES:
+            raise self.line.error("broken takes one of %s (the SDP line to write malformed)" % ", ".join(BROKEN_LINES))
         sdp = Sdp(str(host.addr), conn, port, codecs, 0, 0, ptime=int(opts.get("ptime", self.ptime)),
-                  direction=direction, rtcp_port=(party.rtp_port + 1) if host.sdp_rtcp else None,
+                  direction=direction, rtcp_port=host.rtcp_advertised(party.rtp_port)[1] if host.sdp_rtcp else None,
                   rtcp_mux=host.rtcp_mux, video_port=(party.rtp_port + 2 if port else 0) if video else None,
-                  username=host.sdp_user, session_name=host.sdp_session)
+                  username=host.sdp_user, session_name=host.sdp_session,
+                  rtcp_addr=str(host.rtcp_advertised(party.rtp_port)[0]) if host.sdp_rtcp == "addr" else None,
+                  ice=host.ice_attrs(party.rtp_port) if host.ice and "c" not in opts else None, broken=broken)
         return party.stamp_sdp(sdp, is_offer=True)
 
     def make_answer(self, party, offer, opts):
@@ -347,11 +354,16 @@ class Call:
         video = None
         if offer.video_port is not None:
             video = party.rtp_port + 2 if offer.video_port else 0
-        sdp = Sdp(str(host.addr), opts.get("c", str(host.addr)), port, codecs, 0, 0,
+        media_addr, media_port = host.media_advertised(party.rtp_port)
+        if port == party.rtp_port:
+            port = media_port
+        sdp = Sdp(str(host.addr), opts.get("c", str(media_addr)), port, codecs, 0, 0,
                   ptime=int(opts.get("ptime", offer.ptime or self.ptime)), direction=direction,
-                  rtcp_port=(party.rtp_port + 1) if host.sdp_rtcp else None,
+                  rtcp_port=host.rtcp_advertised(party.rtp_port)[1] if host.sdp_rtcp else None,
                   rtcp_mux=offer.rtcp_mux and host.rtcp_mux, video_port=video,
-                  username=host.sdp_user, session_name=host.sdp_session)
+                  username=host.sdp_user, session_name=host.sdp_session,
+                  rtcp_addr=str(host.rtcp_advertised(party.rtp_port)[0]) if host.sdp_rtcp == "addr" else None,
+                  ice=host.ice_attrs(party.rtp_port) if host.ice and offer.ice and "c" not in opts else None)
         return party.stamp_sdp(sdp, is_offer=False)
 
     def _attach_sdp(self, msg, sdp):
@@ -372,6 +384,9 @@ class Call:
                 seen = self.net.alg_sdp(src, sdp, self.transport)
                 self.sdp_log.append((t, sender.role, seen, sdp_kind))
             h = self.net.send_sip(t + i * self.hop_delay, src, dst, inside, outside, self, cur, opts)
+            if opts.get("lost") and i == len(hosts) - 2:
+                for pkt in h:  # lost after the capture point: never reaches its receiver
+                    pkt.lost = True
             sent.append(SentHop(i * self.hop_delay, h, src, dst, inside, outside, cur))
             hops.append(cur)
             arrived = SipMsg.parse(outside) if outside else cur  # what dst got (after any ALG)
@@ -453,10 +468,10 @@ class Call:
         """Dispatch one timed call line: a method, a status code, or 'resend'."""
         verb, args, opts = line.words[1], line.words[2:], line.opts
         try:
-            if verb == "resend":
+            if verb in ("resend", "dup"):
                 if len(args) != 1:
-                    raise line.error("resend takes what to resend: a method or a status code")
-                self.resend(t, args[0], line)
+                    raise line.error("%s takes what to send again: a method or a status code" % verb)
+                self.resend(t, args[0], line, same_packet=verb == "dup")
             elif verb.isdigit() and len(verb) == 3:
                 self._flags(line, args, RESPONSE_FLAGS, RESPONSE_OPTS)
                 self.respond(t, int(verb), opts, line)
@@ -474,11 +489,11 @@ class Call:
         take_flags(line, words, flags)
         check_options(line, allowed)
 
-    def resend(self, t, what, line):
+    def resend(self, t, what, line, same_packet=False):
         if what not in self.last_sent:
             raise line.error("nothing sent yet as %r in call %s" % (what, self.name))
         for hop in self.last_sent[what]:
-            self.net.resend_sip(t + hop.offset, hop.handle)
+            self.net.resend_sip(t + hop.offset, hop.handle, same_packet)
 
     def request(self, t, method, opts, line):
         self.line = line
@@ -606,7 +621,8 @@ class Call:
             self._attach_sdp(msg, sdp)
         if code >= 200:
             tx.finals[fork] = code
-        tx.responded = True  # any response stops Timer A/E retransmissions
+        if not opts.get("lost"):
+            tx.responded = True  # any response that arrives stops Timer A/E retransmissions
         label = str(code)
         self._send(t, responder, msg, opts, label, None, sdp, kind)
         if tx.method == "INVITE" and code >= 200:

@@ -417,6 +417,29 @@ static void test_ipv6_connection(void **state)
 	assert_true(addr_is_linklocal(&s.conn.addr));
 }
 
+/* The first line that did not parse, and its number (blank lines counted): what
+ * a 400 Bad Session Description is about. */
+static void test_first_bad_line(void **state)
+{
+	(void)state;
+	struct sdp s;
+	assert_int_equal(parse("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\n\r\nc=IN IP4 192.0.2.1\r\n"
+			       "m=audio RTP/AVP 0 101\r\nc=IN IP4\r\n", &s), ST_MALFORMED);
+	assert_int_equal(s.n_bad_lines, 2);
+	check_sv(s.first_bad, "m=audio RTP/AVP 0 101");
+	assert_int_equal(s.first_bad_no, 6);
+	/* a body that says v=1 is no SDP, but its first line is named */
+	assert_int_equal(parse("v=1\r\no=- 1 1 IN IP4 192.0.2.1\r\n", &s), ST_MALFORMED);
+	assert_int_equal(s.n_bad_lines, 0);
+	check_sv(s.first_bad, "v=1");
+	assert_int_equal(s.first_bad_no, 1);
+	/* not SDP at all: nothing to name */
+	assert_int_equal(parse("hello world\r\n", &s), ST_MALFORMED);
+	assert_int_equal(s.first_bad.n, 0);
+	assert_int_equal(parse("v=0\r\ns=-\r\n", &s), ST_OK);
+	assert_int_equal(s.first_bad.n, 0);
+}
+
 static void test_address_family_mismatch_is_malformed(void **state)
 {
 	struct sdp s;
@@ -1278,6 +1301,7 @@ int main(void)
 		cmocka_unit_test(test_port_zero_declined_stream),
 		cmocka_unit_test(test_port_max_and_nports),
 		cmocka_unit_test(test_ipv6_connection),
+		cmocka_unit_test(test_first_bad_line),
 		cmocka_unit_test(test_address_family_mismatch_is_malformed),
 		cmocka_unit_test(test_hostname_connection),
 		cmocka_unit_test(test_multicast_ttl_suffix),

@@ -151,6 +151,15 @@ static void test_errors_flagged(void **state)
 	assert_true(sip_parse(short_body, sizeof(short_body) - 1, SIP_DGRAM, &m) > 0);
 	assert_true(m.errors & SIP_E_BODY_SHORT);
 	assert_true(eq(m.body, "abc"));
+	/* more after the body than Content-Length says: a body rewritten (an ALG) */
+	static const char long_body[] = "ACK sip:x@y SIP/2.0\r\nContent-Length: 3\r\n\r\nabcdef";
+	assert_true(sip_parse(long_body, sizeof(long_body) - 1, SIP_DGRAM, &m) > 0);
+	assert_true(m.errors & SIP_E_BODY_EXTRA);
+	assert_true(eq(m.body, "abc"));
+	/* blank padding after the body is no such sign */
+	static const char padded[] = "ACK sip:x@y SIP/2.0\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n";
+	assert_true(sip_parse(padded, sizeof(padded) - 1, SIP_DGRAM, &m) > 0);
+	assert_false(m.errors & SIP_E_BODY_EXTRA);
 }
 
 static void test_stream_framing(void **state)
