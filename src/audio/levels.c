@@ -39,6 +39,8 @@ void level_bin_merge(struct level_bin *a, const struct level_bin *b)
 	a->cn_packets = sat_add16(a->cn_packets, b->cn_packets);
 	if (b->cn_level < a->cn_level)
 		a->cn_level = b->cn_level;
+	if (!a->frame)
+		a->frame = b->frame;
 }
 
 struct level_bin *level_track_at(struct level_track *t, int64_t ts)

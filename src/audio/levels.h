@@ -33,6 +33,7 @@ struct level_bin {
 	uint16_t cn_packets;  /* comfort noise packets (RFC 3389 or G.729 SID) */
 	uint8_t cn_level;     /* loudest comfort noise level, -dBov (0xff: none) */
 	uint8_t pad[3];
+	uint32_t frame;       /* capture frame of the bin's first packet (low 32 bits; 0: none) */
 };
 
 struct level_track {

@@ -322,6 +322,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	s->last_ts = d->ts_ns;
 	s->last_frame = d->frame;
 	bin_add(s, d->ts_ns);
+	stream_audio_update(s, d, h, cfg);
 }
 
 double stream_mean_jitter_ms(const struct stream *s)
