@@ -13,6 +13,7 @@
 #include "analyze/facts.h"
 #include "calls/calls.h"
 #include "report/html.h"
+#include "report/html_audio.h"
 #include "report/html_ladder.h"
 
 #define W 1000
@@ -23,7 +24,7 @@
 #define SIP_Y 40
 #define LANE_Y0 58
 #define LANE_H 54
-#define LANE_GAP 12
+#define LANE_GAP (12 + HTML_AUDIO_H + 4) /* room for the audio band under each lane */
 #define MAX_COLS 600
 #define MAX_IVS 512
 #define SILENCE_NS 500000000LL
@@ -302,6 +303,7 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 	unsigned height = bottom + 30;
 	struct call_facts facts;
 	facts_derive(c, &facts);
+	bool audio = html_audio_any(c);
 
 	fprintf(f, "<div class=\"scroll\"><svg class=\"timeline\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		   "role=\"img\" aria-label=\"media timeline\">\n",
@@ -328,6 +330,9 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		bars(f, c, &ax, lane == 2 ? PARTY_NONE : (uint8_t)lane, lane, colw, ncols);
 		if (lane == 2)
 			continue;
+		if (audio)
+			html_audio_band(f, c, (uint8_t)lane, ax.t0, colw, ncols, LEFT, (double)colw * ax.px_per_ns,
+					y + LANE_H + 3);
 		/* silences in the talk time */
 		int64_t ts = facts.answered ? facts.talk_start : 0, te = facts.talk_end;
 		if (!ts || te <= ts)
@@ -387,6 +392,10 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 	fprintf(f, "<p class=\"legend\"><span class=\"key a\"></span>caller \xe2\x86\x92 callee "
 		   "<span class=\"key b\"></span>callee \xe2\x86\x92 caller <span class=\"key silent\"></span>silence "
 		   "&#8805; 0.5 s in the talk time <span class=\"key held\"></span>on hold &middot; bars: packets per "
-		   "%.1f s relative to the direction's full rate</p>\n",
-		(double)colw / 1e9);
+		   "%.1f s relative to the direction's full rate%s</p>\n",
+		(double)colw / 1e9,
+		audio ? "<br>under each lane, the audio its RTP carried: <span class=\"key lvl\"></span>audio (height: "
+			"level, -70 to 0 dBov) <span class=\"key deadair\"></span>digital silence <span "
+			"class=\"key stuck\"></span>the same payload repeated <span class=\"key cn\"></span>comfort noise"
+		      : "");
 }
