@@ -73,6 +73,8 @@ int analyze_run(const struct analyze_opts *o)
 		.rtp_timeout_s = o->rtp_timeout_s,
 		.err = stderr,
 		.input_format = o->input_format,
+		.audio_dir = o->audio_dir,
+		.audio_mix = o->audio_mix,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

@@ -21,6 +21,8 @@ struct analyze_opts {
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */
 	int fail_on;               /* --fail-on: exit 1 when a finding is this severe; -1 off */
 	int input_format;          /* --input-format: INPUT_AUTO, INPUT_CAPTURE or a trace format */
+	const char *audio_dir;     /* --write-audio DIR */
+	bool audio_mix;            /* --mix */
 };
 
 /* Returns the process exit status. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/analyze.h"
 #include "analyze/finding.h"
@@ -47,6 +48,11 @@ static void usage(FILE *out)
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
 	      "  -I, --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
 	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
+	      "      --write-audio DIR   write the decoded audio of each stream (direction and SSRC)\n"
+	      "                          as a WAV file in DIR (an existing directory), silence where\n"
+	      "                          packets were lost or absent, so a call's files line up\n"
+	      "      --mix               with --write-audio: also one stereo WAV per call (caller\n"
+	      "                          left, callee right)\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
@@ -95,6 +101,8 @@ int main(int argc, char **argv)
 		{ "colour", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "input-format", required_argument, NULL, 'I' },
+		{ "write-audio", required_argument, NULL, 'W' },
+		{ "mix", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -117,6 +125,18 @@ int main(int argc, char **argv)
 		}
 		case 'o':
 			o.output = optarg;
+			break;
+		case 'W': {
+			struct stat st;
+			if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				fprintf(stderr, "deadair analyze: --write-audio needs an existing directory: %s\n", optarg);
+				return 2;
+			}
+			o.audio_dir = optarg;
+			break;
+		}
+		case 'M':
+			o.audio_mix = true;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -177,6 +197,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (o.audio_mix && !o.audio_dir) {
+		fputs("deadair analyze: --mix goes with --write-audio DIR\n", stderr);
+		return 2;
 	}
 	if (optind >= argc) {
 		fputs("deadair analyze: no capture file given\n\n", stderr);

@@ -63,6 +63,7 @@ void pipeline_on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
 	r->call_index++;
+	audio_files_call_done(&r->audio, c);
 	if (!call_matches(r, c))
 		return;
 	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
@@ -360,6 +361,8 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		.sink_ctx = r,
 	};
 	struct calls_config ccfg = calls_config_default();
+	r->audio.point = point;
+	ccfg.audio_out = audio_files_out(&r->audio);
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
 	struct decoder *dec = decoder_new(&cfg);
 	if (!dec || !pipeline_input_begin(r, point, &ccfg, &acfg)) {
@@ -480,6 +483,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	r.out = out;
 	r.err = o->err ? o->err : stderr;
 	r.res = res;
+	audio_files_init(&r.audio, o->audio_dir, o->audio_mix, r.err);
 	if (o->n_inputs > 65535) {
 		snprintf(res->first_error, sizeof(res->first_error), "too many inputs (at most 65535)");
 		return false;
@@ -540,6 +544,10 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (r.mp_on)
 		multipoint_free(&r.mp);
+	if (o->audio_dir)
+		fprintf(r.err, "deadair: %u WAV file(s) of decoded audio%s written to %s%s\n", r.audio.written + r.audio.mixed,
+			o->audio_mix ? " (one stereo mix per call)" : "", o->audio_dir,
+			r.audio.failed ? ", some could not be written" : "");
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;

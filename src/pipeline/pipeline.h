@@ -40,6 +40,8 @@ struct pipeline_opts {
 	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
 	 * pasted SIP trace of any format), INPUT_CAPTURE, or one trace format */
 	int input_format;
+	const char *audio_dir;     /* --write-audio: a WAV file per stream written here; NULL: none */
+	bool audio_mix;            /* --mix: and a stereo WAV per call (caller left, callee right) */
 };
 
 /* input_format values besides the trace formats of source/trace.h (which
