@@ -62,6 +62,7 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 		const struct level_track *t = &a->lv;
 		double w = (double)t->width / 1e9;
 		bool seen_audio = false;
+		double absent = 0;        /* a stretch of bins without packets, not yet told apart */
 		struct audio_run run = { 0 };
 		for (uint32_t i = 0; i < t->n; i++) {
 			const struct level_bin *b = &t->bins[i];
@@ -77,7 +78,17 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 				if (k != AB_AUDIO)
 					out->hold_s += w;
 				close_run(out, &run, min_s, false);
+				absent = 0;
 				continue;
+			}
+			if (k != AB_NONE && absent > 0) {
+				/* packets again after none: a talkspurt's marker bit says the
+				 * sender suppressed its silence; otherwise packets were lost */
+				if (b->flags & LEVEL_TALKSPURT)
+					out->suppressed_s += absent;
+				else
+					out->gap_s += absent;
+				absent = 0;
 			}
 			if (k == AB_SILENT || k == AB_CONSTANT) {
 				out->silent_s += w;
@@ -106,7 +117,7 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 			} else if (k == AB_CN) {
 				out->cn_s += w;
 			} else if (t0 >= s->first_ts && t1 <= s->last_ts) {
-				out->suppressed_s += w;
+				absent += w;
 			}
 		}
 		if (run.s && run.end > s->last_ts)
@@ -208,8 +219,8 @@ void audio_walk(const struct call *c, const struct call_facts *f, char *buf, siz
 		if (d.cn_s >= 1.0)
 			n = add(buf, cap, n, "%scomfort noise %.1f s (expected)", n > start ? ", " : "", d.cn_s);
 		if (d.suppressed_s >= 1.0)
-			n = add(buf, cap, n, "%sno packets %.1f s (silence suppression, expected)", n > start ? ", " : "",
-				d.suppressed_s);
+			n = add(buf, cap, n, "%sno packets %.1f s (silence suppression: audio resumed with a talkspurt's "
+				"marker bit, expected)", n > start ? ", " : "", d.suppressed_s);
 		if (d.hold_s >= 1.0)
 			n = add(buf, cap, n, "%squiet %.1f s on hold (expected)", n > start ? ", " : "", d.hold_s);
 		if (n == start)

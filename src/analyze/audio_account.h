@@ -47,7 +47,9 @@ struct audio_dir {
 	double audio_s;           /* seconds of bins with audio, in the talk time */
 	double silent_s;          /* digital silence or constant payloads, outside hold */
 	double cn_s;              /* comfort noise */
-	double suppressed_s;      /* no packets between packets, outside hold (silence suppression) */
+	double suppressed_s;      /* no packets, then a talkspurt's marker bit, outside hold
+				   * (silence suppression, RFC 3551 4.1) */
+	double gap_s;             /* no packets between packets otherwise (loss, an outage) */
 	double hold_s;            /* quiet or absent during hold */
 	double talk_s;            /* talk time the bins covered */
 	unsigned silences;        /* separate stretches of digital silence (0.2 s or more): a

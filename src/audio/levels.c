@@ -41,6 +41,7 @@ void level_bin_merge(struct level_bin *a, const struct level_bin *b)
 		a->cn_level = b->cn_level;
 	if (!a->frame)
 		a->frame = b->frame;
+	a->flags |= b->flags;
 }
 
 struct level_bin *level_track_at(struct level_track *t, int64_t ts)

@@ -18,6 +18,9 @@
 /* A sample this close to full scale is clipped: mu-law's and A-law's largest
  * codes decode to 32124 and 32256. */
 #define LEVEL_CLIP_SAMPLE 32000
+/* flags: a packet with the RTP marker bit, the start of a talkspurt after
+ * silence suppression (RFC 3551 section 4.1) */
+#define LEVEL_TALKSPURT 1
 /* Level reported for a bin with no energy. */
 #define LEVEL_FLOOR_DBOV (-100.0)
 
@@ -32,7 +35,8 @@ struct level_bin {
 	uint16_t repeats;     /* packets whose payload repeats the previous one's bytes */
 	uint16_t cn_packets;  /* comfort noise packets (RFC 3389 or G.729 SID) */
 	uint8_t cn_level;     /* loudest comfort noise level, -dBov (0xff: none) */
-	uint8_t pad[3];
+	uint8_t flags;        /* LEVEL_TALKSPURT */
+	uint8_t pad[2];
 	uint32_t frame;       /* capture frame of the bin's first packet (low 32 bits; 0: none) */
 };
 

@@ -254,6 +254,8 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 	struct level_bin *bin = level_track_at(&a->lv, d->ts_ns);
 	if (!bin->frame)
 		bin->frame = (uint32_t)d->frame;
+	if (h->marker)
+		bin->flags |= LEVEL_TALKSPURT;
 	if (a->fmt.codec == AUDIO_CN || h->pt == 13 || h->pt == 19) {
 		uint8_t lev = 127;
 		audio_cn_level(h->payload, h->payload_len, &lev);

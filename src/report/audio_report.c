@@ -72,6 +72,8 @@ void report_stream_audio_text(FILE *f, const struct stream *s)
 		fprintf(f, ", %.1f s digital silence", k[AB_SILENT]);
 	if (k[AB_CONSTANT] > 0)
 		fprintf(f, ", %.1f s repeated payload", k[AB_CONSTANT]);
+	if (k[AB_NONE] > 0)
+		fprintf(f, ", %.1f s without packets", k[AB_NONE]);
 	if (k[AB_CN] > 0 || a->cn)
 		fprintf(f, ", %.1f s comfort noise (%u packets)", k[AB_CN], a->cn);
 	if (a->clipped)
