@@ -299,11 +299,12 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		if (s->dir == PARTY_NONE)
 			unknown = true;
 	unsigned lanes = unknown ? 3 : 2;
-	unsigned bottom = lane_y(lanes) - LANE_GAP;
+	bool audio = html_audio_any(c);
+	/* below the last lane: its audio band (a third lane has none) */
+	unsigned bottom = lane_y(lanes) - LANE_GAP + (audio && !unknown ? HTML_AUDIO_H + 4 : 0);
 	unsigned height = bottom + 30;
 	struct call_facts facts;
 	facts_derive(c, &facts);
-	bool audio = html_audio_any(c);
 
 	fprintf(f, "<div class=\"scroll\"><svg class=\"timeline\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		   "role=\"img\" aria-label=\"media timeline\">\n",
