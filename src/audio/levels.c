@@ -29,9 +29,8 @@ void level_bin_merge(struct level_bin *a, const struct level_bin *b)
 {
 	a->energy = a->energy > UINT64_MAX - b->energy ? UINT64_MAX : a->energy + b->energy;
 	a->samples = sat_add32(a->samples, b->samples);
-	a->quiet = sat_add32(a->quiet, b->quiet);
-	a->clipped = sat_add32(a->clipped, b->clipped);
-	a->concealed = sat_add32(a->concealed, b->concealed);
+	a->clipped = sat_add16(a->clipped, b->clipped);
+	a->concealed = sat_add16(a->concealed, b->concealed);
 	if (b->peak > a->peak)
 		a->peak = b->peak;
 	a->packets = sat_add16(a->packets, b->packets);
@@ -71,21 +70,19 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 void level_bin_add(struct level_bin *b, const int16_t *x, size_t n)
 {
 	uint64_t e = 0;
-	uint32_t quiet = 0, clipped = 0;
+	uint32_t clipped = 0;
 	unsigned peak = b->peak;
 	for (size_t i = 0; i < n; i++) {
 		int v = x[i];
 		unsigned m = (unsigned)(v < 0 ? -v : v);
 		e += (uint64_t)((int64_t)v * v);
-		quiet += m <= LEVEL_QUIET_SAMPLE;
 		clipped += m >= LEVEL_CLIP_SAMPLE;
 		if (m > peak)
 			peak = m;
 	}
 	b->energy = b->energy > UINT64_MAX - e ? UINT64_MAX : b->energy + e;
 	b->samples = sat_add32(b->samples, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
-	b->quiet = sat_add32(b->quiet, quiet);
-	b->clipped = sat_add32(b->clipped, clipped);
+	b->clipped = sat_add16(b->clipped, clipped > 0xffff ? 0xffff : (uint16_t)clipped);
 	b->peak = peak > 0xffff ? 0xffff : (uint16_t)peak;
 }
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LEVEL_MAX_BINS 1024
+#define LEVEL_MAX_BINS 512
 /* A sample this close to zero is digital silence: G.711's idle codes decode to
  * 0 (mu-law 0xFF/0x7F) and +-8 (A-law 0xD5/0x55); -72 dBov. */
 #define LEVEL_QUIET_SAMPLE 8
@@ -24,20 +24,19 @@
 /* Level reported for a bin with no energy. */
 #define LEVEL_FLOOR_DBOV (-100.0)
 
+/* 32 bytes; the counts saturate. */
 struct level_bin {
 	uint64_t energy;      /* sum of squared samples */
 	uint32_t samples;     /* decoded samples, all channels */
-	uint32_t quiet;       /* samples within +-LEVEL_QUIET_SAMPLE */
-	uint32_t clipped;     /* samples at or beyond +-LEVEL_CLIP_SAMPLE */
-	uint32_t concealed;   /* samples standing in for lost packets (not in energy) */
-	uint16_t peak;        /* largest magnitude */
+	uint32_t frame;       /* capture frame of the bin's first packet (low 32 bits; 0: none) */
+	uint16_t peak;        /* largest magnitude: digital silence when <= LEVEL_QUIET_SAMPLE */
+	uint16_t clipped;     /* samples at or beyond +-LEVEL_CLIP_SAMPLE */
+	uint16_t concealed;   /* samples standing in for lost packets (not in energy) */
 	uint16_t packets;     /* decoded packets */
 	uint16_t repeats;     /* packets whose payload repeats the previous one's bytes */
 	uint16_t cn_packets;  /* comfort noise packets (RFC 3389 or G.729 SID) */
 	uint8_t cn_level;     /* loudest comfort noise level, -dBov (0xff: none) */
 	uint8_t flags;        /* LEVEL_TALKSPURT */
-	uint8_t pad[2];
-	uint32_t frame;       /* capture frame of the bin's first packet (low 32 bits; 0: none) */
 };
 
 struct level_track {

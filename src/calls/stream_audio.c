@@ -146,7 +146,8 @@ static uint64_t place(struct stream_audio *a, const struct stream *s, const stru
 		a->pos_init = true;
 		a->pos_rate = 0;
 	}
-	int64_t arrival = (d->ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000;
+	/* a capture whose clock steps back puts a packet before the origin: frame 0 */
+	int64_t arrival = d->ts_ns > a->origin ? (d->ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000 : 0;
 	if (a->pos_rate != rate) {
 		a->pos_rate = rate;
 		a->base_pos = arrival;
@@ -293,7 +294,7 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 			size_t got = audio_dec_conceal(a->dec, chunk, pcm, AUDIO_OUT_MAX);
 			if (got == 0)
 				break;
-			bin->concealed += (uint32_t)got;
+			bin->concealed = (uint16_t)(bin->concealed + got > 0xffff ? 0xffff : bin->concealed + got);
 			emit(a, s, cfg, at, pcm, got);
 			at += got / a->fmt.channels;
 			frames -= chunk;
@@ -307,8 +308,9 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 	a->decoded++;
 	if (n > 0)
 		a->last_frames = n / a->fmt.channels;
-	if (a->fmt.codec == AUDIO_G729 && h->payload_len == 2) {
-		level_bin_add_cn(bin, 127); /* an Annex B SID frame: comfort noise in band */
+	if ((a->fmt.codec == AUDIO_G729 && h->payload_len == 2) || (a->fmt.codec == AUDIO_OPUS && h->payload_len <= 2)) {
+		/* a G.729 Annex B SID frame, an opus DTX packet: comfort noise in band */
+		level_bin_add_cn(bin, 127);
 		a->cn++;
 	} else {
 		level_bin_add(bin, pcm, n);

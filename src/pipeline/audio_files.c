@@ -17,8 +17,12 @@
 #define PATH_MAX 4096
 #endif
 
+/* The longest stretch of silence written for a gap in a stream's audio. */
+#define MAX_GAP_S 600
+
 struct stream_file {
 	struct wav_writer w;
+	uint64_t skipped;         /* frames of gaps longer than MAX_GAP_S left out */
 	bool open, closed;
 	uint8_t dir;
 	char path[PATH_MAX];
@@ -92,13 +96,22 @@ static void on_pcm(void *ctx, struct stream *s, int64_t origin_ns, uint64_t pos,
 	}
 	if (!sf->open || sf->closed)
 		return;
+	/* a capture whose clock jumps (files merged from different days) would fill
+	 * the disk with silence: a gap is written as at most MAX_GAP_S of it */
+	uint64_t at = rate == sf->w.rate ? pos : pos * sf->w.rate / rate;
+	at = at > sf->skipped ? at - sf->skipped : 0;
+	uint64_t max_gap = (uint64_t)MAX_GAP_S * sf->w.rate;
+	if (at > sf->w.frames + max_gap) {
+		sf->skipped += at - sf->w.frames - max_gap;
+		at = sf->w.frames + max_gap;
+	}
 	if (rate == sf->w.rate) {
-		wav_write_at(&sf->w, pos, x, frames);
+		wav_write_at(&sf->w, at, x, frames);
 		return;
 	}
 	int16_t buf[4 * AUDIO_OUT_MAX];
 	size_t m = resample(x, frames, rate, sf->w.rate, buf, sizeof(buf) / sizeof(buf[0]));
-	wav_write_at(&sf->w, pos * sf->w.rate / rate, buf, m);
+	wav_write_at(&sf->w, at, buf, m);
 	(void)origin_ns;
 }
 

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 		printf("width_ms %lld\n", (long long)(lt.width / 1000000));
 		for (uint32_t i = 0; i < lt.n; i++) {
 			const struct level_bin *b = &lt.bins[i];
-			printf("bin %u %.2f %u %u %u %u %d\n", i, level_bin_dbov(b), b->samples, b->quiet,
+			printf("bin %u %.2f %u %u %u %u %d\n", i, level_bin_dbov(b), b->samples, b->packets,
 			       b->clipped, b->peak, level_bin_silent(b));
 		}
 	}
