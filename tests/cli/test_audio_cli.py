@@ -13,6 +13,7 @@ import glob
 import json
 import math
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -140,6 +141,15 @@ with tempfile.TemporaryDirectory() as tmp:
     lev = aud["levels_dbov"]
     check("JSON: one kind and one level per bin", len(k) == len(lev) and len(k) > 350, (len(k), len(lev)))
     check("JSON: the mute as digital silence bins", "S" * 140 in k and k.count("S") <= 152, k)
+
+    # the HTML timeline: an audio band under each lane, the mute drawn as dead air
+    p = subprocess.run([deadair, "analyze", "-f", "html", pcap], capture_output=True, timeout=120)
+    html = p.stdout.decode("utf-8", "replace")
+    bands = re.findall(r'<path class="audio (lvl|deadair|stuck|cn)" d="([^"]*)"', html)
+    drawn = {k for k, d in bands if d}
+    check("HTML: audio bands with level bars and the dead air, no comfort noise or stuck payload",
+          drawn == {"lvl", "deadair"} and len(bands) == 8, [(k, len(d)) for k, d in bands])
+    check("HTML: the legend explains the band", "digital silence" in html and "the audio its RTP carried" in html)
 
     # usage errors
     p = subprocess.run([deadair, "analyze", "--mix", pcap], capture_output=True, timeout=60)
