@@ -107,14 +107,21 @@ static void lookup(struct stream_audio *a, const struct stream *s, uint8_t pt, i
 	a->sdp_seen = c ? c->n_sdp : 0;
 }
 
+/* A hash of the payload, eight bytes a step (it runs on every packet). */
 static uint64_t hash_payload(const uint8_t *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h ^ n;
+	uint64_t w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
 /* Mixes interleaved channels down to mono in place; returns the frames. */
@@ -313,19 +320,20 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		level_bin_add_cn(bin, 127);
 		a->cn++;
 	} else {
+		/* the stream's totals from what this packet added to its bin */
+		uint64_t e0 = bin->energy;
+		uint32_t s0 = bin->samples;
+		uint16_t c0 = bin->clipped;
 		level_bin_add(bin, pcm, n);
+		a->energy += bin->energy - e0;
+		a->samples += bin->samples - s0;
+		a->clipped += (uint16_t)(bin->clipped - c0);
 		if (bin->packets < 0xffff)
 			bin->packets++;
 		uint64_t hash = hash_payload(h->payload, h->payload_len);
 		if (hash == a->last_hash && bin->repeats < 0xffff)
 			bin->repeats++;
 		a->last_hash = hash;
-		struct level_bin whole;
-		memset(&whole, 0, sizeof(whole));
-		level_bin_add(&whole, pcm, n);
-		a->energy += whole.energy;
-		a->samples += whole.samples;
-		a->clipped += whole.clipped;
 	}
 	if (!a->listed)
 		misdecode(a, h, pcm, n);

@@ -75,6 +75,7 @@ int analyze_run(const struct analyze_opts *o)
 		.input_format = o->input_format,
 		.audio_dir = o->audio_dir,
 		.audio_mix = o->audio_mix,
+		.no_audio = o->no_audio,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

@@ -23,6 +23,7 @@ struct analyze_opts {
 	int input_format;          /* --input-format: INPUT_AUTO, INPUT_CAPTURE or a trace format */
 	const char *audio_dir;     /* --write-audio DIR */
 	bool audio_mix;            /* --mix */
+	bool no_audio;             /* --no-audio */
 };
 
 /* Returns the process exit status. */

@@ -53,6 +53,8 @@ static void usage(FILE *out)
 	      "                          packets were lost or absent, so a call's files line up\n"
 	      "      --mix               with --write-audio: also one stereo WAV per call (caller\n"
 	      "                          left, callee right)\n"
+	      "      --no-audio          do not decode the audio inside RTP (faster; no levels and\n"
+	      "                          no SILENT_MEDIA)\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "exit status:\n"
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
 		{ "input-format", required_argument, NULL, 'I' },
 		{ "write-audio", required_argument, NULL, 'W' },
 		{ "mix", no_argument, NULL, 'M' },
+		{ "no-audio", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +140,9 @@ int main(int argc, char **argv)
 		}
 		case 'M':
 			o.audio_mix = true;
+			break;
+		case 'N':
+			o.no_audio = true;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -197,6 +203,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (o.no_audio && o.audio_dir) {
+		fputs("deadair analyze: --no-audio and --write-audio exclude each other\n", stderr);
+		return 2;
 	}
 	if (o.audio_mix && !o.audio_dir) {
 		fputs("deadair analyze: --mix goes with --write-audio DIR\n", stderr);

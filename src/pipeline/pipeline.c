@@ -363,6 +363,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 	struct calls_config ccfg = calls_config_default();
 	r->audio.point = point;
 	ccfg.audio_out = audio_files_out(&r->audio);
+	ccfg.decode_audio = !r->o->no_audio;
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s };
 	struct decoder *dec = decoder_new(&cfg);
 	if (!dec || !pipeline_input_begin(r, point, &ccfg, &acfg)) {

@@ -42,6 +42,7 @@ struct pipeline_opts {
 	int input_format;
 	const char *audio_dir;     /* --write-audio: a WAV file per stream written here; NULL: none */
 	bool audio_mix;            /* --mix: and a stereo WAV per call (caller left, callee right) */
+	bool no_audio;             /* --no-audio: do not decode RTP payloads (no levels, no SILENT_MEDIA) */
 };
 
 /* input_format values besides the trace formats of source/trace.h (which

@@ -151,6 +151,13 @@ with tempfile.TemporaryDirectory() as tmp:
           drawn == {"lvl", "deadair"} and len(bands) == 8, [(k, len(d)) for k, d in bands])
     check("HTML: the legend explains the band", "digital silence" in html and "the audio its RTP carried" in html)
 
+    # --no-audio: no audio state, no SILENT_MEDIA
+    p = subprocess.run([deadair, "analyze", "-f", "json", "--no-audio", pcap], capture_output=True, timeout=120)
+    c2 = json.loads(p.stdout)["captures"][0]["calls"][0]
+    check("--no-audio: no audio decoded, no SILENT_MEDIA",
+          all(s["audio"] is None for s in c2["streams"]) and not any(f["id"] == "SILENT_MEDIA" for f in c2["findings"]),
+          c2["findings"])
+
     # usage errors
     p = subprocess.run([deadair, "analyze", "--mix", pcap], capture_output=True, timeout=60)
     check("--mix without --write-audio is a usage error", p.returncode == 2 and b"--write-audio" in p.stderr,
