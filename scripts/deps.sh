@@ -4,12 +4,14 @@
 # Usage: scripts/deps.sh [build|test]   (default: test, which is everything)
 set -euo pipefail
 what=${1:-test}
-build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev liblz4-dev libmicrohttpd-dev libjansson-dev)
+build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd-dev liblz4-dev libmicrohttpd-dev libjansson-dev
+	libspandsp-dev libopus-dev libbcg729-dev libgsm1-dev)  # the audio decoders (src/audio)
 # tshark brings wireshark-common (editcap, mergecap, capinfos, dumpcap); zstd, lz4 and gzip
 # make the compressed test captures
 test_pkgs=(libcmocka-dev python3 tshark wireshark-common zstd lz4 gzip clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium
 	nftables iproute2 procps  # the lab (tests/lab): nft, ip/tc, sysctl, pkill
-	baresip-core linphone-cli kamailio kamailio-xml-modules rtpengine-daemon coturn)  # the lab's real software
+	baresip-core linphone-cli kamailio kamailio-xml-modules rtpengine-daemon coturn  # the lab's real software
+	sox ffmpeg)  # reference decodes and levels of the audio tests (tests/audio)
 # the browser tests (tests/web) run on Node.js 20 or newer with npm (the machine image has
 # them); without any, Debian's nodejs and npm are installed (Node 18: run.mjs then says why it fails)
 if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then

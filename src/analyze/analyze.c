@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/audio_account.h"
 #include "calls/calls.h"
 
 const char *const walk_questions[WALK_QUESTIONS] = {
@@ -341,6 +342,12 @@ void walk_build(const struct call *c, const struct call_facts *f, const struct f
 		snprintf(w->answer[2], sizeof(w->answer[2]), "Neither: no direction lost its audio (%u packets caller -> "
 			 "callee, %u callee -> caller reached the other party during the talk time).", a, b);
 	w->known[2] = f->answered && acct->valid;
+	char audio[360];
+	audio_walk(c, f, audio, sizeof(audio));
+	if (audio[0]) {
+		size_t used = strlen(w->answer[2]);
+		snprintf(w->answer[2] + used, sizeof(w->answer[2]) - used, " Audio: %s.", audio);
+	}
 	/* 4. hold */
 	if (!f->n_holds) {
 		snprintf(w->answer[3], sizeof(w->answer[3]), "No: the call was never put on hold.");

@@ -2,6 +2,7 @@
 /* CODEC_CHANGE_WITHOUT_REINVITE: RTP switches to (or starts with) a payload
  * type that the receiver's current SDP does not list. */
 #include "analyze/rule_util.h"
+#include "audio/levels.h"
 
 static bool listed(const struct sdp_rec *r, uint8_t pt)
 {
@@ -10,6 +11,23 @@ static bool listed(const struct sdp_rec *r, uint8_t pt)
 			if (r->media[i].codecs[k].pt == pt)
 				return true;
 	return false;
+}
+
+/* What the receiver would hear decoding the payloads with the codec it
+ * negotiated: both decodes were made as the packets went by (stream_audio.c). */
+static void hear(struct finding *fd, const struct stream *s, uint8_t pt, const char *receiver)
+{
+	const struct audio_misdecode *m = s->audio ? &s->audio->mis : NULL;
+	if (!m || !m->valid || m->pt != pt || !m->heard_samples)
+		return;
+	double sent = level_dbov(m->sent_energy, m->sent_samples);
+	double heard = level_dbov(m->heard_energy, m->heard_samples);
+	double clipped = 100.0 * (double)m->heard_clipped / (double)m->heard_samples;
+	const char *what = clipped >= 1.0 || heard >= sent + 6.0 ? "loud noise" :
+			   heard <= -60.0 ? "near silence" : "garbled audio";
+	finding_explain(fd, " Decoding these %u payloads as %s, the codec it negotiated, the %s would hear %s: "
+			"the %s audio sent at %.1f dBov comes out at %.1f dBov, %.1f%% of its samples at full scale.",
+			m->packets, m->heard_as, receiver, what, m->sent, sent, heard, clipped);
 }
 
 static void one(const struct rule_ctx *x, struct findings *out, const struct stream *s, uint8_t pt, int64_t ts,
@@ -44,6 +62,7 @@ static void one(const struct rule_ctx *x, struct findings *out, const struct str
 			"%llu) lists only: %s. No re-INVITE or UPDATE negotiated it: the receiver may not decode it "
 			"(silence or noise on its side).", rel_s(c, ts), (unsigned long long)frame, who(s->dir), pt,
 			who(rx), r->context, (unsigned long long)r->frame, list);
+	hear(fd, s, pt, who(rx));
 	finding_evidence(fd, frame, ts, s->point, "payload type %u", pt);
 	finding_evidence(fd, r->frame, r->ts, c->point, "%s's SDP", who(rx));
 	finding_recommend(fd, "Make the %s send only codecs from the answer (check its codec preferences and any "

@@ -6,7 +6,7 @@ extern const struct rule rule_one_way_audio, rule_no_rtp, rule_rtp_timeout, rule
 	rule_hold_without_keepalive, rule_non_symmetric_rtp, rule_asymmetric_path, rule_sdp_address_mismatch,
 	rule_private_ip_in_sdp, rule_sip_alg_suspected, rule_codec_change, rule_media_path_change,
 	rule_packet_loss, rule_high_jitter, rule_poor_quality, rule_rtcp_reported, rule_missing_ack,
-	rule_sip_timeout, rule_session_timer, rule_capture_incomplete, rule_sip_failure, rule_sip_unreachable;
+	rule_sip_timeout, rule_session_timer, rule_capture_incomplete, rule_sip_failure, rule_sip_unreachable, rule_silent_media;
 
 /* Order matters where a rule looks at what earlier ones found (e.g.
  * MEDIA_PATH_CHANGE stays quiet when NAT_PINHOLE_EXPIRY explained the change). */
@@ -27,6 +27,7 @@ static const struct rule *const table[] = {
 	&rule_asymmetric_path,
 	&rule_sip_alg_suspected,
 	&rule_codec_change,
+	&rule_silent_media,
 	&rule_media_path_change,
 	&rule_packet_loss,
 	&rule_high_jitter,

@@ -115,6 +115,7 @@ struct calls_config calls_config_default(void)
 	struct calls_config c = {
 		.gap_ns = 500000000LL,
 		.bin_ns = 100000000LL,
+		.decode_audio = true,
 		.linger_ns = 10LL * 1000000000LL,
 		.idle_ns = 3600LL * 1000000000LL,
 		.stream_idle_ns = 60LL * 1000000000LL,
@@ -239,6 +240,7 @@ static void flow_unlink(struct calls *t, struct stream_ext *x)
 
 static void stream_free(struct calls *t, struct stream *s)
 {
+	stream_audio_free(s, &t->cfg);
 	flow_unlink(t, (struct stream_ext *)s);
 	t->n_streams--;
 	free(s);
@@ -759,6 +761,7 @@ static int16_t record_sdp(struct calls *t, struct call *c, const struct dgram *d
 		mr->has_crypto = sm->n_crypto > 0;
 		mr->has_ice = sm->n_cand_total > 0 || sm->ice_ufrag;
 		mr->ice_default = ice_default(sm, r);
+		mr->srtp = audio_media_encrypted(sm->proto.p, sm->proto.n, sm->n_crypto > 0);
 		record_codecs(mr, sm);
 	}
 	sdp_marks(t, r, &sdp, m, d);

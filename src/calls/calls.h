@@ -30,6 +30,8 @@ struct calls_config {
 				  * line is a send and times may be coarse) */
 	int64_t origin_ns;       /* time of the capture's first frame: stream times are taken
 				  * relative to it, as tshark does, so rounding agrees */
+	bool decode_audio;       /* decode the audio of streams (levels, SILENT_MEDIA) */
+	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
 };
 
 struct calls_config calls_config_default(void);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calls/stream_audio.h"
 #include "core/addr.h"
 #include "proto/sdp.h"
 
@@ -87,6 +88,7 @@ struct sdp_media_rec {
 	struct codec_rec codecs[SDP_REC_CODECS];
 	bool has_crypto;
 	bool has_ice;
+	bool srtp;                /* RTP/SAVP(F) profile or a=crypto: media not decodable */
 	uint8_t ice_default;      /* enum sdp_ice_default: which candidate c=/m= names */
 };
 
@@ -294,6 +296,8 @@ struct stream {
 	int64_t rtcp_last_sent_ts;    /* the last of them */
 	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */
 	int64_t last_sr_ts;           /* when that SR passed the capture point */
+
+	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
 };
 
 enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH };

@@ -324,6 +324,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	s->last_frame = d->frame;
 	s->last_iface = d->iface;
 	bin_add(s, d->ts_ns);
+	stream_audio_update(s, d, h, cfg);
 }
 
 double stream_mean_jitter_ms(const struct stream *s)

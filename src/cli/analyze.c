@@ -88,6 +88,9 @@ int analyze_run(const struct analyze_opts *o)
 					     (o->format != FMT_JSON && !o->list_messages))
 				    ? stderr
 				    : NULL,
+		.audio_dir = o->audio_dir,
+		.audio_mix = o->audio_mix,
+		.no_audio = o->no_audio,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

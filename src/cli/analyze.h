@@ -25,6 +25,9 @@ struct analyze_opts {
 	int reader;                /* --reader (or DEADAIR_READER): 0 deadair's own, 1 libpcap */
 	unsigned long long max_inflated; /* --max-inflated: bytes; 0 the default */
 	bool progress;             /* a progress line on standard error (a terminal, not -q) */
+	const char *audio_dir;     /* --write-audio DIR */
+	bool audio_mix;            /* --mix */
+	bool no_audio;             /* --no-audio */
 };
 
 /* Returns the process exit status. */

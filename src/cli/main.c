@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/analyze.h"
 #include "analyze/finding.h"
@@ -66,6 +67,13 @@ static void usage(FILE *out)
 	      "      --color WHEN        auto (default: when writing to a terminal), always, never\n"
 	      "      --input-format FMT  auto (default), pcap, raw, asterisk, freeswitch, sngrep,\n"
 	      "                          ngrep (also sipgrep), kamailio, homer-json\n"
+	      "      --write-audio DIR   write the decoded audio of each stream (direction and SSRC)\n"
+	      "                          as a WAV file in DIR (an existing directory), silence where\n"
+	      "                          packets were lost or absent, so a call's files line up\n"
+	      "      --mix               with --write-audio: also one stereo WAV per call (caller\n"
+	      "                          left, callee right)\n"
+	      "      --no-audio          do not decode the audio inside RTP (faster; no levels and\n"
+	      "                          no SILENT_MEDIA)\n"
 	      "      --max-inflated SIZE stop reading a compressed capture after SIZE decompressed\n"
 	      "                          bytes (default 64G; K, M, G, T suffixes; 0: no limit)\n"
 	      "      --reader own|libpcap  read captures with deadair's own reader (default) or\n"
@@ -184,6 +192,9 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "read", required_argument, NULL, 'r' },
 		{ "reader", required_argument, NULL, 'R' },
 		{ "max-inflated", required_argument, NULL, 'Z' },
+		{ "write-audio", required_argument, NULL, 'W' },
+		{ "mix", no_argument, NULL, 'M' },
+		{ "no-audio", no_argument, NULL, 'A' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -243,6 +254,21 @@ static int analyze_main(int argc, char **argv, int first)
 						 optarg);
 				goto out;
 			}
+			break;
+		case 'W': {
+			struct stat st;
+			if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				rc = usage_error("--write-audio needs an existing directory, not '%s'", optarg);
+				goto out;
+			}
+			o.audio_dir = optarg;
+			break;
+		}
+		case 'M':
+			o.audio_mix = true;
+			break;
+		case 'A':
+			o.no_audio = true;
 			break;
 		case 'q':
 			o.quiet = true;
@@ -316,6 +342,14 @@ static int analyze_main(int argc, char **argv, int first)
 			}
 			goto out;
 		}
+	}
+	if (o.no_audio && o.audio_dir) {
+		rc = usage_error("--no-audio and --write-audio exclude each other");
+		goto out;
+	}
+	if (o.audio_mix && !o.audio_dir) {
+		rc = usage_error("--mix goes with --write-audio DIR");
+		goto out;
 	}
 	char **words = argv + optind;
 	int n_words = argc - optind;

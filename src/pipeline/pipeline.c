@@ -76,6 +76,7 @@ void pipeline_on_call(void *ctx, struct call *c)
 	struct run *r = ctx;
 	r->call_index++;
 	r->res->calls++;
+	audio_files_call_done(&r->audio, c);
 	if (!call_matches(r, c))
 		return;
 	r->res->calls_matched++;
@@ -403,6 +404,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	r.out = out;
 	r.err = o->err ? o->err : stderr;
 	r.res = res;
+	audio_files_init(&r.audio, o->audio_dir, o->audio_mix, r.err);
 	if (o->n_inputs > 65535) {
 		snprintf(res->first_error, sizeof(res->first_error), "too many inputs (at most 65535)");
 		return false;
@@ -525,6 +527,10 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	if (safe)
 		fclose(safe);
 	frame_filter_free(r.filter);
+	if (o->audio_dir)
+		fprintf(r.err, "deadair: %u WAV file(s) of decoded audio%s written to %s%s\n", r.audio.written + r.audio.mixed,
+			o->audio_mix ? " (one stereo mix per call)" : "", o->audio_dir,
+			r.audio.failed ? ", some could not be written" : "");
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;

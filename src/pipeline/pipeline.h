@@ -50,6 +50,9 @@ struct pipeline_opts {
 	int reader;
 	uint64_t max_inflated;     /* decompressed bytes allowed per capture; 0: the default (64 GiB) */
 	FILE *progress;            /* a terminal to show progress on (one line, cleared at the end); NULL: none */
+	const char *audio_dir;     /* --write-audio: a WAV file per stream written here; NULL: none */
+	bool audio_mix;            /* --mix: and a stereo WAV per call (caller left, callee right) */
+	bool no_audio;             /* --no-audio: do not decode RTP payloads (no levels, no SILENT_MEDIA) */
 };
 
 /* input_format values besides the trace formats of source/trace.h (which

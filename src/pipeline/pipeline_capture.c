@@ -135,6 +135,10 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 		.sink_ctx = pr,
 	};
 	struct calls_config ccfg = calls_config_default();
+	pr->audio.point = p->point;
+	pr->audio.out.ctx = &pr->audio; /* a copy of the run writes through its own */
+	ccfg.audio_out = audio_files_out(&pr->audio);
+	ccfg.decode_audio = !r->o->no_audio;
 	/* evidence names interfaces where the point has several */
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s, .cap = p->iface < 0 ? cap : NULL };
 	p->dec = decoder_new(&cfg);
@@ -220,6 +224,9 @@ static void part_free(struct run *r, struct part *p)
 				r->any_finding = true;
 			}
 			r->jw.has_items[r->jw.depth] = true;
+			r->audio.written += pr->audio.written;
+			r->audio.mixed += pr->audio.mixed;
+			r->audio.failed += pr->audio.failed;
 			free(pr);
 		}
 	}

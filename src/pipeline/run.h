@@ -12,6 +12,7 @@
 #include "analyze/analyze.h"
 #include "analyze/multipoint.h"
 #include "calls/calls.h"
+#include "pipeline/audio_files.h"
 #include "pipeline/pipeline.h"
 #include "report/call_report.h"
 #include "report/html_report.h"
@@ -52,6 +53,7 @@ struct run {
 	uint8_t frame_transport;
 	const struct trace_facts *trace; /* the input is a pasted trace: what it gave */
 	struct frame_filter *filter;     /* --filter / a trailing BPF expression, or NULL */
+	struct audio_files audio;    /* --write-audio, --mix */
 };
 
 

@@ -7,6 +7,7 @@
 
 #include "analyze/emodel.h"
 #include "calls/calls.h"
+#include "report/audio_report.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
 
@@ -228,6 +229,7 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 	jw_num(w, "t_origin", rel(s->bin_origin, origin), 6);
 	jw_uint_list(w, "packets", s->bins, s->n_bins);
 	jw_obj_end(w);
+	report_stream_audio_json(w, s, origin);
 	jw_obj_end(w);
 }
 

@@ -7,6 +7,7 @@
 
 #include "analyze/emodel.h"
 #include "calls/calls.h"
+#include "report/audio_report.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
 
@@ -143,6 +144,7 @@ void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const s
 		fprintf(f, "      %" PRIu32 " comfort noise, %" PRIu32 " marker bits, TTL %u->%u (%" PRIu32
 			   " changes), %" PRIu32 " sequence restarts\n",
 			s->comfort_noise, s->markers, s->first_ttl, s->last_ttl, s->ttl_changes, s->seq_jumps);
+	report_stream_audio_text(f, s);
 	if (s->rtcp.reports) {
 		fprintf(f, "      RTCP from the receiver: %" PRIu32 " reports, loss last %.1f%% max %.1f%%, "
 			   "cumulative %" PRId32,

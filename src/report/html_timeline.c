@@ -13,6 +13,7 @@
 #include "analyze/facts.h"
 #include "calls/calls.h"
 #include "report/html.h"
+#include "report/html_audio.h"
 #include "report/html_ladder.h"
 
 #define W 1000
@@ -23,7 +24,7 @@
 #define SIP_Y 40
 #define LANE_Y0 58
 #define LANE_H 54
-#define LANE_GAP 12
+#define LANE_GAP (12 + HTML_AUDIO_H + 4) /* room for the audio band under each lane */
 #define MAX_COLS 600
 #define MAX_IVS 512
 #define SILENCE_NS 500000000LL
@@ -316,7 +317,9 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		if (s->dir == PARTY_NONE)
 			unknown = true;
 	unsigned lanes = unknown ? 3 : 2;
-	unsigned bottom = lane_y(lanes) - LANE_GAP;
+	bool audio = html_audio_any(c);
+	/* below the last lane: its audio band (a third lane has none) */
+	unsigned bottom = lane_y(lanes) - LANE_GAP + (audio && !unknown ? HTML_AUDIO_H + 4 : 0);
 	unsigned height = bottom + 30;
 	struct call_facts facts;
 	facts_derive(c, &facts);
@@ -348,6 +351,9 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 			continue;
 		if (w && w->acct.valid)
 			lost_band(f, c, &ax, lane, &w->acct.dir[lane], facts.talk_end);
+		if (audio)
+			html_audio_band(f, c, (uint8_t)lane, ax.t0, colw, ncols, LEFT, (double)colw * ax.px_per_ns,
+					y + LANE_H + 3);
 		/* silences in the talk time */
 		int64_t ts = facts.answered ? facts.talk_start : 0, te = facts.talk_end;
 		if (!ts || te <= ts)
@@ -408,6 +414,10 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		   "<span class=\"key b\"></span>callee \xe2\x86\x92 caller <span class=\"key lost\"></span>audio lost "
 		   "(the media account) <span class=\"key silent\"></span>silence "
 		   "&#8805; 0.5 s in the talk time <span class=\"key held\"></span>on hold &middot; bars: packets per "
-		   "%.1f s relative to the direction's full rate</p>\n",
-		(double)colw / 1e9);
+		   "%.1f s relative to the direction's full rate%s</p>\n",
+		(double)colw / 1e9,
+		audio ? "<br>under each lane, the audio its RTP carried: <span class=\"key lvl\"></span>audio (height: "
+			"level, -70 to 0 dBov) <span class=\"key deadair\"></span>digital silence <span "
+			"class=\"key stuck\"></span>the same payload repeated <span class=\"key cn\"></span>comfort noise"
+		      : "");
 }

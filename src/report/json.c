@@ -180,6 +180,21 @@ void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
 	fputc(']', w->f);
 }
 
+void jw_int_list(struct jw *w, const char *k, const int16_t *v, size_t n, int16_t none)
+{
+	key(w, k);
+	fputc('[', w->f);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", w->f);
+		if (v[i] == none)
+			fputs("null", w->f);
+		else
+			fprintf(w->f, "%d", v[i]);
+	}
+	fputc(']', w->f);
+}
+
 void jw_bool(struct jw *w, const char *k, bool v)
 {
 	key(w, k);

@@ -35,6 +35,8 @@ void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 /* A short array of numbers on one line. */
 void jw_uint_list(struct jw *w, const char *key, const uint16_t *v, size_t n);
+/* The same for signed numbers; the value `none` is written as null. */
+void jw_int_list(struct jw *w, const char *key, const int16_t *v, size_t n, int16_t none);
 /* An ISO 8601 UTC time with microseconds from nanoseconds since the epoch. */
 void jw_time(struct jw *w, const char *key, int64_t ns);
 /* Writes s as a JSON string literal (with quotes). */

@@ -10,10 +10,11 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SRC = os.path.join(ROOT, "src")
-ORDER = ["core", "source", "decode", "proto", "calls", "analyze", "report", "pipeline"]
+ORDER = ["core", "source", "decode", "proto", "audio", "calls", "analyze", "report", "pipeline"]
 # what each folder may include besides itself
 ALLOWED = {s: set(ORDER[:i]) for i, s in enumerate(ORDER)}
 ALLOWED["proto"] = {"core"}                      # parsers are pure: bytes in, no decode state
+ALLOWED["audio"] = {"core", "proto"}             # codec decoders: per-stream state, no packets or calls
 ENTRY = {"cli", "web", "watch"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"', re.M)
 

@@ -10,6 +10,7 @@ on the simulation's state and are resolved there, packet by packet, in time orde
 """
 import struct
 
+from audio import Voice
 from dsl import (NS, ScenarioError, check_options, parse_int, parse_int_range, parse_percent,
                  parse_seconds)
 from packets import ip
@@ -19,7 +20,7 @@ NTP_UNIX_OFFSET = 2208988800
 DTMF_EVENTS = {d: i for i, d in enumerate("0123456789*#ABCD")}
 
 STREAM_OPTS = {"call", "pt", "ptime", "ssrc", "seq", "ts", "src", "sport", "to", "latch", "ttl",
-               "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt"}
+               "loss", "burst", "jitter", "jitter-dist", "reorder", "dup", "fill", "dtmf-pt", "audio"}
 RTCP_OPTS = {"call", "every", "to", "sport", "report-loss", "report-jitter", "ssrc", "cname", "ttl",
              "silent-report"}
 
@@ -28,9 +29,9 @@ STREAM_VERBS = {
     "pt": (1, set()), "ssrc": (None, set()), "src": (1, set()), "ttl": (1, set()),
     "drop": (None, set()), "dup": (None, set()), "dtmf": (1, {"duration", "gap", "volume"}),
     "pause": (0, set()), "cn": (0, {"every", "level"}), "keepalive": (0, {"every", "kind"}),
-    "loss": (1, {"burst"}), "jitter": (1, {"dist"}), "blackhole": (0, set()),
+    "loss": (1, {"burst"}), "jitter": (1, {"dist"}), "blackhole": (0, set()), "mute": (0, set()),
 }
-RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter", "blackhole"}
+RANGE_VERBS = {"pause", "cn", "keepalive", "loss", "jitter", "blackhole", "mute"}
 
 
 def rtp_header(pt, seq, ts, ssrc, marker=False):
@@ -154,6 +155,10 @@ class RtpStream:
         self.dup = parse_percent(opts.get("dup", "0"), line.number)
         self.fill = parse_int(opts["fill"], line.number) if "fill" in opts else None
         self.dtmf_pt = int(opts["dtmf-pt"]) if "dtmf-pt" in opts else None
+        mode = opts.get("audio", "speech")
+        if mode not in ("speech", "silence") and not (mode.startswith("tone:") and mode[5:].isdigit()):
+            raise line.error("audio must be speech, silence or tone:HZ")
+        self.voice = Voice(ctx.rng("audio:" + name), opts.get("audio", "speech"))
         self.events = []  # (t0, t1, verb, args, opts, line)
         self.stats = {}   # sender-side counters per SSRC, filled by the simulation: [packets, octets, last ts, last t]
 
@@ -232,6 +237,7 @@ class RtpStream:
         pauses, cns, kas = self._windows("pause"), self._windows("cn"), self._windows("keepalive")
         holes = self._windows("blackhole")
         loss_w, jit_w = self._windows("loss"), self._windows("jitter")
+        mutes = self._windows("mute")
         dtmf = self._dtmf_schedule(ptime_ns)
         explicit_codec = None
 
@@ -332,7 +338,7 @@ class RtpStream:
                     emit(t + 1000, pt, payload, marker=False, ts=ts)
                     emit(t + 2000, pt, payload, marker=False, ts=ts)
                 continue
-            payload = c.payload(self.ptime)
+            payload = self.voice.payload(c, self.ptime, t, silent=bool(self._in(mutes, t)))
             if self.fill is not None:
                 payload = bytes([self.fill]) * len(payload)
             emit(t, c.pt, payload)

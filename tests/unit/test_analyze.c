@@ -104,7 +104,7 @@ static void test_platforms_and_registry(void **state)
 					   "CODEC_CHANGE_WITHOUT_REINVITE", "MEDIA_PATH_CHANGE", "PACKET_LOSS",
 					   "HIGH_JITTER", "POOR_QUALITY", "RTCP_REPORTED_PROBLEMS", "MISSING_ACK",
 					   "SIP_TIMEOUT", "SESSION_TIMER_EXPIRY", "CAPTURE_INCOMPLETE", "SIP_FAILURE",
-					   "SIP_UNREACHABLE" };
+					   "SIP_UNREACHABLE", "SILENT_MEDIA" };
 	assert_int_equal(n_rules, sizeof(ids) / sizeof(ids[0]));
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		int found = 0;

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* Level bins: energy, digital silence, clipping and comfort noise per time bin,
+ * bounded at LEVEL_MAX_BINS by doubling the bin width (see levels.h). */
+#include "audio/levels.h"
+
+#include <math.h>
+#include <string.h>
+
+void level_track_init(struct level_track *t, int64_t origin, int64_t width)
+{
+	memset(t, 0, sizeof(*t));
+	t->origin = origin;
+	t->width = width > 0 ? width : 100000000;
+	for (unsigned i = 0; i < LEVEL_MAX_BINS; i++)
+		t->bins[i].cn_level = 0xff;
+}
+
+static uint32_t sat_add32(uint32_t a, uint32_t b)
+{
+	return a > UINT32_MAX - b ? UINT32_MAX : a + b;
+}
+
+static uint16_t sat_add16(uint16_t a, uint16_t b)
+{
+	return (uint32_t)a + b > 0xffff ? 0xffff : (uint16_t)(a + b);
+}
+
+void level_bin_merge(struct level_bin *a, const struct level_bin *b)
+{
+	a->energy = a->energy > UINT64_MAX - b->energy ? UINT64_MAX : a->energy + b->energy;
+	a->samples = sat_add32(a->samples, b->samples);
+	a->clipped = sat_add16(a->clipped, b->clipped);
+	a->concealed = sat_add16(a->concealed, b->concealed);
+	if (b->peak > a->peak)
+		a->peak = b->peak;
+	a->packets = sat_add16(a->packets, b->packets);
+	a->repeats = sat_add16(a->repeats, b->repeats);
+	a->cn_packets = sat_add16(a->cn_packets, b->cn_packets);
+	if (b->cn_level < a->cn_level)
+		a->cn_level = b->cn_level;
+	if (!a->frame)
+		a->frame = b->frame;
+	a->flags |= b->flags;
+}
+
+struct level_bin *level_track_at(struct level_track *t, int64_t ts)
+{
+	if (ts < t->origin)
+		ts = t->origin;
+	int64_t idx = (ts - t->origin) / t->width;
+	while (idx >= LEVEL_MAX_BINS) {
+		for (uint32_t i = 0; i < LEVEL_MAX_BINS / 2; i++) {
+			struct level_bin m = t->bins[2 * i];
+			level_bin_merge(&m, &t->bins[2 * i + 1]);
+			t->bins[i] = m;
+		}
+		for (uint32_t i = LEVEL_MAX_BINS / 2; i < LEVEL_MAX_BINS; i++) {
+			memset(&t->bins[i], 0, sizeof(t->bins[i]));
+			t->bins[i].cn_level = 0xff;
+		}
+		t->width *= 2;
+		t->n = (t->n + 1) / 2;
+		idx = (ts - t->origin) / t->width;
+	}
+	if ((uint32_t)idx + 1 > t->n)
+		t->n = (uint32_t)idx + 1;
+	return &t->bins[idx];
+}
+
+void level_bin_add(struct level_bin *b, const int16_t *x, size_t n)
+{
+	uint64_t e = 0;
+	uint32_t clipped = 0;
+	unsigned peak = b->peak;
+	for (size_t i = 0; i < n; i++) {
+		int v = x[i];
+		unsigned m = (unsigned)(v < 0 ? -v : v);
+		e += (uint64_t)((int64_t)v * v);
+		clipped += m >= LEVEL_CLIP_SAMPLE;
+		if (m > peak)
+			peak = m;
+	}
+	b->energy = b->energy > UINT64_MAX - e ? UINT64_MAX : b->energy + e;
+	b->samples = sat_add32(b->samples, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+	b->clipped = sat_add16(b->clipped, clipped > 0xffff ? 0xffff : (uint16_t)clipped);
+	b->peak = peak > 0xffff ? 0xffff : (uint16_t)peak;
+}
+
+void level_bin_add_cn(struct level_bin *b, uint8_t neg_dbov)
+{
+	b->cn_packets = sat_add16(b->cn_packets, 1);
+	if (neg_dbov < b->cn_level)
+		b->cn_level = neg_dbov;
+}
+
+double level_dbov(uint64_t energy, uint64_t samples)
+{
+	if (samples == 0 || energy == 0)
+		return LEVEL_FLOOR_DBOV;
+	double ms = (double)energy / (double)samples;
+	double db = 10.0 * log10(ms / (32768.0 * 32768.0));
+	return db < LEVEL_FLOOR_DBOV ? LEVEL_FLOOR_DBOV : db;
+}
+
+double level_bin_dbov(const struct level_bin *b)
+{
+	return level_dbov(b->energy, b->samples);
+}
+
+bool level_bin_silent(const struct level_bin *b)
+{
+	return b->samples > 0 && b->peak <= LEVEL_QUIET_SAMPLE;
+}
+
+bool level_bin_has_audio(const struct level_bin *b)
+{
+	return b->samples > 0 || b->cn_packets > 0;
+}
+
+bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
+{
+	if (stride == 0)
+		return false;
+	size_t m = n / stride;
+	if (m < 32)
+		return false;
+	/* around the frame's mean: a constant (DC) frame is no tone, it is flat */
+	double mean = 0;
+	for (size_t i = 0; i < m; i++)
+		mean += x[i * stride];
+	mean /= (double)m;
+	/* lags from 2 samples (half the sampling rate) to half the frame */
+	for (size_t lag = 2; lag <= m / 2; lag++) {
+		double xy = 0, xx = 0, yy = 0;
+		for (size_t i = 0; i + lag < m; i++) {
+			double a = x[i * stride] - mean, b = x[(i + lag) * stride] - mean;
+			xy += a * b;
+			xx += a * a;
+			yy += b * b;
+		}
+		if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy / sqrt(xx * yy) >= 0.98)
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The audio inside a stream: each packet decoded with the codec its payload
+ * type names in the receiver's SDP in force (src/audio), levels per time bin,
+ * digital silence, comfort noise, what could not be decoded and why (another
+ * codec, SRTP), what the receiver would hear if it decoded a payload type it
+ * never negotiated with the codec it did, and the decoded audio handed, placed
+ * in time, to a writer (--write-audio). Memory per stream is bounded. */
+#ifndef DEADAIR_CALLS_STREAM_AUDIO_H
+#define DEADAIR_CALLS_STREAM_AUDIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "audio/audio.h"
+#include "audio/levels.h"
+
+struct stream;
+struct dgram;
+struct rtp_hdr;
+struct calls_config;
+
+/* Payloads of a payload type the receiver's SDP does not list, decoded as
+ * sent and as the receiver would decode them with the codec it negotiated. */
+struct audio_misdecode {
+	bool valid;
+	uint8_t pt;
+	char sent[20];           /* the codec the payload type names (sender's SDP or RFC 3551) */
+	char heard_as[20];       /* the receiver's negotiated codec */
+	uint32_t packets;
+	uint64_t sent_energy, sent_samples;
+	uint64_t heard_energy, heard_samples, heard_clipped;
+};
+
+struct stream_audio {
+	struct level_track lv;    /* levels per bin, from the stream's first packet */
+	char codec[20];           /* the codec decoded last, "" if none */
+	uint32_t rate;            /* its decoded sample rate */
+	uint32_t decoded;         /* packets decoded */
+	uint32_t undecoded;       /* audio packets of a codec with no decoder here */
+	char undecoded_codec[20]; /* the first such codec */
+	uint32_t encrypted;       /* packets of SRTP media: not decodable */
+	uint32_t cn;              /* comfort noise packets (RFC 3389, G.729 Annex B SID) */
+	uint32_t malformed;       /* payloads that did not decode whole */
+	uint32_t concealed;       /* lost packets concealed by the codec */
+	uint32_t late;            /* duplicates and late packets, not decoded */
+	uint64_t energy, samples, clipped; /* over the whole stream */
+	struct audio_misdecode mis;
+
+	/* decoding state */
+	struct audio_dec *dec;
+	struct audio_dec *mis_dec;
+	struct audio_format fmt;
+	int16_t pt;               /* payload type of fmt, -1 none */
+	uint32_t sdp_seen;        /* the call's SDP count when fmt was looked up */
+	bool encrypted_media, listed;
+	struct audio_format expected; /* the receiver's negotiated codec */
+	bool have_seq;
+	uint16_t last_seq;
+	size_t last_frames;       /* sample frames of the last payload */
+	uint64_t last_hash;       /* of the last payload, for repeats */
+	/* placing audio in time for the writer */
+	bool pos_init;
+	int64_t origin;           /* ns: sample frame 0 */
+	uint32_t pos_rate;
+	int64_t base_pos;         /* frame of the packet with RTP time stamp base_rtp */
+	int64_t ext_rtp;          /* RTP time stamp units since base_rtp */
+	uint32_t last_rtp;
+	uint64_t next_pos;        /* frame after the last written */
+	void *out;                /* the writer's state for this stream */
+};
+
+/* Where decoded audio goes (the pipeline's WAV writer): frames of mono audio
+ * at `rate`, starting at frame `pos` counted from origin_ns (the call's start,
+ * so that the streams of a call line up). close is called once per stream
+ * that had pcm, before the stream is freed. */
+struct audio_out {
+	void *ctx;
+	void (*pcm)(void *ctx, struct stream *s, int64_t origin_ns, uint64_t pos, uint32_t rate,
+		    const int16_t *x, size_t frames);
+	void (*close)(void *ctx, struct stream *s);
+};
+
+/* One RTP packet of stream s (after stream_update). */
+void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
+			 const struct calls_config *cfg);
+/* Frees the audio state of s (closing its writer). */
+void stream_audio_free(struct stream *s, const struct calls_config *cfg);
+/* Level of the whole stream's decoded audio, dBov. */
+double stream_audio_dbov(const struct stream_audio *a);
+
+#endif
