@@ -61,6 +61,11 @@ static bool frame_iface(const struct call *c, uint64_t frame, uint16_t *iface)
 			return true;
 		}
 	}
+	for (unsigned i = 0; i < c->n_icmp && i < CALL_MAX_ICMP; i++)
+		if (c->icmp[i].first_frame == frame || c->icmp[i].last_frame == frame) {
+			*iface = c->icmp[i].first_frame == frame ? c->icmp[i].first_iface : c->icmp[i].last_iface;
+			return true;
+		}
 	return false;
 }
 

@@ -1423,6 +1423,7 @@ void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error 
 		r->from = from;
 		r->q_dst = qd;
 		r->first_frame = d->frame;
+		r->first_iface = d->iface;
 		r->first_ts = d->ts_ns;
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->cseq = cseq;
@@ -1432,10 +1433,12 @@ void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error 
 		r->count = 0;
 		r->from = from;
 		r->first_frame = d->frame;
+		r->first_iface = d->iface;
 		r->first_ts = d->ts_ns;
 	}
 	r->count++;
 	r->last_frame = d->frame;
+	r->last_iface = d->iface;
 	r->last_ts = d->ts_ns;
 }
 

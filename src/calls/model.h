@@ -160,6 +160,7 @@ struct icmp_rec {
 	uint8_t kind;             /* enum icmp_kind (proto/icmp.h) */
 	uint8_t refused;          /* enum party whose packets were refused (their sender) */
 	uint16_t point;
+	uint16_t first_iface, last_iface; /* interfaces of the first and last error */
 	struct endpoint from;     /* who sent the ICMP error */
 	struct endpoint q_dst;    /* where the refused packets were going */
 	uint32_t count;
