@@ -287,8 +287,9 @@ enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	pc->dg.sport = sport;
 	pc->dg.dport = dport;
 	pc->dg.transport = TP_UDP;
-	if (left >= 4 && r.p[0] == 'H' && r.p[1] == 'E' && r.p[2] == 'P' && r.p[3] == '3')
-		return hep_decode(d, pc, r.p, left);
-	decode_deliver(d, pc, r.p, left);
+	struct rd u = rd_sub(&r, left);
+	if (rd_peek(&u, 0) == 'H' && rd_peek(&u, 1) == 'E' && rd_peek(&u, 2) == 'P' && rd_peek(&u, 3) == '3')
+		return hep_decode(d, pc, u.p, rd_left(&u));
+	decode_deliver(d, pc, u.p, rd_left(&u));
 	return FR_DELIVERED;
 }

@@ -7,6 +7,7 @@
  * Request-URI and Contact. */
 #include "pipeline/trace_input.h"
 
+#include "core/rd.h"
 #include "core/readall.h"
 
 #include <errno.h>
@@ -16,11 +17,13 @@
 
 bool trace_input_is_capture(const uint8_t *p, size_t n)
 {
-	if (n < 4)
-		return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
-	uint32_t be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	struct rd r = rd_make(p, n);
+	bool gzip = rd_peek(&r, 0) == 0x1f && rd_peek(&r, 1) == 0x8b;
+	uint32_t be = rd_be32(&r);
+	if (r.bad)
+		return gzip;
 	return be == 0xa1b2c3d4 || be == 0xd4c3b2a1 || be == 0xa1b23c4d || be == 0x4d3cb2a1 ||
-	       be == 0x0a0d0d0a || (p[0] == 0x1f && p[1] == 0x8b);
+	       be == 0x0a0d0d0a || gzip;
 }
 
 bool trace_input_file_is_capture(const char *path)
