@@ -69,6 +69,7 @@ struct decode_stats {
 	uint64_t ip_fragments;
 	uint64_t ip_reassembled;
 	uint64_t ip_frag_dropped; /* timed out or over a limit */
+	uint64_t ip_frag_evicted; /* the oldest datagram in progress, dropped to make room (table full) */
 	uint64_t tcp_segments;
 	uint64_t tcp_retrans;
 	uint64_t tcp_gaps;        /* data never seen: reassembly skipped ahead */

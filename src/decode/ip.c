@@ -96,8 +96,9 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 		d->st.ip_fragments++;
 		struct frag_key k = { pc->dg.src, pc->dg.dst, id, proto };
 		struct frag_entry *e = NULL;
+		struct frag_counts fc = { &d->st.ip_frag_dropped, &d->st.ip_frag_evicted };
 		enum frag_result fr = frag_add(&d->frags, &d->cfg.limits, &k, off, ip.p, rd_left(&ip),
-					       more, pc->f->ts_ns, ttl, &e, &d->st.ip_frag_dropped);
+					       more, pc->f->ts_ns, ttl, &e, &fc);
 		if (fr == FRAG_DONE)
 			return reassembled(d, pc, e, proto);
 		return fr == FRAG_HELD ? FR_HELD : FR_UNSUPPORTED;
@@ -167,9 +168,10 @@ enum frame_result ip6_decode(struct decoder *d, struct pctx *pc, struct rd r)
 			d->st.ip_fragments++;
 			struct frag_key k = { pc->dg.src, pc->dg.dst, id, fnext };
 			struct frag_entry *e = NULL;
+			struct frag_counts fc = { &d->st.ip_frag_dropped, &d->st.ip_frag_evicted };
 			enum frag_result fr =
 				frag_add(&d->frags, &d->cfg.limits, &k, off, ip.p, rd_left(&ip), more,
-					 pc->f->ts_ns, hlim, &e, &d->st.ip_frag_dropped);
+					 pc->f->ts_ns, hlim, &e, &fc);
 			if (fr == FRAG_DONE)
 				return reassembled(d, pc, e, fnext);
 			return fr == FRAG_HELD ? FR_HELD : FR_UNSUPPORTED;

@@ -278,6 +278,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "ip_fragments", ds->ip_fragments);
 	jw_uint(w, "ip_reassembled", ds->ip_reassembled);
 	jw_uint(w, "ip_fragments_dropped", ds->ip_frag_dropped);
+	jw_uint(w, "ip_datagrams_evicted", ds->ip_frag_evicted);
 	jw_uint(w, "tcp_messages", ds->tcp_messages);
 	jw_uint(w, "websocket_messages", ds->ws_messages);
 	jw_uint(w, "tcp_retransmissions", ds->tcp_retrans);

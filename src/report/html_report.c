@@ -215,6 +215,8 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	row(out, "frames cut by the snap length", ds->snap_cut);
 	row(out, "IP fragments", ds->ip_fragments);
 	row(out, "IP datagrams reassembled", ds->ip_reassembled);
+	row(out, "IP datagrams given up (timed out, inconsistent)", ds->ip_frag_dropped);
+	row(out, "IP datagrams evicted unfinished (table full)", ds->ip_frag_evicted);
 	row(out, "TCP SIP messages reassembled", ds->tcp_messages);
 	row(out, "WebSocket messages", ds->ws_messages);
 	row(out, "TCP gaps skipped", ds->tcp_gaps);

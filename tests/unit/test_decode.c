@@ -200,6 +200,60 @@ static void test_ipv4_fragments_out_of_order(void **state)
 	decoder_free(d);
 }
 
+/* One IPv4 fragment of datagram id, at byte offset off (a multiple of 8). */
+static void frag4(struct pkt *p, uint16_t id, size_t off, bool more, const uint8_t *data, size_t n)
+{
+	p->n = 0;
+	eth(p, 0x0800);
+	size_t ipstart = p->n;
+	size_t at = ip4(p, 17, A, B, id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)));
+	put(p, data, n);
+	set16(p, at, (uint16_t)(p->n - ipstart));
+}
+
+/* frag-table-full.pcap (../shared/hostile): first fragments that never
+ * complete fill the table; a later fragmented datagram still gets through,
+ * the oldest stray one making room (counted), and nothing is held past the
+ * limit. */
+static void test_ipv4_fragment_table_full(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	struct limits lim = limits_default();
+	static struct pkt p;
+	static uint8_t dgram[2008];
+	dgram[0] = 0x13, dgram[1] = 0xc4, dgram[2] = 0x13, dgram[3] = 0xc4;
+	dgram[4] = (uint8_t)(sizeof(dgram) >> 8), dgram[5] = (uint8_t)(sizeof(dgram) & 0xff);
+	for (size_t i = 8; i < sizeof(dgram); i++)
+		dgram[i] = (uint8_t)('a' + i % 26);
+	uint64_t num = 0;
+	for (unsigned i = 0; i < lim.frag_entries + 10; i++) {
+		frag4(&p, (uint16_t)(1000 + i), 0, true, dgram, 1480);
+		assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_HELD);
+	}
+	assert_int_equal(decoder_stats(d)->ip_frag_evicted, 10);
+	/* the datagram one second later, in two pieces */
+	num += 1000;
+	frag4(&p, 7, 0, true, dgram, 1480);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_HELD);
+	frag4(&p, 7, 1480, false, dgram + 1480, sizeof(dgram) - 1480);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], sizeof(dgram) - 8);
+	assert_int_equal(decoder_stats(d)->ip_frag_evicted, 11);
+	assert_int_equal(decoder_stats(d)->ip_frag_dropped, 0);
+	/* what is held stays within the limit: about one MTU per datagram, not 64 KiB */
+	assert_true(decoder_held_bytes(d) <= (size_t)lim.frag_entries * 2048);
+	/* 31 s later the stray ones have timed out */
+	frag4(&p, 8, 0, true, dgram, 1480);
+	struct frame f = { .num = ++num, .ts_ns = (int64_t)num * 1000000 + 31LL * 1000000000LL, .linktype = DLT_EN10MB,
+			   .caplen = (uint32_t)p.n, .len = (uint32_t)p.n, .data = p.b };
+	assert_int_equal(decoder_frame(d, &f), FR_HELD);
+	assert_int_equal(decoder_stats(d)->ip_frag_dropped, lim.frag_entries - 1);
+	decoder_free(d);
+}
+
 static void test_ipv6_ext_headers_and_fragments(void **state)
 {
 	(void)state;
@@ -444,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_other_link_types),
 		cmocka_unit_test(test_snap_cut_is_truncated),
 		cmocka_unit_test(test_ipv4_fragments_out_of_order),
+		cmocka_unit_test(test_ipv4_fragment_table_full),
 		cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
 		cmocka_unit_test(test_tcp_two_messages_in_one_segment),
 		cmocka_unit_test(test_tcp_message_across_segments_with_retransmission),
