@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/htab.h"
 #include "proto/sdp.h"
 
 #define CALL_BUCKETS 4096
@@ -36,9 +37,33 @@ struct ep_node {
 	int16_t sdp;               /* which SDP record */
 };
 
+/* A TCP connection that carries SIP of calls in progress (index entry), by
+ * its two endpoints in a fixed order, and the gaps the capture has in it. */
+struct conn {
+	struct hnode node;
+	struct endpoint lo, hi;
+	unsigned refs;             /* calls linked to it */
+	uint64_t gaps;
+	int64_t last_gap_before;   /* time of the last data before the latest gap */
+	uint64_t last_gap_frame;   /* the first data after it */
+	int64_t last_gap_ts;
+	uint64_t last_gap_bytes;
+};
+
+#define CALL_MAX_CONNS 8
+
+/* A call's use of a connection: since when, and the gaps already noted. */
+struct call_conn {
+	struct conn *conn;
+	uint64_t gaps_seen;
+	int64_t joined_ts;
+};
+
 struct call_ext {
 	struct call c;
 	struct ep_node *eps;
+	unsigned n_conns;
+	struct call_conn conns[CALL_MAX_CONNS];
 };
 
 struct calls {
@@ -56,6 +81,7 @@ struct calls {
 	int64_t last_tick;
 	struct addr hosts[HOST_SLOTS]; /* open addressing; family 0 = empty */
 	unsigned n_hosts;
+	struct htab conns;         /* struct conn by endpoints */
 };
 
 /* Streams are kept in two lists: the owner's (call or unsignalled) through
@@ -167,6 +193,10 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 		return NULL;
 	t->cfg = *cfg;
 	t->sink = *sink;
+	if (!htab_init(&t->conns, 16, 0)) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -309,6 +339,131 @@ static void ep_remove_call(struct calls *t, struct call *c)
 	cx->eps = NULL;
 }
 
+/* ---- TCP connections carrying SIP, and their gaps ---- */
+
+/* The connection between (a, b) in either direction: its endpoints ordered. */
+static void conn_key(const struct dgram *d, struct endpoint *lo, struct endpoint *hi)
+{
+	struct endpoint s = { d->src, d->sport }, r = { d->dst, d->dport };
+	int cmp = memcmp(&s.addr, &r.addr, sizeof(s.addr));
+	bool swap = cmp > 0 || (cmp == 0 && s.port > r.port);
+	*lo = swap ? r : s;
+	*hi = swap ? s : r;
+}
+
+static uint64_t conn_hash(const struct calls *t, const struct endpoint *lo, const struct endpoint *hi)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &lo->addr, sizeof(lo->addr));
+	hkey_add(&k, &lo->port, sizeof(lo->port));
+	hkey_add(&k, &hi->addr, sizeof(hi->addr));
+	hkey_add(&k, &hi->port, sizeof(hi->port));
+	return htab_hash(&t->conns, k.buf, k.n);
+}
+
+static struct conn *conn_find(struct calls *t, const struct dgram *d, bool create)
+{
+	struct endpoint lo, hi;
+	conn_key(d, &lo, &hi);
+	uint64_t h = conn_hash(t, &lo, &hi);
+	for (struct hnode *n = htab_bucket(&t->conns, h); n; n = n->next) {
+		struct conn *x = HTAB_ENTRY(n, struct conn, node);
+		if (n->hash == h && endpoint_eq(&x->lo, &lo) && endpoint_eq(&x->hi, &hi))
+			return x;
+	}
+	if (!create)
+		return NULL;
+	struct conn *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->lo = lo;
+	x->hi = hi;
+	htab_add(&t->conns, &x->node, h);
+	return x;
+}
+
+void calls_transport_gap(struct calls *t, const struct decode_gap *g)
+{
+	struct conn *x = conn_find(t, g->flow, false);
+	if (!x)
+		return; /* no call in progress uses it */
+	x->gaps++;
+	x->last_gap_before = g->ts_before;
+	x->last_gap_frame = g->flow->frame;
+	x->last_gap_ts = g->flow->ts_ns;
+	x->last_gap_bytes = g->bytes;
+}
+
+static void note_gap(struct call *c, uint64_t frame, int64_t ts, uint64_t bytes)
+{
+	if (!c->sig_gaps++) {
+		c->sig_gap_frame = frame;
+		c->sig_gap_ts = ts;
+		c->sig_gap_bytes = bytes;
+	}
+}
+
+/* Whether gaps of the connection since the call last looked are the call's:
+ * they began after the call started using it, and, for a call that is over,
+ * before its last message (a gap after a finished call hides nothing of it). */
+static void conn_check(struct call *c, struct call_conn *cc, bool over)
+{
+	struct conn *x = cc->conn;
+	if (x->gaps != cc->gaps_seen && x->last_gap_before >= cc->joined_ts &&
+	    (!over || x->last_gap_before <= c->last_sip_ts))
+		note_gap(c, x->last_gap_frame, x->last_gap_ts, x->last_gap_bytes);
+	cc->gaps_seen = x->gaps;
+}
+
+/* A SIP message of call c over a connection: link them (first use), note its gaps. */
+static void conn_use(struct calls *t, struct call *c, const struct dgram *d)
+{
+	if (d->transport != TP_TCP)
+		return;
+	struct call_ext *cx = (struct call_ext *)c;
+	if (d->after_gap && c->msgs_total == 0 && c->mid_call_start) {
+		/* its first message is inside a dialog, right after bytes the capture lost */
+		note_gap(c, d->frame, d->ts_ns, 0);
+		c->sig_gap_at_start = true;
+	}
+	struct endpoint lo, hi;
+	conn_key(d, &lo, &hi);
+	for (unsigned i = 0; i < cx->n_conns; i++) {
+		struct conn *x = cx->conns[i].conn;
+		if (endpoint_eq(&x->lo, &lo) && endpoint_eq(&x->hi, &hi)) {
+			conn_check(c, &cx->conns[i], false);
+			return;
+		}
+	}
+	if (cx->n_conns >= CALL_MAX_CONNS)
+		return;
+	struct conn *x = conn_find(t, d, true);
+	if (!x)
+		return;
+	x->refs++;
+	struct call_conn *cc = &cx->conns[cx->n_conns++];
+	cc->conn = x;
+	cc->gaps_seen = x->gaps;
+	cc->joined_ts = d->ts_ns;
+}
+
+/* The call is finalised: last look at its connections, then let go of them. */
+static void conn_release_call(struct calls *t, struct call *c, bool look)
+{
+	struct call_ext *cx = (struct call_ext *)c;
+	bool over = c->state == CALL_ENDED || c->state == CALL_FAILED || c->state == CALL_CANCELLED;
+	for (unsigned i = 0; i < cx->n_conns; i++) {
+		struct conn *x = cx->conns[i].conn;
+		if (look)
+			conn_check(c, &cx->conns[i], over);
+		if (--x->refs == 0) {
+			htab_del(&t->conns, &x->node);
+			free(x);
+		}
+	}
+	cx->n_conns = 0;
+}
+
 /* ---- calls ---- */
 
 /* Makes room for one more element in a call's array (doubling, up to max). */
@@ -382,6 +537,7 @@ static void call_free(struct calls *t, struct call *c)
 		}
 	}
 	ep_remove_call(t, c);
+	conn_release_call(t, c, false);
 	for (struct stream *s = c->streams; s;) {
 		struct stream *next = s->next;
 		stream_free(t, s);
@@ -403,6 +559,7 @@ static void call_finalize(struct calls *t, struct call *c)
 	}
 	t->n_active--;
 	c->finished = true;
+	conn_release_call(t, c, true);
 	for (uint32_t i = 0; i < c->n_sdp && !c->media_path_seen; i++)
 		for (unsigned m = 0; m < c->sdp[i].n_media; m++)
 			if (c->sdp[i].media[m].rtp.addr.family && host_seen(t, &c->sdp[i].media[m].rtp.addr))
@@ -929,6 +1086,7 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 			copy_sv(c->a_ua, sizeof(c->a_ua), m->user_agent);
 		link_legs(t, c, m);
 	}
+	conn_use(t, c, d);
 	uint8_t from = sender_of(c, d, m);
 	enum tx_kind kind = tx_seen(c, d, m, from, t->cfg.duplicate_ns);
 	bool retrans = kind == TX_RETRANS;
@@ -1242,5 +1400,6 @@ void calls_free(struct calls *t)
 	if (!t)
 		return;
 	calls_finish(t);
+	htab_free(&t->conns);
 	free(t);
 }

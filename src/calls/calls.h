@@ -68,6 +68,9 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m);
 void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h);
 void calls_rtcp(struct calls *t, const struct dgram *d);
 void calls_stun(struct calls *t, const struct dgram *d);
+/* Bytes a TCP direction lost in the capture (told before what follows them):
+ * the calls whose SIP uses that connection note it (CAPTURE_INCOMPLETE). */
+void calls_transport_gap(struct calls *t, const struct decode_gap *g);
 /* Lets time pass (capture time): finalises calls and streams that are done. */
 void calls_tick(struct calls *t, int64_t now);
 

@@ -301,6 +301,13 @@ struct call {
 				       * addresses of this call's SDP (set when finalised) */
 	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
 				       * that advertised them too (a B2BUA's direct media) */
+	/* bytes the capture lost on a TCP connection carrying this call's SIP while
+	 * the call was in progress: messages of the call may be missing */
+	uint32_t sig_gaps;            /* such gaps noticed */
+	uint64_t sig_gap_frame;       /* first data after the first of them */
+	int64_t sig_gap_ts;
+	uint64_t sig_gap_bytes;       /* how many bytes that gap lost */
+	bool sig_gap_at_start;        /* the call's first message came right after a gap */
 	bool finished;                /* finalised and handed to the consumer */
 };
 

@@ -141,6 +141,12 @@ static void on_dgram(void *ctx, const struct dgram *d)
 	}
 }
 
+static void on_gap(void *ctx, const struct decode_gap *g)
+{
+	struct run *r = ctx;
+	calls_transport_gap(r->calls, g);
+}
+
 static void count_frame(struct run *r, enum frame_result fr)
 {
 	if (fr != FR_DELIVERED)
@@ -283,6 +289,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "websocket_messages", ds->ws_messages);
 	jw_uint(w, "tcp_retransmissions", ds->tcp_retrans);
 	jw_uint(w, "tcp_gaps", ds->tcp_gaps);
+	jw_uint(w, "tcp_messages_too_large", ds->tcp_too_large);
 	jw_uint(w, "hep_packets", ds->hep_packets);
 	jw_uint(w, "icmp_unreachable", ds->icmp_unreachable);
 	jw_uint(w, "lengths_beyond_frame", ds->short_frames);
@@ -358,6 +365,7 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		.probe = sip_probe,
 		.framer = sip_frame,
 		.sink = on_dgram,
+		.gap = on_gap,
 		.sink_ctx = r,
 	};
 	struct calls_config ccfg = calls_config_default();
@@ -403,11 +411,14 @@ static int analyze_input(struct run *r, const struct pipeline_input *in, uint16_
 		}
 		r->sum.frames++;
 		r->sum.last_ts = f.ts_ns;
+		/* TCP data held behind a hole that will not fill is handed on first, with its own frames */
+		decoder_tick(dec, f.ts_ns);
 		r->frame_kinds = 0;
 		r->frame_transport = 0;
 		count_frame(r, decoder_frame(dec, &f));
 		calls_tick(r->calls, f.ts_ns);
 	}
+	decoder_flush(dec);
 	calls_finish(r->calls);
 	if (r->mp_on)
 		multipoint_point(&r->mp, point, path, r->sum.first_ts, r->sum.last_ts);

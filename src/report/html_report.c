@@ -219,7 +219,8 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	row(out, "IP datagrams evicted unfinished (table full)", ds->ip_frag_evicted);
 	row(out, "TCP SIP messages reassembled", ds->tcp_messages);
 	row(out, "WebSocket messages", ds->ws_messages);
-	row(out, "TCP gaps skipped", ds->tcp_gaps);
+	row(out, "TCP gaps skipped (bytes the capture lost)", ds->tcp_gaps);
+	row(out, "TCP SIP messages too large (headers over 64 KiB), skipped", ds->tcp_too_large);
 	row(out, "HEP packets", ds->hep_packets);
 	row(out, "ICMP destination unreachable", ds->icmp_unreachable);
 	row(out, "limits hit: TCP", ds->tcp_limit);

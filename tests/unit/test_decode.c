@@ -367,6 +367,193 @@ static void test_tcp_out_of_order(void **state)
 	decoder_free(d);
 }
 
+/* SIP messages "INVITE sip:N SIP/2.0 ..." of about 100 bytes, numbered. */
+static size_t numbered(char *buf, unsigned i)
+{
+	return (size_t)snprintf(buf, 200, "INVITE sip:%u@b SIP/2.0\r\nCall-ID: c%u\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+				i, i);
+}
+
+struct gaps {
+	unsigned n;
+	struct decode_gap last;
+	struct dgram flow;
+};
+
+static struct gaps gaps_seen;
+
+static void on_gap(void *ctx, const struct decode_gap *g)
+{
+	(void)ctx;
+	gaps_seen.n++;
+	gaps_seen.last = *g;
+	gaps_seen.flow = *g->flow;
+}
+
+static struct decoder *mk_gaps(struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	memset(&gaps_seen, 0, sizeof(gaps_seen));
+	struct decode_config cfg = { .limits = limits_default(), .probe = sip_probe, .framer = sip_frame,
+				     .sink = sink, .gap = on_gap, .sink_ctx = g };
+	return decoder_new(&cfg);
+}
+
+static enum frame_result feed_at(struct decoder *d, const struct pkt *p, uint64_t num, int64_t ts)
+{
+	struct frame f = { .num = num, .ts_ns = ts, .point = 0, .linktype = DLT_EN10MB, .caplen = (uint32_t)p->n,
+			   .len = (uint32_t)p->n, .data = p->b };
+	decoder_tick(d, ts);
+	return decoder_frame(d, &f);
+}
+
+/* tcp-lost-segment-10msgs.pcap (../shared/hostile): a segment the capture does
+ * not hold, then more messages. The hole is waited for (limits.tcp_gap_wait_ns),
+ * then given up: counted, told to the gap sink, and the messages behind it are
+ * handed on with the frame and time of the segment that completed each. */
+static void test_tcp_gap_resync(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static struct pkt p;
+	char m[6][200];
+	size_t len[6];
+	for (unsigned i = 0; i < 6; i++)
+		len[i] = numbered(m[i], i);
+	const int64_t S = 1000000000LL;
+	uint32_t seq = 1000;
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[0], len[0]);
+	assert_int_equal(feed_at(d, &p, 1, 0), FR_DELIVERED);
+	seq += (uint32_t)len[0];
+	/* message 1 in two pieces, the second one lost with the start of message 2 */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[1], 40);
+	assert_int_equal(feed_at(d, &p, 2, 1 * S), FR_HELD);
+	uint32_t lost_from = seq + 40;
+	seq += (uint32_t)len[1];
+	seq += 30; /* 30 bytes of message 2 lost too */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[2] + 30, len[2] - 30);
+	assert_int_equal(feed_at(d, &p, 3, 1 * S + 1000000), FR_HELD);
+	seq += (uint32_t)len[2] - 30;
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[3], len[3]);
+	assert_int_equal(feed_at(d, &p, 4, 2 * S), FR_HELD);
+	seq += (uint32_t)len[3];
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[4], len[4]);
+	assert_int_equal(feed_at(d, &p, 5, 3 * S), FR_HELD);
+	seq += (uint32_t)len[4];
+	assert_int_equal(g.n, 1);
+	assert_int_equal(gaps_seen.n, 0);
+	/* more than 3 s after the hole opened: messages 3 and 4 come out, with their own frames */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[5], len[5]);
+	assert_int_equal(feed_at(d, &p, 6, 4 * S + 2000000), FR_DELIVERED);
+	assert_int_equal(gaps_seen.n, 1);
+	assert_int_equal(gaps_seen.last.frame_before, 2);
+	assert_int_equal(gaps_seen.last.ts_before, 1 * S);
+	assert_int_equal(gaps_seen.flow.frame, 3);
+	assert_int_equal(gaps_seen.last.bytes, seq - (uint32_t)len[4] - (uint32_t)len[3] - ((uint32_t)len[2] - 30) - lost_from);
+	assert_int_equal(decoder_stats(d)->tcp_gaps, 1);
+	assert_int_equal(g.n, 4);
+	assert_memory_equal(g.data[1], m[3], len[3]);
+	assert_int_equal(g.dg[1].frame, 4);
+	assert_int_equal(g.dg[1].ts_ns, 2 * S);
+	assert_true(g.dg[1].after_gap);
+	assert_memory_equal(g.data[2], m[4], len[4]);
+	assert_int_equal(g.dg[2].frame, 5);
+	assert_int_equal(g.dg[2].ts_ns, 3 * S);
+	assert_false(g.dg[2].after_gap);
+	assert_memory_equal(g.data[3], m[5], len[5]);
+	assert_int_equal(g.dg[3].frame, 6);
+	assert_int_equal(decoder_held_bytes(d) <= 4096 * 2, true);
+	decoder_free(d);
+}
+
+/* At the end of the input, what waits behind a hole is handed on too. */
+static void test_tcp_gap_at_end(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static struct pkt p;
+	char m[3][200];
+	size_t len[3];
+	for (unsigned i = 0; i < 3; i++)
+		len[i] = numbered(m[i], i);
+	eth_tcp4(&p, A, B, 40000, 5060, 1, 0x18, m[0], len[0]);
+	feed_at(d, &p, 1, 0);
+	uint32_t seq = 1 + (uint32_t)len[0] + 500; /* 500 bytes lost */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[1], len[1]);
+	assert_int_equal(feed_at(d, &p, 2, 1000), FR_HELD);
+	eth_tcp4(&p, A, B, 40000, 5060, seq + (uint32_t)len[1], 0x18, m[2], len[2]);
+	assert_int_equal(feed_at(d, &p, 3, 2000), FR_HELD);
+	decoder_flush(d);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.dg[1].frame, 2);
+	assert_int_equal(g.dg[2].frame, 3);
+	assert_int_equal(gaps_seen.n, 1);
+	assert_int_equal(gaps_seen.last.bytes, 500);
+	decoder_free(d);
+}
+
+/* More segments behind a hole than limits.tcp_pending: given up at once, and
+ * still each message with its own frame (not the frame that went over). */
+static void test_tcp_gap_over_limit(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	struct limits lim = limits_default();
+	static struct pkt p;
+	char m[200];
+	uint32_t seq = 5000;
+	for (unsigned i = 0; i <= lim.tcp_pending + 1; i++) {
+		size_t n = numbered(m, i);
+		eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m, n);
+		enum frame_result fr = feed_at(d, &p, i + 1, (int64_t)i * 1000);
+		seq += (uint32_t)n;
+		if (i == 0)
+			seq += 10; /* the hole after the first message */
+		if (i > 0 && i <= lim.tcp_pending)
+			assert_int_equal(fr, FR_HELD);
+		else
+			assert_int_equal(fr, FR_DELIVERED);
+	}
+	assert_int_equal(g.n, lim.tcp_pending + 2);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(g.dg[i].frame, i + 1);
+	assert_int_equal(gaps_seen.n, 1);
+	decoder_free(d);
+}
+
+/* A SIP message whose headers run past 64 KiB is skipped over TCP, as UDP
+ * cannot carry it and a trace counts it too large: counted, and the stream
+ * goes on with the next message. */
+static void test_tcp_message_too_large(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static char big[80000];
+	size_t n = (size_t)snprintf(big, sizeof(big), "INVITE sip:b SIP/2.0\r\nCall-ID: big\r\n");
+	while (n < 70000)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "X-Filler: %0100d\r\n", 7);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "Content-Length: 0\r\n\r\n");
+	n += numbered(big + n, 9);
+	static struct pkt p;
+	uint32_t seq = 1;
+	uint64_t num = 0;
+	for (size_t off = 0; off < n; off += 1400) {
+		size_t k = n - off < 1400 ? n - off : 1400;
+		eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, big + off, k);
+		num++;
+		feed_at(d, &p, num, (int64_t)num * 1000);
+		seq += (uint32_t)k;
+	}
+	assert_int_equal(decoder_stats(d)->tcp_too_large, 1);
+	assert_int_equal(g.n, 1);
+	assert_true(strstr(g.data[0], "INVITE sip:9@b") == g.data[0]);
+	decoder_free(d);
+}
+
 static void test_tcp_not_sip_is_not_tracked(void **state)
 {
 	(void)state;
@@ -503,6 +690,10 @@ int main(void)
 		cmocka_unit_test(test_tcp_two_messages_in_one_segment),
 		cmocka_unit_test(test_tcp_message_across_segments_with_retransmission),
 		cmocka_unit_test(test_tcp_out_of_order),
+		cmocka_unit_test(test_tcp_gap_resync),
+		cmocka_unit_test(test_tcp_gap_at_end),
+		cmocka_unit_test(test_tcp_gap_over_limit),
+		cmocka_unit_test(test_tcp_message_too_large),
 		cmocka_unit_test(test_tcp_not_sip_is_not_tracked),
 		cmocka_unit_test(test_websocket),
 		cmocka_unit_test(test_hep3),
