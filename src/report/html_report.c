@@ -226,6 +226,10 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	row(out, "limits hit: TCP", ds->tcp_limit);
 	row(out, "limits hit: calls", cs->limit_calls);
 	row(out, "limits hit: streams", cs->limit_streams);
+	char probation[96];
+	snprintf(probation, sizeof(probation), "limits hit: RTP-like flows dropped before they showed %u packets in sequence",
+		 STREAM_PROVEN_PACKETS);
+	row(out, probation, cs->limit_probation);
 	fputs("</table></details>\n", out);
 }
 
