@@ -7,6 +7,7 @@ them and its memory stay bounded.
   scanner leaves them: 4 times as many must take less than 8 times the CPU
   time (linear: 4; the old scans of every call in progress: 16 and more);
 - concurrent RTP streams of answered calls: the same;
+- the INVITE flood as a pasted trace: the same;
 - one-packet UDP flows that look like RTP: 100,000 of them must not take more
   than 150 MiB above 1,000 of them (at 12 KiB per flow they took 1.2 GiB), and
   the flows dropped on probation are counted.
@@ -84,6 +85,20 @@ with tempfile.TemporaryDirectory() as tmp:
     check("40,000 unanswered INVITEs: every call followed", ok, "" if ok else "no report")
     check("INVITE flood: 4 x the INVITEs, less than 8 x the time", t4 < 8 * max(t1, 0.05),
           f"{t1:.2f} s for 10,000, {t4:.2f} s for 40,000: x{t4 / max(t1, 1e-3):.1f}")
+
+    # the same flood as a pasted trace (raw SIP text)
+    def trace(n):
+        path = os.path.join(tmp, f"trace-{n}.txt")
+        with open(path, "w") as f:
+            for i in range(n):
+                f.write("INVITE sip:%d@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.66:5060;branch=z9hG4bK%x\r\n"
+                        "From: <sip:100@198.51.100.66>;tag=%x\r\nTo: <sip:%d@192.0.2.10>\r\nCall-ID: tr-%d\r\n"
+                        "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n" % (i, i, i, i, i))
+        return path
+    t1, m1, d1 = measure(trace(10000))
+    t4, m4, d4 = measure(trace(40000))
+    check("INVITE flood as a trace: 4 x the INVITEs, less than 8 x the time",
+          d4 is not None and t4 < 8 * max(t1, 0.05), f"{t1:.2f} s for 10,000, {t4:.2f} s for 40,000")
 
 if failures:
     print("\n".join(failures))
