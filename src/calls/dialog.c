@@ -85,7 +85,8 @@ static enum tx_kind tx_seen(struct call *c, const struct dgram *d, const struct 
 		for (uint8_t k = 0; k < x->n_hops; k++) {
 			if (x->hop[k] != hop)
 				continue;
-			bool dup = d->ts_ns - x->last_ts[k] < duplicate_ns;
+			int64_t since;
+			bool dup = !__builtin_sub_overflow(d->ts_ns, x->last_ts[k], &since) && since < duplicate_ns;
 			x->last_ts[k] = d->ts_ns;
 			if (dup)
 				return TX_DUPLICATE;
@@ -437,8 +438,8 @@ static struct call *leg_walk(struct calls *t, const struct call *c, int kind, st
 		seen++;
 		if (o == c || o->n_links >= CALL_MAX_LINKS)
 			continue;
-		int64_t dt = c->start_ts - o->start_ts;
-		if (dt < 0)
+		int64_t dt;
+		if (__builtin_sub_overflow(c->start_ts, o->start_ts, &dt) || dt < 0)
 			continue;
 		if (dt > window)
 			break; /* the rest of this key is older still */

@@ -78,6 +78,15 @@ static struct frag_entry *find(struct frag_table *t, const struct frag_key *k, u
 	return NULL;
 }
 
+/* ts - first > timeout, without overflowing on time stamps from strangers. */
+static bool frag_expired(int64_t ts, int64_t first, int64_t timeout)
+{
+	int64_t d;
+	if (__builtin_sub_overflow(ts, first, &d))
+		return ts > first;
+	return d > timeout;
+}
+
 /* True when the pieces cover [0, total) without a hole. */
 static bool complete(const struct frag_entry *e)
 {
@@ -124,7 +133,7 @@ enum frag_result frag_add(struct frag_table *t, const struct limits *lim, const 
 			  struct frag_entry **done, const struct frag_counts *counts)
 {
 	/* oldest first: what has waited longer than the timeout will not complete */
-	while (t->oldest && ts - t->oldest->first_ts > lim->frag_timeout_ns) {
+	while (t->oldest && frag_expired(ts, t->oldest->first_ts, lim->frag_timeout_ns)) {
 		frag_release(t, t->oldest);
 		(*counts->dropped)++;
 	}

@@ -463,11 +463,9 @@ void tcp_tick(struct decoder *d, int64_t now)
 	struct tcp_table *t = &d->tcp;
 	for (int guard = 0; guard < 1000000 && t->holes_head; guard++) {
 		struct tcp_dir *x = t->holes_head;
-		if (now - x->hole_since <= d->cfg.limits.tcp_gap_wait_ns)
+		if (!waited_longer(now, x->hole_since, d->cfg.limits.tcp_gap_wait_ns))
 			break;
-		give_up_hole(d, x, NULL);
-		if (t->holes_head == x) /* still first: move it behind the others */
-			holes_append(t, x, now);
+		give_up_hole(d, x, NULL); /* each time at least one held segment goes */
 	}
 }
 
@@ -475,10 +473,7 @@ void tcp_flush(struct decoder *d)
 {
 	struct tcp_table *t = &d->tcp;
 	for (int guard = 0; guard < 1000000 && t->holes_head; guard++) {
-		struct tcp_dir *x = t->holes_head;
-		give_up_hole(d, x, NULL);
-		if (t->holes_head == x && x->pending)
-			holes_append(t, x, x->pending->ts);
+		give_up_hole(d, t->holes_head, NULL);
 	}
 }
 
@@ -511,7 +506,7 @@ enum frame_result tcp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	}
 
 	int64_t now = pc->f->ts_ns;
-	while (t->lru_head && now - t->lru_head->last_ts > d->cfg.limits.tcp_idle_ns) {
+	while (t->lru_head && waited_longer(now, t->lru_head->last_ts, d->cfg.limits.tcp_idle_ns)) {
 		struct tcp_dir *old = t->lru_head;
 		while (old->pending)
 			give_up_hole(d, old, NULL);
@@ -554,7 +549,7 @@ enum frame_result tcp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	lru_unlink(t, x);
 	lru_append(t, x);
 	/* a hole waited for long enough (when nobody ticks the decoder) */
-	while (x->pending && now - x->hole_since > d->cfg.limits.tcp_gap_wait_ns)
+	while (x->pending && waited_longer(now, x->hole_since, d->cfg.limits.tcp_gap_wait_ns))
 		give_up_hole(d, x, pc);
 
 	enum frame_result res = FR_TCP_OTHER;
