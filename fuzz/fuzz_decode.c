@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: the whole decode stage (link layers, IP, fragments,
- * tunnels, UDP, TCP and WebSocket reassembly, SCTP, HEP) over a sequence of
- * frames, with every delivered payload classified and SIP-parsed.
+ * tunnels, UDP, TCP and WebSocket reassembly with its gaps given up, SCTP,
+ * HEP) over a sequence of frames, with every delivered payload classified and
+ * SIP-parsed.
  * Input: byte 0 picks the link type; then frames as [len_hi len_lo][bytes]. */
 #include <pcap/dlt.h>
 #include <stddef.h>
@@ -25,6 +26,12 @@ static void on_dgram(void *ctx, const struct dgram *d)
 	}
 }
 
+static void on_gap(void *ctx, const struct decode_gap *g)
+{
+	(void)ctx;
+	sink += g->bytes + g->flow->frame + (size_t)g->frame_before;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -33,8 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	struct decode_config cfg = { .limits = limits_default(), .probe = sip_probe,
-				     .framer = sip_frame, .sink = on_dgram };
+				     .framer = sip_frame, .sink = on_dgram, .gap = on_gap };
 	cfg.limits.tcp_buffer = 64 * 1024;
+	cfg.limits.tcp_pending = 8;
+	cfg.limits.tcp_gap_wait_ns = 100000000; /* 5 frames */
 	cfg.limits.frag_entries = 16;
 	struct decoder *d = decoder_new(&cfg);
 	if (!d)
@@ -51,10 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct frame f = { .num = num, .ts_ns = (int64_t)num * 20000000, .linktype = dlt,
 				   .caplen = (uint32_t)len, .len = (uint32_t)len + (num % 7 == 0),
 				   .data = data + off };
+		decoder_tick(d, f.ts_ns);
 		decoder_frame(d, &f);
 		off += len;
 	}
 	sink += decoder_held_bytes(d);
+	decoder_flush(d);
 	decoder_free(d);
 	return 0;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target for STUN messages (RFC 5389/8489, classic RFC 3489):
- * stun_parse, stun_looks_like and the name helpers. */
+ * stun_parse, stun_looks_like and the name helpers; and TURN ChannelData
+ * framing (turn_channel_data), the other half of what a TURN port carries. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "proto/stun.h"
+#include "proto/turn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,6 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink += touch_str(addr_str(&m.mapped, buf));
 	}
 	sink += touch_str(stun_method_str(m.method)) + touch_str(stun_class_str(m.cls));
+	uint16_t ch = 0;
+	const uint8_t *in = NULL;
+	size_t in_len = 0;
+	if (turn_channel_data(data, size, &ch, &in, &in_len)) {
+		if (in != data + 4 || in_len > size - 4 || size - 4 - in_len > 3 || ch < 0x4000 || ch > 0x4fff)
+			__builtin_trap();
+		for (size_t i = 0; i < in_len; i++)
+			sink += in[i];
+	}
 	(void)sink;
 	return 0;
 }

@@ -56,6 +56,9 @@ const char *emodel_band(double r)
 void emodel_stream(const struct stream *s, const char *codec, struct quality *q)
 {
 	memset(q, 0, sizeof(*q));
+	/* the E-model rates voice: a video stream gets no MOS */
+	if (s->media == MEDIA_VIDEO || s->media == MEDIA_OTHER)
+		return;
 	int64_t exp = stream_expected(s);
 	if (exp < 50 || s->packets < 50)
 		return;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* CAPTURE_INCOMPLETE: the capture cannot show the whole call (no INVITE, no
- * SDP, no RTP anywhere in the capture, the call still up at the end), so the
- * conclusions are weaker, and the report says so. */
+ * SDP, no RTP anywhere in the capture, the call still up at the end, bytes of
+ * its SIP connection lost), so the conclusions are weaker, and the report says so. */
 #include "analyze/rule_util.h"
 
 static void eval(const struct rule_ctx *x, struct findings *out)
@@ -9,7 +9,29 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	const struct call *c = x->c;
 	const struct call_facts *f = x->f;
 	struct finding *fd = NULL;
-	if (c->mid_call_start) {
+	if (c->sig_gaps) {
+		bool start_lost = c->mid_call_start && c->sig_gap_at_start;
+		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, c->sig_gap_ts);
+		if (!fd)
+			return;
+		finding_title(fd, start_lost ? "The start of this call was lost in a gap of the capture"
+					     : "SIP of this call may be missing: the capture lost part of its TCP connection");
+		char lost[64] = "";
+		if (c->sig_gap_bytes)
+			snprintf(lost, sizeof(lost), " (%llu bytes)", (unsigned long long)c->sig_gap_bytes);
+		finding_explain(fd, "The capture does not hold every byte of the TCP connection that carries this call's "
+				"SIP: data is missing%s before %s %llu (%+.3f s), a packet the capture dropped. %s "
+				"deadair went on from the next SIP message it found; conclusions that rest on a message "
+				"not being seen are weaker for this call.",
+				lost, unit(x), (unsigned long long)c->sig_gap_frame, rel_s(c, c->sig_gap_ts),
+				start_lost ? "The first messages of the call (its INVITE) were in what was lost."
+					   : "Messages of this call may have been in what was lost.");
+		finding_evidence(fd, c->sig_gap_frame, c->sig_gap_ts, c->point, "first data after the gap");
+		finding_recommend(fd, "Capture without drops: a bigger capture buffer (tcpdump -B 16384), writing to a "
+				  "fast disk, a capture filter that keeps only SIP and RTP, or capture on the SIP "
+				  "endpoint itself.");
+	}
+	if (c->mid_call_start && !(c->sig_gaps && c->sig_gap_at_start)) {
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, c->start_ts);
 		if (!fd)
 			return;

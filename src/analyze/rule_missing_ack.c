@@ -11,6 +11,10 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	const struct call_facts *f = x->f;
 	if (!f->answered || c->ok_retrans < 2)
 		return;
+	/* the capture lost bytes of this call's SIP connection: the ACK may be among
+	 * them (CAPTURE_INCOMPLETE says so); no critical finding on an absence then */
+	if (c->sig_gaps)
+		return;
 	/* with ACKs seen: the initial INVITE's 2xx retransmitted after the first ACK
 	 * on Timer G's schedule (copies of one packet on several hops of the
 	 * capture come milliseconds apart, a retransmission 500 ms or more) */

@@ -19,6 +19,10 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			continue;
 		if (addr_is_private(&m->rtp.addr) || addr_is_cgnat(&m->rtp.addr) || addr_is_linklocal(&m->rtp.addr))
 			continue; /* PRIVATE_IP_IN_SDP says it */
+		/* relayed to the far end by its own TURN server (RFC 8656): here the
+		 * media comes from that server, not from a rewritten address */
+		if (s->bound_by == BIND_TURN)
+			continue;
 		/* inside the NAT, a phone that learned its public address (a STUN
 		 * Binding response in this capture gave it, or ICE names it a
 		 * server-reflexive or relay candidate) sends from its own private

@@ -25,6 +25,9 @@ struct calls_config {
 	unsigned min_unsignalled_packets; /* fewer than this: not reported as a stream */
 	unsigned max_calls;      /* calls in progress */
 	unsigned max_streams;    /* streams in progress */
+	unsigned max_unproven_streams; /* streams in progress on probation (fewer than
+				  * STREAM_PROVEN_PACKETS packets in sequence): past it, the
+				  * oldest of them is dropped for a new one */
 	int64_t duplicate_ns;    /* the same message on the same hop closer than this is one
 				  * packet captured twice (0: never, as in a log, where every
 				  * line is a send and times may be coarse) */
@@ -51,6 +54,8 @@ struct calls_stats {
 	uint64_t streams_unsignalled;
 	uint64_t stray_rtp;            /* RTP-looking packets in flows too short to report */
 	uint64_t limit_calls, limit_streams;
+	uint64_t limit_probation;      /* flows dropped while on probation, oldest first, to make
+					* room (max_unproven_streams); their packets count as stray */
 	unsigned peak_calls, peak_streams;
 };
 
@@ -76,18 +81,33 @@ void calls_stun(struct calls *t, const struct dgram *d);
 /* An ICMP/ICMPv6 error quoting a packet of a call (RTP, RTCP or SIP): recorded
  * on that call as what the network answered. */
 void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error *e);
+/* Bytes a TCP direction lost in the capture (told before what follows them):
+ * the calls whose SIP uses that connection note it (CAPTURE_INCOMPLETE). */
+void calls_transport_gap(struct calls *t, const struct decode_gap *g);
 /* Lets time pass (capture time): finalises calls and streams that are done. */
 void calls_tick(struct calls *t, int64_t now);
 
 const struct calls_stats *calls_get_stats(const struct calls *t);
+const struct calls_config *calls_get_config(const struct calls *t);
 
-/* stream.c: per-packet statistics of one direction/SSRC */
+/* stream.c: per-packet statistics of one direction/SSRC. A stream's arrays
+ * (activity bins, gaps, events, payload-type changes) grow as they fill, so a
+ * flow of a few packets stays small; stream_release frees them. */
 void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 		 const struct calls_config *cfg);
 void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 		   const struct calls_config *cfg);
-/* Sets the clock rate of one payload type (0: none, as for telephone-event). */
+/* Frees what stream_init and stream_update allocated (not s itself). */
+void stream_release(struct stream *s);
+/* Sets the clock rate of a dynamic payload type, 96-127 (0: none, as for
+ * telephone-event); the static types keep RFC 3551's. */
 void stream_set_pt_clock(struct stream *s, uint8_t pt, uint32_t clock);
+/* The clock rate used for payload type pt (0: unknown or none). */
+uint32_t stream_pt_clock(const struct stream *s, uint8_t pt);
+/* Whether the flow has shown STREAM_PROVEN_PACKETS packets in sequence. */
+bool stream_is_proven(const struct stream *s);
+/* Bytes the stream holds beyond its struct (for the memory it costs). */
+size_t stream_heap_bytes(const struct stream *s);
 double stream_mean_jitter_ms(const struct stream *s);
 double stream_mean_delta_ms(const struct stream *s);
 /* RFC 3550 jitter over the voice packets (mean of the estimate after each). */

@@ -34,7 +34,7 @@ void stream_codec_name(const struct stream *s, char *buf, size_t cap)
 		const struct sdp_rec *r = &c->sdp[i];
 		for (unsigned m = 0; m < r->n_media; m++)
 			for (unsigned k = 0; k < r->media[m].n_codecs; k++)
-				if (r->media[m].codecs[k].pt == s->first_pt) {
+				if ((s->mline < 0 || m == (unsigned)s->mline) && r->media[m].codecs[k].pt == s->first_pt) {
 					snprintf(buf, cap, "%s", r->media[m].codecs[k].name);
 					return;
 				}

@@ -24,6 +24,10 @@
 #define STREAM_MAX_EVENTS 64
 #define STREAM_MAX_PT_CHANGES 32
 #define STREAM_MAX_BINS 4096     /* activity bins; the bin width doubles when full */
+/* Packets in sequence (each the next number after the highest) after which a
+ * flow of RTP-looking packets counts as a stream; until then it is on probation:
+ * the first to go when too many are (calls_config.max_unproven_streams). */
+#define STREAM_PROVEN_PACKETS 3
 
 enum call_state {
 	CALL_CALLING,    /* INVITE sent, nothing back */
@@ -214,6 +218,9 @@ struct rtcp_view {
 	uint64_t first_full_loss_frame;
 };
 
+/* What a stream carries, from the m= line it belongs to (RFC 4566 media). */
+enum stream_media { MEDIA_UNKNOWN, MEDIA_AUDIO, MEDIA_VIDEO, MEDIA_OTHER };
+
 struct stream {
 	struct stream *next;          /* in the owner's list */
 	struct call *call;            /* NULL: unsignalled */
@@ -221,6 +228,8 @@ struct stream {
 	uint32_t ssrc;
 	uint8_t dir;                  /* enum party of the sender, PARTY_NONE if unknown */
 	uint8_t bound_by;             /* enum stream_binding */
+	uint8_t media;                /* enum stream_media: the kind of its m= line */
+	int8_t mline;                 /* index of its m= line in the call's SDP, -1 unknown */
 	uint16_t point;
 	uint16_t iface, last_iface;   /* interfaces of the first and the last packet */
 	uint64_t first_frame, last_frame;
@@ -243,7 +252,9 @@ struct stream {
 	 * packets with the marker bit, comfort noise and the packet after it left
 	 * out of min/mean/max; means as running averages over the packets seen */
 	uint32_t clock;               /* Hz of the first payload type, 0 when unknown */
-	uint32_t pt_clock[128];       /* clock per payload type; 0: no jitter (telephone-event) */
+	uint32_t dyn_clock[32];       /* clock of the dynamic payload types 96-127 from SDP;
+				       * 0: unknown, or no jitter (telephone-event); the static
+				       * types have RFC 3551's (stream_pt_clock) */
 	uint32_t first_rtp_ts;
 	double t_last_ms;             /* arrival of the last in-sequence packet */
 	double last_nominal_ms;
@@ -268,12 +279,12 @@ struct stream {
 	uint8_t first_pt, last_pt;
 	uint64_t pt_seen[2];          /* bitmap of payload types seen */
 	uint32_t n_pt_changes;
-	struct pt_change_rec pt_changes[STREAM_MAX_PT_CHANGES];
+	struct pt_change_rec *pt_changes; /* the first STREAM_MAX_PT_CHANGES (allocated as they come) */
 	uint32_t markers;
 	uint32_t comfort_noise;
 	uint32_t event_packets;
 	uint32_t n_events;
-	struct event_rec events[STREAM_MAX_EVENTS];
+	struct event_rec *events;     /* the first STREAM_MAX_EVENTS (allocated as they come) */
 	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
 	uint32_t last_event_ts;       /* RTP timestamp of the last event seen (one digit, many packets) */
 	bool event_open;
@@ -281,7 +292,7 @@ struct stream {
 
 	/* gaps longer than the threshold */
 	uint32_t n_gaps;
-	struct gap_rec gaps[STREAM_MAX_GAPS];
+	struct gap_rec *gaps;         /* the first STREAM_MAX_GAPS (allocated as they come) */
 	int64_t max_silence_ns;       /* longest time between two packets, whatever they were */
 	uint32_t max_loss_burst;      /* most consecutive sequence numbers missing */
 	uint32_t loss_bursts;         /* runs of missing sequence numbers */
@@ -290,7 +301,12 @@ struct stream {
 	int64_t bin_origin;           /* ns */
 	int64_t bin_ns;
 	uint32_t n_bins;
-	uint16_t bins[STREAM_MAX_BINS];
+	uint16_t *bins;               /* n_bins of them (allocated as time passes, at most STREAM_MAX_BINS) */
+
+	/* what was allocated for the arrays above (stream.c) */
+	uint16_t bins_cap;
+	uint8_t gaps_cap, events_cap, pt_changes_cap;
+	uint8_t in_seq;               /* packets that came next in sequence, up to 255 */
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
 	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
@@ -301,7 +317,7 @@ struct stream {
 	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
 };
 
-enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH };
+enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH, BIND_TURN };
 const char *stream_binding_str(uint8_t b);
 
 #define TX_HOPS 2                /* hops a message is followed on, by (src, dst) */
@@ -331,7 +347,8 @@ struct call {
 	struct call *hnext;           /* hash chain by Call-ID */
 	uint64_t seq_no;              /* order of creation, for stable output */
 	char call_id[256];
-	char links[CALL_MAX_LINKS][256]; /* other legs of a B2BUA */
+	char (*links)[256];           /* other legs of a B2BUA: n_links of them, at most
+				       * CALL_MAX_LINKS (allocated with the first) */
 	unsigned n_links;
 	char a_uri[160], b_uri[160];
 	char a_tag[80], b_tag[80];
@@ -373,15 +390,23 @@ struct call {
 	bool early_answer;            /* the last answer came in a 1xx */
 	uint8_t answer_by;
 	uint32_t answer_cseq;
-	uint32_t n_tx;
-	struct tx_rec tx[CALL_MAX_TX];
+	uint32_t n_tx, tx_cap;
+	struct tx_rec *tx;            /* grows up to CALL_MAX_TX */
 
 	struct stream *streams;
+	uint32_t audio_streams;        /* streams whose audio is decoded from their first packet */
 	unsigned n_streams;
 	bool media_path_seen;         /* the capture saw RTP to or from one of the media
 				       * addresses of this call's SDP (set when finalised) */
 	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
 				       * that advertised them too (a B2BUA's direct media) */
+	/* bytes the capture lost on a TCP connection carrying this call's SIP while
+	 * the call was in progress: messages of the call may be missing */
+	uint32_t sig_gaps;            /* such gaps noticed */
+	uint64_t sig_gap_frame;       /* first data after the first of them */
+	int64_t sig_gap_ts;
+	uint64_t sig_gap_bytes;       /* how many bytes that gap lost */
+	bool sig_gap_at_start;        /* the call's first message came right after a gap */
 	bool finished;                /* finalised and handed to the consumer */
 
 	/* evidence for a middlebox or a far end speaking (analyze: SIP_ALG_SUSPECTED,

@@ -3,6 +3,7 @@
  * duplicates and reordering, arrival deltas, interarrival jitter (section 6.4.1)
  * with the payload's clock rate, gaps, payload-type changes, RFC 4733 events,
  * comfort noise (RFC 3389), TTL changes and activity bins over time. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "calls/calls.h"
@@ -38,22 +39,62 @@ static void seen_advance(struct stream *s, uint16_t old_max, uint16_t new_max)
 		seen_set(s, (uint16_t)(old_max + i), false);
 }
 
+/* Makes *arr hold at least need elements of size elem (at most max), new
+ * ones zeroed; *cap counts them. False when memory runs out. */
+static bool reserve(void **arr, uint32_t *cap, uint32_t need, uint32_t max, size_t elem, uint32_t first)
+{
+	if (need <= *cap)
+		return true;
+	if (need > max)
+		return false;
+	uint32_t ncap = *cap ? *cap : first;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > max)
+		ncap = max;
+	void *p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return false;
+	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
+/* Room for record number n (0-based) of an array of at most max records
+ * whose allocated count is kept in a byte. */
+static bool room(void **arr, uint8_t *capf, uint32_t n, uint32_t max, size_t elem)
+{
+	uint32_t c = *capf;
+	bool ok = reserve(arr, &c, n + 1, max, elem, 4);
+	*capf = (uint8_t)c;
+	return ok;
+}
+
 static void bin_add(struct stream *s, int64_t ts)
 {
 	if (ts < s->bin_origin)
 		ts = s->bin_origin;
 	int64_t idx = (ts - s->bin_origin) / s->bin_ns;
 	while (idx >= STREAM_MAX_BINS) {
-		/* coarsen: each bin absorbs its right neighbour */
-		for (uint32_t i = 0; i < STREAM_MAX_BINS / 2; i++) {
+		/* coarsen: each bin absorbs its right neighbour (bins past what
+		 * is allocated are empty) */
+		uint32_t cap = s->bins_cap;
+		for (uint32_t i = 0; i < cap / 2; i++) {
 			uint32_t v = (uint32_t)s->bins[2 * i] + s->bins[2 * i + 1];
 			s->bins[i] = v > 0xffff ? 0xffff : (uint16_t)v;
 		}
-		memset(s->bins + STREAM_MAX_BINS / 2, 0, sizeof(s->bins) / 2);
+		if (cap)
+			memset(s->bins + cap / 2, 0, (cap - cap / 2) * sizeof(*s->bins));
 		s->bin_ns *= 2;
 		s->n_bins = (s->n_bins + 1) / 2;
 		idx = (ts - s->bin_origin) / s->bin_ns;
 	}
+	uint32_t cap = s->bins_cap;
+	bool ok = reserve((void **)&s->bins, &cap, (uint32_t)idx + 1, STREAM_MAX_BINS, sizeof(*s->bins), 16);
+	s->bins_cap = (uint16_t)cap;
+	if (!ok)
+		return; /* out of memory: the activity strip misses this packet */
 	if (s->bins[idx] < 0xffff)
 		s->bins[idx]++;
 	if ((uint32_t)idx + 1 > s->n_bins)
@@ -85,11 +126,42 @@ static uint32_t static_clock(uint8_t pt)
 
 void stream_set_pt_clock(struct stream *s, uint8_t pt, uint32_t clock)
 {
-	if (pt > 127)
+	if (pt < 96 || pt > 127)
 		return;
-	s->pt_clock[pt] = clock;
+	s->dyn_clock[pt - 96] = clock;
 	if (pt == s->first_pt)
 		s->clock = clock;
+}
+
+uint32_t stream_pt_clock(const struct stream *s, uint8_t pt)
+{
+	pt &= 127;
+	return pt >= 96 ? s->dyn_clock[pt - 96] : static_clock(pt);
+}
+
+bool stream_is_proven(const struct stream *s)
+{
+	return s->in_seq + 1u >= STREAM_PROVEN_PACKETS;
+}
+
+void stream_release(struct stream *s)
+{
+	free(s->bins);
+	free(s->gaps);
+	free(s->events);
+	free(s->pt_changes);
+	s->bins = NULL;
+	s->gaps = NULL;
+	s->events = NULL;
+	s->pt_changes = NULL;
+	s->bins_cap = 0;
+	s->gaps_cap = s->events_cap = s->pt_changes_cap = 0;
+}
+
+size_t stream_heap_bytes(const struct stream *s)
+{
+	return (size_t)s->bins_cap * sizeof(*s->bins) + (size_t)s->gaps_cap * sizeof(*s->gaps) +
+	       (size_t)s->events_cap * sizeof(*s->events) + (size_t)s->pt_changes_cap * sizeof(*s->pt_changes);
 }
 
 void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
@@ -109,9 +181,9 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 	s->bin_origin = d->ts_ns;
 	s->bin_ns = cfg->bin_ns > 0 ? cfg->bin_ns : 100000000;
 	s->event_pt = -1;
-	for (unsigned pt = 0; pt < 128; pt++)
-		s->pt_clock[pt] = static_clock((uint8_t)pt);
-	s->clock = s->pt_clock[h->pt & 127];
+	s->mline = -1;
+	memset(s->dyn_clock, 0, sizeof(s->dyn_clock));
+	s->clock = stream_pt_clock(s, h->pt);
 }
 
 /* Milliseconds since the capture's first frame, computed from whole seconds and
@@ -128,7 +200,7 @@ static double rel_ms(int64_t ts, int64_t origin)
  * previous voice packet of the same payload type. */
 static void voice_jitter(struct stream *s, const struct dgram *d, const struct rtp_hdr *h, bool is_event)
 {
-	uint32_t clock = s->pt_clock[h->pt & 127];
+	uint32_t clock = stream_pt_clock(s, h->pt);
 	if (is_event || !clock || h->pt == 13 || h->pt == 19)
 		return;
 	if (s->voice_init && s->voice_pt == h->pt) {
@@ -165,7 +237,7 @@ static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t
 	bool cn = h->pt == 13 || h->pt == 19;
 	bool follow_cn = s->prev_cn;
 	s->prev_cn = cn;
-	uint32_t clock = s->pt_clock[h->pt & 127];
+	uint32_t clock = stream_pt_clock(s, h->pt);
 	double cur_jitter = 0;
 	if (in_seq) {
 		if (clock) {
@@ -210,6 +282,8 @@ static void on_event(struct stream *s, const struct dgram *d, const struct rtp_h
 		new_digit = false;
 	if (new_digit) {
 		if (s->n_events < STREAM_MAX_EVENTS) {
+			if (!room((void **)&s->events, &s->events_cap, s->n_events, STREAM_MAX_EVENTS, sizeof(*s->events)))
+				return; /* out of memory */
 			struct event_rec *r = &s->events[s->n_events];
 			r->ts = d->ts_ns;
 			r->frame = d->frame;
@@ -247,6 +321,8 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 		if (udelta == 0) {
 			s->duplicates++;
 		} else if (udelta < MAX_DROPOUT) {
+			if (udelta == 1 && s->in_seq < 255)
+				s->in_seq++;
 			if (h->seq < s->max_seq)
 				s->cycles += 65536;
 			if (udelta > 1) {
@@ -287,14 +363,18 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	voice_jitter(s, d, h, is_event);
 	if (!first && h->pt != s->last_pt && !is_event && !(s->event_pt >= 0 && s->last_pt == (uint8_t)s->event_pt) &&
 	    h->pt != 13 && s->last_pt != 13) {
-		if (s->n_pt_changes < STREAM_MAX_PT_CHANGES) {
-			struct pt_change_rec *r = &s->pt_changes[s->n_pt_changes];
-			r->ts = d->ts_ns;
-			r->frame = d->frame;
-			r->from = s->last_pt;
-			r->to = h->pt;
+		if (s->n_pt_changes >= STREAM_MAX_PT_CHANGES ||
+		    room((void **)&s->pt_changes, &s->pt_changes_cap, s->n_pt_changes, STREAM_MAX_PT_CHANGES,
+			 sizeof(*s->pt_changes))) {
+			if (s->n_pt_changes < STREAM_MAX_PT_CHANGES) {
+				struct pt_change_rec *r = &s->pt_changes[s->n_pt_changes];
+				r->ts = d->ts_ns;
+				r->frame = d->frame;
+				r->from = s->last_pt;
+				r->to = h->pt;
+			}
+			s->n_pt_changes++;
 		}
-		s->n_pt_changes++;
 	}
 	if (!is_event && h->pt != 13)
 		s->last_pt = h->pt;
@@ -308,7 +388,8 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 		int64_t dt = d->ts_ns - s->last_ts;
 		if (dt > s->max_silence_ns)
 			s->max_silence_ns = dt;
-		if (dt > cfg->gap_ns) {
+		if (dt > cfg->gap_ns &&
+		    (s->n_gaps >= STREAM_MAX_GAPS || room((void **)&s->gaps, &s->gaps_cap, s->n_gaps, STREAM_MAX_GAPS, sizeof(*s->gaps)))) {
 			if (s->n_gaps < STREAM_MAX_GAPS) {
 				struct gap_rec *g = &s->gaps[s->n_gaps];
 				g->start = s->last_ts;

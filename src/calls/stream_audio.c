@@ -15,6 +15,8 @@
 /* Lost packets concealed by the codec at most; a longer gap is silence. */
 #define CONCEAL_MAX_PACKETS 5
 
+#define CALL_EARLY_AUDIO 16 /* streams of one call decoded before they prove to be streams */
+
 static const struct sdp_media_rec *media_for(const struct sdp_rec *r, uint16_t port)
 {
 	const struct sdp_media_rec *first = NULL;
@@ -94,7 +96,7 @@ static void lookup(struct stream_audio *a, const struct stream *s, uint8_t pt, i
 	if (!found && !audio_format_static(pt, &f)) {
 		memset(&f, 0, sizeof(f));
 		f.codec = AUDIO_UNKNOWN;
-		f.clock = s->pt_clock[pt & 127];
+		f.clock = stream_pt_clock(s, (uint8_t)(pt & 127));
 		f.name[0] = 'P';
 		f.name[1] = 'T';
 		f.name[2] = (char)('0' + pt / 100);
@@ -224,9 +226,15 @@ static void misdecode(struct stream_audio *a, const struct rtp_hdr *h, const int
 void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 			 const struct calls_config *cfg)
 {
-	if (!cfg->decode_audio)
+	if (!cfg->decode_audio || s->media == MEDIA_VIDEO || s->media == MEDIA_OTHER)
 		return;
 	struct stream_audio *a = s->audio;
+	/* a flow on probation costs little (media.c): its audio waits until it
+	 * proves to be a stream, its first packets not heard; but the streams
+	 * of a call are heard from their first packet, up to a few per call */
+	bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
+	if (!a && !early && !stream_is_proven(s))
+		return;
 	if (!a) {
 		a = calloc(1, sizeof(*a));
 		if (!a)
@@ -234,6 +242,8 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
 		a->pt = -1;
 		s->audio = a;
+		if (s->call)
+			s->call->audio_streams++;
 	}
 	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt)
 		return;

@@ -14,6 +14,8 @@ struct limits {
 	size_t tcp_buffer;           /* bytes buffered per TCP direction */
 	unsigned tcp_pending;        /* out-of-order segments held per direction */
 	int64_t tcp_idle_ns;         /* a TCP direction idle this long is dropped */
+	int64_t tcp_gap_wait_ns;     /* capture time a hole in a TCP direction is waited for (a
+				      * retransmission fills it) before it is given up */
 	unsigned tunnel_depth;       /* nested encapsulations (IP-in-IP, GRE, ERSPAN, HEP) */
 };
 
@@ -27,6 +29,7 @@ static inline struct limits limits_default(void)
 		.tcp_buffer = 512u * 1024u,
 		.tcp_pending = 64,
 		.tcp_idle_ns = 600LL * 1000000000LL,
+		.tcp_gap_wait_ns = 3LL * 1000000000LL,
 		.tunnel_depth = 4,
 	};
 	return l;

@@ -33,7 +33,7 @@ struct decoder *decoder_new(const struct decode_config *cfg)
 	d->scratch = malloc(d->scratch_cap);
 	d->sctp = sctp_table_new();
 	if (!d->scratch || !d->sctp || !frag_table_init(&d->frags, cfg->limits.frag_entries) ||
-	    !tcp_table_init(&d->tcp, 4096)) {
+	    !tcp_table_init(&d->tcp)) {
 		decoder_free(d);
 		return NULL;
 	}
@@ -49,6 +49,16 @@ void decoder_free(struct decoder *d)
 	sctp_table_free(d->sctp);
 	free(d->scratch);
 	free(d);
+}
+
+void decoder_tick(struct decoder *d, int64_t now)
+{
+	tcp_tick(d, now);
+}
+
+void decoder_flush(struct decoder *d)
+{
+	tcp_flush(d);
 }
 
 void decoder_reset(struct decoder *d)

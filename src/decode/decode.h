@@ -26,6 +26,7 @@ enum {
 	ENC_TCP = 1u << 7,      /* cut from a reassembled TCP stream */
 	ENC_WEBSOCKET = 1u << 8,
 	ENC_HEP_GZIP = 1u << 9,
+	ENC_TURN = 1u << 10,    /* relayed in a TURN channel (ChannelData) */
 };
 
 enum transport { TP_UDP = 17, TP_TCP = 6, TP_SCTP = 132, TP_ICMP = 1, TP_ICMPV6 = 58 };
@@ -48,6 +49,7 @@ struct dgram {
 			       * twice, a different one a new send */
 	uint16_t encap;       /* ENC_* */
 	uint8_t hep_proto;    /* HEP chunk 0x000b payload type (1 SIP, 5 RTCP, ...) */
+	bool after_gap;       /* the first message of a TCP direction after bytes the capture lost */
 	const uint8_t *data;
 	size_t len;
 };
@@ -75,10 +77,12 @@ struct decode_stats {
 	uint64_t ip_fragments;
 	uint64_t ip_reassembled;
 	uint64_t ip_frag_dropped; /* timed out or over a limit */
+	uint64_t ip_frag_evicted; /* the oldest datagram in progress, dropped to make room (table full) */
 	uint64_t tcp_segments;
 	uint64_t tcp_retrans;
 	uint64_t tcp_gaps;        /* data never seen: reassembly skipped ahead */
 	uint64_t tcp_limit;       /* flows or bytes over a limit */
+	uint64_t tcp_too_large;   /* messages over the framer's size limits (SIP headers past 64 KiB), skipped */
 	uint64_t tcp_messages;
 	uint64_t tcp_keepalives;
 	uint64_t ws_messages;
@@ -91,6 +95,17 @@ struct decode_stats {
 
 typedef void (*dgram_sink_fn)(void *ctx, const struct dgram *d);
 
+/* Bytes of a TCP direction that the capture does not hold, given up on. */
+struct decode_gap {
+	const struct dgram *flow; /* the direction (addresses, ports, point), with the frame
+				   * and time of the first data after the gap (no data) */
+	uint64_t frame_before;    /* the last data before the gap */
+	int64_t ts_before;
+	uint64_t bytes;           /* how many are missing */
+};
+
+typedef void (*gap_sink_fn)(void *ctx, const struct decode_gap *g);
+
 struct decode_config {
 	struct limits limits;
 	/* TCP: a stream is reassembled only when probe() finds a message start in
@@ -98,7 +113,8 @@ struct decode_config {
 	bool (*probe)(const uint8_t *p, size_t n);
 	framer_fn framer;
 	dgram_sink_fn sink;
-	void *sink_ctx;
+	gap_sink_fn gap;      /* optional: told of each TCP gap before what follows it */
+	void *sink_ctx;       /* for sink and gap */
 };
 
 struct decoder;
@@ -107,7 +123,13 @@ struct decoder *decoder_new(const struct decode_config *cfg);
 void decoder_free(struct decoder *d);
 /* Decodes one frame; payloads go to the sink before it returns. */
 enum frame_result decoder_frame(struct decoder *d, const struct frame *f);
-/* Drops everything held for reassembly (end of a capture file). */
+/* Lets capture time pass before the frame at time now: TCP holes waited for
+ * long enough are given up, and what was held behind them is handed on (with
+ * its own frames and times) before the next frame is decoded. */
+void decoder_tick(struct decoder *d, int64_t now);
+/* End of the input: hands on everything held behind TCP holes. */
+void decoder_flush(struct decoder *d);
+/* Drops everything held for reassembly. */
 void decoder_reset(struct decoder *d);
 const struct decode_stats *decoder_stats(const struct decoder *d);
 

@@ -35,6 +35,15 @@ struct pctx {
 	unsigned delivered;
 };
 
+/* now - since > wait, without overflowing on time stamps from strangers. */
+static inline bool waited_longer(int64_t now, int64_t since, int64_t wait)
+{
+	int64_t d;
+	if (__builtin_sub_overflow(now, since, &d))
+		return now > since;
+	return d > wait;
+}
+
 /* A window that ran out: truncated if the snap length cut the frame, else malformed. */
 enum frame_result decode_short(const struct pctx *pc);
 

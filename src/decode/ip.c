@@ -97,8 +97,9 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 		d->st.ip_fragments++;
 		struct frag_key k = { pc->dg.src, pc->dg.dst, id, proto };
 		struct frag_entry *e = NULL;
+		struct frag_counts fc = { &d->st.ip_frag_dropped, &d->st.ip_frag_evicted };
 		enum frag_result fr = frag_add(&d->frags, &d->cfg.limits, &k, off, ip.p, rd_left(&ip),
-					       more, pc->f->ts_ns, ttl, &e, &d->st.ip_frag_dropped);
+					       more, pc->f->ts_ns, ttl, &e, &fc);
 		if (fr == FRAG_DONE)
 			return reassembled(d, pc, e, proto);
 		return fr == FRAG_HELD ? FR_HELD : FR_UNSUPPORTED;
@@ -169,9 +170,10 @@ enum frame_result ip6_decode(struct decoder *d, struct pctx *pc, struct rd r)
 			d->st.ip_fragments++;
 			struct frag_key k = { pc->dg.src, pc->dg.dst, id, fnext };
 			struct frag_entry *e = NULL;
+			struct frag_counts fc = { &d->st.ip_frag_dropped, &d->st.ip_frag_evicted };
 			enum frag_result fr =
 				frag_add(&d->frags, &d->cfg.limits, &k, off, ip.p, rd_left(&ip), more,
-					 pc->f->ts_ns, hlim, &e, &d->st.ip_frag_dropped);
+					 pc->f->ts_ns, hlim, &e, &fc);
 			if (fr == FRAG_DONE)
 				return reassembled(d, pc, e, fnext);
 			return fr == FRAG_HELD ? FR_HELD : FR_UNSUPPORTED;
@@ -299,8 +301,9 @@ enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	pc->dg.sport = sport;
 	pc->dg.dport = dport;
 	pc->dg.transport = TP_UDP;
-	if (left >= 4 && r.p[0] == 'H' && r.p[1] == 'E' && r.p[2] == 'P' && r.p[3] == '3')
-		return hep_decode(d, pc, r.p, left);
-	decode_deliver(d, pc, r.p, left);
+	struct rd u = rd_sub(&r, left);
+	if (rd_peek(&u, 0) == 'H' && rd_peek(&u, 1) == 'E' && rd_peek(&u, 2) == 'P' && rd_peek(&u, 3) == '3')
+		return hep_decode(d, pc, u.p, rd_left(&u));
+	decode_deliver(d, pc, u.p, rd_left(&u));
 	return FR_DELIVERED;
 }

@@ -9,25 +9,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/htab.h"
 #include "core/rd.h"
 #include "decode/decode.h"
 
 struct tcp_dir;
 
 struct tcp_table {
-	struct tcp_dir **buckets;
-	unsigned n_buckets;
+	struct htab index;                   /* directions by 4-tuple */
 	unsigned count;
 	size_t bytes;
 	struct tcp_dir *lru_head, *lru_tail; /* least recently used first */
+	struct tcp_dir *holes_head, *holes_tail; /* directions waiting for a hole to fill, oldest first */
 };
 
 struct decoder;
 struct pctx;
 
-bool tcp_table_init(struct tcp_table *t, unsigned n_buckets);
+bool tcp_table_init(struct tcp_table *t);
 void tcp_table_clear(struct tcp_table *t);
 void tcp_table_free(struct tcp_table *t);
 enum frame_result tcp_decode(struct decoder *d, struct pctx *pc, struct rd r);
+/* Gives up the holes that have waited longer than limits.tcp_gap_wait_ns at
+ * capture time now, handing on what was held behind them. */
+void tcp_tick(struct decoder *d, int64_t now);
+/* Gives up every hole (end of the input). */
+void tcp_flush(struct decoder *d);
 
 #endif

@@ -274,10 +274,12 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "ip_fragments", ds->ip_fragments);
 	jw_uint(w, "ip_reassembled", ds->ip_reassembled);
 	jw_uint(w, "ip_fragments_dropped", ds->ip_frag_dropped);
+	jw_uint(w, "ip_datagrams_evicted", ds->ip_frag_evicted);
 	jw_uint(w, "tcp_messages", ds->tcp_messages);
 	jw_uint(w, "websocket_messages", ds->ws_messages);
 	jw_uint(w, "tcp_retransmissions", ds->tcp_retrans);
 	jw_uint(w, "tcp_gaps", ds->tcp_gaps);
+	jw_uint(w, "tcp_messages_too_large", ds->tcp_too_large);
 	jw_uint(w, "hep_packets", ds->hep_packets);
 	jw_uint(w, "icmp_unreachable", ds->icmp_unreachable);
 	jw_uint(w, "lengths_beyond_frame", ds->short_frames);
@@ -287,6 +289,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "tcp", ds->tcp_limit);
 	jw_uint(w, "calls", cs->limit_calls);
 	jw_uint(w, "streams", cs->limit_streams);
+	jw_uint(w, "flows_on_probation", cs->limit_probation);
 	jw_obj_end(w);
 	if (r->trace)
 		report_trace_json(w, r->trace);
@@ -325,6 +328,18 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 		fprintf(r->out, "  RTP packets %" PRIu64 " (%" PRIu64 " in calls), unsignalled streams %" PRIu64
 				", stray RTP-like packets %" PRIu64 "\n",
 			cs->rtp_packets, cs->rtp_in_calls, cs->streams_unsignalled, cs->stray_rtp);
+	const struct calls_config *cc = calls_get_config(r->calls);
+	if (cs->limit_calls)
+		fprintf(r->out, "  over a limit: %" PRIu64 " calls not followed (more than %u in progress at once)\n",
+			cs->limit_calls, cc->max_calls);
+	if (cs->limit_streams)
+		fprintf(r->out, "  over a limit: %" PRIu64 " RTP streams not followed (more than %u in progress at once)\n",
+			cs->limit_streams, cc->max_streams);
+	if (cs->limit_probation)
+		fprintf(r->out,
+			"  over a limit: %" PRIu64 " RTP-like flows dropped before they showed %u packets in sequence "
+			"(more than %u such flows at once; their packets are counted as stray)\n",
+			cs->limit_probation, STREAM_PROVEN_PACKETS, cc->max_unproven_streams);
 }
 
 void pipeline_note_error(struct run *r, const char *name, const char *what)

@@ -16,6 +16,7 @@
 #include "proto/icmp.h"
 #include "proto/rtp.h"
 #include "proto/sip.h"
+#include "proto/turn.h"
 #include "report/summary.h"
 
 static void on_dgram(void *ctx, const struct dgram *d)
@@ -29,6 +30,23 @@ static void on_dgram(void *ctx, const struct dgram *d)
 		return;
 	}
 	enum payload_kind k = classify_payload(d->data, d->len, d->sport, d->dport);
+	/* media relayed through a TURN channel (RFC 8656 section 12.4): the flow is
+	 * the client's with its TURN server, as Wireshark shows it */
+	struct dgram inner;
+	uint16_t channel;
+	const uint8_t *in;
+	size_t in_len;
+	if (k == PK_OTHER && d->transport == TP_UDP && turn_channel_data(d->data, d->len, &channel, &in, &in_len)) {
+		enum payload_kind ik = classify_payload(in, in_len, d->sport, d->dport);
+		if (ik == PK_RTP || ik == PK_RTCP || ik == PK_STUN) {
+			inner = *d;
+			inner.data = in;
+			inner.len = in_len;
+			inner.encap |= ENC_TURN;
+			d = &inner;
+			k = ik;
+		}
+	}
 	r->frame_kinds |= 1u << k;
 	r->frame_transport = d->transport;
 	switch (k) {
@@ -55,6 +73,12 @@ static void on_dgram(void *ctx, const struct dgram *d)
 	default:
 		break;
 	}
+}
+
+static void on_gap(void *ctx, const struct decode_gap *g)
+{
+	struct run *r = ctx;
+	calls_transport_gap(r->calls, g);
 }
 
 static void count_frame(struct run *r, enum frame_result fr)
@@ -132,6 +156,7 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 		.probe = sip_probe,
 		.framer = sip_frame,
 		.sink = on_dgram,
+		.gap = on_gap,
 		.sink_ctx = pr,
 	};
 	struct calls_config ccfg = calls_config_default();
@@ -174,6 +199,8 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 {
 	struct run *r = p->r;
+	/* TCP data still held behind holes: handed on before the calls end */
+	decoder_flush(p->dec);
 	calls_finish(r->calls);
 	bool read_all = rc >= 0;
 	if (pipeline_note_late(r, read_all, cap->errbuf, sizeof(cap->errbuf))) {
@@ -304,6 +331,8 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 		}
 		pr->sum.frames++;
 		pr->sum.last_ts = f.ts_ns;
+		/* TCP data held behind a hole that will not fill is handed on first, with its own frames */
+		decoder_tick(p->dec, f.ts_ns);
 		if (pr->filter && !frame_filter_match(pr->filter, &f)) {
 			pr->sum.filtered_out++;
 			calls_tick(pr->calls, f.ts_ns);

@@ -23,7 +23,8 @@ static bool is_rtcp_type(uint8_t pt)
 /* Text from SDES and BYE without the NUL bytes some stacks append to it. */
 static struct sv text_sv(const uint8_t *p, size_t n)
 {
-	while (n > 0 && p[n - 1] == 0)
+	struct rd r = rd_make(p, n);
+	while (n > 0 && rd_peek(&r, n - 1) == 0)
 		n--;
 	return sv_make((const char *)p, n);
 }

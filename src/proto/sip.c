@@ -551,6 +551,21 @@ static bool plausible_prefix(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Whether c[0..n) holds an empty line after the start line ending at lf:
+ * "\n\n" or "\n\r\n", as sip_parse finds the end of the headers. */
+static bool has_blank_line(const char *c, size_t n, size_t lf)
+{
+	for (size_t i = lf; i < n;) {
+		const char *q = memchr(c + i, '\n', n - i);
+		if (!q)
+			return false;
+		i = (size_t)(q - c) + 1;
+		if (i < n && (c[i] == '\n' || (c[i] == '\r' && i + 1 < n && c[i + 1] == '\n')))
+			return true;
+	}
+	return false;
+}
+
 enum frame_cut sip_frame(const uint8_t *p, size_t n, size_t *len)
 {
 	const char *c = (const char *)p;
@@ -571,15 +586,26 @@ enum frame_cut sip_frame(const uint8_t *p, size_t n, size_t *len)
 		*len = n;
 		return FRAME_SKIP;
 	}
+	bool too_large = false;
 	if (sip_looks_like(p, n)) {
+		/* Until the blank line after the headers arrives, nothing can be cut:
+		 * wait without parsing the headers again for every segment. */
+		if (n <= SIP_MAX_HEAD && !has_blank_line(c, n, lf))
+			return FRAME_NEED_MORE;
 		struct sip_msg m;
 		long r = sip_parse(c, n, SIP_STREAM, &m);
 		if (r > 0) {
 			*len = (size_t)r;
 			return FRAME_MESSAGE;
 		}
-		if (r == SIP_PARSE_PARTIAL)
+		if (r == SIP_PARSE_PARTIAL) {
+			/* headers complete, body not: the length it will have */
+			if (m.head_len && m.has_content_length)
+				*len = m.head_len + m.content_length;
 			return FRAME_NEED_MORE;
+		}
+		/* a start line, then more header bytes than SIP_MAX_HEAD */
+		too_large = true;
 	}
 	/* Not a message start: skip to the next line that could start one. */
 	size_t pos = lf + 1;
@@ -589,12 +615,12 @@ enum frame_cut sip_frame(const uint8_t *p, size_t n, size_t *len)
 			break;
 		if (sip_looks_like(p + pos, n - pos)) {
 			*len = pos;
-			return FRAME_SKIP;
+			return too_large ? FRAME_TOO_LARGE : FRAME_SKIP;
 		}
 		pos = e + 1;
 	}
 	*len = pos;
-	return FRAME_SKIP;
+	return too_large ? FRAME_TOO_LARGE : FRAME_SKIP;
 }
 
 void sip_msg_label(const struct sip_msg *m, char *buf, size_t cap)

@@ -145,7 +145,10 @@ bool sip_probe(const uint8_t *p, size_t n);
 /* Framer for SIP over a byte stream (TCP, TLS, WebSocket reassembly):
  * keep-alive CRLFs (RFC 5626 section 3.5.1) are skipped, a complete message
  * is cut at Content-Length, and bytes that cannot start a message are skipped
- * up to the next line that could. Matches framer_fn. */
+ * up to the next line that could; a message whose headers run past 64 KiB is
+ * skipped the same way but reported as FRAME_TOO_LARGE. On FRAME_NEED_MORE,
+ * *len is the length the message will have once its headers are in (0 while
+ * they are not). Matches framer_fn. */
 enum frame_cut sip_frame(const uint8_t *p, size_t n, size_t *len);
 
 /* The header table entry for a name (full or compact form), SIP_H_OTHER if unknown. */

@@ -100,7 +100,7 @@ void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const s
 			  s->dir == PARTY_B ? "callee -> caller" : "unknown";
 	fprintf(f, "    %s%s%s  %s -> %s  SSRC 0x%08" PRIX32 "  %s (PT %u)", col(st, BOLD), dir,
 		col(st, RESET), src, dst, s->ssrc, codec, s->first_pt);
-	if (s->bound_by == BIND_LATCH || s->bound_by == BIND_SDP_SRC)
+	if (s->bound_by == BIND_LATCH || s->bound_by == BIND_SDP_SRC || s->bound_by == BIND_TURN)
 		fprintf(f, "  [bound by %s]", stream_binding_str(s->bound_by));
 	fputc('\n', f);
 	int64_t lost = stream_lost(s);

@@ -263,7 +263,7 @@ void html_call_stream_row(FILE *f, const struct stream *s, int64_t origin)
 		fputs("<td></td>", f);
 	fprintf(f, "<td class=\"num\">%" PRIu32 "</td><td>", s->n_gaps);
 	bool sep = false;
-	if (s->bound_by == BIND_LATCH || s->bound_by == BIND_SDP_SRC) {
+	if (s->bound_by == BIND_LATCH || s->bound_by == BIND_SDP_SRC || s->bound_by == BIND_TURN) {
 		fprintf(f, "bound by %s", stream_binding_str(s->bound_by));
 		sep = true;
 	}

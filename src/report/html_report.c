@@ -220,14 +220,21 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	row(out, "frames cut by the snap length", ds->snap_cut);
 	row(out, "IP fragments", ds->ip_fragments);
 	row(out, "IP datagrams reassembled", ds->ip_reassembled);
+	row(out, "IP datagrams given up (timed out, inconsistent)", ds->ip_frag_dropped);
+	row(out, "IP datagrams evicted unfinished (table full)", ds->ip_frag_evicted);
 	row(out, "TCP SIP messages reassembled", ds->tcp_messages);
 	row(out, "WebSocket messages", ds->ws_messages);
-	row(out, "TCP gaps skipped", ds->tcp_gaps);
+	row(out, "TCP gaps skipped (bytes the capture lost)", ds->tcp_gaps);
+	row(out, "TCP SIP messages too large (headers over 64 KiB), skipped", ds->tcp_too_large);
 	row(out, "HEP packets", ds->hep_packets);
 	row(out, "ICMP destination unreachable", ds->icmp_unreachable);
 	row(out, "limits hit: TCP", ds->tcp_limit);
 	row(out, "limits hit: calls", cs->limit_calls);
 	row(out, "limits hit: streams", cs->limit_streams);
+	char probation[96];
+	snprintf(probation, sizeof(probation), "limits hit: RTP-like flows dropped before they showed %u packets in sequence",
+		 STREAM_PROVEN_PACKETS);
+	row(out, probation, cs->limit_probation);
 	fputs("</table></details>\n", out);
 }
 

@@ -145,17 +145,25 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 	row(out, "malformed", ds->frames[FR_MALFORMED] + s->reader_malformed);
 	if (ds->snap_cut)
 		fprintf(out, "  %" PRIu64 " frames were cut by the snap length\n", ds->snap_cut);
-	if (ds->ip_fragments)
+	if (ds->ip_fragments) {
 		fprintf(out,
 			"  IP fragments %" PRIu64 ", datagrams reassembled %" PRIu64
-			", given up %" PRIu64 "\n",
+			", given up %" PRIu64,
 			ds->ip_fragments, ds->ip_reassembled, ds->ip_frag_dropped);
-	if (ds->tcp_messages || ds->ws_messages || ds->tcp_gaps || ds->tcp_limit)
+		if (ds->ip_frag_evicted)
+			fprintf(out, ", evicted unfinished to make room %" PRIu64, ds->ip_frag_evicted);
+		fputc('\n', out);
+	}
+	if (ds->tcp_messages || ds->ws_messages || ds->tcp_gaps || ds->tcp_limit || ds->tcp_too_large) {
 		fprintf(out,
 			"  TCP: %" PRIu64 " messages reassembled, %" PRIu64 " over WebSocket, %" PRIu64
-			" retransmissions, %" PRIu64 " gaps skipped, %" PRIu64 " over limits\n",
+			" retransmissions, %" PRIu64 " gaps skipped, %" PRIu64 " over limits",
 			ds->tcp_messages, ds->ws_messages, ds->tcp_retrans, ds->tcp_gaps,
 			ds->tcp_limit);
+		if (ds->tcp_too_large)
+			fprintf(out, ", %" PRIu64 " messages too large (headers over 64 KiB), skipped", ds->tcp_too_large);
+		fputc('\n', out);
+	}
 	if (ds->short_frames)
 		fprintf(out, "  %" PRIu64 " frames shorter than their IP/UDP length (decoded as far as they go)\n",
 			ds->short_frames);

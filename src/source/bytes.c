@@ -142,6 +142,11 @@ static void fill_some(struct bytes *b)
 	b->dz_frame_done = done;
 	b->len += (size_t)made;
 	b->out_done += (uint64_t)made;
+	if (why) {
+		/* damage after the bytes just made: they are read first */
+		snprintf(b->err, sizeof(b->err), "%s stream damaged: %s", b->dz->name, why);
+		b->end = BYTES_CORRUPT;
+	}
 	if (b->max_out && b->out_done > b->max_out) {
 		size_t over = (size_t)(b->out_done - b->max_out);
 		b->len -= over < (size_t)made ? over : (size_t)made;

@@ -162,7 +162,9 @@ static enum status open_detect(struct capture *c, bool is_file)
 			return ST_NOMEM;
 		}
 		n = bytes_peek_start(&im->in, 4, &p);
-		if (im->in.end == BYTES_CORRUPT || im->in.end == BYTES_IO) {
+		/* damage found while inflating the first block: the bytes before it
+		 * are read all the same, the reader reports the damage where it is */
+		if (n < 4 && (im->in.end == BYTES_CORRUPT || im->in.end == BYTES_IO)) {
 			snprintf(c->errbuf, sizeof(c->errbuf), "%s", im->in.err);
 			return ST_MALFORMED;
 		}

@@ -59,8 +59,9 @@ static long gz_run(void *st, const uint8_t *in, size_t *in_len, uint8_t *out, si
 		if (r == Z_BUF_ERROR)
 			break; /* needs more input */
 		if (r != Z_OK) {
+			/* what inflate wrote before it found the damage is kept */
 			*err = z->msg ? z->msg : "bad data";
-			return -1;
+			break;
 		}
 		if (z->avail_in == 0)
 			break;

@@ -29,7 +29,7 @@ static long l4_run(void *st, const uint8_t *in, size_t *in_len, uint8_t *out, si
 		size_t r = LZ4F_decompress(st, out + op, &dst, in + ip, &src, NULL);
 		if (LZ4F_isError(r)) {
 			*err = LZ4F_getErrorName(r);
-			return -1;
+			break; /* what the earlier calls wrote is kept */
 		}
 		ip += src;
 		op += dst;

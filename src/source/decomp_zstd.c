@@ -27,7 +27,9 @@ static long zs_run(void *st, const uint8_t *in, size_t *in_len, uint8_t *out, si
 		size_t r = ZSTD_decompressStream(st, &ob, &ib);
 		if (ZSTD_isError(r)) {
 			*err = ZSTD_getErrorName(r);
-			return -1;
+			ib.pos = in0;
+			ob.pos = out0; /* what the failing call wrote is not trusted */
+			break;
 		}
 		if (r == 0)
 			*frame_done = true;

@@ -16,8 +16,10 @@ struct decomp_ops {
 	bool (*detect)(const uint8_t *p, size_t n);
 	void *(*start)(void);
 	/* Decompresses from in[0..*in_len) into out[0..out_cap): *in_len becomes the
-	 * input consumed, the return value the bytes written, or -1 on damaged
-	 * data (*err says why). *frame_done tells whether the input consumed so
+	 * input consumed, the return value the bytes written. On damaged data
+	 * *err says why, and the bytes written before the damage are still
+	 * returned (they are read; the damage is reported after them); -1 only
+	 * when not even that can be told. *frame_done tells whether the input consumed so
 	 * far ends exactly after a complete frame (or gzip member); when more input
 	 * follows a complete frame, it starts the next one. */
 	long (*run)(void *st, const uint8_t *in, size_t *in_len, uint8_t *out, size_t out_cap, bool *frame_done,

@@ -370,6 +370,7 @@ static void test_stream_sequence_accounting(void **state)
 	assert_int_equal(s->duplicates, 1);
 	assert_int_equal(s->out_of_order, 1);
 	assert_int_equal(s->cycles, 65536);
+	stream_release(s);
 }
 
 static void test_stream_jitter_gap_and_bins(void **state)
@@ -403,6 +404,7 @@ static void test_stream_jitter_gap_and_bins(void **state)
 	for (uint32_t i = 0; i < s->n_bins; i++)
 		total += s->bins[i];
 	assert_int_equal(total, s->packets);
+	stream_release(s);
 }
 
 static void test_stream_events_and_pt_change(void **state)
@@ -424,6 +426,176 @@ static void test_stream_events_and_pt_change(void **state)
 	assert_int_equal(s->n_pt_changes, 1);
 	assert_int_equal(s->pt_changes[0].from, 0);
 	assert_int_equal(s->pt_changes[0].to, 8);
+	stream_release(s);
+}
+
+/* ---- many calls and streams at once ---- */
+
+static char calls_done_ids[64][64];
+static uint64_t media_elsewhere_done[64];
+static char link0_done[64][64];
+static unsigned n_links_done[64];
+static unsigned n_ids;
+static unsigned streams_reported;
+
+static void on_call_id(void *ctx, struct call *c)
+{
+	(void)ctx;
+	if (n_ids < 64) {
+		snprintf(calls_done_ids[n_ids], sizeof(calls_done_ids[0]), "%.63s", c->call_id);
+		media_elsewhere_done[n_ids] = c->media_elsewhere;
+		n_links_done[n_ids] = c->n_links;
+		snprintf(link0_done[n_ids], sizeof(link0_done[0]), "%.63s", c->n_links ? c->links[0] : "");
+	}
+	n_ids++;
+}
+
+static void on_stream(void *ctx, struct stream *s)
+{
+	(void)ctx;
+	(void)s;
+	streams_reported++;
+}
+
+static struct calls *mk_cfg(const struct calls_config *cfg)
+{
+	n_ids = 0;
+	streams_reported = 0;
+	struct calls_sink sink = { .call_done = on_call_id, .stream_done = on_stream };
+	return calls_new(cfg, &sink);
+}
+
+/* A request or response of call id (from user "u<id>"), with an SDP offering
+ * sdp_addr:sdp_port when that is set. */
+static void msg(struct calls *t, const char *id, const char *src, const char *dst, int64_t ts, uint64_t frame,
+		const char *start, const char *cseq, const char *to_user, const char *to_tag, const char *sdp_addr,
+		int sdp_port)
+{
+	char body[256] = "";
+	if (sdp_port)
+		snprintf(body, sizeof(body), "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n",
+			 sdp_addr, sdp_addr, sdp_port);
+	snprintf(msgbuf, sizeof(msgbuf),
+		 "%s\r\nVia: SIP/2.0/UDP %s:5060;branch=z9hG4bK%s\r\nFrom: <sip:u%s@example.com>;tag=f%s\r\n"
+		 "To: <sip:%s@example.com>%s%s\r\nCall-ID: %s\r\nCSeq: %s\r\n%sContent-Length: %zu\r\n\r\n%s",
+		 start, src, id, id, id, to_user, to_tag ? ";tag=" : "", to_tag ? to_tag : "", id, cseq,
+		 sdp_port ? "Content-Type: application/sdp\r\n" : "", strlen(body), body);
+	struct sip_msg m;
+	assert_true(sip_parse(msgbuf, strlen(msgbuf), SIP_DGRAM, &m) > 0);
+	struct dgram d = dg(src, 5060, dst, 5060, ts, frame);
+	calls_sip(t, &d, &m);
+}
+
+/* Calls that become due in one tick are finalised newest first, as the list
+ * of calls in progress has them (the order reports number them in). */
+static void test_tick_finalises_newest_first(void **state)
+{
+	(void)state;
+	struct calls_config cfg = calls_config_default();
+	struct calls *t = mk_cfg(&cfg);
+	const char *ids[] = { "c1", "c2", "c3" };
+	for (int i = 0; i < 3; i++) {
+		msg(t, ids[i], A, B, SEC * (i + 1), (uint64_t)(10 * i + 1), "INVITE sip:bob@example.com SIP/2.0", "1 INVITE",
+		    "bob", NULL, NULL, 0);
+		msg(t, ids[i], B, A, SEC * (i + 1) + 1000, (uint64_t)(10 * i + 2), "SIP/2.0 486 Busy Here", "1 INVITE",
+		    "bob", "t", NULL, 0);
+	}
+	calls_tick(t, 5 * SEC);
+	assert_int_equal(n_ids, 0);
+	calls_tick(t, 14 * SEC); /* 10 s of linger after the last */
+	assert_int_equal(n_ids, 3);
+	assert_string_equal(calls_done_ids[0], "c3");
+	assert_string_equal(calls_done_ids[1], "c2");
+	assert_string_equal(calls_done_ids[2], "c1");
+	calls_free(t);
+}
+
+/* B2BUA legs: by the called user within 10 s, or by time alone when exactly
+ * one unanswered first leg started within 2 s. */
+static void test_b2bua_legs(void **state)
+{
+	(void)state;
+	struct calls_config cfg = calls_config_default();
+	struct calls *t = mk_cfg(&cfg);
+	const char *PBX = "192.0.2.50", *C = "203.0.113.7";
+	/* leg 1: A -> PBX for 100; leg 2: PBX -> C for 100, 5 s later */
+	msg(t, "in-1", A, PBX, SEC, 1, "INVITE sip:100@example.com SIP/2.0", "1 INVITE", "100", NULL, NULL, 0);
+	msg(t, "out-1", PBX, C, 6 * SEC, 2, "INVITE sip:100@example.com SIP/2.0", "1 INVITE", "100", NULL, NULL, 0);
+	/* leg 1: A -> PBX for 200; leg 2 rewritten to 7200, within 2 s */
+	msg(t, "in-2", A, PBX, 7 * SEC, 3, "INVITE sip:200@example.com SIP/2.0", "1 INVITE", "200", NULL, NULL, 0);
+	msg(t, "out-2", PBX, C, 8 * SEC, 4, "INVITE sip:7200@example.com SIP/2.0", "1 INVITE", "7200", NULL, NULL, 0);
+	/* two unanswered first legs within 2 s: which one is unknown, no link */
+	msg(t, "in-3", A, PBX, 20 * SEC, 5, "INVITE sip:300@example.com SIP/2.0", "1 INVITE", "300", NULL, NULL, 0);
+	msg(t, "in-4", B, PBX, 20 * SEC + 1000, 6, "INVITE sip:400@example.com SIP/2.0", "1 INVITE", "400", NULL, NULL, 0);
+	msg(t, "out-3", PBX, C, 21 * SEC, 7, "INVITE sip:9999@example.com SIP/2.0", "1 INVITE", "9999", NULL, NULL, 0);
+	calls_finish(t);
+	assert_int_equal(n_ids, 7);
+	const char *want[][2] = { { "in-1", "out-1" }, { "out-1", "in-1" }, { "in-2", "out-2" }, { "out-2", "in-2" },
+				  { "in-3", "" }, { "in-4", "" }, { "out-3", "" } };
+	for (unsigned i = 0; i < 7; i++) {
+		unsigned k = 0;
+		while (k < n_ids && strcmp(calls_done_ids[k], want[i][0]) != 0)
+			k++;
+		assert_true(k < n_ids);
+		assert_string_equal(link0_done[k], want[i][1]);
+		assert_int_equal(n_links_done[k], want[i][1][0] ? 1 : 0);
+	}
+	calls_free(t);
+}
+
+/* A flow stays on probation until 3 packets in sequence; past
+ * max_unproven_streams on probation the oldest goes (counted, its packets
+ * stray), never a proven stream. */
+static void test_stream_probation(void **state)
+{
+	(void)state;
+	struct calls_config cfg = calls_config_default();
+	cfg.max_unproven_streams = 4;
+	struct calls *t = mk_cfg(&cfg);
+	/* a real stream, proven by its third packet */
+	for (int i = 0; i < 3; i++)
+		rtp(t, "203.0.113.1", 7000, "203.0.113.2", 7002, i * 20000000LL, (uint64_t)i + 1, (uint16_t)(100 + i),
+		    160u * (uint32_t)i, 0x5555, 0);
+	/* 10 flows of one packet each, from ports of their own */
+	for (int i = 0; i < 10; i++)
+		rtp(t, "198.18.0.1", (uint16_t)(20000 + 2 * i), "198.18.0.2", 30000, SEC + i, (uint64_t)(10 + i),
+		    (uint16_t)(i * 977), (uint32_t)i, (uint32_t)(0x1000 + i), 0);
+	const struct calls_stats *st = calls_get_stats(t);
+	assert_int_equal(st->limit_probation, 6);
+	assert_int_equal(st->stray_rtp, 6);
+	/* the proven stream is still followed: 9 more packets and it is reported */
+	for (int i = 3; i < 12; i++)
+		rtp(t, "203.0.113.1", 7000, "203.0.113.2", 7002, i * 20000000LL, (uint64_t)i + 100, (uint16_t)(100 + i),
+		    160u * (uint32_t)i, 0x5555, 0);
+	calls_finish(t);
+	assert_int_equal(streams_reported, 1);
+	assert_int_equal(st->streams_unsignalled, 1);
+	assert_int_equal(st->stray_rtp, 10);
+	calls_free(t);
+}
+
+/* Many calls advertising one media endpoint (a scanner's INVITEs with one
+ * SDP): RTP to it belongs to the newest, the others count it as gone elsewhere. */
+static void test_shared_endpoint(void **state)
+{
+	(void)state;
+	struct calls_config cfg = calls_config_default();
+	struct calls *t = mk_cfg(&cfg);
+	char id[32];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(id, sizeof(id), "s%d", i);
+		msg(t, id, A, B, SEC + i * 1000, (uint64_t)i + 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "bob",
+		    NULL, A, 4000);
+	}
+	for (int i = 0; i < 5; i++)
+		rtp(t, B, 6000, A, 4000, 2 * SEC + i * 20000000LL, (uint64_t)(5000 + i), (uint16_t)i, 160u * (uint32_t)i, 0x77,
+		    0);
+	calls_finish(t);
+	assert_int_equal(n_ids, 3000);
+	/* finished oldest first: the first 64 all saw the stream go to call s2999 */
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(media_elsewhere_done[i], 1);
+	calls_free(t);
 }
 
 int main(void)
@@ -440,6 +612,10 @@ int main(void)
 		cmocka_unit_test(test_stream_sequence_accounting),
 		cmocka_unit_test(test_stream_jitter_gap_and_bins),
 		cmocka_unit_test(test_stream_events_and_pt_change),
+		cmocka_unit_test(test_tick_finalises_newest_first),
+		cmocka_unit_test(test_b2bua_legs),
+		cmocka_unit_test(test_stream_probation),
+		cmocka_unit_test(test_shared_endpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

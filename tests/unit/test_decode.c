@@ -200,6 +200,60 @@ static void test_ipv4_fragments_out_of_order(void **state)
 	decoder_free(d);
 }
 
+/* One IPv4 fragment of datagram id, at byte offset off (a multiple of 8). */
+static void frag4(struct pkt *p, uint16_t id, size_t off, bool more, const uint8_t *data, size_t n)
+{
+	p->n = 0;
+	eth(p, 0x0800);
+	size_t ipstart = p->n;
+	size_t at = ip4(p, 17, A, B, id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)));
+	put(p, data, n);
+	set16(p, at, (uint16_t)(p->n - ipstart));
+}
+
+/* frag-table-full.pcap (../shared/hostile): first fragments that never
+ * complete fill the table; a later fragmented datagram still gets through,
+ * the oldest stray one making room (counted), and nothing is held past the
+ * limit. */
+static void test_ipv4_fragment_table_full(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk(&g);
+	struct limits lim = limits_default();
+	static struct pkt p;
+	static uint8_t dgram[2008];
+	dgram[0] = 0x13, dgram[1] = 0xc4, dgram[2] = 0x13, dgram[3] = 0xc4;
+	dgram[4] = (uint8_t)(sizeof(dgram) >> 8), dgram[5] = (uint8_t)(sizeof(dgram) & 0xff);
+	for (size_t i = 8; i < sizeof(dgram); i++)
+		dgram[i] = (uint8_t)('a' + i % 26);
+	uint64_t num = 0;
+	for (unsigned i = 0; i < lim.frag_entries + 10; i++) {
+		frag4(&p, (uint16_t)(1000 + i), 0, true, dgram, 1480);
+		assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_HELD);
+	}
+	assert_int_equal(decoder_stats(d)->ip_frag_evicted, 10);
+	/* the datagram one second later, in two pieces */
+	num += 1000;
+	frag4(&p, 7, 0, true, dgram, 1480);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_HELD);
+	frag4(&p, 7, 1480, false, dgram + 1480, sizeof(dgram) - 1480);
+	assert_int_equal(feed(d, &p, DLT_EN10MB, ++num), FR_DELIVERED);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.len[0], sizeof(dgram) - 8);
+	assert_int_equal(decoder_stats(d)->ip_frag_evicted, 11);
+	assert_int_equal(decoder_stats(d)->ip_frag_dropped, 0);
+	/* what is held stays within the limit: about one MTU per datagram, not 64 KiB */
+	assert_true(decoder_held_bytes(d) <= (size_t)lim.frag_entries * 2048);
+	/* 31 s later the stray ones have timed out */
+	frag4(&p, 8, 0, true, dgram, 1480);
+	struct frame f = { .num = ++num, .ts_ns = (int64_t)num * 1000000 + 31LL * 1000000000LL, .linktype = DLT_EN10MB,
+			   .caplen = (uint32_t)p.n, .len = (uint32_t)p.n, .data = p.b };
+	assert_int_equal(decoder_frame(d, &f), FR_HELD);
+	assert_int_equal(decoder_stats(d)->ip_frag_dropped, lim.frag_entries - 1);
+	decoder_free(d);
+}
+
 static void test_ipv6_ext_headers_and_fragments(void **state)
 {
 	(void)state;
@@ -310,6 +364,193 @@ static void test_tcp_out_of_order(void **state)
 	eth_tcp4(&p, A, B, 40000, 5060, (uint32_t)(100 + n), 0x11, "", 0);
 	feed(d, &p, DLT_EN10MB, 4);
 	assert_int_equal(decoder_held_bytes(d), 0);
+	decoder_free(d);
+}
+
+/* SIP messages "INVITE sip:N SIP/2.0 ..." of about 100 bytes, numbered. */
+static size_t numbered(char *buf, unsigned i)
+{
+	return (size_t)snprintf(buf, 200, "INVITE sip:%u@b SIP/2.0\r\nCall-ID: c%u\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+				i, i);
+}
+
+struct gaps {
+	unsigned n;
+	struct decode_gap last;
+	struct dgram flow;
+};
+
+static struct gaps gaps_seen;
+
+static void on_gap(void *ctx, const struct decode_gap *g)
+{
+	(void)ctx;
+	gaps_seen.n++;
+	gaps_seen.last = *g;
+	gaps_seen.flow = *g->flow;
+}
+
+static struct decoder *mk_gaps(struct got *g)
+{
+	memset(g, 0, sizeof(*g));
+	memset(&gaps_seen, 0, sizeof(gaps_seen));
+	struct decode_config cfg = { .limits = limits_default(), .probe = sip_probe, .framer = sip_frame,
+				     .sink = sink, .gap = on_gap, .sink_ctx = g };
+	return decoder_new(&cfg);
+}
+
+static enum frame_result feed_at(struct decoder *d, const struct pkt *p, uint64_t num, int64_t ts)
+{
+	struct frame f = { .num = num, .ts_ns = ts, .point = 0, .linktype = DLT_EN10MB, .caplen = (uint32_t)p->n,
+			   .len = (uint32_t)p->n, .data = p->b };
+	decoder_tick(d, ts);
+	return decoder_frame(d, &f);
+}
+
+/* tcp-lost-segment-10msgs.pcap (../shared/hostile): a segment the capture does
+ * not hold, then more messages. The hole is waited for (limits.tcp_gap_wait_ns),
+ * then given up: counted, told to the gap sink, and the messages behind it are
+ * handed on with the frame and time of the segment that completed each. */
+static void test_tcp_gap_resync(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static struct pkt p;
+	char m[6][200];
+	size_t len[6];
+	for (unsigned i = 0; i < 6; i++)
+		len[i] = numbered(m[i], i);
+	const int64_t S = 1000000000LL;
+	uint32_t seq = 1000;
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[0], len[0]);
+	assert_int_equal(feed_at(d, &p, 1, 0), FR_DELIVERED);
+	seq += (uint32_t)len[0];
+	/* message 1 in two pieces, the second one lost with the start of message 2 */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[1], 40);
+	assert_int_equal(feed_at(d, &p, 2, 1 * S), FR_HELD);
+	uint32_t lost_from = seq + 40;
+	seq += (uint32_t)len[1];
+	seq += 30; /* 30 bytes of message 2 lost too */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[2] + 30, len[2] - 30);
+	assert_int_equal(feed_at(d, &p, 3, 1 * S + 1000000), FR_HELD);
+	seq += (uint32_t)len[2] - 30;
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[3], len[3]);
+	assert_int_equal(feed_at(d, &p, 4, 2 * S), FR_HELD);
+	seq += (uint32_t)len[3];
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[4], len[4]);
+	assert_int_equal(feed_at(d, &p, 5, 3 * S), FR_HELD);
+	seq += (uint32_t)len[4];
+	assert_int_equal(g.n, 1);
+	assert_int_equal(gaps_seen.n, 0);
+	/* more than 3 s after the hole opened: messages 3 and 4 come out, with their own frames */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[5], len[5]);
+	assert_int_equal(feed_at(d, &p, 6, 4 * S + 2000000), FR_DELIVERED);
+	assert_int_equal(gaps_seen.n, 1);
+	assert_int_equal(gaps_seen.last.frame_before, 2);
+	assert_int_equal(gaps_seen.last.ts_before, 1 * S);
+	assert_int_equal(gaps_seen.flow.frame, 3);
+	assert_int_equal(gaps_seen.last.bytes, seq - (uint32_t)len[4] - (uint32_t)len[3] - ((uint32_t)len[2] - 30) - lost_from);
+	assert_int_equal(decoder_stats(d)->tcp_gaps, 1);
+	assert_int_equal(g.n, 4);
+	assert_memory_equal(g.data[1], m[3], len[3]);
+	assert_int_equal(g.dg[1].frame, 4);
+	assert_int_equal(g.dg[1].ts_ns, 2 * S);
+	assert_true(g.dg[1].after_gap);
+	assert_memory_equal(g.data[2], m[4], len[4]);
+	assert_int_equal(g.dg[2].frame, 5);
+	assert_int_equal(g.dg[2].ts_ns, 3 * S);
+	assert_false(g.dg[2].after_gap);
+	assert_memory_equal(g.data[3], m[5], len[5]);
+	assert_int_equal(g.dg[3].frame, 6);
+	assert_int_equal(decoder_held_bytes(d) <= 4096 * 2, true);
+	decoder_free(d);
+}
+
+/* At the end of the input, what waits behind a hole is handed on too. */
+static void test_tcp_gap_at_end(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static struct pkt p;
+	char m[3][200];
+	size_t len[3];
+	for (unsigned i = 0; i < 3; i++)
+		len[i] = numbered(m[i], i);
+	eth_tcp4(&p, A, B, 40000, 5060, 1, 0x18, m[0], len[0]);
+	feed_at(d, &p, 1, 0);
+	uint32_t seq = 1 + (uint32_t)len[0] + 500; /* 500 bytes lost */
+	eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m[1], len[1]);
+	assert_int_equal(feed_at(d, &p, 2, 1000), FR_HELD);
+	eth_tcp4(&p, A, B, 40000, 5060, seq + (uint32_t)len[1], 0x18, m[2], len[2]);
+	assert_int_equal(feed_at(d, &p, 3, 2000), FR_HELD);
+	decoder_flush(d);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.dg[1].frame, 2);
+	assert_int_equal(g.dg[2].frame, 3);
+	assert_int_equal(gaps_seen.n, 1);
+	assert_int_equal(gaps_seen.last.bytes, 500);
+	decoder_free(d);
+}
+
+/* More segments behind a hole than limits.tcp_pending: given up at once, and
+ * still each message with its own frame (not the frame that went over). */
+static void test_tcp_gap_over_limit(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	struct limits lim = limits_default();
+	static struct pkt p;
+	char m[200];
+	uint32_t seq = 5000;
+	for (unsigned i = 0; i <= lim.tcp_pending + 1; i++) {
+		size_t n = numbered(m, i);
+		eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, m, n);
+		enum frame_result fr = feed_at(d, &p, i + 1, (int64_t)i * 1000);
+		seq += (uint32_t)n;
+		if (i == 0)
+			seq += 10; /* the hole after the first message */
+		if (i > 0 && i <= lim.tcp_pending)
+			assert_int_equal(fr, FR_HELD);
+		else
+			assert_int_equal(fr, FR_DELIVERED);
+	}
+	assert_int_equal(g.n, lim.tcp_pending + 2);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(g.dg[i].frame, i + 1);
+	assert_int_equal(gaps_seen.n, 1);
+	decoder_free(d);
+}
+
+/* A SIP message whose headers run past 64 KiB is skipped over TCP, as UDP
+ * cannot carry it and a trace counts it too large: counted, and the stream
+ * goes on with the next message. */
+static void test_tcp_message_too_large(void **state)
+{
+	(void)state;
+	struct got g;
+	struct decoder *d = mk_gaps(&g);
+	static char big[80000];
+	size_t n = (size_t)snprintf(big, sizeof(big), "INVITE sip:b SIP/2.0\r\nCall-ID: big\r\n");
+	while (n < 70000)
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "X-Filler: %0100d\r\n", 7);
+	n += (size_t)snprintf(big + n, sizeof(big) - n, "Content-Length: 0\r\n\r\n");
+	n += numbered(big + n, 9);
+	static struct pkt p;
+	uint32_t seq = 1;
+	uint64_t num = 0;
+	for (size_t off = 0; off < n; off += 1400) {
+		size_t k = n - off < 1400 ? n - off : 1400;
+		eth_tcp4(&p, A, B, 40000, 5060, seq, 0x18, big + off, k);
+		num++;
+		feed_at(d, &p, num, (int64_t)num * 1000);
+		seq += (uint32_t)k;
+	}
+	assert_int_equal(decoder_stats(d)->tcp_too_large, 1);
+	assert_int_equal(g.n, 1);
+	assert_true(strstr(g.data[0], "INVITE sip:9@b") == g.data[0]);
 	decoder_free(d);
 }
 
@@ -444,10 +685,15 @@ int main(void)
 		cmocka_unit_test(test_other_link_types),
 		cmocka_unit_test(test_snap_cut_is_truncated),
 		cmocka_unit_test(test_ipv4_fragments_out_of_order),
+		cmocka_unit_test(test_ipv4_fragment_table_full),
 		cmocka_unit_test(test_ipv6_ext_headers_and_fragments),
 		cmocka_unit_test(test_tcp_two_messages_in_one_segment),
 		cmocka_unit_test(test_tcp_message_across_segments_with_retransmission),
 		cmocka_unit_test(test_tcp_out_of_order),
+		cmocka_unit_test(test_tcp_gap_resync),
+		cmocka_unit_test(test_tcp_gap_at_end),
+		cmocka_unit_test(test_tcp_gap_over_limit),
+		cmocka_unit_test(test_tcp_message_too_large),
 		cmocka_unit_test(test_tcp_not_sip_is_not_tracked),
 		cmocka_unit_test(test_websocket),
 		cmocka_unit_test(test_hep3),

@@ -1,0 +1,992 @@
+/* SPDX-License-Identifier: MIT */
+/* The media of calls: the endpoints SDP advertises, streams (one per direction
+ * and SSRC) bound to a call by the SDP address:port, then by the sender's own
+ * advertised port (symmetric RTP), then by latching onto the reverse of a known
+ * flow; RTCP by a=rtcp, port+1 or rtcp-mux; streams no signalling explains.
+ *
+ * A flow stays on probation until it shows STREAM_PROVEN_PACKETS packets in
+ * sequence: it costs little (its arrays grow as they fill, stream.c), and
+ * when too many are on probation at once (max_unproven_streams) the oldest is
+ * dropped for a new one and counted, so a flood of one-packet UDP flows cannot
+ * take the memory that real streams need. */
+#include "calls/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proto/stun.h"
+
+#define PAIR_SCAN 256 /* streams of one address pair in one call looked at (stream_attach) */
+
+#define ICMP_SCAN 1024 /* calls in progress an ICMP error without a Call-ID is matched against */
+
+bool stun_mapped(const struct calls *t, const struct endpoint *e)
+{
+	for (unsigned i = 0; i < t->n_stun_maps; i++)
+		if (endpoint_eq(&t->stun_maps[i], e))
+			return true;
+	return false;
+}
+
+bool media_init(struct calls *t)
+{
+	t->host_slots = 1024;
+	t->hosts = calloc(t->host_slots, sizeof(*t->hosts));
+	return t->hosts && htab_init(&t->flows, 64, 0) && htab_init(&t->by_ssrc, 64, 0) &&
+	       htab_init(&t->pairs, 64, 0) && htab_init(&t->unsig_eps[0], 64, 0) &&
+	       htab_init(&t->unsig_eps[1], 64, 0) && htab_init(&t->ep_groups, 64, 0) &&
+	       htab_init(&t->ep_nodes, 64, 0);
+}
+
+void media_free(struct calls *t)
+{
+	htab_free(&t->flows);
+	htab_free(&t->by_ssrc);
+	htab_free(&t->pairs);
+	htab_free(&t->unsig_eps[0]);
+	htab_free(&t->unsig_eps[1]);
+	htab_free(&t->ep_groups);
+	htab_free(&t->ep_nodes);
+	timers_free(&t->stream_timers);
+	free(t->hosts);
+	t->hosts = NULL;
+}
+
+/* ---- addresses that RTP was seen to or from (is the capture on a media path?) ---- */
+
+static unsigned host_home(const struct calls *t, const struct addr *a, unsigned slots)
+{
+	return (unsigned)(htab_hash(&t->flows, a, sizeof(*a)) & (slots - 1));
+}
+
+static bool hosts_grow(struct calls *t)
+{
+	unsigned slots = t->host_slots * 2;
+	struct addr *h = calloc(slots, sizeof(*h));
+	if (!h)
+		return false;
+	for (unsigned i = 0; i < t->host_slots; i++) {
+		if (!t->hosts[i].family)
+			continue;
+		unsigned k = host_home(t, &t->hosts[i], slots);
+		while (h[k].family)
+			k = (k + 1) & (slots - 1);
+		h[k] = t->hosts[i];
+	}
+	free(t->hosts);
+	t->hosts = h;
+	t->host_slots = slots;
+	return true;
+}
+
+void host_note(struct calls *t, const struct addr *a)
+{
+	if (t->n_hosts >= HOST_MAX_SLOTS / 2)
+		return;
+	if ((t->n_hosts + 1) * 2 > t->host_slots && (t->host_slots >= HOST_MAX_SLOTS || !hosts_grow(t)))
+		return;
+	unsigned i = host_home(t, a, t->host_slots);
+	while (t->hosts[i].family) {
+		if (addr_eq(&t->hosts[i], a))
+			return;
+		i = (i + 1) & (t->host_slots - 1);
+	}
+	t->hosts[i] = *a;
+	t->n_hosts++;
+}
+
+bool host_seen(const struct calls *t, const struct addr *a)
+{
+	if (t->n_hosts >= HOST_MAX_SLOTS / 2)
+		return true;
+	unsigned i = host_home(t, a, t->host_slots);
+	while (t->hosts[i].family) {
+		if (addr_eq(&t->hosts[i], a))
+			return true;
+		i = (i + 1) & (t->host_slots - 1);
+	}
+	return false;
+}
+
+/* ---- media endpoints advertised in SDP, and learned ---- */
+
+static uint64_t group_hash(const struct calls *t, const struct endpoint *e, uint8_t kind)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &e->addr, sizeof(e->addr));
+	hkey_add(&k, &e->port, sizeof(e->port));
+	hkey_add(&k, &kind, 1);
+	return htab_hash(&t->ep_groups, k.buf, k.n);
+}
+
+static struct ep_group *group_find(struct calls *t, const struct endpoint *e, uint8_t kind, bool create)
+{
+	uint64_t h = group_hash(t, e, kind);
+	for (struct hnode *n = htab_bucket(&t->ep_groups, h); n; n = n->next) {
+		struct ep_group *g = HTAB_ENTRY(n, struct ep_group, node);
+		if (n->hash == h && g->kind == kind && endpoint_eq(&g->ep, e))
+			return g;
+	}
+	if (!create)
+		return NULL;
+	struct ep_group *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->ep = *e;
+	g->kind = kind;
+	htab_add(&t->ep_groups, &g->node, h);
+	return g;
+}
+
+static uint64_t node_hash(const struct calls *t, const struct call *c, const struct endpoint *e, uint8_t kind,
+			  uint8_t party)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &c, sizeof(c));
+	hkey_add(&k, &e->addr, sizeof(e->addr));
+	hkey_add(&k, &e->port, sizeof(e->port));
+	hkey_add(&k, &kind, 1);
+	hkey_add(&k, &party, 1);
+	return htab_hash(&t->ep_nodes, k.buf, k.n);
+}
+
+/* The most recent advertisement of e wins (ports are reused across calls):
+ * the newest call's, and of its records the latest. */
+static struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, uint8_t kind)
+{
+	struct ep_group *g = group_find(t, e, kind, false);
+	if (!g || !g->head)
+		return NULL;
+	struct ep_node *best = g->head;
+	for (struct ep_node *n = best->gnext; n && n->call == best->call; n = n->gnext)
+		if (n->sdp > best->sdp)
+			best = n;
+	return best;
+}
+
+static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, uint8_t party, uint8_t kind,
+		   int16_t sdp)
+{
+	uint64_t h = node_hash(t, c, e, kind, party);
+	for (struct hnode *x = htab_bucket(&t->ep_nodes, h); x; x = x->next) {
+		struct ep_node *n = HTAB_ENTRY(x, struct ep_node, node);
+		if (x->hash == h && n->call == c && n->kind == kind && n->party == party && endpoint_eq(&n->g->ep, e)) {
+			n->sdp = sdp;
+			return;
+		}
+	}
+	struct ep_group *g = group_find(t, e, kind, true);
+	struct ep_node *n = g ? calloc(1, sizeof(*n)) : NULL;
+	if (!n) {
+		if (g && !g->head) {
+			htab_del(&t->ep_groups, &g->node);
+			free(g);
+		}
+		return;
+	}
+	n->g = g;
+	n->call = c;
+	n->party = party;
+	n->kind = kind;
+	n->sdp = sdp;
+	n->base = g->streams_to;
+	/* the group's list: newest call first, and a call's own newest first */
+	struct ep_node **pp = &g->head, *prev = NULL;
+	while (*pp && (*pp)->call->seq_no > c->seq_no) {
+		prev = *pp;
+		pp = &(*pp)->gnext;
+	}
+	n->gnext = *pp;
+	n->gprev = prev;
+	if (*pp)
+		(*pp)->gprev = n;
+	*pp = n;
+	htab_add(&t->ep_nodes, &n->node, h);
+	struct call_ext *cx = cext(c);
+	n->call_next = cx->eps;
+	cx->eps = n;
+}
+
+/* A stream was bound to `to` by its destination e: every other call that
+ * advertised e sees media of its endpoint go elsewhere (counted when the
+ * call is settled, ep_settle_call). */
+static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const struct call *to)
+{
+	struct ep_group *g = group_find(t, e, EP_RTP, false);
+	if (!g)
+		return;
+	g->streams_to++;
+	for (struct ep_node *n = g->head; n && n->call == to; n = n->gnext)
+		n->own++;
+}
+
+void ep_settle_call(struct calls *t, struct call *c)
+{
+	(void)t;
+	for (struct ep_node *n = cext(c)->eps; n; n = n->call_next)
+		if (n->kind == EP_RTP)
+			c->media_elsewhere += (uint32_t)(n->g->streams_to - n->base - n->own);
+}
+
+void ep_remove_call(struct calls *t, struct call *c)
+{
+	struct call_ext *cx = cext(c);
+	for (struct ep_node *n = cx->eps; n;) {
+		struct ep_node *next = n->call_next;
+		struct ep_group *g = n->g;
+		htab_del(&t->ep_nodes, &n->node);
+		if (n->gprev)
+			n->gprev->gnext = n->gnext;
+		else
+			g->head = n->gnext;
+		if (n->gnext)
+			n->gnext->gprev = n->gprev;
+		if (!g->head) {
+			htab_del(&t->ep_groups, &g->node);
+			free(g);
+		}
+		free(n);
+		n = next;
+	}
+	cx->eps = NULL;
+}
+
+/* ---- the indexes of streams ---- */
+
+static uint64_t flow_hash(const struct calls *t, const struct endpoint *src, const struct endpoint *dst,
+			  uint32_t ssrc)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &src->addr, sizeof(src->addr));
+	hkey_add(&k, &src->port, sizeof(src->port));
+	hkey_add(&k, &dst->addr, sizeof(dst->addr));
+	hkey_add(&k, &dst->port, sizeof(dst->port));
+	hkey_add(&k, &ssrc, sizeof(ssrc));
+	return htab_hash(&t->flows, k.buf, k.n);
+}
+
+static struct stream_ext *flow_find(struct calls *t, const struct endpoint *src, const struct endpoint *dst,
+				    uint32_t ssrc)
+{
+	uint64_t h = flow_hash(t, src, dst, ssrc);
+	for (struct hnode *n = htab_bucket(&t->flows, h); n; n = n->next) {
+		struct stream_ext *x = HTAB_ENTRY(n, struct stream_ext, flow_node);
+		if (n->hash == h && x->s.ssrc == ssrc && endpoint_eq(&x->s.src, src) && endpoint_eq(&x->s.dst, dst))
+			return x;
+	}
+	return NULL;
+}
+
+static uint64_t ssrc_hash(const struct calls *t, const struct call *c, uint32_t ssrc)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &c, sizeof(c));
+	hkey_add(&k, &ssrc, sizeof(ssrc));
+	return htab_hash(&t->by_ssrc, k.buf, k.n);
+}
+
+static void ssrc_add(struct calls *t, struct stream_ext *x)
+{
+	htab_add(&t->by_ssrc, &x->ssrc_node, ssrc_hash(t, x->s.call, x->s.ssrc));
+}
+
+/* The stream of c (NULL: the unsignalled ones) with this SSRC, the one bound
+ * (or seen) last when there are several. */
+static struct stream *ssrc_find(struct calls *t, const struct call *c, uint32_t ssrc)
+{
+	uint64_t h = ssrc_hash(t, c, ssrc);
+	for (struct hnode *n = htab_bucket(&t->by_ssrc, h); n; n = n->next) {
+		struct stream_ext *x = HTAB_ENTRY(n, struct stream_ext, ssrc_node);
+		if (n->hash == h && x->s.call == c && x->s.ssrc == ssrc)
+			return &x->s;
+	}
+	return NULL;
+}
+
+static uint64_t pair_hash(const struct calls *t, const struct call *c, const struct addr *src,
+			  const struct addr *dst)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &c, sizeof(c));
+	hkey_add(&k, src, sizeof(*src));
+	hkey_add(&k, dst, sizeof(*dst));
+	return htab_hash(&t->pairs, k.buf, k.n);
+}
+
+static uint64_t unsig_ep_hash(const struct calls *t, uint8_t role, const struct endpoint *e)
+{
+	struct hkey k = { .n = 0 };
+	hkey_add(&k, &e->addr, sizeof(e->addr));
+	hkey_add(&k, &e->port, sizeof(e->port));
+	return htab_hash(&t->unsig_eps[role], k.buf, k.n);
+}
+
+/* ---- streams in and out of their lists ---- */
+
+static void probation_unlink(struct calls *t, struct stream_ext *x)
+{
+	if (!x->on_probation)
+		return;
+	if (x->uprev)
+		x->uprev->unext = x->unext;
+	else
+		t->probation_oldest = x->unext;
+	if (x->unext)
+		x->unext->uprev = x->uprev;
+	else
+		t->probation_newest = x->uprev;
+	x->uprev = x->unext = NULL;
+	x->on_probation = false;
+	t->n_probation--;
+}
+
+static void unsig_link(struct calls *t, struct stream_ext *x)
+{
+	x->prev = NULL;
+	x->s.next = t->unsig;
+	if (t->unsig)
+		sext(t->unsig)->prev = x;
+	t->unsig = &x->s;
+	htab_add(&t->unsig_eps[0], &x->usrc_node, unsig_ep_hash(t, 0, &x->s.src));
+	htab_add(&t->unsig_eps[1], &x->udst_node, unsig_ep_hash(t, 1, &x->s.dst));
+	ssrc_add(t, x);
+}
+
+static void unsig_unlink(struct calls *t, struct stream_ext *x)
+{
+	if (x->prev)
+		x->prev->s.next = x->s.next;
+	else
+		t->unsig = x->s.next;
+	if (x->s.next)
+		sext(x->s.next)->prev = x->prev;
+	x->s.next = NULL;
+	x->prev = NULL;
+	htab_del(&t->unsig_eps[0], &x->usrc_node);
+	htab_del(&t->unsig_eps[1], &x->udst_node);
+	htab_del(&t->by_ssrc, &x->ssrc_node);
+	timers_remove(&t->stream_timers, &x->idle);
+}
+
+void stream_free(struct calls *t, struct stream *s)
+{
+	struct stream_ext *x = sext(s);
+	htab_del(&t->flows, &x->flow_node);
+	htab_del(&t->by_ssrc, &x->ssrc_node);
+	htab_del(&t->pairs, &x->pair_node);
+	htab_del(&t->unsig_eps[0], &x->usrc_node);
+	htab_del(&t->unsig_eps[1], &x->udst_node);
+	timers_remove(&t->stream_timers, &x->idle);
+	probation_unlink(t, x);
+	t->n_streams--;
+	stream_audio_free(s, &t->cfg);
+	stream_release(s);
+	free(x);
+}
+
+/* Drops the oldest flow on probation, wherever it is, to make room. */
+static void probation_evict(struct calls *t)
+{
+	struct stream_ext *x = t->probation_oldest;
+	struct call *c = x->s.call;
+	if (c) {
+		if (x->prev)
+			x->prev->s.next = x->s.next;
+		else
+			c->streams = x->s.next;
+		if (x->s.next)
+			sext(x->s.next)->prev = x->prev;
+		c->n_streams--;
+	} else {
+		unsig_unlink(t, x);
+	}
+	t->st.limit_probation++;
+	t->st.stray_rtp += x->s.packets;
+	stream_free(t, &x->s);
+}
+
+static uint8_t other_party(uint8_t p);
+
+/* Which m= line of the call's SDP the stream belongs to: the receiver's line
+ * whose port it is sent to, else the sender's line whose port it is sent from
+ * (symmetric RTP); the lines of an offer and its answer correspond by position
+ * (RFC 3264 section 6). -1 when no port tells (a relay, ICE, a NAT). */
+static int stream_mline(const struct call *c, const struct stream *s)
+{
+	uint8_t receiver = other_party(s->dir);
+	for (int pass = 0; pass < 2; pass++) {
+		uint8_t by = pass == 0 ? receiver : s->dir;
+		uint16_t port = pass == 0 ? s->dst.port : s->src.port;
+		if (by == PARTY_NONE || !port)
+			continue;
+		for (uint32_t i = c->n_sdp; i-- > 0;) {
+			const struct sdp_rec *r = &c->sdp[i];
+			if (r->by != by)
+				continue;
+			for (unsigned m = 0; m < r->n_media && m < 128; m++)
+				if (r->media[m].rtp.port == port)
+					return (int)m;
+		}
+	}
+	return -1;
+}
+
+static uint8_t media_kind(const char *type)
+{
+	if (!strcasecmp(type, "audio"))
+		return MEDIA_AUDIO;
+	if (!strcasecmp(type, "video"))
+		return MEDIA_VIDEO;
+	return MEDIA_OTHER;
+}
+
+/* Clock rates of dynamic payload types, and which one is telephone-event, from
+ * the receiver's SDP (RFC 3264: RTP sent to a party uses the payload types that
+ * party's description lists), from the stream's own m= line when known: PT 96
+ * can be opus on the audio line and VP8 on the video line of one description.
+ * Static types keep RFC 3551's rates. */
+static void stream_codec_from_sdp_rec(struct stream *s, const struct sdp_rec *r)
+{
+	for (unsigned m = 0; m < r->n_media; m++) {
+		if (s->mline >= 0 && m != (unsigned)s->mline)
+			continue;
+		if (s->mline >= 0 && !s->media)
+			s->media = media_kind(r->media[m].type);
+		for (unsigned k = 0; k < r->media[m].n_codecs; k++) {
+			const struct codec_rec *cr = &r->media[m].codecs[k];
+			bool event = strncasecmp(cr->name, "telephone-event", 15) == 0;
+			if (event && s->event_pt < 0)
+				s->event_pt = cr->pt;
+			if (cr->pt >= 96 && !stream_pt_clock(s, cr->pt))
+				stream_set_pt_clock(s, cr->pt, event ? 0 : cr->clock);
+		}
+	}
+}
+
+static void stream_codec_from_sdp(struct call *c, struct stream *s)
+{
+	uint8_t receiver = other_party(s->dir);
+	s->mline = (int8_t)stream_mline(c, s);
+	for (uint32_t i = 0; i < c->n_sdp; i++)
+		if (receiver == PARTY_NONE || c->sdp[i].by == receiver)
+			stream_codec_from_sdp_rec(s, &c->sdp[i]);
+	/* a line of this kind in no description of the receiver: the sender's says */
+	for (uint32_t i = 0; i < c->n_sdp && s->mline >= 0 && !s->media; i++)
+		if ((unsigned)s->mline < c->sdp[i].n_media)
+			s->media = media_kind(c->sdp[i].media[s->mline].type);
+}
+
+static uint8_t other_party(uint8_t p)
+{
+	return p == PARTY_A ? PARTY_B : p == PARTY_B ? PARTY_A : PARTY_NONE;
+}
+
+static void stream_attach(struct calls *t, struct call *c, struct stream *s, uint8_t dir, uint8_t how)
+{
+	struct stream_ext *x = sext(s);
+	/* two opposite flows cannot both come from the same party: when SDP points
+	 * both ways (e.g. a media relay advertising its own ports to both sides),
+	 * the weaker binding yields (to the newest such flow, as the call lists them) */
+	if (dir != PARTY_NONE && !addr_eq(&s->src.addr, &s->dst.addr)) {
+		uint64_t h = pair_hash(t, c, &s->dst.addr, &s->src.addr);
+		unsigned seen = 0;
+		for (struct hnode *n = htab_bucket(&t->pairs, h); n && seen < PAIR_SCAN; n = n->next) {
+			struct stream *o = &HTAB_ENTRY(n, struct stream_ext, pair_node)->s;
+			if (n->hash != h || o->call != c || !addr_eq(&o->src.addr, &s->dst.addr) ||
+			    !addr_eq(&o->dst.addr, &s->src.addr))
+				continue;
+			seen++;
+			if (o->dir != dir)
+				continue;
+			if (how == BIND_SDP_DST && o->bound_by != BIND_SDP_DST)
+				o->dir = other_party(dir);
+			else
+				dir = other_party(dir);
+			break;
+		}
+	}
+	s->call = c;
+	s->dir = dir;
+	s->bound_by = how;
+	x->prev = NULL;
+	s->next = c->streams;
+	if (c->streams)
+		sext(c->streams)->prev = x;
+	c->streams = s;
+	c->n_streams++;
+	htab_add(&t->pairs, &x->pair_node, pair_hash(t, c, &s->src.addr, &s->dst.addr));
+	ssrc_add(t, x);
+	stream_codec_from_sdp(c, s);
+	if (dir != PARTY_NONE)
+		ep_add(t, c, &s->src, dir, EP_LEARNED, -1);
+}
+
+static int by_seq_desc(const void *a, const void *b)
+{
+	const struct stream_ext *x = *(struct stream_ext *const *)a, *y = *(struct stream_ext *const *)b;
+	return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* The unsignalled streams from or to endpoint e (role 0: source, 1: destination). */
+static void unsig_at(struct calls *t, uint8_t role, const struct endpoint *e, struct stream_ext ***v, size_t *n,
+		     size_t *cap)
+{
+	uint64_t h = unsig_ep_hash(t, role, e);
+	for (struct hnode *x = htab_bucket(&t->unsig_eps[role], h); x; x = x->next) {
+		if (x->hash != h)
+			continue;
+		struct stream_ext *sx = role ? HTAB_ENTRY(x, struct stream_ext, udst_node)
+					     : HTAB_ENTRY(x, struct stream_ext, usrc_node);
+		if (!endpoint_eq(role ? &sx->s.dst : &sx->s.src, e))
+			continue;
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			struct stream_ext **nv = realloc(*v, ncap * sizeof(*nv));
+			if (!nv)
+				return;
+			*v = nv;
+			*cap = ncap;
+		}
+		(*v)[(*n)++] = sx;
+	}
+}
+
+void bind_media(struct calls *t, struct call *c, int16_t idx)
+{
+	const struct sdp_rec *r = &c->sdp[idx];
+	for (unsigned i = 0; i < r->n_media; i++) {
+		const struct sdp_media_rec *m = &r->media[i];
+		if (!m->rtp.port || !m->rtp.addr.family || addr_is_unspecified(&m->rtp.addr))
+			continue;
+		ep_add(t, c, &m->rtp, r->by, EP_RTP, idx);
+		struct endpoint rtcp = { m->rtp.addr, m->rtcp_mux ? m->rtp.port : m->rtcp_port };
+		ep_add(t, c, &rtcp, r->by, EP_RTCP, idx);
+		if (m->ice_default == ICE_DEFAULT_RELAY) {
+			struct endpoint relay = { m->rtp.addr, 0 };
+			ep_add(t, c, &relay, r->by, EP_RELAY, idx);
+		}
+	}
+	for (struct stream *s = c->streams; s; s = s->next)
+		if (s->dir != PARTY_NONE && s->dir != r->by)
+			stream_codec_from_sdp_rec(s, r);
+	/* unsignalled streams to or from an endpoint this record advertises
+	 * (no other can have become this call's), newest first */
+	struct stream_ext **v = NULL;
+	size_t n = 0, cap = 0;
+	for (unsigned i = 0; i < r->n_media; i++) {
+		const struct sdp_media_rec *m = &r->media[i];
+		if (!m->rtp.port || !m->rtp.addr.family || addr_is_unspecified(&m->rtp.addr))
+			continue;
+		unsig_at(t, 1, &m->rtp, &v, &n, &cap);
+		unsig_at(t, 0, &m->rtp, &v, &n, &cap);
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_seq_desc);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && v[i] == v[i - 1])
+			continue;
+		struct stream *s = &v[i]->s;
+		struct ep_node *e = ep_lookup(t, &s->dst, EP_RTP);
+		uint8_t dir = PARTY_NONE, how = BIND_NONE;
+		if (e && e->call == c) {
+			dir = other_party(e->party);
+			how = BIND_SDP_DST;
+		} else if ((e = ep_lookup(t, &s->src, EP_RTP)) != NULL && e->call == c) {
+			dir = e->party;
+			how = BIND_SDP_SRC;
+		}
+		if (how == BIND_NONE)
+			continue;
+		unsig_unlink(t, v[i]);
+		stream_attach(t, c, s, dir, how);
+	}
+	free(v);
+}
+
+static struct stream *stream_new(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
+{
+	if (t->n_streams >= t->cfg.max_streams) {
+		t->st.limit_streams++;
+		return NULL;
+	}
+	if (t->n_probation >= t->cfg.max_unproven_streams) {
+		if (!t->probation_oldest)
+			return NULL;
+		probation_evict(t);
+	}
+	struct stream_ext *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	struct stream *s = &x->s;
+	s->src.addr = d->src;
+	s->src.port = d->sport;
+	s->dst.addr = d->dst;
+	s->dst.port = d->dport;
+	s->dir = PARTY_NONE;
+	stream_init(s, d, h, &t->cfg);
+	x->seq = ++t->stream_seq;
+	timer_init(&x->idle);
+	htab_add(&t->flows, &x->flow_node, flow_hash(t, &s->src, &s->dst, s->ssrc));
+	x->on_probation = true;
+	x->uprev = t->probation_newest;
+	if (t->probation_newest)
+		t->probation_newest->unext = x;
+	else
+		t->probation_oldest = x;
+	t->probation_newest = x;
+	t->n_probation++;
+	t->n_streams++;
+	if (t->n_streams > t->st.peak_streams)
+		t->st.peak_streams = t->n_streams;
+	return s;
+}
+
+/* The party whose relayed address (c= on its TURN candidate) is on the host
+ * of the TURN server at e. */
+static struct ep_node *turn_relay(struct calls *t, const struct endpoint *e)
+{
+	struct endpoint host = { e->addr, 0 };
+	return ep_lookup(t, &host, EP_RELAY);
+}
+
+void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
+{
+	t->st.rtp_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	struct stream_ext *x = flow_find(t, &src, &dst, h->ssrc);
+	struct stream *s = x ? &x->s : NULL;
+	if (!s) {
+		s = stream_new(t, d, h);
+		if (!s)
+			return;
+		x = sext(s);
+		host_note(t, &d->src);
+		host_note(t, &d->dst);
+		struct ep_node *n;
+		if ((n = ep_lookup(t, &dst, EP_RTP)) != NULL) {
+			stream_attach(t, n->call, s, other_party(n->party), BIND_SDP_DST);
+			ep_note_elsewhere(t, &dst, n->call);
+		} else if ((n = ep_lookup(t, &src, EP_RTP)) != NULL) {
+			stream_attach(t, n->call, s, n->party, BIND_SDP_SRC);
+		} else if ((d->encap & ENC_TURN) && (n = turn_relay(t, &dst)) != NULL) {
+			/* in a TURN channel to the server of a relayed address a party
+			 * advertised: that party sends it */
+			stream_attach(t, n->call, s, n->party, BIND_TURN);
+		} else if ((d->encap & ENC_TURN) && (n = turn_relay(t, &src)) != NULL) {
+			stream_attach(t, n->call, s, other_party(n->party), BIND_TURN);
+		} else if ((n = ep_lookup(t, &dst, EP_LEARNED)) != NULL) {
+			/* sent to where a bound stream comes from: the far end latched */
+			stream_attach(t, n->call, s, other_party(n->party), BIND_LATCH);
+		} else if ((n = ep_lookup(t, &src, EP_LEARNED)) != NULL) {
+			stream_attach(t, n->call, s, n->party, BIND_LATCH);
+		} else {
+			unsig_link(t, x);
+		}
+	}
+	stream_update(s, d, h, &t->cfg);
+	if (x->on_probation && stream_is_proven(s))
+		probation_unlink(t, x);
+	if (s->call) {
+		t->st.rtp_in_calls++;
+		if (d->ts_ns > s->call->last_activity_ts)
+			s->call->last_activity_ts = d->ts_ns;
+	} else {
+		/* idle after stream_idle_ns without a packet (only ever earlier here) */
+		timers_lower(&t->stream_timers, &x->idle, sat_add(s->last_ts, t->cfg.stream_idle_ns));
+	}
+}
+
+/* Round trip seen from the capture point (RFC 3550 section 6.4.1 done at a tap,
+ * as rtpengine does): the report block's LSR names an SR that passed here at
+ * some time; the receiver held it DLSR; the rest is the path beyond the tap
+ * and back. Needs no synchronised clocks. */
+static double rtt_ms(const struct stream *s, int64_t arrival_ns, uint32_t lsr, uint32_t dlsr)
+{
+	if (!lsr || !s->last_sr_ts || lsr != s->last_sr_ntp)
+		return -1;
+	double rtt = (double)(arrival_ns - s->last_sr_ts) / 1e6 - (double)dlsr * 1000.0 / 65536.0;
+	return rtt >= 0 ? rtt : -1;
+}
+
+void calls_rtcp(struct calls *t, const struct dgram *d)
+{
+	t->st.rtcp_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	struct ep_node *n = ep_lookup(t, &dst, EP_RTCP);
+	if (!n)
+		n = ep_lookup(t, &src, EP_RTCP);
+	if (!n)
+		n = ep_lookup(t, &dst, EP_RTP); /* rtcp-mux without the attribute */
+	if (!n)
+		n = ep_lookup(t, &dst, EP_LEARNED);
+	struct call *c = n ? n->call : NULL;
+	if (c && d->ts_ns > c->last_activity_ts)
+		c->last_activity_ts = d->ts_ns;
+	if (c && n->party <= PARTY_B) {
+		/* the sender: the other party of an endpoint the packet goes to, the party
+		 * itself of one it comes from */
+		bool to = endpoint_eq(&n->g->ep, &dst);
+		uint8_t sender = to ? other_party(n->party) : n->party;
+		if (sender <= PARTY_B) {
+			c->rtcp_by[sender]++;
+			c->rtcp_last_by[sender] = d->ts_ns;
+		}
+	}
+	struct rtcp_iter it;
+	rtcp_iter_init(&it, d->data, d->len);
+	bool more = true;
+	for (int guard = 0; more && guard < 32; guard++) {
+		struct rtcp_pkt p;
+		if (rtcp_next(&it, &p, &more) != ST_OK)
+			break;
+		if (p.pt == RTCP_SR || p.pt == RTCP_RR) {
+			struct stream *own = ssrc_find(t, c, p.ssrc);
+			if (own) {
+				own->rtcp_sent++;
+				own->rtcp_last_sent_ts = d->ts_ns;
+				if (p.pt == RTCP_SR) {
+					own->last_sr_ntp = (uint32_t)(p.ntp >> 16);
+					own->last_sr_ts = d->ts_ns;
+				}
+			}
+		}
+		for (unsigned i = 0; i < p.n_blocks && i < 31; i++) {
+			const struct rtcp_report_block *b = &p.blocks[i];
+			struct stream *s = ssrc_find(t, c, b->ssrc);
+			if (!s)
+				continue;
+			struct rtcp_view *v = &s->rtcp;
+			if (!v->reports)
+				v->first_ts = d->ts_ns;
+			/* the extended highest sequence number the receiver got: unchanged
+			 * from one report to the next while packets kept passing here means
+			 * none of them arrived there */
+			if (v->reports && b->ext_high_seq == v->last_ext_seq) {
+				if (!v->seq_frozen_since) {
+					v->seq_frozen_since = v->last_ts;
+					v->seq_frozen_frame = v->last_frame;
+					v->frozen_reports = 1;
+				}
+				v->frozen_reports++;
+			} else {
+				v->seq_frozen_since = 0;
+				v->frozen_reports = 0;
+			}
+			v->last_ext_seq = b->ext_high_seq;
+			v->last_ts = d->ts_ns;
+			if (b->fraction_lost == 255) {
+				if (!v->full_loss_reports++) {
+					v->first_full_loss_ts = d->ts_ns;
+					v->first_full_loss_frame = d->frame;
+				}
+			}
+			v->reports++;
+			v->last_fraction_lost = b->fraction_lost;
+			if (b->fraction_lost > v->max_fraction_lost)
+				v->max_fraction_lost = b->fraction_lost;
+			v->last_cum_lost = b->cum_lost;
+			v->last_jitter = b->jitter;
+			if (b->jitter > v->max_jitter)
+				v->max_jitter = b->jitter;
+			double r = rtt_ms(s, d->ts_ns, b->lsr, b->dlsr);
+			v->last_rtt_ms = r;
+			if (r > v->max_rtt_ms)
+				v->max_rtt_ms = r;
+			v->last_frame = d->frame;
+		}
+		if (p.pt == RTCP_XR && p.has_voip) {
+			struct stream *s = ssrc_find(t, c, p.voip.ssrc);
+			if (s) {
+				s->rtcp.has_xr_voip = true;
+				s->rtcp.xr_mos_lq = p.voip.mos_lq;
+				s->rtcp.xr_r_factor = p.voip.r_factor;
+			}
+		}
+	}
+}
+
+void calls_stun(struct calls *t, const struct dgram *d)
+{
+	t->st.stun_packets++;
+	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+	/* a Binding success response tells its receiver its public address:port
+	 * (RFC 8489 section 14.2): an endpoint that writes it into SIP and SDP
+	 * learned it, no middlebox rewrote it */
+	struct stun_msg sm;
+	if (stun_parse(d->data, d->len, &sm) == ST_OK && sm.method == 0x001 && sm.cls == STUN_SUCCESS &&
+	    sm.has_mapped && sm.mapped.family) {
+		struct endpoint e = { sm.mapped, sm.mapped_port };
+		if (!stun_mapped(t, &e)) {
+			t->stun_maps[t->stun_next] = e;
+			t->stun_next = (t->stun_next + 1) % STUN_MAPS;
+			if (t->n_stun_maps < STUN_MAPS)
+				t->n_stun_maps++;
+		}
+	}
+	struct ep_node *n = ep_lookup(t, &dst, EP_RTP);
+	if (!n)
+		n = ep_lookup(t, &src, EP_RTP);
+	if (!n)
+		n = ep_lookup(t, &dst, EP_LEARNED);
+	if (n && d->ts_ns > n->call->last_activity_ts)
+		n->call->last_activity_ts = d->ts_ns;
+}
+
+/* The call an ICMP error's quoted SIP packet belongs to: by its Call-ID when
+ * the router quoted that much, else by the signalling addresses. */
+static struct call *icmp_sip_call(struct calls *t, const struct icmp_error *e, uint8_t *refused,
+				  char *method, size_t cap, uint32_t *cseq)
+{
+	struct sip_msg m;
+	struct call *c = NULL;
+	method[0] = '\0';
+	*cseq = 0;
+	if (e->q_payload_len && sip_parse((const char *)e->q_payload, e->q_payload_len, SIP_DGRAM, &m) > 0) {
+		if (m.is_request)
+			copy_sv(method, cap, m.method);
+		else
+			snprintf(method, cap, "%u", m.status);
+		*cseq = m.cseq;
+		if (m.call_id.n)
+			c = call_find(t, m.call_id);
+	}
+	struct endpoint qs = { e->q_src, e->q_sport }, qd = { e->q_dst, e->q_dport };
+	/* the newest calls first, and not all of them: an ICMP error this
+	 * unspecific is about a call that is still sending */
+	unsigned looked = 0;
+	for (struct call *o = t->active; !c && o && looked < ICMP_SCAN; o = o->next, looked++)
+		if ((endpoint_eq(&o->a_sig, &qs) && endpoint_eq(&o->b_sig, &qd)) ||
+		    (endpoint_eq(&o->b_sig, &qs) && endpoint_eq(&o->a_sig, &qd)))
+			c = o;
+	if (!c)
+		return NULL;
+	*refused = addr_eq(&qs.addr, &c->a_sig.addr) && qs.port == c->a_sig.port ? PARTY_A : PARTY_B;
+	return c;
+}
+
+void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error *e)
+{
+	t->st.icmp_errors++;
+	if (e->q_proto != 17 || !e->q_src.family)
+		return;
+	struct endpoint qs = { e->q_src, e->q_sport }, qd = { e->q_dst, e->q_dport };
+	struct call *c = NULL;
+	uint8_t about = ICMP_ABOUT_RTP, refused = PARTY_NONE;
+	char method[16] = "";
+	uint32_t cseq = 0;
+	/* the stream by its SSRC, when the router quoted the RTP header */
+	struct stream_ext *x = NULL;
+	const uint8_t *q = e->q_payload;
+	if (e->q_payload_len >= 12 && (q[0] >> 6) == 2)
+		x = flow_find(t, &qs, &qd, (uint32_t)q[8] << 24 | (uint32_t)q[9] << 16 | (uint32_t)q[10] << 8 | q[11]);
+	struct ep_node *n;
+	if (x && x->s.call) {
+		c = x->s.call;
+		refused = x->s.dir;
+	} else if ((n = ep_lookup(t, &qd, EP_RTP)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+	} else if ((n = ep_lookup(t, &qd, EP_RTCP)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+		about = ICMP_ABOUT_RTCP;
+	} else if ((n = ep_lookup(t, &qd, EP_LEARNED)) != NULL) {
+		c = n->call;
+		refused = other_party(n->party);
+	} else {
+		c = icmp_sip_call(t, e, &refused, method, sizeof(method), &cseq);
+		about = ICMP_ABOUT_SIP;
+	}
+	if (!c)
+		return;
+	t->st.icmp_in_calls++;
+	if (d->ts_ns > c->last_activity_ts)
+		c->last_activity_ts = d->ts_ns;
+	struct endpoint from = { d->src, d->sport };
+	struct icmp_rec *r = NULL;
+	for (unsigned i = 0; i < c->n_icmp && !r; i++) {
+		struct icmp_rec *o = &c->icmp[i];
+		if (o->about == about && o->kind == e->kind && o->refused == refused && endpoint_eq(&o->q_dst, &qd) &&
+		    (about != ICMP_ABOUT_SIP || (o->cseq == cseq && !strcmp(o->method, method))))
+			r = o;
+	}
+	if (!r) {
+		if (c->n_icmp >= CALL_MAX_ICMP) {
+			c->icmp_dropped++;
+			return;
+		}
+		r = &c->icmp[c->n_icmp++];
+		memset(r, 0, sizeof(*r));
+		r->about = about;
+		r->kind = e->kind;
+		r->refused = refused;
+		r->point = d->point;
+		r->from = from;
+		r->q_dst = qd;
+		r->first_frame = d->frame;
+		r->first_iface = d->iface;
+		r->first_ts = d->ts_ns;
+		snprintf(r->method, sizeof(r->method), "%s", method);
+		r->cseq = cseq;
+	} else if (r->count < 3 && d->ts_ns - r->last_ts > 5000000000LL) {
+		/* a refusal or two long before (a receiver that opened its port a
+		 * moment late): this is a new episode, the record keeps that one */
+		r->count = 0;
+		r->from = from;
+		r->first_frame = d->frame;
+		r->first_iface = d->iface;
+		r->first_ts = d->ts_ns;
+	}
+	r->count++;
+	r->last_frame = d->frame;
+	r->last_iface = d->iface;
+	r->last_ts = d->ts_ns;
+}
+
+void unsig_finalize(struct calls *t, struct stream *s)
+{
+	unsig_unlink(t, sext(s));
+	if (s->packets >= t->cfg.min_unsignalled_packets) {
+		t->st.streams_unsignalled++;
+		if (t->sink.stream_done)
+			t->sink.stream_done(t->sink.ctx, s);
+	} else {
+		t->st.stray_rtp += s->packets;
+	}
+	stream_free(t, s);
+}
+
+void streams_tick(struct calls *t, int64_t now)
+{
+	/* the unsignalled streams idle long enough, finalised newest first (the
+	 * order of their list) */
+	struct stream_ext **due = NULL;
+	size_t n = 0, cap = 0;
+	struct timer *tm;
+	while ((tm = timers_top(&t->stream_timers)) != NULL && tm->due < now) {
+		struct stream_ext *x = (struct stream_ext *)(void *)((char *)tm - offsetof(struct stream_ext, idle));
+		int64_t when = sat_add(x->s.last_ts, t->cfg.stream_idle_ns);
+		if (when >= now) {
+			timers_set(&t->stream_timers, tm, when);
+			continue;
+		}
+		timers_remove(&t->stream_timers, tm);
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct stream_ext **v = realloc(due, ncap * sizeof(*v));
+			if (!v) {
+				unsig_finalize(t, &x->s);
+				continue;
+			}
+			due = v;
+			cap = ncap;
+		}
+		due[n++] = x;
+	}
+	if (n > 1)
+		qsort(due, n, sizeof(*due), by_seq_desc);
+	for (size_t i = 0; i < n; i++)
+		unsig_finalize(t, &due[i]->s);
+	free(due);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* The growing hash table of htab.h, and SipHash-2-4 (Aumasson and Bernstein,
+ * "SipHash: a fast short-input PRF", 2012) as its hash. */
+#include "core/htab.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+static uint64_t rotl(uint64_t x, unsigned b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND(v0, v1, v2, v3)                                                                      \
+	do {                                                                                          \
+		v0 += v1;                                                                             \
+		v1 = rotl(v1, 13);                                                                    \
+		v1 ^= v0;                                                                             \
+		v0 = rotl(v0, 32);                                                                    \
+		v2 += v3;                                                                             \
+		v3 = rotl(v3, 16);                                                                    \
+		v3 ^= v2;                                                                             \
+		v0 += v3;                                                                             \
+		v3 = rotl(v3, 21);                                                                    \
+		v3 ^= v0;                                                                             \
+		v2 += v1;                                                                             \
+		v1 = rotl(v1, 17);                                                                    \
+		v1 ^= v2;                                                                             \
+		v2 = rotl(v2, 32);                                                                    \
+	} while (0)
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+uint64_t htab_hash(const struct htab *t, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ t->k0;
+	uint64_t v1 = 0x646f72616e646f6dULL ^ t->k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ t->k0;
+	uint64_t v3 = 0x7465646279746573ULL ^ t->k1;
+	size_t whole = n - n % 8;
+	for (size_t i = 0; i < whole; i += 8) {
+		uint64_t m = le64(p + i);
+		v3 ^= m;
+		SIPROUND(v0, v1, v2, v3);
+		SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	uint64_t last = (uint64_t)(n & 0xff) << 56;
+	for (size_t i = 0; i < n % 8; i++)
+		last |= (uint64_t)p[whole + i] << (8 * i);
+	v3 ^= last;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	v0 ^= last;
+	v2 ^= 0xff;
+	for (int i = 0; i < 4; i++)
+		SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+bool htab_init(struct htab *t, size_t min_buckets, size_t max_buckets)
+{
+	memset(t, 0, sizeof(*t));
+	size_t nb = 1;
+	while (nb < min_buckets)
+		nb <<= 1;
+	t->b = calloc(nb, sizeof(*t->b));
+	if (!t->b)
+		return false;
+	t->mask = nb - 1;
+	t->max_buckets = max_buckets;
+	uint64_t key[2];
+	if (getrandom(key, sizeof(key), GRND_NONBLOCK) == (ssize_t)sizeof(key)) {
+		t->k0 = key[0];
+		t->k1 = key[1];
+	} else {
+		/* no entropy yet (early boot): still a working table, with a fixed key */
+		t->k0 = 0x0706050403020100ULL;
+		t->k1 = 0x0f0e0d0c0b0a0908ULL;
+	}
+	return true;
+}
+
+void htab_free(struct htab *t)
+{
+	free(t->b);
+	t->b = NULL;
+	t->count = 0;
+}
+
+/* Doubles the buckets. Old bucket i splits into new buckets i and i + old
+ * size; each keeps the order the entries had. */
+static void grow(struct htab *t)
+{
+	size_t old = t->mask + 1, nb = old * 2;
+	if (nb < old || (t->max_buckets && nb > t->max_buckets))
+		return;
+	struct hnode **b = calloc(nb, sizeof(*b));
+	if (!b)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < old; i++) {
+		struct hnode **tail[2] = { &b[i], &b[i + old] };
+		for (struct hnode *n = t->b[i], *next; n; n = next) {
+			next = n->next;
+			int side = (n->hash & old) ? 1 : 0;
+			n->pprev = tail[side];
+			*tail[side] = n;
+			n->next = NULL;
+			tail[side] = &n->next;
+		}
+	}
+	free(t->b);
+	t->b = b;
+	t->mask = nb - 1;
+}
+
+void htab_add(struct htab *t, struct hnode *n, uint64_t hash)
+{
+	if (t->count >= t->mask + 1)
+		grow(t);
+	struct hnode **head = &t->b[hash & t->mask];
+	n->hash = hash;
+	n->next = *head;
+	n->pprev = head;
+	if (*head)
+		(*head)->pprev = &n->next;
+	*head = n;
+	t->count++;
+}
+
+void htab_del(struct htab *t, struct hnode *n)
+{
+	if (!n->pprev)
+		return;
+	*n->pprev = n->next;
+	if (n->next)
+		n->next->pprev = n->pprev;
+	n->next = NULL;
+	n->pprev = NULL;
+	t->count--;
+}

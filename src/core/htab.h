@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* An intrusive chained hash table that grows with its load, for the indexes of
+ * the stages (calls by Call-ID, streams by flow, TCP directions, IP fragments).
+ * Written here because none of the Debian C libraries offers what these need
+ * together: nodes embedded in the objects (an index owns nothing, O(1) removal),
+ * entries with equal keys kept in the order they were added, also across
+ * growth (several indexes answer "the newest entry that ..."), and a hash
+ * keyed with a secret of each table (SipHash-2-4), so that a capture crafted
+ * to collide cannot turn lookups into scans of one long chain. */
+#ifndef DEADAIR_CORE_HTAB_H
+#define DEADAIR_CORE_HTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hnode {
+	struct hnode *next;
+	struct hnode **pprev;
+	uint64_t hash;
+};
+
+struct htab {
+	struct hnode **b;
+	size_t mask;             /* buckets - 1; buckets is a power of two */
+	size_t count;
+	size_t max_buckets;
+	uint64_t k0, k1;         /* the table's SipHash key */
+};
+
+/* Prepares a table of min_buckets (rounded up to a power of two) that will
+ * grow up to max_buckets (0: no limit but memory). False without memory. */
+bool htab_init(struct htab *t, size_t min_buckets, size_t max_buckets);
+/* Frees the buckets (the nodes belong to their objects). */
+void htab_free(struct htab *t);
+
+/* SipHash-2-4 of p[0..n) with the table's key. */
+uint64_t htab_hash(const struct htab *t, const void *p, size_t n);
+
+/* Adds n with its hash in front of the entries already there: walking a
+ * bucket meets entries of one key newest first, also after the table grew. */
+void htab_add(struct htab *t, struct hnode *n, uint64_t hash);
+void htab_del(struct htab *t, struct hnode *n);
+
+/* The first node of the bucket of hash; follow ->next and compare ->hash and the key. */
+static inline struct hnode *htab_bucket(const struct htab *t, uint64_t hash)
+{
+	return t->b ? t->b[hash & t->mask] : NULL;
+}
+
+static inline size_t htab_buckets(const struct htab *t)
+{
+	return t->b ? t->mask + 1 : 0;
+}
+
+#define HTAB_ENTRY(node, type, member) ((type *)(void *)((char *)(node) - offsetof(type, member)))
+
+/* Bytes of several fields for htab_hash: append each, then hash buf[0..n). */
+struct hkey {
+	uint8_t buf[96];
+	size_t n;
+};
+
+static inline void hkey_add(struct hkey *k, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n && k->n < sizeof(k->buf); i++)
+		k->buf[k->n++] = b[i];
+}
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the growing hash table (src/core/htab.c): SipHash-2-4 against
+ * the reference vectors, lookups while the table grows, entries of one key
+ * kept newest first across growth, removal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/htab.h"
+
+static void test_siphash_vectors(void **state)
+{
+	(void)state;
+	/* key 00 01 .. 0f, message 00 01 .. (n-1): the vectors of the SipHash paper's appendix */
+	struct htab t;
+	assert_true(htab_init(&t, 1, 0));
+	t.k0 = 0x0706050403020100ULL;
+	t.k1 = 0x0f0e0d0c0b0a0908ULL;
+	uint8_t msg[64];
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(htab_hash(&t, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(htab_hash(&t, msg, 1) == 0x74f839c593dc67fdULL);
+	assert_true(htab_hash(&t, msg, 7) == 0xab0200f58b01d137ULL);
+	assert_true(htab_hash(&t, msg, 8) == 0x93f5f5799a932462ULL);
+	assert_true(htab_hash(&t, msg, 15) == 0xa129ca6149be45e5ULL);
+	assert_true(htab_hash(&t, msg, 63) == 0x958a324ceb064572ULL);
+	htab_free(&t);
+}
+
+struct item {
+	struct hnode node;
+	unsigned key;
+	unsigned seq;
+};
+
+static struct item *find_first(struct htab *t, unsigned key)
+{
+	uint64_t h = htab_hash(t, &key, sizeof(key));
+	for (struct hnode *n = htab_bucket(t, h); n; n = n->next) {
+		struct item *it = HTAB_ENTRY(n, struct item, node);
+		if (n->hash == h && it->key == key)
+			return it;
+	}
+	return NULL;
+}
+
+static void test_grow_keeps_order(void **state)
+{
+	(void)state;
+	struct htab t;
+	assert_true(htab_init(&t, 4, 0));
+	enum { N = 50000 };
+	struct item *items = calloc(N, sizeof(*items));
+	assert_non_null(items);
+	for (unsigned i = 0; i < N; i++) {
+		items[i].key = i % 1000; /* 50 entries per key */
+		items[i].seq = i;
+		htab_add(&t, &items[i].node, htab_hash(&t, &items[i].key, sizeof(items[i].key)));
+	}
+	assert_int_equal(t.count, N);
+	assert_true(htab_buckets(&t) >= N / 2);
+	/* every key: its entries newest first */
+	for (unsigned k = 0; k < 1000; k++) {
+		uint64_t h = htab_hash(&t, &k, sizeof(k));
+		unsigned last = ~0u, n = 0;
+		for (struct hnode *x = htab_bucket(&t, h); x; x = x->next) {
+			struct item *it = HTAB_ENTRY(x, struct item, node);
+			if (x->hash != h || it->key != k)
+				continue;
+			assert_true(it->seq < last);
+			last = it->seq;
+			n++;
+		}
+		assert_int_equal(n, 50);
+	}
+	/* removing the newest of a key shows the one before it */
+	struct item *first = find_first(&t, 7);
+	assert_int_equal(first->seq, N - 1000 + 7);
+	htab_del(&t, &first->node);
+	htab_del(&t, &first->node); /* twice is harmless */
+	assert_int_equal(find_first(&t, 7)->seq, N - 2000 + 7);
+	for (unsigned i = 0; i < N; i++)
+		htab_del(&t, &items[i].node);
+	assert_int_equal(t.count, 0);
+	assert_null(find_first(&t, 7));
+	htab_free(&t);
+	free(items);
+}
+
+static void test_max_buckets(void **state)
+{
+	(void)state;
+	struct htab t;
+	assert_true(htab_init(&t, 2, 16));
+	static struct item items[100];
+	for (unsigned i = 0; i < 100; i++) {
+		items[i].key = i;
+		htab_add(&t, &items[i].node, htab_hash(&t, &i, sizeof(i)));
+	}
+	assert_int_equal(htab_buckets(&t), 16);
+	for (unsigned i = 0; i < 100; i++)
+		assert_ptr_equal(find_first(&t, i), &items[i]);
+	htab_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_grow_keeps_order),
+		cmocka_unit_test(test_max_buckets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
