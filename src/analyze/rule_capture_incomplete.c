@@ -76,10 +76,34 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (!fd)
 			return;
 		finding_title(fd, "The capture is not on this call's media path");
-		finding_explain(fd, "No RTP to or from any address this call's SDP names appears in the capture (which "
-				"does carry other RTP): its media ran elsewhere (e.g. the outside leg of an SBC), so "
-				"the media of this call cannot be judged here.");
-		finding_recommend(fd, "Capture where this call's media flows (the addresses in its SDP).");
+		uint8_t seen = c->media_hosts_seen & ((1u << PARTY_A) | (1u << PARTY_B));
+		if (seen == (1u << PARTY_A) || seen == (1u << PARTY_B)) {
+			uint8_t p = seen == (1u << PARTY_A) ? PARTY_A : PARTY_B, q = facts_other(p);
+			const struct sdp_rec *rp = facts_sdp_by(c, p, f->talk_start + 1);
+			const struct sdp_rec *rq = facts_sdp_by(c, q, f->talk_start + 1);
+			char hp[ADDR_STRLEN] = "?", hq[ADDR_STRLEN] = "?";
+			if (rp && rp->n_media)
+				addr_str(&rp->media[0].rtp.addr, hp);
+			if (rq && rq->n_media)
+				addr_str(&rq->media[0].rtp.addr, hq);
+			finding_explain(fd, "No RTP to or from any address this call's SDP names appears in the capture. The "
+					"%s's media host %s carried RTP here in other calls, the %s's %s never: the "
+					"media of this call most likely ran between those two hosts elsewhere (a transfer "
+					"or a forward, direct media between the phones), so it cannot be judged here. "
+					"Only if this capture was taken on %s itself would it mean that neither side sent "
+					"any RTP.", who(p), hp, who(q), hq, hp);
+			for (uint8_t k = PARTY_A; k <= PARTY_B; k++) {
+				const struct sdp_rec *r = k == p ? rp : rq;
+				if (r)
+					finding_evidence(fd, r->frame, r->ts, c->point, "%s's SDP (%s)", who(k), r->context);
+			}
+		} else {
+			finding_explain(fd, "No RTP to or from any address this call's SDP names appears in the capture "
+					"(which does carry other RTP): its media ran elsewhere (e.g. the outside leg of an "
+					"SBC), so the media of this call cannot be judged here.");
+		}
+		finding_recommend(fd, "Capture where this call's media flows (the addresses in its SDP), e.g. on one of "
+				  "the phones.");
 	}
 	if (f->answered && !f->has_bye && c->state == CALL_ANSWERED) {
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->end);

@@ -383,6 +383,32 @@ static void call_free(struct calls *t, struct call *c)
 }
 
 /* Hands a call to the consumer and frees it. */
+/* Whether this capture is on the call's media path, from what it saw of the
+ * hosts its SDPs name: RTP of both parties' hosts passed here (a router, an
+ * SBC, a PBX between them), or one of them is the capture's own host (its
+ * address in four streams of five: tcpdump on a phone or on the PBX that
+ * anchors the media). One party's host seen with others, the other's never
+ * (a transfer or a forward put the media between two other hosts) does not
+ * say the call's media would have passed here. */
+static void media_path(const struct calls *t, struct call *c)
+{
+	bool own_host = false;
+	for (uint32_t i = 0; i < c->n_sdp; i++) {
+		const struct sdp_rec *r = &c->sdp[i];
+		for (unsigned m = 0; m < r->n_media; m++) {
+			if (!r->media[m].rtp.addr.family || addr_is_unspecified(&r->media[m].rtp.addr))
+				continue;
+			uint32_t n = host_streams(t, &r->media[m].rtp.addr);
+			if (n && r->by <= PARTY_B)
+				c->media_hosts_seen |= (uint8_t)(1u << r->by);
+			if (n == UINT32_MAX || (t->host_streams >= 2 && (uint64_t)n * 5 >= t->host_streams * 4))
+				own_host = true;
+		}
+	}
+	uint8_t both = (1u << PARTY_A) | (1u << PARTY_B);
+	c->media_path_seen = c->streams || own_host || (c->media_hosts_seen & both) == both;
+}
+
 static void call_finalize(struct calls *t, struct call *c)
 {
 	struct call_ext *cx = cext(c);
@@ -398,10 +424,7 @@ static void call_finalize(struct calls *t, struct call *c)
 	timers_remove(&t->call_timers, &cx->timer);
 	c->finished = true;
 	conn_release_call(t, c);
-	for (uint32_t i = 0; i < c->n_sdp && !c->media_path_seen; i++)
-		for (unsigned m = 0; m < c->sdp[i].n_media; m++)
-			if (c->sdp[i].media[m].rtp.addr.family && host_seen(t, &c->sdp[i].media[m].rtp.addr))
-				c->media_path_seen = true;
+	media_path(t, c);
 	ep_settle_call(t, c);
 	if (t->sink.call_done)
 		t->sink.call_done(t->sink.ctx, c);

@@ -133,6 +133,11 @@ static inline struct stream_ext *sext(struct stream *s)
 }
 
 #define STUN_MAPS 256 /* public address:ports that STUN Binding responses gave, newest kept */
+struct host_slot {
+	struct addr a;
+	uint32_t streams;
+};
+
 #define HOST_MAX_SLOTS 32768 /* addresses seen in RTP; past half of it, every address counts as seen */
 
 struct calls {
@@ -160,8 +165,9 @@ struct calls {
 	uint64_t stream_seq;
 	int64_t last_tick;
 	bool ticked;
-	struct addr *hosts;        /* open addressing; family 0 = empty */
+	struct host_slot *hosts;   /* open addressing; family 0 = empty */
 	unsigned host_slots, n_hosts;
+	uint64_t host_streams;     /* streams counted in hosts (each for its two hosts) */
 	struct endpoint stun_maps[STUN_MAPS]; /* a ring: XOR-MAPPED-ADDRESS of Binding responses */
 	unsigned n_stun_maps, stun_next;
 };
@@ -186,8 +192,11 @@ void legs_remove(struct calls *t, struct call *c);
 /* media.c */
 bool media_init(struct calls *t);
 void media_free(struct calls *t);
-void host_note(struct calls *t, const struct addr *a);
-bool host_seen(const struct calls *t, const struct addr *a);
+/* Counts a new stream for its source and destination hosts. */
+void host_note_stream(struct calls *t, const struct addr *src, const struct addr *dst);
+/* The streams seen to or from a, UINT32_MAX when the table is full (every
+ * address counts as seen). */
+uint32_t host_streams(const struct calls *t, const struct addr *a);
 /* Registers the endpoints of SDP record idx of c and binds the unsignalled
  * streams that now match (RTP seen before its SDP). */
 void bind_media(struct calls *t, struct call *c, int16_t idx);

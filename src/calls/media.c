@@ -63,14 +63,14 @@ static unsigned host_home(const struct calls *t, const struct addr *a, unsigned 
 static bool hosts_grow(struct calls *t)
 {
 	unsigned slots = t->host_slots * 2;
-	struct addr *h = calloc(slots, sizeof(*h));
+	struct host_slot *h = calloc(slots, sizeof(*h));
 	if (!h)
 		return false;
 	for (unsigned i = 0; i < t->host_slots; i++) {
-		if (!t->hosts[i].family)
+		if (!t->hosts[i].a.family)
 			continue;
-		unsigned k = host_home(t, &t->hosts[i], slots);
-		while (h[k].family)
+		unsigned k = host_home(t, &t->hosts[i].a, slots);
+		while (h[k].a.family)
 			k = (k + 1) & (slots - 1);
 		h[k] = t->hosts[i];
 	}
@@ -80,33 +80,47 @@ static bool hosts_grow(struct calls *t)
 	return true;
 }
 
-void host_note(struct calls *t, const struct addr *a)
+static void host_note(struct calls *t, const struct addr *a)
 {
 	if (t->n_hosts >= HOST_MAX_SLOTS / 2)
 		return;
 	if ((t->n_hosts + 1) * 2 > t->host_slots && (t->host_slots >= HOST_MAX_SLOTS || !hosts_grow(t)))
 		return;
 	unsigned i = host_home(t, a, t->host_slots);
-	while (t->hosts[i].family) {
-		if (addr_eq(&t->hosts[i], a))
+	while (t->hosts[i].a.family) {
+		if (addr_eq(&t->hosts[i].a, a)) {
+			if (t->hosts[i].streams < UINT32_MAX - 1)
+				t->hosts[i].streams++;
 			return;
+		}
 		i = (i + 1) & (t->host_slots - 1);
 	}
-	t->hosts[i] = *a;
+	t->hosts[i].a = *a;
+	t->hosts[i].streams = 1;
 	t->n_hosts++;
 }
 
-bool host_seen(const struct calls *t, const struct addr *a)
+void host_note_stream(struct calls *t, const struct addr *src, const struct addr *dst)
+{
+	t->host_streams++;
+	host_note(t, src);
+	if (!addr_eq(src, dst))
+		host_note(t, dst);
+}
+
+uint32_t host_streams(const struct calls *t, const struct addr *a)
 {
 	if (t->n_hosts >= HOST_MAX_SLOTS / 2)
-		return true;
+		return UINT32_MAX;
+	if (!t->host_slots)
+		return 0;
 	unsigned i = host_home(t, a, t->host_slots);
-	while (t->hosts[i].family) {
-		if (addr_eq(&t->hosts[i], a))
-			return true;
+	while (t->hosts[i].a.family) {
+		if (addr_eq(&t->hosts[i].a, a))
+			return t->hosts[i].streams;
 		i = (i + 1) & (t->host_slots - 1);
 	}
-	return false;
+	return 0;
 }
 
 /* ---- media endpoints advertised in SDP, and learned ---- */
@@ -661,8 +675,7 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 		if (!s)
 			return;
 		x = sext(s);
-		host_note(t, &d->src);
-		host_note(t, &d->dst);
+		host_note_stream(t, &d->src, &d->dst);
 		struct ep_node *n;
 		if ((n = ep_lookup(t, &dst, EP_RTP)) != NULL) {
 			stream_attach(t, n->call, s, other_party(n->party), BIND_SDP_DST);

@@ -396,8 +396,10 @@ struct call {
 	struct stream *streams;
 	uint32_t audio_streams;        /* streams whose audio is decoded from their first packet */
 	unsigned n_streams;
-	bool media_path_seen;         /* the capture saw RTP to or from one of the media
-				       * addresses of this call's SDP (set when finalised) */
+	bool media_path_seen;         /* the capture is on this call's media path (set when
+				       * finalised): RTP of both parties' SDP hosts passed
+				       * here, or one of them is the capture's own host */
+	uint8_t media_hosts_seen;     /* parties (1 << party) whose SDP media host had RTP here */
 	uint32_t media_elsewhere;     /* RTP to this call's SDP endpoints, bound to another call
 				       * that advertised them too (a B2BUA's direct media) */
 	/* bytes the capture lost on a TCP connection carrying this call's SIP while
