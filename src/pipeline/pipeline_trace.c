@@ -129,6 +129,8 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 			.name = name, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
 			.complete = !out_of_time, .read_all = read_all, .error = cap.errbuf,
 			.call_filter = r->o->call_filter,
+			.selection = r->o->select ? r->o->select->desc : NULL,
+			.calls_matched = r->calls_matched,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {

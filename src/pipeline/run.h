@@ -14,6 +14,7 @@
 #include "calls/calls.h"
 #include "pipeline/audio_files.h"
 #include "pipeline/pipeline.h"
+#include "report/call_list.h"
 #include "report/call_report.h"
 #include "report/html_report.h"
 #include "report/json.h"
@@ -37,6 +38,7 @@ struct run {
 	bool any_finding;
 	enum severity worst;
 	FILE *calls_text;     /* text reports of the calls, printed after the summary */
+	struct call_list list; /* text: where each call's report is in calls_text, to print them in start order */
 	unsigned call_index;
 	unsigned calls_matched;  /* calls of this input that --call picked */
 	uint64_t late_calls;   /* past report_deadline_ns: counted, not analysed */
