@@ -150,7 +150,7 @@ static void index_row(FILE *f, const struct call *c, const char *idp, unsigned i
 	html_str(f, t);
 	fprintf(f, "</td><td class=\"num\">%.1f s</td><td title=\"", dur);
 	html_str(f, c->a_uri[0] ? c->a_uri : "?");
-	fputs(" \u2192 ", f);
+	fputs(" &#8594; ", f);
 	html_str(f, c->b_uri[0] ? c->b_uri : "?");
 	fputs("\">", f);
 	html_str(f, e->from[0] ? e->from : "?");
