@@ -376,11 +376,8 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_obj_end(w); /* capture */
 }
 
-void pipeline_text_tail(struct run *r, const struct capture *cap)
+void pipeline_text_calls(struct run *r)
 {
-	const struct calls_stats *cs = calls_get_stats(r->calls);
-	report_diagnosis_summary_text(r->out, &r->an, &r->style);
-	fputc('\n', r->out);
 	fflush(r->calls_text);
 	/* the list, then the reports in the same order: the calls with problems,
 	 * or every call with --all (or when a Call-ID was asked for) */
@@ -390,6 +387,14 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 	for (size_t i = 0; i < r->list.n; i++)
 		if (all || r->list.v[i].problem)
 			call_list_copy_part(r->calls_text, r->list.v[i].off, r->list.v[i].len, r->out);
+}
+
+void pipeline_text_tail(struct run *r, const struct capture *cap)
+{
+	const struct calls_stats *cs = calls_get_stats(r->calls);
+	report_diagnosis_summary_text(r->out, &r->an, &r->style);
+	fputc('\n', r->out);
+	pipeline_text_calls(r);
 	if (r->unsig_count) {
 		fprintf(r->out, "unsignalled RTP streams (no SIP/SDP seen for them): %u\n", r->unsig_count);
 		fflush(r->unsig);

@@ -66,6 +66,8 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s);
 void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m);
 void pipeline_json_tail(struct run *r, const struct capture *cap, int rc);
 void pipeline_text_tail(struct run *r, const struct capture *cap);
+/* Text: the call list, then the reports of the calls it lists, in start order. */
+void pipeline_text_calls(struct run *r);
 void pipeline_note_error(struct run *r, const char *name, const char *what);
 /* After calls_finish: when calls or streams were left out past
  * report_deadline_ns, says so in errbuf (appended to what it holds when
