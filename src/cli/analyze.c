@@ -71,6 +71,8 @@ int analyze_run(const struct analyze_opts *o)
 		.color = o->color == COLOR_ALWAYS ||
 			 (o->color == COLOR_AUTO && out == stdout && isatty(fileno(stdout)) && !getenv("NO_COLOR")),
 		.call_filter = o->call_filter,
+		.select = o->select,
+		.all_calls = o->all_calls,
 		.filter = o->filter,
 		.err_hint = "see deadair --help",
 		.quiet = o->quiet,
@@ -106,10 +108,15 @@ int analyze_run(const struct analyze_opts *o)
 			textsafe_str(res.first_error[0] ? res.first_error : "out of memory", msg, sizeof(msg)));
 		return EXIT_NO_INPUT;
 	}
-	if (o->call_filter && res.read + res.partial > 0 && res.calls_matched == 0) {
+	if (o->call_filter && !o->select && res.read + res.partial > 0 && res.calls_matched == 0) {
 		char want[300];
 		fprintf(stderr, "deadair: warning: --call '%s' matched none of the %llu calls read\n",
 			textsafe_str(o->call_filter, want, sizeof(want)), (unsigned long long)res.calls);
+	} else if (o->select && res.read + res.partial > 0 && res.calls_matched == 0) {
+		char want[1400];
+		fprintf(stderr, "deadair: warning: %s%s matched none of the %llu calls read\n",
+			o->call_filter ? "--call and " : "", textsafe_str(o->select->desc, want, sizeof(want)),
+			(unsigned long long)res.calls);
 	}
 	if (res.read + res.partial == 0)
 		return EXIT_NO_INPUT;

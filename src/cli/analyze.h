@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pipeline/pipeline.h"
+
 enum out_format { FMT_TEXT, FMT_JSON, FMT_HTML };
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
@@ -17,6 +19,8 @@ struct analyze_opts {
 	enum color_mode color;
 	const char *call_filter;   /* --call: a Call-ID, a prefix or a part of one */
 	const char *filter;        /* a capture filter (pcap-filter(7)) */
+	const struct call_select *select; /* --from, --to, --since, --until, --finding, --min-severity; or NULL */
+	bool all_calls;            /* --all: list and report healthy calls too */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* --messages: every SIP message per capture */
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */

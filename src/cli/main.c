@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cli/analyze.h"
+#include "cli/select.h"
 #include "analyze/finding.h"
 #include "core/status.h"
 #include "core/textsafe.h"
@@ -58,6 +59,20 @@ static void usage(FILE *out)
 	      "  -o, --output FILE       write the report to FILE instead of standard output\n"
 	      "  -c, --call CALL-ID      only calls whose Call-ID (or a linked leg's) contains this:\n"
 	      "                          the whole Call-ID, a prefix or any part of it\n"
+	      "      --all               list and report every call (default: the calls with\n"
+	      "                          problems, i.e. a warning or critical finding, then how many\n"
+	      "                          healthy calls were left out; --call implies --all)\n"
+	      "      --from PART         only calls whose From URI contains PART (number, user or\n"
+	      "                          host; any case)\n"
+	      "      --to PART           only calls whose To URI contains PART\n"
+	      "      --since TIME        only calls that started at or after TIME: +SECONDS from\n"
+	      "                          the capture's first frame, or UTC 'YYYY-MM-DD HH:MM:SS[.frac]'\n"
+	      "                          (or RFC 3339, 2024-03-12T09:00:00Z, +01:00)\n"
+	      "      --until TIME        only calls that started at or before TIME\n"
+	      "      --finding ID        only calls with this finding (e.g. ONE_WAY_AUDIO); may be\n"
+	      "                          repeated or a comma list: any of them\n"
+	      "      --min-severity SEV  only calls with a finding at least this severe (info,\n"
+	      "                          warning, critical)\n"
 	      "  -m, --messages          also list every SIP message of each capture\n"
 	      "  -q, --quiet             capture summaries only, no calls\n"
 	      "      --rtp-timeout SECS  your own media watchdog: name it when a silence before a BYE\n"
@@ -176,6 +191,12 @@ static int analyze_main(int argc, char **argv, int first)
 	struct analyze_opts o;
 	memset(&o, 0, sizeof(o));
 	o.fail_on = -1;
+	struct call_select sel = { .min_sev = -1 };
+	bool any_sel = false;
+	char sel_desc[1024] = "";
+	const char **finding_ids = calloc((size_t)argc * 8 + 1, sizeof(*finding_ids));
+	char *finding_buf = NULL;
+	size_t finding_len = 0;
 	o.progress = true;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -195,6 +216,13 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "write-audio", required_argument, NULL, 'W' },
 		{ "mix", no_argument, NULL, 'M' },
 		{ "no-audio", no_argument, NULL, 'A' },
+		{ "all", no_argument, NULL, 256 },
+		{ "from", required_argument, NULL, 257 },
+		{ "to", required_argument, NULL, 258 },
+		{ "since", required_argument, NULL, 259 },
+		{ "until", required_argument, NULL, 260 },
+		{ "finding", required_argument, NULL, 261 },
+		{ "min-severity", required_argument, NULL, 262 },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -203,7 +231,9 @@ static int analyze_main(int argc, char **argv, int first)
 	size_t n_reads = 0;
 	char *filter_buf = NULL;
 	int rc = 2;
-	if (!reads) {
+	if (!reads || !finding_ids) {
+		free(reads);
+		free(finding_ids);
 		fputs("deadair: out of memory\n", stderr);
 		return 3;
 	}
@@ -215,6 +245,86 @@ static int analyze_main(int argc, char **argv, int first)
 	int c;
 	while ((c = getopt_long(argc, argv, ":o:f:c:mqhVr:I:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 256:
+			o.all_calls = true;
+			break;
+		case 257:
+		case 258:
+			if (!optarg[0]) {
+				rc = usage_error("--%s needs a part of a URI (a number, a user or a host)",
+						 c == 257 ? "from" : "to");
+				goto out;
+			}
+			if (c == 257)
+				sel.from = optarg;
+			else
+				sel.to = optarg;
+			select_describe(sel_desc, sizeof(sel_desc), c == 257 ? "from" : "to", optarg);
+			any_sel = true;
+			break;
+		case 259:
+		case 260: {
+			int64_t ns;
+			bool rel;
+			if (!select_parse_time(optarg, &ns, &rel)) {
+				rc = usage_error("--%s takes +SECONDS or a UTC time 'YYYY-MM-DD HH:MM:SS[.frac]' "
+						 "(or RFC 3339), not '%s'", c == 259 ? "since" : "until", optarg);
+				goto out;
+			}
+			if (c == 259) {
+				sel.since_set = true;
+				sel.since_rel = rel;
+				sel.since_ns = ns;
+			} else {
+				sel.until_set = true;
+				sel.until_rel = rel;
+				sel.until_ns = ns;
+			}
+			select_describe(sel_desc, sizeof(sel_desc), c == 259 ? "since" : "until", optarg);
+			any_sel = true;
+			break;
+		}
+		case 261: {
+			/* a comma list: each ID checked against the catalog */
+			size_t l = strlen(optarg);
+			char *nb = realloc(finding_buf, finding_len + l + 1);
+			if (!nb) {
+				rc = usage_error("out of memory");
+				goto out;
+			}
+			/* earlier IDs point into the catalog, not into finding_buf: it may move */
+			finding_buf = nb;
+			memcpy(finding_buf + finding_len, optarg, l + 1);
+			for (char *p = finding_buf + finding_len; p;) {
+				char *comma = strchr(p, ',');
+				if (comma)
+					*comma = '\0';
+				const char *id;
+				if (!*p || !select_finding_id(p, &id)) {
+					rc = usage_error("--finding takes a finding ID of the catalog (e.g. ONE_WAY_AUDIO, "
+							 "NO_RTP, SIP_FAILURE), not '%s'", p);
+					goto out;
+				}
+				if (sel.n_findings < (size_t)argc * 8)
+					finding_ids[sel.n_findings++] = id;
+				p = comma ? comma + 1 : NULL;
+			}
+			finding_len += l + 1;
+			select_describe(sel_desc, sizeof(sel_desc), "finding", optarg);
+			any_sel = true;
+			break;
+		}
+		case 262: {
+			enum severity sev;
+			if (!severity_parse(optarg, &sev)) {
+				rc = usage_error("--min-severity takes info, warning or critical, not '%s'", optarg);
+				goto out;
+			}
+			sel.min_sev = (int)sev;
+			select_describe(sel_desc, sizeof(sel_desc), "min-severity", optarg);
+			any_sel = true;
+			break;
+		}
 		case 'r':
 		case 'I':
 			reads[n_reads++] = optarg;
@@ -401,10 +511,21 @@ static int analyze_main(int argc, char **argv, int first)
 			goto out;
 		}
 	}
+	if (sel.since_set && sel.until_set && sel.since_rel == sel.until_rel && sel.since_ns > sel.until_ns) {
+		rc = usage_error("--since is after --until: no call could be left");
+		goto out;
+	}
+	if (any_sel) {
+		sel.findings = finding_ids;
+		sel.desc = sel_desc;
+		o.select = &sel;
+	}
 	o.files = reads;
 	o.n_files = n_reads;
 	rc = analyze_run(&o);
 out:
+	free(finding_ids);
+	free(finding_buf);
 	free(filter_buf);
 	free(reads);
 	return rc;

@@ -4,6 +4,7 @@
  * command line and the web server alike. */
 #include "pipeline/pipeline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,18 +49,73 @@ int64_t pipeline_now_ns(void)
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/* Whether needle is in hay, any case (bounded by hay's terminator). */
+static bool has_part(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!n)
+		return true;
+	for (const char *p = hay; *p; p++) {
+		size_t i = 0;
+		while (i < n && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+/* The selection that needs no analysis: Call-ID, From, To, start time. */
 static bool call_matches(const struct run *r, const struct call *c)
 {
 	const char *want = r->o->call_filter;
-	if (!want)
+	const struct call_select *s = r->o->select;
+	if (want) {
+		/* the whole Call-ID, a prefix or any part of it, as people copy them */
+		bool found = strstr(c->call_id, want) != NULL;
+		for (unsigned i = 0; !found && i < c->n_links; i++)
+			found = strstr(c->links[i], want) != NULL;
+		if (!found)
+			return false;
+	}
+	if (!s)
 		return true;
-	/* the whole Call-ID, a prefix or any part of it, as people copy them */
-	if (strstr(c->call_id, want))
+	if (s->from && !has_part(c->a_uri, s->from))
+		return false;
+	if (s->to && !has_part(c->b_uri, s->to))
+		return false;
+	if (s->since_set && c->start_ts < (s->since_rel ? r->sum.first_ts : 0) + s->since_ns)
+		return false;
+	if (s->until_set && c->start_ts > (s->until_rel ? r->sum.first_ts : 0) + s->until_ns)
+		return false;
+	return true;
+}
+
+/* The selection by findings (after the analysis). */
+static bool findings_match(const struct call_select *s, const struct findings *fs)
+{
+	if (!s)
 		return true;
-	for (unsigned i = 0; i < c->n_links; i++)
-		if (strstr(c->links[i], want))
-			return true;
-	return false;
+	if (s->min_sev >= 0) {
+		bool ok = false;
+		for (unsigned i = 0; i < fs->n && !ok; i++)
+			ok = (int)fs->f[i].sev >= s->min_sev;
+		if (!ok)
+			return false;
+	}
+	if (s->n_findings) {
+		bool ok = false;
+		for (size_t k = 0; k < s->n_findings && !ok; k++)
+			ok = findings_has(fs, s->findings[k]);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool select_by_findings(const struct call_select *s)
+{
+	return s && (s->min_sev >= 0 || s->n_findings);
 }
 
 static void note_findings(struct run *r, const struct findings *fs)
@@ -79,31 +135,54 @@ void pipeline_on_call(void *ctx, struct call *c)
 	audio_files_call_done(&r->audio, c);
 	if (!call_matches(r, c))
 		return;
-	r->res->calls_matched++;
-	r->calls_matched++;
 	if (r->o->report_deadline_ns && pipeline_now_ns() > r->o->report_deadline_ns) {
+		r->res->calls_matched++;
+		r->calls_matched++;
 		r->late_calls++;
 		return;
 	}
 	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
-	analyze_call(&r->an, c, &r->findings, &r->walk);
+	if (select_by_findings(r->o->select)) {
+		/* a call the findings leave out counts in no total of the report */
+		struct analyzer before = r->an;
+		analyze_call(&r->an, c, &r->findings, &r->walk);
+		if (!findings_match(r->o->select, &r->findings)) {
+			r->an.calls = before.calls;
+			r->an.calls_with_problems = before.calls_with_problems;
+			memcpy(r->an.by_rule, before.by_rule, sizeof(r->an.by_rule));
+			memcpy(r->an.by_sev, before.by_sev, sizeof(r->an.by_sev));
+			r->an.any = before.any;
+			r->an.worst = before.worst;
+			return;
+		}
+	} else {
+		analyze_call(&r->an, c, &r->findings, &r->walk);
+	}
+	r->res->calls_matched++;
+	r->calls_matched++;
 	note_findings(r, &r->findings);
 	if (r->mp_on)
 		multipoint_add(r->mp, c, r->call_index);
 	if (r->o->quiet)
 		return;
-	if (r->o->format == REPORT_JSON)
+	if (r->o->format == REPORT_JSON) {
 		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
-	else if (r->o->format == REPORT_HTML)
+	} else if (r->o->format == REPORT_HTML) {
 		html_capture_call(r->html, c, r->call_index, &r->findings, &r->walk);
-	else
+	} else {
+		long off = ftell(r->calls_text);
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
+		if (off >= 0 && call_list_add(&r->list, c, r->call_index, &r->findings)) {
+			r->list.v[r->list.n - 1].off = off;
+			r->list.v[r->list.n - 1].len = ftell(r->calls_text) - off;
+		}
+	}
 }
 
 void pipeline_on_unsignalled(void *ctx, struct stream *s)
 {
 	struct run *r = ctx;
-	if (r->o->quiet || r->o->call_filter || !r->unsig)
+	if (r->o->quiet || r->o->call_filter || r->o->select || !r->unsig)
 		return;
 	if (r->o->report_deadline_ns && pipeline_now_ns() > r->o->report_deadline_ns) {
 		r->late_streams++;
@@ -168,6 +247,7 @@ void pipeline_input_end(struct run *r)
 	if (r->calls_text)
 		fclose(r->calls_text);
 	r->calls_text = NULL;
+	call_list_free(&r->list);
 	html_capture_free(r->html);
 	r->html = NULL;
 }
@@ -296,13 +376,25 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_obj_end(w); /* capture */
 }
 
+void pipeline_text_calls(struct run *r)
+{
+	fflush(r->calls_text);
+	/* the list, then the reports in the same order: the calls with problems,
+	 * or every call with --all (or when a Call-ID was asked for) */
+	bool all = r->o->all_calls || r->o->call_filter;
+	call_list_sort(&r->list);
+	call_list_text(r->out, &r->list, all, &r->style);
+	for (size_t i = 0; i < r->list.n; i++)
+		if (all || r->list.v[i].problem)
+			call_list_copy_part(r->calls_text, r->list.v[i].off, r->list.v[i].len, r->out);
+}
+
 void pipeline_text_tail(struct run *r, const struct capture *cap)
 {
 	const struct calls_stats *cs = calls_get_stats(r->calls);
 	report_diagnosis_summary_text(r->out, &r->an, &r->style);
 	fputc('\n', r->out);
-	fflush(r->calls_text);
-	pipeline_copy_file(r->calls_text, r->out);
+	pipeline_text_calls(r);
 	if (r->unsig_count) {
 		fprintf(r->out, "unsignalled RTP streams (no SIP/SDP seen for them): %u\n", r->unsig_count);
 		fflush(r->unsig);
@@ -312,8 +404,11 @@ void pipeline_text_tail(struct run *r, const struct capture *cap)
 	fprintf(r->out, "capture %u summary: ", cap->point + 1u);
 	summary_print_counts(r->out, &r->sum);
 	fprintf(r->out, "  calls %" PRIu64, cs->calls);
-	if (r->o->call_filter)
+	if (r->o->call_filter && !r->o->select)
 		fprintf(r->out, " (%u matching --call)", r->calls_matched);
+	else if (r->o->select)
+		fprintf(r->out, " (%u matching %s%s)", r->calls_matched, r->o->call_filter ? "--call, " : "",
+			r->o->select->desc ? r->o->select->desc : "the filters");
 	uint64_t other = 0;
 	for (int i = 0; i < 8; i++)
 		other += cs->non_call_by_method[i];

@@ -16,6 +16,18 @@
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_HTML };
 
+/* Which calls are listed and reported, beyond call_filter (all must hold). */
+struct call_select {
+	const char *from, *to;     /* a part of the From / To URI (number, user, host), any case */
+	bool since_set, until_set; /* the call started at or after since, at or before until */
+	bool since_rel, until_rel; /* ..._ns is from the first frame of the capture, not UTC */
+	int64_t since_ns, until_ns;
+	const char *const *findings; /* the call has one of these findings (IDs) */
+	size_t n_findings;
+	int min_sev;               /* the call has a finding at least this severe; -1: any call */
+	const char *desc;          /* the options as given, for the summary ("--from 1001 ...") */
+};
+
 /* One capture point: a file (path set) or bytes in memory (data/len); a
  * capture (pcap, pcapng, gzip) or the text of a SIP trace (docs/traces.md). */
 struct pipeline_input {
@@ -33,6 +45,8 @@ struct pipeline_opts {
 	bool html_served;          /* html: a page of `deadair serve` (links back to its form) */
 	const char *call_filter;   /* only calls whose Call-ID (or a linked leg's) contains this */
 	const char *filter;        /* a capture filter (pcap-filter(7)) for the frames of captures */
+	const struct call_select *select; /* NULL: no selection but call_filter */
+	bool all_calls;            /* text: list and report healthy calls too (--all) */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* text: every SIP message per capture */
 	double rtp_timeout_s;      /* the user's own media watchdog, 0 if none */
@@ -69,7 +83,7 @@ struct pipeline_result {
 	enum severity worst;       /* the most severe finding, when any_finding */
 	char first_error[512];     /* the first input's problem, for a person */
 	uint64_t calls;            /* calls seen in every input */
-	uint64_t calls_matched;    /* of them, those call_filter picked (all without one) */
+	uint64_t calls_matched;    /* of them, those call_filter and select picked (all without them) */
 };
 
 /* Runs every input through the pipeline, writing the report to out.

@@ -217,6 +217,8 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 			.name = p->name, .cap = &p->view, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
 			.complete = rc >= 0, .read_all = read_all, .error = cap->errbuf,
 			.call_filter = r->o->call_filter,
+			.selection = r->o->select ? r->o->select->desc : NULL,
+			.calls_matched = r->calls_matched,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {

@@ -129,18 +129,23 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 			.name = name, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
 			.complete = !out_of_time, .read_all = read_all, .error = cap.errbuf,
 			.call_filter = r->o->call_filter,
+			.selection = r->o->select ? r->o->select->desc : NULL,
+			.calls_matched = r->calls_matched,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {
 		report_diagnosis_summary_text(r->out, &r->an, &r->style);
 		fputc('\n', r->out);
-		fflush(r->calls_text);
-		pipeline_copy_file(r->calls_text, r->out);
+		pipeline_text_calls(r);
 		const struct calls_stats *cs = calls_get_stats(r->calls);
 		fprintf(r->out, "capture %u summary: %llu SIP messages (%llu requests, %llu responses) in %llu lines; "
-			"calls %llu\n", point + 1u, (unsigned long long)r->sum.sip_messages,
+			"calls %llu", point + 1u, (unsigned long long)r->sum.sip_messages,
 			(unsigned long long)r->sum.sip_requests, (unsigned long long)r->sum.sip_responses,
 			(unsigned long long)facts.lines, (unsigned long long)cs->calls);
+		if (r->o->call_filter || r->o->select)
+			fprintf(r->out, " (%u matching %s%s%s)", r->calls_matched, r->o->call_filter ? "--call" : "",
+				r->o->call_filter && r->o->select ? ", " : "", r->o->select ? r->o->select->desc : "");
+		fputc('\n', r->out);
 		report_trace_limits_text(r->out, &facts);
 		if (out_of_time && read_all)
 			fprintf(r->out, "  warning: the report is cut short: %s\n", cap.errbuf);

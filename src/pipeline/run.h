@@ -14,6 +14,7 @@
 #include "calls/calls.h"
 #include "pipeline/audio_files.h"
 #include "pipeline/pipeline.h"
+#include "report/call_list.h"
 #include "report/call_report.h"
 #include "report/html_report.h"
 #include "report/json.h"
@@ -37,6 +38,7 @@ struct run {
 	bool any_finding;
 	enum severity worst;
 	FILE *calls_text;     /* text reports of the calls, printed after the summary */
+	struct call_list list; /* text: where each call's report is in calls_text, to print them in start order */
 	unsigned call_index;
 	unsigned calls_matched;  /* calls of this input that --call picked */
 	uint64_t late_calls;   /* past report_deadline_ns: counted, not analysed */
@@ -64,6 +66,8 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s);
 void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m);
 void pipeline_json_tail(struct run *r, const struct capture *cap, int rc);
 void pipeline_text_tail(struct run *r, const struct capture *cap);
+/* Text: the call list, then the reports of the calls it lists, in start order. */
+void pipeline_text_calls(struct run *r);
 void pipeline_note_error(struct run *r, const char *name, const char *what);
 /* After calls_finish: when calls or streams were left out past
  * report_deadline_ns, says so in errbuf (appended to what it holds when

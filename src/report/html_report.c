@@ -11,6 +11,7 @@
 
 #include "core/sha256.h"
 #include "core/status.h"
+#include "report/call_list.h"
 #include "report/html.h"
 #include "report/html_assets.h"
 #include "report/html_call.h"
@@ -22,6 +23,7 @@ struct html_capture {
 	FILE *calls;      /* one <article> per call */
 	FILE *unsig;      /* one <tr> per unsignalled stream */
 	unsigned n_calls, n_unsig;
+	struct call_list list; /* where each call's row and article are, to copy them in start order */
 	bool lines;       /* a pasted trace: frame numbers are line numbers */
 };
 
@@ -111,12 +113,63 @@ void html_capture_free(struct html_capture *h)
 		fclose(h->calls);
 	if (h->unsig)
 		fclose(h->unsig);
+	call_list_free(&h->list);
 	free(h);
 }
 
 static const char *sev_class(enum severity s)
 {
 	return s == SEV_CRITICAL ? "critical" : s == SEV_WARNING ? "warning" : "info";
+}
+
+/* One row of the call table: what the page's script sorts and filters by is
+ * in data- attributes (start in seconds since the epoch, duration in seconds,
+ * the finding IDs). */
+static void index_row(FILE *f, const struct call *c, const char *idp, unsigned index, const struct findings *fs,
+		      const struct call_line *e)
+{
+	char t[64];
+	format_utc_readable(t, sizeof(t), e->start_ts);
+	char *dot = strchr(t, '.');
+	if (dot && strlen(dot) > 4)
+		dot[4] = '\0';
+	double dur = (double)(e->end_ts - e->start_ts) / 1e9;
+	int64_t sec = e->start_ts / 1000000000LL, frac = e->start_ts % 1000000000LL;
+	if (frac < 0) {
+		frac += 1000000000LL;
+		sec--;
+	}
+	fprintf(f, "<tr data-start=\"%" PRId64 ".%06" PRId64 "\" data-dur=\"%.3f\" data-findings=\"", sec, frac / 1000,
+		dur);
+	for (unsigned i = 0; fs && i < fs->n; i++) {
+		if (i)
+			fputc(' ', f);
+		html_str(f, fs->f[i].id);
+	}
+	fprintf(f, "\"><td class=\"num\"><a href=\"#%s\">%u</a></td><td class=\"mono\">", idp, index);
+	html_str(f, t);
+	fprintf(f, "</td><td class=\"num\">%.1f s</td><td title=\"", dur);
+	html_str(f, c->a_uri[0] ? c->a_uri : "?");
+	fputs(" &#8594; ", f);
+	html_str(f, c->b_uri[0] ? c->b_uri : "?");
+	fputs("\">", f);
+	html_str(f, e->from[0] ? e->from : "?");
+	fputs(" &rarr; ", f);
+	html_str(f, e->to[0] ? e->to : "?");
+	fprintf(f, "</td><td>%s", call_state_str(c->state));
+	if (c->final_status)
+		fprintf(f, " %u", c->final_status);
+	fputs("</td><td>", f);
+	for (unsigned i = 0; fs && i < fs->n; i++) {
+		fprintf(f, "<a class=\"chip %s\" href=\"#%s-f%u\">", sev_class(fs->f[i].sev), idp, i);
+		html_str(f, fs->f[i].id);
+		fputs("</a>", f);
+	}
+	if (fs && !fs->n)
+		fputs("<span class=\"none\">none</span>", f);
+	fputs("</td><td class=\"mono callid\">", f);
+	html_str(f, c->call_id);
+	fputs("</td></tr>\n", f);
 }
 
 void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
@@ -127,25 +180,26 @@ void html_capture_call(struct html_capture *h, const struct call *c, unsigned in
 	char idp[32];
 	html_call_id(idp, sizeof(idp), h->point, index);
 	h->n_calls++;
-	fprintf(h->index, "<tr><td><a href=\"#%s\">%u</a></td><td class=\"mono\">", idp, index);
-	html_str(h->index, c->call_id);
-	fputs("</td><td>", h->index);
-	html_str(h->index, c->a_uri[0] ? c->a_uri : "?");
-	fputs(" &rarr; ", h->index);
-	html_str(h->index, c->b_uri[0] ? c->b_uri : "?");
-	fprintf(h->index, "</td><td>%s", call_state_str(c->state));
-	if (c->final_status)
-		fprintf(h->index, " %u", c->final_status);
-	fputs("</td><td>", h->index);
-	for (unsigned i = 0; fs && i < fs->n; i++) {
-		fprintf(h->index, "<a class=\"chip %s\" href=\"#%s-f%u\">", sev_class(fs->f[i].sev), idp, i);
-		html_str(h->index, fs->f[i].id);
-		fputs("</a>", h->index);
+	struct call_line *e = NULL;
+	if (call_list_add(&h->list, c, index, fs))
+		e = &h->list.v[h->list.n - 1];
+	long row = ftell(h->index), art = ftell(h->calls);
+	if (e) {
+		index_row(h->index, c, idp, index, fs, e);
+	} else {
+		/* no memory to order the calls: the row as the calls finish */
+		struct call_line tmp;
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.start_ts = tmp.end_ts = c->start_ts;
+		index_row(h->index, c, idp, index, fs, &tmp);
 	}
-	if (fs && !fs->n)
-		fputs("<span class=\"none\">none</span>", h->index);
-	fputs("</td></tr>\n", h->index);
 	html_call(h->calls, c, h->point, index, fs, w, h->lines ? "line" : "frame");
+	if (e) {
+		e->off = row;
+		e->len = ftell(h->index) - row;
+		e->off2 = art;
+		e->len2 = ftell(h->calls) - art;
+	}
 }
 
 void html_capture_stream(struct html_capture *h, const struct stream *s)
@@ -312,18 +366,50 @@ void html_capture_end(struct html_capture *h, FILE *out, const struct html_captu
 		fputs("<p class=\"banner\">The capture holds no packets.</p>\n", out);
 	}
 	diagnosis(out, in->an);
+	/* in start order when every call could be kept in the list */
+	bool ordered = h->list.n == h->n_calls;
+	if (ordered) {
+		call_list_sort(&h->list);
+		fflush(h->index);
+		fflush(h->calls);
+	}
+	if (in->selection || in->call_filter) {
+		fputs("<p class=\"selection\">Calls chosen by ", out);
+		if (in->call_filter) {
+			fputs("--call '", out);
+			html_str(out, in->call_filter);
+			fputs(in->selection ? "', " : "'", out);
+		}
+		html_str(out, in->selection);
+		fprintf(out, ": %u call%s.</p>\n", in->calls_matched, in->calls_matched == 1 ? "" : "s");
+	}
 	if (h->n_calls) {
-		fputs("<table class=\"index\">\n<tr><th>call</th><th>Call-ID</th><th>caller &rarr; callee</th><th>state</th>"
-		      "<th>findings</th></tr>\n",
+		/* sortable by its column heads, filtered by the search box and the
+		 * finding badges (report.js; without the script, a plain table) */
+		fputs("<div class=\"calltable\"><div class=\"tools noprint\"><input type=\"search\" class=\"callsearch\" "
+		      "placeholder=\"Filter calls: number, Call-ID, state, finding...\" aria-label=\"Filter calls\">"
+		      " <span class=\"badges\"></span> <output class=\"shown\"></output></div>\n"
+		      "<table class=\"index\">\n<thead><tr><th data-sort=\"num\">call</th><th data-sort=\"start\">start (UTC)</th>"
+		      "<th data-sort=\"dur\">duration</th><th data-sort=\"text\">caller &rarr; callee</th>"
+		      "<th data-sort=\"text\">state</th><th data-sort=\"text\">findings</th><th data-sort=\"text\">Call-ID</th>"
+		      "</tr></thead>\n<tbody>\n",
 		      out);
-		copy(h->index, out);
-		fputs("</table>\n", out);
-	} else if (in->call_filter) {
-		fputs("<p class=\"none\">No call matches the Call-ID asked for.</p>\n", out);
+		if (ordered)
+			for (size_t i = 0; i < h->list.n; i++)
+				call_list_copy_part(h->index, h->list.v[i].off, h->list.v[i].len, out);
+		else
+			copy(h->index, out);
+		fputs("</tbody></table></div>\n", out);
+	} else if (in->call_filter || in->selection) {
+		fputs("<p class=\"none\">No call matches the filters asked for.</p>\n", out);
 	}
 	counts(out, in);
 	fputs("</section>\n", out);
-	copy(h->calls, out);
+	if (ordered)
+		for (size_t i = 0; i < h->list.n; i++)
+			call_list_copy_part(h->calls, h->list.v[i].off2, h->list.v[i].len2, out);
+	else
+		copy(h->calls, out);
 	if (h->n_unsig) {
 		fprintf(out, "<section class=\"unsig\"><h3>Unsignalled RTP streams</h3><p class=\"note\">%u streams with no "
 			     "SIP/SDP seen for them in this capture (times from each stream's first packet).</p>"

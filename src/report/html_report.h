@@ -48,6 +48,8 @@ struct html_capture_info {
 	bool read_all;             /* read to its end (when not complete: the report was cut short after) */
 	const char *error;         /* why not complete, when not */
 	const char *call_filter;   /* --call, or NULL */
+	const char *selection;     /* the other call filters as given ("--from '1001'"), or NULL */
+	unsigned calls_matched;    /* calls the filters left */
 };
 
 /* Writes the capture's summary, then its calls and unsignalled streams. */

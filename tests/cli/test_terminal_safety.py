@@ -61,18 +61,19 @@ with tempfile.TemporaryDirectory() as d:
     with open(t, "wb") as f:
         f.write(trace(b"c1-" + payload, b"UA" + payload))
     for opts in ([], ["--messages"], ["-q"]):
-        p = subprocess.run([deadair, "analyze", *opts, t], capture_output=True, timeout=60)
+        # --all: the healthy call's report too (the default lists calls with problems)
+        p = subprocess.run([deadair, "analyze", "--all", *opts, t], capture_output=True, timeout=60)
         clean("trace " + " ".join(opts or ["(text)"]), p.stdout)
         check("trace " + " ".join(opts or ["(text)"]) + ": call shown, escaped",
               opts == ["-q"] or b"\\u{009b}2J" in p.stdout, p.stdout[:800])
-    p = subprocess.run([deadair, "analyze", "--color", "always", t], capture_output=True, timeout=60)
+    p = subprocess.run([deadair, "analyze", "--all", "--color", "always", t], capture_output=True, timeout=60)
     clean("trace --color always", p.stdout, colour=True)
     check("--color always: deadair's own colours remain", SGR.search(p.stdout) is not None)
     # the escape split across the report's writes: a long header just under a buffer size
     for pad in (4090, 4093, 4095, 8190):
         with open(t, "wb") as f:
             f.write(trace(b"x" * 8 + payload, b"p" * pad + payload))
-        p = subprocess.run([deadair, "analyze", t], capture_output=True, timeout=60)
+        p = subprocess.run([deadair, "analyze", "--all", t], capture_output=True, timeout=60)
         clean(f"long header ({pad})", p.stdout)
     # file names in messages to standard error, and in the report's header
     evil = os.path.join(d, "cap\x1b]0;x\x07\xc2\x9b.pcap".encode("latin-1").decode("utf-8", "surrogateescape"))

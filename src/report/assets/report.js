@@ -35,3 +35,84 @@
     closed.forEach(function (d) { d.open = false; });
   });
 })();
+// The call table of each capture: sorted by clicking a column head (again:
+// the other way), filtered by the search box (every word must appear in the
+// row) and by the finding badges above it (a call with any badge chosen).
+(function () {
+  'use strict';
+  function key(tr, kind, col) {
+    if (kind === 'start') return parseFloat(tr.getAttribute('data-start')) || 0;
+    if (kind === 'dur') return parseFloat(tr.getAttribute('data-dur')) || 0;
+    var text = tr.cells[col] ? tr.cells[col].textContent.trim() : '';
+    if (kind === 'num') return parseFloat(text) || 0;
+    return text.toLowerCase();
+  }
+  function setup(box) {
+    var table = box.querySelector('table.index');
+    var body = table && table.tBodies[0];
+    if (!body) return;
+    var search = box.querySelector('input.callsearch');
+    var shown = box.querySelector('output.shown');
+    var badges = box.querySelector('.badges');
+    var chosen = {};
+    var rows = Array.prototype.slice.call(body.rows);
+    function apply() {
+      var words = search ? search.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
+      var ids = Object.keys(chosen).filter(function (k) { return chosen[k]; });
+      var n = 0;
+      rows.forEach(function (tr) {
+        var text = tr.textContent.toLowerCase();
+        var f = (tr.getAttribute('data-findings') || '').split(' ');
+        var ok = words.every(function (w) { return text.indexOf(w) >= 0; }) &&
+          (!ids.length || ids.some(function (id) { return f.indexOf(id) >= 0; }));
+        tr.hidden = !ok;
+        if (ok) n++;
+      });
+      if (shown) shown.textContent = n === rows.length ? rows.length + ' calls' : n + ' of ' + rows.length + ' calls shown';
+    }
+    // one badge per finding ID of the table, with how many calls have it
+    var count = {};
+    rows.forEach(function (tr) {
+      (tr.getAttribute('data-findings') || '').split(' ').filter(Boolean).forEach(function (id, i, all) {
+        if (all.indexOf(id) === i) count[id] = (count[id] || 0) + 1;
+      });
+    });
+    Object.keys(count).sort().forEach(function (id) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'badge';
+      b.setAttribute('data-finding', id);
+      b.setAttribute('aria-pressed', 'false');
+      b.textContent = id + ' ' + count[id];
+      b.addEventListener('click', function () {
+        chosen[id] = !chosen[id];
+        b.setAttribute('aria-pressed', chosen[id] ? 'true' : 'false');
+        apply();
+      });
+      if (badges) badges.appendChild(b);
+    });
+    if (search) search.addEventListener('input', apply);
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      var kind = th.getAttribute('data-sort');
+      if (!kind) return;
+      th.tabIndex = 0;
+      function sort() {
+        var asc = th.getAttribute('aria-sort') !== 'ascending';
+        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (o) { o.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+        var keyed = rows.map(function (tr, i) { return { tr: tr, k: key(tr, kind, col), i: i }; });
+        keyed.sort(function (a, b) {
+          var c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.i - b.i;
+          return asc ? c : -c;
+        });
+        keyed.forEach(function (x) { body.appendChild(x.tr); });
+      }
+      th.addEventListener('click', sort);
+      th.addEventListener('keydown', function (ev) {
+        if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); sort(); }
+      });
+    });
+    apply();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('.calltable'), setup);
+})();
