@@ -614,6 +614,7 @@ void bind_media(struct calls *t, struct call *c, int16_t idx)
 			continue;
 		unsig_unlink(t, v[i]);
 		stream_attach(t, c, s, dir, how);
+		t->st.rtp_in_calls += s->packets; /* its packets before the SDP are the call's too */
 	}
 	free(v);
 }
