@@ -10,6 +10,9 @@ bash scripts/deps.sh test
 # the browser tests' one npm package (playwright-core: it downloads no browser, Debian's chromium is used)
 (cd tests/web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 export DEADAIR_REQUIRE_WEB=1
+# generated captures and tshark's answers, computed once for both passes
+# (tests/lib/testcache.py: keyed by the content of every input)
+export DEADAIR_TEST_CACHE="${DEADAIR_TEST_CACHE:-$PWD/.test-cache}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== build (gcc, -Werror) =="

@@ -4,8 +4,13 @@
 `tshark -q -z rtp,streams`: run both, parse both, match streams by
 (src, sport, dst, dport, SSRC)."""
 import json
+import os
 import re
 import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import testcache  # noqa: E402
 
 LINE = re.compile(
     r"^\s*(?P<start>[\d.]+)\s+(?P<end>[\d.]+)\s+(?P<src>\S+)\s+(?P<sport>\d+)\s+(?P<dst>\S+)\s+(?P<dport>\d+)\s+"
@@ -15,10 +20,10 @@ LINE = re.compile(
 
 
 def tshark_streams(path, heuristic=False, extra=()):
-    cmd = ["tshark", "-r", path, "-q", "-z", "rtp,streams"] + list(extra)
+    args = ["-q", "-z", "rtp,streams"] + list(extra)
     if heuristic:
-        cmd += ["-o", "rtp.heuristic_rtp:TRUE"]
-    out = subprocess.run(cmd, capture_output=True, timeout=600).stdout.decode("utf-8", "replace")
+        args += ["-o", "rtp.heuristic_rtp:TRUE"]
+    out = testcache.tshark(path, args).decode("utf-8", "replace")
     streams = {}
     for line in out.splitlines():
         m = LINE.match(line)

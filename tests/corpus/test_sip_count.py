@@ -11,6 +11,9 @@ import subprocess
 import sys
 import zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+import testcache  # noqa: E402
+
 deadair, corpus = sys.argv[1], sys.argv[2]
 if not os.path.isfile(os.path.join(corpus, "MANIFEST.tsv")):
     print(f"SKIPPED: no public corpus at {corpus} (it lives in ../shared, beside a CI checkout)")
@@ -37,15 +40,13 @@ def tshark_sip_count(path, extra):
     # those messages never arrived anywhere, and deadair counts the ICMP errors
     # on their own line instead (goffinet__sip_captures/private-test-sip.pcapng
     # has two, frames 2 and 150).
-    out = subprocess.run(
-        ["tshark", "-r", path, "-Y", "sip && !icmp && !icmpv6", "-T", "fields", "-e", "sip", "-E", "occurrence=a"] + extra,
-        capture_output=True, timeout=300).stdout.decode("utf-8", "replace")
+    out = testcache.tshark(path, ["-Y", "sip && !icmp && !icmpv6", "-T", "fields", "-e", "sip", "-E",
+                                  "occurrence=a"] + list(extra), timeout=300).decode("utf-8", "replace")
     return out.count("Session Initiation Protocol")
 
 
 def hep_sip_count(path):
-    out = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "udp.payload"],
-                         capture_output=True, timeout=300).stdout.decode()
+    out = testcache.tshark(path, ["-T", "fields", "-e", "udp.payload"], timeout=300).decode()
     count = 0
     for line in out.split():
         data = bytes.fromhex(line.replace(":", ""))

@@ -31,6 +31,9 @@ sys.path.insert(0, HERE)
 
 import scengen  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import testcache  # noqa: E402
+
 SCENARIOS = os.path.join(os.path.dirname(HERE), "scenarios")
 
 # tshark learns RTP ports from SDP; streams nobody signalled (unsignalled RTP, a far end
@@ -42,11 +45,10 @@ ROW = re.compile(r"^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(0x[0-9
 
 
 def tshark(path, *args):
-    out = subprocess.run(["tshark", "-n", "-r", path] + TSHARK_RTP + list(args),
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        raise RuntimeError("tshark failed on %s: %s" % (path, out.stderr.strip()))
-    return out.stdout
+    rc, out, err = testcache.tshark_run(path, ["-n"] + TSHARK_RTP + list(args))
+    if rc != 0:
+        raise RuntimeError("tshark failed on %s: %s" % (path, err.decode("utf-8", "replace").strip()))
+    return out.decode("utf-8", "replace")
 
 
 PI_ERROR = str(0x00800000)  # expert info severity "error" as tshark prints it
