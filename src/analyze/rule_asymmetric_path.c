@@ -3,6 +3,16 @@
  * (media anchors, SBCs, direct media on one side only), and whether one failed. */
 #include "analyze/rule_util.h"
 
+/* Whether the call has a stream running the reverse of s (its source and
+ * destination addresses swapped) with packets enough to count. */
+static bool mirrored(const struct call *c, const struct stream *s)
+{
+	for (const struct stream *o = c->streams; o; o = o->next)
+		if (o != s && o->packets >= 20 && addr_eq(&o->src.addr, &s->dst.addr) && addr_eq(&o->dst.addr, &s->src.addr))
+			return true;
+	return false;
+}
+
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call_facts *f = x->f;
@@ -10,6 +20,11 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	if (!ab || !ba || ab->packets < 20 || ba->packets < 20)
 		return;
 	if (addr_eq(&ab->src.addr, &ba->dst.addr) && addr_eq(&ab->dst.addr, &ba->src.addr))
+		return;
+	/* a relay between the parties (rtpengine beside a proxy, an SBC): each leg
+	 * mirrors itself (the caller <-> relay, relay <-> callee), the capture
+	 * sees both legs, and the directions' first streams are on different legs */
+	if (mirrored(x->c, ab) && mirrored(x->c, ba))
 		return;
 	bool failed = findings_has(out, "ONE_WAY_AUDIO") || findings_has(out, "RTP_TIMEOUT");
 	struct finding *fd = finding_add(out, "ASYMMETRIC_PATH", failed ? SEV_WARNING : SEV_INFO, PARTY_NONE,

@@ -57,7 +57,23 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		const struct acct_dir *ad = &x->f->acct.dir[far];
 		bool lost = x->f->acct.valid && ad->lost && (ad->cause == CAUSE_PRIVATE_ADDR || ad->from_start);
 		bool failed = to_private > 0 || lost;
-		struct finding *fd = finding_add(out, "PRIVATE_IP_IN_SDP", failed ? SEV_CRITICAL : SEV_WARNING, far, r->ts);
+		/* a copy of the same message seen on the next hop with a public
+		 * address in its place: a relay or SBC on the path rewrote it */
+		const struct sdp_rec *rw = NULL;
+		const struct sdp_media_rec *rwm = NULL;
+		for (uint32_t j = i + 1; j < c->n_sdp && !rw; j++) {
+			const struct sdp_rec *r2 = &c->sdp[j];
+			if (r2->by != r->by || r2->cseq != r->cseq || strcmp(r2->context, r->context) != 0)
+				continue;
+			for (unsigned k = 0; k < r2->n_media; k++)
+				if (!strcmp(r2->media[k].type, "audio") && r2->media[k].rtp.port && is_public(&r2->media[k].rtp.addr)) {
+					rw = r2;
+					rwm = &r2->media[k];
+					break;
+				}
+		}
+		enum severity sev = failed ? SEV_CRITICAL : rw ? SEV_INFO : SEV_WARNING;
+		struct finding *fd = finding_add(out, "PRIVATE_IP_IN_SDP", sev, far, r->ts);
 		if (!fd)
 			return;
 		char adv[64];
@@ -83,10 +99,21 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			finding_explain(fd, "%s, so whether the %s's audio reached the %s (through latching by the %s) "
 					"cannot be told from it.", x->a->cfg.signalling_only ? "The trace holds no RTP" :
 					"The capture holds no RTP of it for this call", who(far), who(p), who(far));
-		else
+		else if (rw) {
+			char to[64];
+			ep_text(&rwm->rtp, to, sizeof(to));
+			finding_explain(fd, "The copy of this SDP that went on towards the %s names %s instead (%s %llu): a "
+					"media relay or SBC on the path rewrote it and anchors the media, which flowed: "
+					"the NAT is handled there, nothing to fix.", who(far), to, unit(x),
+					(unsigned long long)rw->frame);
+		} else
 			finding_explain(fd, "Audio worked in this call only because the %s sent its media to where the %s's "
 					"RTP came from (latching).", who(far), who(p));
 		finding_evidence(fd, r->frame, r->ts, c->point, "SDP with %s", adv);
+		if (rw && !failed) {
+			finding_evidence(fd, rw->frame, rw->ts, c->point, "the same SDP rewritten on the next hop");
+			continue;
+		}
 		rec_public_address(fd, party_platform(c, p));
 		rec_symmetric(fd, party_platform(c, far));
 	}

@@ -23,6 +23,18 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		 * media comes from that server, not from a rewritten address */
 		if (s->bound_by == BIND_TURN)
 			continue;
+		/* through a proxy with a media relay, the party's SDP is seen twice,
+		 * as written and as the relay rewrote it for the next hop: the
+		 * media of the leg seen here comes from one of the two */
+		bool advertised = false;
+		for (uint32_t i = 0; i < c->n_sdp && !advertised; i++)
+			for (unsigned k = 0; c->sdp[i].by == p && k < c->sdp[i].n_media; k++)
+				if (!strcmp(c->sdp[i].media[k].type, "audio") &&
+				    (addr_eq(&c->sdp[i].media[k].rtp.addr, &s->src.addr) ||
+				     addr_is_private(&c->sdp[i].media[k].rtp.addr) || addr_is_cgnat(&c->sdp[i].media[k].rtp.addr)))
+					advertised = true; /* or a private one as written: PRIVATE_IP_IN_SDP says it */
+		if (advertised)
+			continue;
 		/* inside the NAT, a phone that learned its public address (a STUN
 		 * Binding response in this capture gave it, or ICE names it a
 		 * server-reflexive or relay candidate) sends from its own private
