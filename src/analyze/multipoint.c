@@ -130,6 +130,8 @@ void multipoint_add(struct multipoint *mp, const struct call *c, unsigned call_i
 		t->first_frame = s->first_frame;
 		t->last_frame = s->last_frame;
 		t->pairs = 1;
+		for (uint32_t k = 0; k < s->n_gaps && k < STREAM_MAX_GAPS && t->n_gaps < MP_STREAM_GAPS; k++)
+			t->gaps[t->n_gaps++] = s->gaps[k];
 	}
 	*mp->tail = d;
 	mp->tail = &d->next;
@@ -539,8 +541,20 @@ static void find_media_lost(const struct multipoint *mp, struct mp_group *g, con
 			continue;
 		bool crit = !sp || (uint64_t)missing * 2 >= su->packets ||
 			    (stopped && su->last_ts - (sp->last_ts - off) >= 5000000000LL);
+		/* where it stops, the loss begins with the next packet that passed
+		 * upstream: after a silence both points shared (a hold), that is
+		 * the first packet after the silence, not the last before it */
+		int64_t at = sp ? sp->last_ts : su->first_ts;
+		const struct gap_rec *resumed = NULL;
+		for (unsigned i = 0; stopped && i < su->n_gaps; i++) {
+			const struct gap_rec *gr = &su->gaps[i];
+			if (gr->start <= sp->last_ts - off + 500000000LL && gr->end > sp->last_ts - off)
+				resumed = gr;
+		}
+		if (resumed)
+			at = resumed->end + off;
 		struct finding *fd = finding_add(&g->findings, "MEDIA_LOST_BETWEEN_POINTS", crit ? SEV_CRITICAL : SEV_WARNING,
-						 md->dir, sp ? sp->last_ts : su->first_ts);
+						 md->dir, at);
 		if (!fd)
 			return;
 		char a[64], b[64];
@@ -567,6 +581,14 @@ static void find_media_lost(const struct multipoint *mp, struct mp_group *g, con
 					missing, 100.0 * missing / su->packets);
 			finding_evidence(fd, sp->last_frame, sp->last_ts, pc->point, "last packet of 0x%08X at this point",
 					 md->ssrc);
+			if (resumed) {
+				finding_explain(fd, "Both points saw it fall silent at %+.3f s (a hold); from %+.3f s on it "
+						"passed point %u again, and never reached point %u.",
+						(double)(resumed->start - g->origin) / 1e9, (double)(resumed->end - g->origin) / 1e9,
+						pu + 1u, pc->point + 1u);
+				finding_evidence(fd, resumed->frame_after, resumed->end, pu,
+						 "first packet after the silence at point %u", pu + 1u);
+			}
 		}
 		finding_evidence(fd, su->last_frame, su->last_ts, pu, "last packet of 0x%08X at point %u", md->ssrc,
 				 pu + 1u);

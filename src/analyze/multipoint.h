@@ -43,6 +43,8 @@ struct mp_msg {
 	uint16_t m_port;
 };
 
+#define MP_STREAM_GAPS 8
+
 struct mp_stream {
 	uint32_t ssrc;
 	uint8_t dir;
@@ -51,6 +53,8 @@ struct mp_stream {
 	int64_t first_ts, last_ts;
 	uint64_t first_frame, last_frame;
 	unsigned pairs;              /* address pairs it was seen on at this point */
+	unsigned n_gaps;             /* silences of the stream at this point (a hold), first ones */
+	struct gap_rec gaps[MP_STREAM_GAPS];
 };
 
 /* One call as one point saw it. */
