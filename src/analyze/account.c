@@ -15,6 +15,7 @@
 
 #define STOP_MARGIN_NS 5000000000LL   /* the other direction goes on at least this long */
 #define BOTH_SILENT_NS 9000000000LL   /* both silent this long before a BYE: both stopped */
+#define BOTH_SILENT_BOX_NS 3000000000LL /* ... before BYEs to both parties at once */
 #define PAUSE_NS 5000000000LL         /* a silence a NAT mapping may not survive */
 #define GRID_MAX 2000                 /* time steps of the segment grid */
 
@@ -280,7 +281,8 @@ static void lost_dir(const struct call *c, struct call_facts *f, uint8_t p, bool
 			goto beyond;
 		}
 		/* 4. both stopped well before the BYE */
-		if (both_quiet && s->packets >= 50 && !h && f->has_bye && f->bye_ts - stop >= BOTH_SILENT_NS)
+		if (both_quiet && s->packets >= 50 && !h && f->has_bye &&
+		    f->bye_ts - stop >= (f->bye_both_ways ? BOTH_SILENT_BOX_NS : BOTH_SILENT_NS))
 			mark(d, ACCT_SILENT, CAUSE_BOTH_STOPPED, stop, s->last_frame, s->last_point, true);
 	}
 beyond:
@@ -381,9 +383,11 @@ void account_build(const struct call *c, struct call_facts *f, bool signalling_o
 	} else if (!c->media_elsewhere && secs(f->talk_start, f->talk_end) >= 2.0) {
 		/* (under 2 s of talk nothing can be told of a direction's loss) */
 		/* both silent a watchdog's time before the BYE */
+		/* (a BYE to both parties at once, from a box between them: its own
+		 * watchdog, however short, ended it) */
+		int64_t quiet = f->bye_both_ways ? BOTH_SILENT_BOX_NS : BOTH_SILENT_NS;
 		bool both_quiet = f->has_bye && f->dir[PARTY_A].packets && f->dir[PARTY_B].packets &&
-				  f->bye_ts - f->dir[PARTY_A].last_ts >= BOTH_SILENT_NS &&
-				  f->bye_ts - f->dir[PARTY_B].last_ts >= BOTH_SILENT_NS;
+				  f->bye_ts - f->dir[PARTY_A].last_ts >= quiet && f->bye_ts - f->dir[PARTY_B].last_ts >= quiet;
 		for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
 			lost_dir(c, f, p, both_quiet);
 	}

@@ -2,6 +2,7 @@
 /* Derived call facts shared by the rules. */
 #include "analyze/facts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "calls/calls.h"
@@ -179,8 +180,23 @@ static bool to_unreachable_private(const struct call *c, const struct stream *s,
  * advertised port to a third host (a NAT mapping that now belongs to another
  * device), or to a private address of a receiver seen only on public ones,
  * does not reach the other party and does not count as its media. */
+/* Whether s is the upstream leg of a relay seen at this point: the same
+ * party's stream with its SSRC leaves the host s goes to (rtpengine, an SBC
+ * anchoring the media keep the SSRC), towards another host. What reached the
+ * other party is that downstream leg; s only says what reached the relay. */
+static bool relayed_on(const struct call *c, const struct stream *s)
+{
+	for (const struct stream *o = c->streams; o; o = o->next)
+		if (o != s && o->dir == s->dir && o->ssrc == s->ssrc && addr_eq(&o->src.addr, &s->dst.addr) &&
+		    !addr_eq(&o->dst.addr, &s->src.addr) && !addr_eq(&o->dst.addr, &s->dst.addr))
+			return true;
+	return false;
+}
+
 bool facts_reaches_other(const struct call *c, const struct stream *s)
 {
+	if (relayed_on(c, s))
+		return false;
 	uint8_t rx = facts_other(s->dir);
 	if (rx == PARTY_NONE)
 		return true;
@@ -220,6 +236,8 @@ void facts_derive(const struct call *c, struct call_facts *f)
 		for (const struct stream *s = c->streams; s; s = s->next) {
 			if (s->dir != p)
 				continue;
+			if (relayed_on(c, s))
+				continue; /* its packets' fate is the relay's downstream leg */
 			if (!facts_reaches_other(c, s)) {
 				d->misdirected++;
 				if (!d->misdirected_stream)
@@ -246,6 +264,13 @@ void facts_derive(const struct call *c, struct call_facts *f)
 		}
 	}
 	f->has_bye = c->state == CALL_ENDED && c->end_ts;
+	int64_t bye_at[2] = { 0, 0 };
+	for (uint32_t k = 0; k < c->n_msgs; k++) {
+		const struct msg_rec *m = &c->msgs[k];
+		if (m->request && m->from <= PARTY_B && !strcmp(m->method, "BYE") && !bye_at[m->from])
+			bye_at[m->from] = m->ts;
+	}
+	f->bye_both_ways = bye_at[PARTY_A] && bye_at[PARTY_B] && llabs(bye_at[PARTY_A] - bye_at[PARTY_B]) <= 2000000000LL;
 	f->bye_ts = c->end_ts;
 	f->bye_frame = c->end_frame;
 	f->bye_by = c->ended_by;

@@ -111,6 +111,8 @@ struct call_facts {
 	unsigned n_holds;
 	struct hold_period holds[FACTS_MAX_HOLDS];
 	bool has_bye;
+	bool bye_both_ways;          /* both parties were sent a BYE within 2 s: a box between
+				      * them (a proxy told by its media relay) ended the call */
 	int64_t bye_ts;
 	uint64_t bye_frame;
 	uint8_t bye_by;

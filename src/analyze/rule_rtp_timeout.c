@@ -72,16 +72,26 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 	 * hang-up are people, unless the user's own timeout says otherwise; a far
 	 * end that names a media timeout is taken at its word */
 	double min = x->a->cfg.rtp_timeout_s > 0 && x->a->cfg.rtp_timeout_s < 10 ? x->a->cfg.rtp_timeout_s * 0.9 : 9.0;
+	/* both parties sent BYE at once: neither hung up, a box between them ended
+	 * the call (a proxy told by its media relay's timeout); both directions
+	 * silent for seconds before that is its watchdog, however short it is set */
+	bool both_silent = f->acct.dir[hanger].lost && f->acct.dir[hanger].lost_from <= d->lost_from + 2000000000LL;
+	if (f->bye_both_ways && both_silent && min > 3.0)
+		min = 3.0;
 	if (d->said_by != CAUSE_FAR_END_TIMEOUT && waited < min)
 		return;
 	if (d->from_start && !facts_reason_media_timeout(c))
 		return; /* no audio from the answer: ONE_WAY_AUDIO / NO_RTP say it; a hang-up is no watchdog */
 	bool both = f->acct.dir[hanger].lost && f->acct.dir[hanger].lost_from <= d->lost_from + 2000000000LL;
-	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, silent, d->lost_from);
+	bool box = both && f->bye_both_ways; /* BYE to both parties: neither hung up */
+	struct finding *fd = finding_add(out, "RTP_TIMEOUT", SEV_CRITICAL, box ? PARTY_NONE : silent, d->lost_from);
 	if (!fd)
 		return;
 	fd->lost_dirs = (uint8_t)(1u << silent | (both ? 1u << hanger : 0));
-	if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
+	if (box)
+		finding_title(fd, "RTP stopped both ways %.1f s before a box between the parties ended the call (a BYE "
+			      "to each)", waited);
+	else if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
 		finding_title(fd, "The %s hung up on a media timeout: RTP %s passed this point but was lost beyond it",
 			      who(hanger), dir_text(silent));
 	else if (beyond)
@@ -115,6 +125,21 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 				rel_s(c, s->last_ts), (unsigned long long)s->last_frame, rel_s(c, f->bye_ts), waited,
 				h ? "the unhold" : d->state == ACCT_MISDIRECTED ? "it went astray" : "it stopped", who(hanger),
 				(unsigned long long)f->bye_frame);
+	/* a relay seen here: it went on receiving what it no longer sent on */
+	for (const struct stream *u = c->streams; u && s->last_stream; u = u->next) {
+		const struct stream *o = s->last_stream;
+		if (u == o || u->dir != silent || u->ssrc != o->ssrc || !addr_eq(&u->dst.addr, &o->src.addr) ||
+		    u->last_ts < o->last_ts + 2000000000LL)
+			continue;
+		char relay[64];
+		ep_text(&u->dst, relay, sizeof(relay));
+		finding_explain(fd, "The relay at %s received the %s's RTP until %+.3f s (frame %llu) but sent it on only "
+				"until %+.3f s: the media stopped inside the relay or on its host (its own timeout, a "
+				"firewall rule, a crashed relay process), not on the way to it.", relay, who(silent),
+				rel_s(c, u->last_ts), (unsigned long long)u->last_frame, rel_s(c, o->last_ts));
+		finding_evidence(fd, u->last_frame, u->last_ts, u->point, "last RTP %s into the relay", dir_text(silent));
+		break;
+	}
 	if (both)
 		finding_explain(fd, "RTP was silent in both directions over that time.");
 	else if (f->dir[hanger].packets)
