@@ -275,6 +275,9 @@ static uint64_t frame_key(const struct frame *f)
 			return flow_key(false, ip + 12, ip + 16, 4, (uint16_t)((t[0] << 8) | t[1]),
 					(uint16_t)((t[2] << 8) | t[3]));
 		}
+	} else if (n >= 40 && ip[0] >> 4 == 6 && ip[6] == 44) {
+		/* IPv6 fragments: by their addresses (the decoder does not hand on the identification) */
+		return flow_key(true, ip + 8, ip + 24, 16, 0, 0);
 	} else if (n >= 40 && ip[0] >> 4 == 6 && ip[6] == 6 && n >= 60) {
 		const uint8_t *t = ip + 40;
 		size_t doff = (size_t)(t[12] >> 4) * 4;
@@ -294,6 +297,8 @@ static uint64_t dgram_key(const struct dgram *d)
 		return flow_key(false, d->src.b, d->dst.b, alen, d->sport, d->dport);
 	if ((d->encap & ENC_IPFRAG) && d->src.family == 4)
 		return flow_key(true, d->src.b, d->dst.b, 4, d->ip_id, 0);
+	if (d->encap & ENC_IPFRAG)
+		return flow_key(true, d->src.b, d->dst.b, 16, 0, 0);
 	return 0;
 }
 
@@ -436,6 +441,76 @@ static bool select_frames(struct pcap_pick *p, const struct pipeline_input *in, 
 	return true;
 }
 
+/* --anonymize: a datagram the capture holds in IP fragments is written
+ * whole, as one packet in the frame of its last fragment (the text inside
+ * changes length, so its fragments could not stay as they were). */
+struct whole {
+	uint64_t frame;        /* the frame that completed it, 0: none */
+	uint16_t sport, dport;
+	size_t len;
+	uint8_t data[65536];
+	uint8_t frame_buf[65536 + 256];
+};
+
+static void whole_sink(void *ctx, const struct dgram *d)
+{
+	struct whole *w = ctx;
+	if (!(d->encap & ENC_IPFRAG) || d->transport != TP_UDP || d->len > sizeof(w->data))
+		return;
+	w->frame = d->frame;
+	w->sport = d->sport;
+	w->dport = d->dport;
+	w->len = d->len;
+	memcpy(w->data, d->data, d->len);
+}
+
+/* Whether frame f is an IP fragment (IPv4 offset or MF, an IPv6 Fragment header first). */
+static bool is_fragment(const struct frame *f, long *ip_off)
+{
+	long off = anon_ip_offset(f->linktype, f->data, f->caplen);
+	*ip_off = off;
+	if (off < 0 || f->caplen - (size_t)off < 40)
+		return false;
+	const uint8_t *ip = f->data + off;
+	if (ip[0] >> 4 == 4)
+		return (((ip[6] << 8) | ip[7]) & 0x3FFF) != 0;
+	return ip[0] >> 4 == 6 && ip[6] == 44;
+}
+
+/* The frame of the whole datagram: f's link header, its IP header without
+ * fragmentation, a UDP header and the datagram; its length, 0 if it cannot be made. */
+static size_t whole_frame(struct whole *w, const struct frame *f, long ip_off)
+{
+	size_t off = (size_t)ip_off;
+	const uint8_t *ip = f->data + off;
+	bool v6 = ip[0] >> 4 == 6;
+	size_t ihl = v6 ? 40 : (size_t)(ip[0] & 15) * 4;
+	if (ihl < 20 || off + ihl > f->caplen || off + ihl + 8 + w->len > sizeof(w->frame_buf) ||
+	    ihl + 8 + w->len > 65535 + (v6 ? 40u : 0u))
+		return 0;
+	uint8_t *b = w->frame_buf;
+	memcpy(b, f->data, off + ihl);
+	uint8_t *nip = b + off;
+	size_t udp_len = 8 + w->len;
+	if (v6) {
+		nip[4] = (uint8_t)(udp_len >> 8);
+		nip[5] = (uint8_t)udp_len;
+		nip[6] = 17;
+	} else {
+		nip[2] = (uint8_t)((ihl + udp_len) >> 8);
+		nip[3] = (uint8_t)(ihl + udp_len);
+		nip[6] &= 0x40; /* DF kept, MF and the offset gone */
+		nip[7] = 0;
+	}
+	uint8_t *u = nip + ihl;
+	u[0] = (uint8_t)(w->sport >> 8), u[1] = (uint8_t)w->sport;
+	u[2] = (uint8_t)(w->dport >> 8), u[3] = (uint8_t)w->dport;
+	u[4] = (uint8_t)(udp_len >> 8), u[5] = (uint8_t)udp_len;
+	u[6] = u[7] = 0;
+	memcpy(u + 8, w->data, w->len);
+	return off + ihl + udp_len;
+}
+
 bool pcap_pick_write(struct pcap_pick *p, const struct pipeline_input *in, const struct pipeline_opts *o,
 		     const char *path, bool anonymize, struct pcap_pick_result *res, char *err, size_t errlen)
 {
@@ -466,6 +541,25 @@ bool pcap_pick_write(struct pcap_pick *p, const struct pipeline_input *in, const
 		capture_close(&cap);
 		return false;
 	}
+	struct whole *whole = NULL;
+	struct decoder *dec = NULL;
+	if (anonymize) {
+		whole = calloc(1, sizeof(*whole));
+		struct decode_config cfg = {
+			.limits = limits_default(), .probe = sip_probe, .framer = sip_frame,
+			.sink = whole_sink, .gap = pass2_gap, .sink_ctx = whole,
+		};
+		dec = whole ? decoder_new(&cfg) : NULL;
+		if (!dec) {
+			snprintf(err, errlen, "out of memory");
+			free(whole);
+			fclose(out);
+			free(ifmap);
+			free(buf);
+			capture_close(&cap);
+			return false;
+		}
+	}
 	bool ok = pcapng_write_shb(out, "deadair " DEADAIR_VERSION_STRING);
 	uint32_t n_if = 0;
 	size_t at = 0;
@@ -480,7 +574,20 @@ bool pcap_pick_write(struct pcap_pick *p, const struct pipeline_input *in, const
 		uint32_t caplen = f.caplen, len = f.len;
 		if (anonymize) {
 			const char *why = NULL;
-			size_t nl = anon_frame(p->anon, f.linktype, f.data, f.caplen, buf, ANON_MAX_FRAME, &why);
+			const uint8_t *src = f.data;
+			size_t src_len = f.caplen;
+			long ip_off;
+			if (is_fragment(&f, &ip_off)) {
+				f.point = 0;
+				whole->frame = 0;
+				decoder_frame(dec, &f);
+				if (whole->frame != f.num)
+					continue; /* a piece of what the last fragment will carry whole */
+				src_len = whole_frame(whole, &f, ip_off);
+				src = whole->frame_buf;
+				f.len = f.caplen; /* nothing cut */
+			}
+			size_t nl = src_len ? anon_frame(p->anon, f.linktype, src, src_len, buf, ANON_MAX_FRAME, &why) : 0;
 			if (!nl) {
 				if (!res->dropped++)
 					snprintf(res->why_dropped, sizeof(res->why_dropped), "frame %llu: %s",
@@ -514,6 +621,8 @@ bool pcap_pick_write(struct pcap_pick *p, const struct pipeline_input *in, const
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 	free(ifmap);
 	free(buf);
+	free(whole);
+	decoder_free(dec);
 	capture_close(&cap);
 	return ok;
 }

@@ -192,10 +192,8 @@ def take_away(tmp, label, cap, call, index, secrets=(), crypto=False):
         if rep is None:
             continue
         again = calls_of(rep)
-        # a B2BUA's legs come out as the calls they were
-        mine = [c for c in again if c["call_id"] == cid or (anon and len(again) == 1)]
-        if anon and len(again) > 1:
-            mine = [again[0]]
+        # anonymized, a Call-ID keeps what precedes its '@' (a B2BUA's legs come out as the calls they were)
+        mine = [c for c in again if c["call_id"].split("@")[0] == cid.split("@")[0]]
         check(f"{tag}: the call, alone", len(again) == 1 + len(call.get("linked_call_ids") or []) or len(again) == 1,
               [c["call_id"] for c in again])
         if not mine:
