@@ -193,9 +193,11 @@ static const char *map_str(struct smap *m, size_t *n, const char *orig, size_t l
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(m[i].orig, key))
 			return m[i].pseudo;
-	static char overflow[48];
-	struct smap *e = *n < MAX_MAP ? &m[(*n)++] : NULL;
-	char *dst = e ? e->pseudo : overflow;
+	if (*n >= MAX_MAP) /* a table full: one pseudonym for the rest */
+		return kind == PS_NUMBER ? "5550199999" : kind == PS_USER ? "user0"
+		     : kind == PS_HOST ? "host0.example.invalid" : "anon 0";
+	struct smap *e = &m[(*n)++];
+	char *dst = e->pseudo;
 	++*counter;
 	switch (kind) {
 	case PS_NUMBER: snprintf(dst, 48, "55501%05u", *counter); break;
@@ -203,8 +205,7 @@ static const char *map_str(struct smap *m, size_t *n, const char *orig, size_t l
 	case PS_HOST: snprintf(dst, 48, "host%u.example.invalid", *counter); break;
 	case PS_NAME: snprintf(dst, 48, "anon %u", *counter); break;
 	}
-	if (e)
-		memcpy(e->orig, key, len + 1);
+	memcpy(e->orig, key, len + 1);
 	return dst;
 }
 
@@ -753,6 +754,9 @@ static void map_mac(struct anon *a, uint8_t *m)
 size_t anon_frame(struct anon *a, int linktype, const uint8_t *p, size_t n, uint8_t *out, size_t cap,
 		  const char **why)
 {
+	*why = "a frame too large to rewrite";
+	if (cap < 65536 || n > cap - 65536)
+		return 0;
 	*why = "a link type that is not anonymized";
 	long lo = anon_ip_offset(linktype, p, n);
 	if (lo < 0 || (size_t)lo > cap)
