@@ -353,8 +353,47 @@ static bool starts_ci(const uint8_t *s, size_t n, const char *w)
 	return true;
 }
 
+/* Addresses already given a pseudonym, where they are glued to other text
+ * (a Via branch "z9hG4bK...44ce4a41192.168.1.2"): replaced in t from byte from on. */
+static void sweep_known(struct tb *t, struct anon *a, size_t from)
+{
+	for (size_t k = 0; k < a->n_addrs && !t->over; k++) {
+		char o[ADDR_STRLEN], p[ADDR_STRLEN];
+		addr_str(&a->addrs[k].orig, o);
+		addr_str(&a->addrs[k].pseudo, p);
+		size_t ol = strlen(o), pl = strlen(p);
+		size_t i = from;
+		while (i + ol <= t->n) {
+			uint8_t *q = t->p + i;
+			bool hit = !memcmp(q, o, ol) && (i == 0 || q[-1] != '.') &&
+				   (i + ol == t->n || !(is_hex(q[ol]) || q[ol] == '.' || (a->addrs[k].orig.family == 6 && q[ol] == ':')));
+			if (!hit) {
+				i++;
+				continue;
+			}
+			if (pl > ol && pl - ol > t->cap - t->n) {
+				t->over = true;
+				return;
+			}
+			memmove(q + pl, q + ol, t->n - i - ol);
+			memcpy(q, p, pl);
+			t->n = t->n + pl - ol;
+			i += pl;
+		}
+	}
+}
+
+static void rewrite_span_literals(struct tb *t, struct anon *a, const uint8_t *s, size_t n);
+
 /* Rewrites one line's text: URIs (user and host), IP literals anywhere. */
 static void rewrite_span(struct tb *t, struct anon *a, const uint8_t *s, size_t n)
+{
+	size_t from = t->n;
+	rewrite_span_literals(t, a, s, n);
+	sweep_known(t, a, from);
+}
+
+static void rewrite_span_literals(struct tb *t, struct anon *a, const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -513,8 +552,8 @@ static size_t line_end(const uint8_t *s, size_t n, size_t at, size_t *next)
 static void rewrite_sip(struct tb *t, struct anon *a, const uint8_t *s, size_t n)
 {
 	size_t at = 0, cl_pos = (size_t)-1, cl_width = 0;
-	bool body = false;
-	size_t body_start = 0;
+	bool body = false, cl_known = false;
+	size_t body_start = 0, cl_in = 0, cl_out = 0;
 	while (at < n && !body) {
 		size_t next, e = line_end(s, n, at, &next);
 		if (e == at) {
@@ -530,7 +569,16 @@ static void rewrite_sip(struct tb *t, struct anon *a, const uint8_t *s, size_t n
 		size_t nl = c;
 		while (nl > at && (s[nl - 1] == ' ' || s[nl - 1] == '\t'))
 			nl--;
-		if (c < e && (name_is(s + at, nl - at, "content-length") || name_is(s + at, nl - at, "l"))) {
+		size_t d = c + 1, digits = 0;
+		while (d < e && (s[d] == ' ' || s[d] == '\t'))
+			d++;
+		size_t value = 0;
+		while (d + digits < e && digits < 9 && s[d + digits] >= '0' && s[d + digits] <= '9')
+			value = value * 10 + (size_t)(s[d + digits++] - '0');
+		if (c < e && digits && d + digits == e && cl_pos == (size_t)-1 &&
+		    (name_is(s + at, nl - at, "content-length") || name_is(s + at, nl - at, "l"))) {
+			cl_known = true;
+			cl_in = value;
 			tb_put(t, s + at, c + 1 - at);
 			tb_str(t, " ");
 			cl_pos = t->n;
@@ -549,16 +597,30 @@ static void rewrite_sip(struct tb *t, struct anon *a, const uint8_t *s, size_t n
 		tb_put(t, s + e, next - e);
 		at = next;
 	}
+	/* where the body the Content-Length claimed ends (it may claim less or
+	 * more than there is: kept so, as a rule may read it) */
+	size_t body_in = at, cl_end = body_in + cl_in;
+	bool cl_done = false;
 	while (at < n) {
 		size_t next, e = line_end(s, n, at, &next);
+		size_t out0 = t->n;
 		if (!starts_ci(s + at, e - at, "a=crypto:")) {
 			rewrite_sdp_line(t, a, s + at, e - at);
 			tb_put(t, s + e, next - e);
 		}
+		if (!cl_done && cl_end >= at && cl_end < next) {
+			size_t k = cl_end - at;
+			cl_out = out0 - body_start + (k < t->n - out0 ? k : t->n - out0);
+			cl_done = true;
+		}
 		at = next;
 	}
-	if (cl_pos != (size_t)-1 && !t->over) {
-		size_t blen = body ? t->n - body_start : 0;
+	if (!cl_done)
+		cl_out = (t->n - body_start) + (cl_end > n ? cl_end - n : 0);
+	if (!body)
+		cl_out = cl_in;
+	if (cl_pos != (size_t)-1 && cl_known && !t->over) {
+		size_t blen = cl_out;
 		char num[24];
 		int k = snprintf(num, sizeof(num), "%zu", blen);
 		/* the number, then the rest of its padding removed */
