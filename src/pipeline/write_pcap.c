@@ -23,7 +23,11 @@
 #define STUN_BEFORE_NS (30 * SEC)   /* STUN from the call's endpoints this long before it */
 #define PEND_RING 1024              /* frames held for reassembly, remembered */
 
-enum flow_kind { FLOW_MEDIA, FLOW_SIG };
+/* FLOW_TCP: a TCP connection that carried the calls' SIP: all of it within
+ * their span (other calls' messages too, or the connection would have holes),
+ * and its first frames (the handshake, a WebSocket upgrade) before. */
+enum flow_kind { FLOW_MEDIA, FLOW_SIG, FLOW_TCP };
+#define TCP_OPENING 8
 
 /* A flow of the call, either direction, within [t0, t1]. */
 struct flow {
@@ -31,6 +35,9 @@ struct flow {
 	uint16_t pa, pb;
 	uint8_t kind;
 	int64_t t0, t1;
+	bool used;                   /* FLOW_TCP: frames of it were taken */
+	uint8_t n_opening;
+	uint64_t opening[TCP_OPENING]; /* FLOW_TCP: the first frames since its last SYN */
 };
 
 /* A frame held back by the decoder (an IP fragment, a TCP segment), with
@@ -158,6 +165,8 @@ static void add_flow(struct pcap_pick *p, const struct endpoint *a, const struct
 	f->kind = kind;
 	f->t0 = t0;
 	f->t1 = t1;
+	f->used = false;
+	f->n_opening = 0;
 }
 
 void pcap_pick_call(struct pcap_pick *p, const struct call *c)
@@ -179,8 +188,12 @@ void pcap_pick_call(struct pcap_pick *p, const struct call *c)
 	}
 	if (c->end_ts > t1)
 		t1 = c->end_ts;
-	for (uint32_t i = 0; i < c->n_msgs; i++)
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		add_flow(p, &c->msgs[i].src, &c->msgs[i].dst, FLOW_SIG, t0 - MEDIA_MARGIN_NS, t1 + MEDIA_MARGIN_NS);
+		if (c->msgs[i].transport == TP_TCP)
+			add_flow(p, &c->msgs[i].src, &c->msgs[i].dst, FLOW_TCP, t0 - MEDIA_MARGIN_NS,
+				 t1 + MEDIA_MARGIN_NS);
+	}
 	for (const struct stream *s = c->streams; s; s = s->next) {
 		add_flow(p, &s->src, &s->dst, FLOW_MEDIA, t0 - MEDIA_MARGIN_NS, t1 + MEDIA_MARGIN_NS);
 		/* RTCP on the next ports (RFC 3550 section 11), unless muxed on these */
@@ -252,8 +265,8 @@ static uint64_t flow_key(bool frag, const uint8_t *src, const uint8_t *dst, size
 	return h | 1;
 }
 
-/* The reassembly key of a frame: an IPv4 fragment, or a TCP segment with
- * data; 0 for anything else. */
+/* The reassembly key of a frame: an IP fragment, a TCP segment with data,
+ * SCTP; 0 for anything else. */
 static uint64_t frame_key(const struct frame *f)
 {
 	long off = anon_ip_offset(f->linktype, f->data, f->caplen);
@@ -266,6 +279,9 @@ static uint64_t frame_key(const struct frame *f)
 		uint16_t fo = (uint16_t)((ip[6] << 8) | ip[7]);
 		if ((fo & 0x3FFF) != 0)
 			return flow_key(true, ip + 12, ip + 16, 4, (uint16_t)((ip[4] << 8) | ip[5]), 0);
+		if (ip[9] == 132 && ihl >= 20 && n >= ihl + 12) /* SCTP: DATA chunks of a message in pieces */
+			return flow_key(false, ip + 12, ip + 16, 4, (uint16_t)((ip[ihl] << 8) | ip[ihl + 1]),
+					(uint16_t)((ip[ihl + 2] << 8) | ip[ihl + 3]));
 		if (ip[9] == 6 && ihl >= 20 && n >= ihl + 20) {
 			const uint8_t *t = ip + ihl;
 			size_t doff = (size_t)(t[12] >> 4) * 4;
@@ -290,10 +306,56 @@ static uint64_t frame_key(const struct frame *f)
 	return 0;
 }
 
+/* Frame f as a frame of a FLOW_TCP connection: taken within its span,
+ * remembered among its opening frames before. True when taken. */
+static bool tcp_conn_frame(struct pcap_pick *p, const struct frame *f)
+{
+	long off = anon_ip_offset(f->linktype, f->data, f->caplen);
+	if (off < 0)
+		return false;
+	const uint8_t *ip = f->data + off;
+	size_t n = f->caplen - (size_t)off, ihl;
+	struct addr src, dst;
+	if (n >= 20 && ip[0] >> 4 == 4 && ip[9] == 6 && (((ip[6] << 8) | ip[7]) & 0x3FFF) == 0) {
+		ihl = (size_t)(ip[0] & 15) * 4;
+		addr_v4(&src, ip + 12);
+		addr_v4(&dst, ip + 16);
+	} else if (n >= 40 && ip[0] >> 4 == 6 && ip[6] == 6) {
+		ihl = 40;
+		addr_v6(&src, ip + 8);
+		addr_v6(&dst, ip + 24);
+	} else {
+		return false;
+	}
+	if (ihl < 20 || n < ihl + 14)
+		return false;
+	const uint8_t *t = ip + ihl;
+	uint16_t sp = (uint16_t)((t[0] << 8) | t[1]), dp = (uint16_t)((t[2] << 8) | t[3]);
+	bool syn = (t[13] & 0x12) == 0x02, taken = false;
+	for (size_t i = 0; i < p->n_flows; i++) {
+		struct flow *fl = &p->flows[i];
+		if (fl->kind != FLOW_TCP)
+			continue;
+		if (!((addr_eq(&fl->a, &src) && fl->pa == sp && addr_eq(&fl->b, &dst) && fl->pb == dp) ||
+		      (addr_eq(&fl->b, &src) && fl->pb == sp && addr_eq(&fl->a, &dst) && fl->pa == dp)))
+			continue;
+		if (f->ts_ns >= fl->t0 && f->ts_ns <= fl->t1) {
+			fl->used = true;
+			taken = true;
+		} else if (f->ts_ns < fl->t0) {
+			if (syn)
+				fl->n_opening = 0;
+			if (fl->n_opening < TCP_OPENING)
+				fl->opening[fl->n_opening++] = f->num;
+		}
+	}
+	return taken;
+}
+
 static uint64_t dgram_key(const struct dgram *d)
 {
 	size_t alen = d->src.family == 4 ? 4 : 16;
-	if (d->encap & ENC_TCP)
+	if ((d->encap & ENC_TCP) || d->transport == TP_SCTP)
 		return flow_key(false, d->src.b, d->dst.b, alen, d->sport, d->dport);
 	if ((d->encap & ENC_IPFRAG) && d->src.family == 4)
 		return flow_key(true, d->src.b, d->dst.b, 4, d->ip_id, 0);
@@ -415,6 +477,8 @@ static bool select_frames(struct pcap_pick *p, const struct pipeline_input *in, 
 		decoder_tick(dec, f.ts_ns);
 		if (filt && !frame_filter_match(filt, &f))
 			continue;
+		if (tcp_conn_frame(p, &f))
+			vec_add(p, &p->frames, f.num);
 		uint64_t key = frame_key(&f);
 		size_t before = p->frames.n;
 		enum frame_result fr = decoder_frame(dec, &f);
@@ -422,7 +486,7 @@ static bool select_frames(struct pcap_pick *p, const struct pipeline_input *in, 
 		for (size_t i = before; i < p->frames.n; i++)
 			if (p->frames.v[i] == f.num)
 				taken = true;
-		if (key && !taken && (fr == FR_HELD || fr == FR_DELIVERED || fr == FR_TCP_DUP)) {
+		if (key && !taken && fr == FR_HELD) {
 			struct pend *e = &p->ring[p->ring_at++ % PEND_RING];
 			e->frame = f.num;
 			e->key = key;
@@ -432,6 +496,9 @@ static bool select_frames(struct pcap_pick *p, const struct pipeline_input *in, 
 	decoder_flush(dec);
 	decoder_free(dec);
 	frame_filter_free(filt);
+	for (size_t i = 0; i < p->n_flows; i++)
+		for (unsigned k = 0; p->flows[i].used && k < p->flows[i].n_opening; k++)
+			vec_add(p, &p->frames, p->flows[i].opening[k]);
 	capture_close(&cap);
 	vec_sort_unique(&p->frames);
 	if (p->nomem) {
