@@ -422,6 +422,9 @@ static void write_pcap_out(struct run *r, const struct pipeline_opts *o, struct 
 		snprintf(err, sizeof(err), "--write-pcap needs one capture file (a pasted trace holds no packets)");
 	} else if (res->read + res->partial == 0) {
 		return;
+	} else if (res->calls_matched == 0) {
+		fprintf(r->err, "deadair: no call picked: %s not written\n", o->write_pcap);
+		return;
 	} else {
 		struct pcap_pick_result pr;
 		if (pcap_pick_write(r->pick, in, o, o->write_pcap, o->anonymize, &pr, err, sizeof(err))) {
