@@ -2,8 +2,9 @@
 /* --anonymize: SIP and SDP text (RFC 3261, RFC 8866) rewritten line by line
  * with the pseudonyms of anonymize.c: user parts of sip:, sips: and tel:
  * URIs, their hosts, display names of name-addr headers, Via sent-by, IP
- * literals anywhere (glued ones too), the o= user name; a=crypto lines and
- * Authorization headers left out; Content-Length made right. */
+ * literals anywhere (glued ones too), the o= user name and s= session name;
+ * a=crypto, i=, u=, e= and p= lines and Authorization headers left out;
+ * Content-Length made right. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -321,6 +322,10 @@ static void rewrite_header(struct tb *t, struct anon *a, const uint8_t *s, size_
 /* The SDP o= line: the user name goes. */
 static void rewrite_sdp_line(struct tb *t, struct anon *a, const uint8_t *s, size_t n)
 {
+	if (n >= 2 && s[0] == 's' && s[1] == '=') {
+		tb_str(t, "s=-");
+		return;
+	}
 	if (n >= 2 && s[0] == 'o' && s[1] == '=') {
 		size_t u = 2;
 		while (u < n && s[u] != ' ')
@@ -396,7 +401,11 @@ void anon_rewrite_sip(struct tb *t, struct anon *a, const uint8_t *s, size_t n)
 	while (at < n) {
 		size_t next, e = line_end(s, n, at, &next);
 		size_t out0 = t->n;
-		if (!starts_ci(s + at, e - at, "a=crypto:")) {
+		/* SRTP keys, and the lines that name people (i=, u=, e=, p=: RFC 8866 5.4-5.6) */
+		bool drop = starts_ci(s + at, e - at, "a=crypto:") || starts_ci(s + at, e - at, "i=") ||
+			    starts_ci(s + at, e - at, "u=") || starts_ci(s + at, e - at, "e=") ||
+			    starts_ci(s + at, e - at, "p=");
+		if (!drop) {
 			rewrite_sdp_line(t, a, s + at, e - at);
 			tb_put(t, s + e, next - e);
 		}
