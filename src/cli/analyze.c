@@ -93,6 +93,8 @@ int analyze_run(const struct analyze_opts *o)
 		.audio_dir = o->audio_dir,
 		.audio_mix = o->audio_mix,
 		.no_audio = o->no_audio,
+		.write_pcap = o->write_pcap,
+		.anonymize = o->anonymize,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);
@@ -120,6 +122,11 @@ int analyze_run(const struct analyze_opts *o)
 	}
 	if (res.read + res.partial == 0)
 		return EXIT_NO_INPUT;
+	if (res.pcap_failed) {
+		char msg[1024];
+		fprintf(stderr, "deadair: %s\n", textsafe_str(res.first_error, msg, sizeof(msg)));
+		return EXIT_USAGE;
+	}
 	if (res.failed || res.partial)
 		return EXIT_PARTIAL;
 	if (o->fail_on >= 0 && res.any_finding && (int)res.worst >= o->fail_on)

@@ -32,6 +32,8 @@ struct analyze_opts {
 	const char *audio_dir;     /* --write-audio DIR */
 	bool audio_mix;            /* --mix */
 	bool no_audio;             /* --no-audio */
+	const char *write_pcap;    /* --write-pcap OUT */
+	bool anonymize;            /* --anonymize */
 };
 
 /* Returns the process exit status. */

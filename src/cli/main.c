@@ -89,6 +89,11 @@ static void usage(FILE *out)
 	      "                          left, callee right)\n"
 	      "      --no-audio          do not decode the audio inside RTP (faster; no levels and\n"
 	      "                          no SILENT_MEDIA)\n"
+	      "      --write-pcap OUT    with --call and one capture: write the packets of the calls\n"
+	      "                          picked (SIP, RTP, RTCP, STUN, ICMP errors about them) to OUT\n"
+	      "                          as pcapng, with their interfaces and times\n"
+	      "      --anonymize         with --write-pcap: pseudonyms for addresses, numbers, names\n"
+	      "                          and host names; no a=crypto keys (SIP over TCP is left out)\n"
 	      "      --max-inflated SIZE stop reading a compressed capture after SIZE decompressed\n"
 	      "                          bytes (default 64G; K, M, G, T suffixes; 0: no limit)\n"
 	      "      --reader own|libpcap  read captures with deadair's own reader (default) or\n"
@@ -223,6 +228,8 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "until", required_argument, NULL, 260 },
 		{ "finding", required_argument, NULL, 261 },
 		{ "min-severity", required_argument, NULL, 262 },
+		{ "write-pcap", required_argument, NULL, 'P' },
+		{ "anonymize", no_argument, NULL, 'Y' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -380,6 +387,12 @@ static int analyze_main(int argc, char **argv, int first)
 		case 'A':
 			o.no_audio = true;
 			break;
+		case 'P':
+			o.write_pcap = optarg;
+			break;
+		case 'Y':
+			o.anonymize = true;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -519,6 +532,14 @@ static int analyze_main(int argc, char **argv, int first)
 		sel.findings = finding_ids;
 		sel.desc = sel_desc;
 		o.select = &sel;
+	}
+	if (o.write_pcap && (!o.call_filter || n_reads != 1 || !strcmp(reads[0], "-"))) {
+		rc = usage_error("--write-pcap OUT takes --call CALL-ID and one capture file (not standard input)");
+		goto out;
+	}
+	if (o.anonymize && !o.write_pcap) {
+		rc = usage_error("--anonymize goes with --write-pcap OUT");
+		goto out;
 	}
 	o.files = reads;
 	o.n_files = n_reads;

@@ -135,6 +135,8 @@ void pipeline_on_call(void *ctx, struct call *c)
 	audio_files_call_done(&r->audio, c);
 	if (!call_matches(r, c))
 		return;
+	if (r->pick)
+		pcap_pick_call(r->pick, c);
 	if (r->o->report_deadline_ns && pipeline_now_ns() > r->o->report_deadline_ns) {
 		r->res->calls_matched++;
 		r->calls_matched++;
@@ -505,6 +507,35 @@ static bool input_is_dir(const struct pipeline_input *in)
 	return in->path && stat(in->path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* --write-pcap, once the analysis has said which calls: their packets out
+ * of the (one) capture input, said on the error stream. */
+static void write_pcap_out(struct run *r, const struct pipeline_opts *o, struct pipeline_result *res)
+{
+	char err[400];
+	const struct pipeline_input *in = &o->inputs[0];
+	if (o->n_inputs != 1 || pipeline_input_is_trace(o, in)) {
+		snprintf(err, sizeof(err), "--write-pcap needs one capture file (a pasted trace holds no packets)");
+	} else if (res->read + res->partial == 0) {
+		return;
+	} else if (res->calls_matched == 0) {
+		fprintf(r->err, "deadair: no call picked: %s not written\n", o->write_pcap);
+		return;
+	} else {
+		struct pcap_pick_result pr;
+		if (pcap_pick_write(r->pick, in, o, o->write_pcap, o->anonymize, &pr, err, sizeof(err))) {
+			fprintf(r->err, "deadair: %llu packet(s) of %llu call(s) written to %s%s\n",
+				(unsigned long long)pr.frames, (unsigned long long)pr.calls, o->write_pcap,
+				o->anonymize ? ", anonymized" : "");
+			if (pr.dropped)
+				fprintf(r->err, "deadair: warning: %llu packet(s) left out, not anonymized (%s)\n",
+					(unsigned long long)pr.dropped, pr.why_dropped);
+			return;
+		}
+	}
+	res->pcap_failed = true;
+	snprintf(res->first_error, sizeof(res->first_error), "%s", err);
+}
+
 bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_result *res)
 {
 	struct run r;
@@ -537,6 +568,13 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 			if (safe)
 				fclose(safe);
 			return false;
+		}
+	}
+	if (o->write_pcap) {
+		r.pick = pcap_pick_new();
+		if (!r.pick) {
+			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
+			goto fail;
 		}
 	}
 	/* capture points: one per input, or one per interface concerned when a
@@ -637,6 +675,10 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	if (safe)
 		fclose(safe);
 	frame_filter_free(r.filter);
+	if (r.pick) {
+		write_pcap_out(&r, o, res);
+		pcap_pick_free(r.pick);
+	}
 	if (o->audio_dir)
 		fprintf(r.err, "deadair: %u WAV file(s) of decoded audio%s written to %s%s\n", r.audio.written + r.audio.mixed,
 			o->audio_mix ? " (one stereo mix per call)" : "", o->audio_dir,
@@ -648,5 +690,6 @@ fail:
 	if (safe)
 		fclose(safe);
 	frame_filter_free(r.filter);
+	pcap_pick_free(r.pick);
 	return false;
 }

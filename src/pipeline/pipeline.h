@@ -67,6 +67,10 @@ struct pipeline_opts {
 	const char *audio_dir;     /* --write-audio: a WAV file per stream written here; NULL: none */
 	bool audio_mix;            /* --mix: and a stereo WAV per call (caller left, callee right) */
 	bool no_audio;             /* --no-audio: do not decode RTP payloads (no levels, no SILENT_MEDIA) */
+	/* --write-pcap: the packets of the calls call_filter picks, written to
+	 * this pcapng file after the analysis (one capture input only); NULL: none */
+	const char *write_pcap;
+	bool anonymize;            /* --anonymize: that file with pseudonyms (write_pcap.h) */
 };
 
 /* input_format values besides the trace formats of source/trace.h (which
@@ -84,6 +88,7 @@ struct pipeline_result {
 	char first_error[512];     /* the first input's problem, for a person */
 	uint64_t calls;            /* calls seen in every input */
 	uint64_t calls_matched;    /* of them, those call_filter and select picked (all without them) */
+	bool pcap_failed;          /* write_pcap could not be written (first_error says why) */
 };
 
 /* Runs every input through the pipeline, writing the report to out.

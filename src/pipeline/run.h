@@ -15,6 +15,7 @@
 #include "pipeline/audio_files.h"
 #include "pipeline/pipeline.h"
 #include "report/call_list.h"
+#include "pipeline/write_pcap.h"
 #include "report/call_report.h"
 #include "report/html_report.h"
 #include "report/json.h"
@@ -56,6 +57,7 @@ struct run {
 	const struct trace_facts *trace; /* the input is a pasted trace: what it gave */
 	struct frame_filter *filter;     /* --filter / a trailing BPF expression, or NULL */
 	struct audio_files audio;    /* --write-audio, --mix */
+	struct pcap_pick *pick;      /* --write-pcap: the calls picked, or NULL */
 };
 
 
