@@ -93,6 +93,8 @@ int analyze_run(const struct analyze_opts *o)
 		.audio_dir = o->audio_dir,
 		.audio_mix = o->audio_mix,
 		.no_audio = o->no_audio,
+		.embed_audio = o->embed_audio,
+		.embed_audio_max = o->embed_audio_max,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

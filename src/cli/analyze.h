@@ -32,6 +32,8 @@ struct analyze_opts {
 	const char *audio_dir;     /* --write-audio DIR */
 	bool audio_mix;            /* --mix */
 	bool no_audio;             /* --no-audio */
+	bool embed_audio;          /* --embed-audio */
+	unsigned long long embed_audio_max; /* --embed-audio-max: bytes; 0 the default */
 };
 
 /* Returns the process exit status. */
