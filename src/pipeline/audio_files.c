@@ -287,7 +287,8 @@ void audio_files_player(struct audio_files *af, const struct call *c, struct htm
 		return;
 	}
 	if (cf->call != c || cf->nl + cf->nr == 0) {
-		p->state = PLAYER_NO_AUDIO;
+		/* a call without RTP (a pasted trace) needs no word about audio */
+		p->state = c->streams ? PLAYER_NO_AUDIO : PLAYER_OFF;
 		return;
 	}
 	p->seconds = (double)cf->frames / cf->rate;
