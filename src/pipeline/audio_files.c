@@ -30,7 +30,8 @@ struct stream_file {
 	uint64_t skipped;         /* frames of gaps longer than MAX_GAP_S left out */
 	bool open, closed;
 	bool temp;                /* in the private directory: removed when the stream ends */
-	bool over;                /* cut at the report's budget */
+	bool over;                /* cut: its own mix would pass the report's budget */
+	bool shared;              /* cut: the files held at once would pass what is left of it */
 	uint8_t dir;
 	char path[PATH_MAX];
 };
@@ -135,19 +136,35 @@ static void on_pcm(void *ctx, struct stream *s, int64_t origin_ns, uint64_t pos,
 		sf->skipped += at - sf->w.frames - max_gap;
 		at = sf->w.frames + max_gap;
 	}
-	/* only for the report: past a quarter of the budget in frames (half of
-	 * it in bytes), the stereo mix could not fit; the file stops growing */
-	if (sf->temp && at + frames > af->emb->max / 4) {
-		sf->over = true;
-		return;
+	/* only for the report, the files stop growing: past a quarter of the
+	 * budget in frames (half of it in bytes) the stereo mix could not fit;
+	 * and the files of all streams in progress together stay within what is
+	 * left of it, so that the disk used is bounded by the budget, not by the
+	 * calls in progress */
+	if (sf->temp) {
+		if (sf->over || sf->shared)
+			return;
+		uint64_t m = rate == sf->w.rate ? frames : (uint64_t)frames * sf->w.rate / rate;
+		uint64_t grow = at + m > sf->w.frames ? (at + m - sf->w.frames) * 2 : 0;
+		if (at + m > af->emb->max / 4) {
+			sf->over = true;
+			return;
+		}
+		if (af->emb->held + grow > af->emb->left) {
+			sf->shared = true;
+			return;
+		}
 	}
+	uint64_t before = sf->w.frames;
 	if (rate == sf->w.rate) {
 		wav_write_at(&sf->w, at, x, frames);
-		return;
+	} else {
+		int16_t buf[4 * AUDIO_OUT_MAX];
+		size_t m = resample(x, frames, rate, sf->w.rate, buf, sizeof(buf) / sizeof(buf[0]));
+		wav_write_at(&sf->w, at, buf, m);
 	}
-	int16_t buf[4 * AUDIO_OUT_MAX];
-	size_t m = resample(x, frames, rate, sf->w.rate, buf, sizeof(buf) / sizeof(buf[0]));
-	wav_write_at(&sf->w, at, buf, m);
+	if (sf->temp)
+		af->emb->held += (sf->w.frames - before) * 2;
 	(void)origin_ns;
 }
 
@@ -173,8 +190,11 @@ static void on_close(void *ctx, struct stream *s)
 	if (!sf)
 		return;
 	close_file(af, sf);
-	if (sf->temp && sf->open)
+	if (sf->temp && sf->open) {
 		unlink(sf->path);
+		uint64_t bytes = sf->w.frames * 2;
+		af->emb->held = af->emb->held > bytes ? af->emb->held - bytes : 0;
+	}
 	free(sf);
 	s->audio->out = NULL;
 }
@@ -239,6 +259,8 @@ void audio_files_call_done(struct audio_files *af, struct call *c)
 		close_file(af, sf);
 		if (sf->over)
 			cf->over = true;
+		if (sf->shared)
+			cf->shared = true;
 		size_t k = cf->nl + cf->nr;
 		if (s->dir == PARTY_A && cf->nl < 16)
 			cf->left[cf->nl++] = sf->path;
@@ -293,7 +315,8 @@ void audio_files_player(struct audio_files *af, const struct call *c, struct htm
 	}
 	p->seconds = (double)cf->frames / cf->rate;
 	p->bytes = 44 + cf->frames * 4;
-	if (cf->over || p->bytes > emb->left) {
+	if (cf->over || cf->shared || p->bytes > emb->left) {
+		p->shared = cf->shared && !cf->over;
 		if (cf->over && p->bytes <= emb->max)
 			p->bytes = emb->max + 1; /* cut short: at least past the budget */
 		p->state = PLAYER_TOO_LARGE;

@@ -24,6 +24,7 @@ struct audio_embed {
 	unsigned embedded;         /* calls whose mix was embedded */
 	unsigned too_large;        /* calls left out for the budget */
 	uint64_t seq;              /* names of the files in tmpdir */
+	uint64_t held;             /* bytes in tmpdir's stream files now (kept within left) */
 	char tmpdir[256];          /* private directory for the files ("" when DIR is given or none could be made) */
 };
 
@@ -35,6 +36,7 @@ struct audio_call_files {
 	uint64_t frames;           /* of the mix, at rate */
 	uint32_t rate;
 	bool over;                 /* a stream was cut at the budget: the mix would pass it */
+	bool shared;               /* a stream was cut: the streams in progress together would pass it */
 	char mix[4096];            /* the mix written to DIR with --mix, or "" */
 	char tmp_mix[4096];        /* a mix made for the report only, removed after */
 };

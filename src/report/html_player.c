@@ -83,7 +83,11 @@ void html_player(FILE *f, const struct html_player *p)
 			p->seconds, sz);
 		break;
 	case PLAYER_TOO_LARGE:
-		if (p->bytes > p->max)
+		if (p->shared)
+			fprintf(f, "<p class=\"note\">The audio of this call is not embedded: it passed what was left of the "
+				   "report's limit of %s (--embed-audio-max), which the calls embedded before it and those "
+				   "read at the same time share.", max);
+		else if (p->bytes > p->max)
 			fprintf(f, "<p class=\"note\">The audio of this call is not embedded: as WAV it would take more than the "
 				   "report's limit of %s (--embed-audio-max).", max);
 		else

@@ -6,6 +6,7 @@
 #ifndef DEADAIR_REPORT_HTML_PLAYER_H
 #define DEADAIR_REPORT_HTML_PLAYER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,6 +24,7 @@ struct html_player {
 	uint64_t bytes;        /* the mix's size (PLAYER_TOO_LARGE: at least this) */
 	uint64_t left, max;    /* the budget left before this call, and in all */
 	double seconds;        /* the mix's length */
+	bool shared;           /* PLAYER_TOO_LARGE: cut while read, the calls in progress together passing the budget */
 	char name[96];         /* stem of the downloaded files: p1-CALLID (letters, digits, . - _) */
 };
 

@@ -184,6 +184,26 @@ with tempfile.TemporaryDirectory() as tmp:
     check("the note names the limit and has no <audio>", notes and "not embedded" in notes[0]
           and "--embed-audio-max" in notes[0] and "<audio" not in notes[0], notes)
     check("the policy still allows data: media (one call embedded)", "media-src data:" in csp_of(html), csp_of(html))
+    check("what is embedded stays within the limit", sum(len(w) for w in embedded) <= limit, len(embedded[0]))
+
+    # two calls at the same time share the limit while they are read: what is
+    # embedded, and what waits on disk, stays within it
+    over = os.path.join(tmp, "overlap.scn")
+    open(over, "w").write(SCENARIO.replace("10.000  c2 INVITE", "1.000   c2 INVITE").replace(
+        "10.010  c2 200", "1.010   c2 200").replace("10.020  c2 ACK", "1.020   c2 ACK").replace(
+        "10.040..16.040", "1.040..7.040").replace("10.030..16.030", "1.030..7.030").replace(
+        "16.100  c2 BYE", "7.100   c2 BYE").replace("16.110  c2 200", "7.110   c2 200"))
+    opcap = os.path.join(tmp, "overlap.pcap")
+    subprocess.run([sys.executable, scengen, over, opcap], check=True, capture_output=True, timeout=300)
+    p = subprocess.run([deadair, "analyze", "-f", "html", "--embed-audio-max", str(limit), opcap],
+                       capture_output=True, timeout=120, env=env)
+    pl = players(p.stdout.decode())
+    embedded = [w for _, w, _ in pl if w]
+    notes = [s for _, w, s in pl if not w]
+    check(f"overlapping calls, --embed-audio-max {limit}: each call a player or a note, within the limit",
+          len(pl) == 2 and len(embedded) + len(notes) == 2 and sum(len(w) for w in embedded) <= limit
+          and all("not embedded" in s for s in notes), [(a, w and len(w), s and s[:160]) for a, w, s in pl])
+    check("overlapping calls: nothing left in TMPDIR", os.listdir(tmpenv) == [], os.listdir(tmpenv))
 
     # over the limit for every call: notes, no <audio>, no media-src
     p = subprocess.run([deadair, "analyze", "-f", "html", "--embed-audio-max", "50K", pcap],

@@ -147,6 +147,11 @@ static void test_notes(void **state)
 	html = render(&p);
 	assert_non_null(strstr(html, "more than the report's limit of 8.0 MiB"));
 	free(html);
+	p.shared = true;
+	html = render(&p);
+	assert_non_null(strstr(html, "passed what was left of the report's limit of 8.0 MiB (--embed-audio-max)"));
+	free(html);
+	p.shared = false;
 	p.state = PLAYER_NO_AUDIO;
 	html = render(&p);
 	assert_non_null(strstr(html, "No audio to play"));
