@@ -95,6 +95,8 @@ int analyze_run(const struct analyze_opts *o)
 		.no_audio = o->no_audio,
 		.write_pcap = o->write_pcap,
 		.anonymize = o->anonymize,
+		.embed_audio = o->embed_audio,
+		.embed_audio_max = o->embed_audio_max,
 	};
 	struct pipeline_result res;
 	bool ran = pipeline_run(&po, out, &res);

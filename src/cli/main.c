@@ -94,6 +94,10 @@ static void usage(FILE *out)
 	      "                          as pcapng, with their interfaces and times\n"
 	      "      --anonymize         with --write-pcap: pseudonyms for addresses, numbers, names\n"
 	      "                          and host names; no a=crypto keys (SIP over TCP is left out)\n"
+	      "      --embed-audio       with -f html: a player per call, its decoded audio (caller\n"
+	      "                          left, callee right) embedded in the report as a WAV\n"
+	      "      --embed-audio-max SIZE  at most SIZE of WAV embedded per report (default 8M;\n"
+	      "                          K, M, G; implies --embed-audio); a call past it gets a note\n"
 	      "      --max-inflated SIZE stop reading a compressed capture after SIZE decompressed\n"
 	      "                          bytes (default 64G; K, M, G, T suffixes; 0: no limit)\n"
 	      "      --reader own|libpcap  read captures with deadair's own reader (default) or\n"
@@ -221,6 +225,8 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "write-audio", required_argument, NULL, 'W' },
 		{ "mix", no_argument, NULL, 'M' },
 		{ "no-audio", no_argument, NULL, 'A' },
+		{ "embed-audio", no_argument, NULL, 263 },
+		{ "embed-audio-max", required_argument, NULL, 264 },
 		{ "all", no_argument, NULL, 256 },
 		{ "from", required_argument, NULL, 257 },
 		{ "to", required_argument, NULL, 258 },
@@ -393,6 +399,18 @@ static int analyze_main(int argc, char **argv, int first)
 		case 'Y':
 			o.anonymize = true;
 			break;
+		case 263:
+			o.embed_audio = true;
+			break;
+		case 264:
+			if (!parse_size(optarg, &o.embed_audio_max) || o.embed_audio_max == 0 ||
+			    o.embed_audio_max == ~0ULL || o.embed_audio_max > (1ULL << 30)) {
+				rc = usage_error("--embed-audio-max takes a size from 1 byte to 1G (e.g. 500K, 8M), not '%s'",
+						 optarg);
+				goto out;
+			}
+			o.embed_audio = true;
+			break;
 		case 'q':
 			o.quiet = true;
 			break;
@@ -468,6 +486,14 @@ static int analyze_main(int argc, char **argv, int first)
 	}
 	if (o.no_audio && o.audio_dir) {
 		rc = usage_error("--no-audio and --write-audio exclude each other");
+		goto out;
+	}
+	if (o.embed_audio && o.format != FMT_HTML) {
+		rc = usage_error("--embed-audio goes with -f html");
+		goto out;
+	}
+	if (o.embed_audio && o.no_audio) {
+		rc = usage_error("--embed-audio and --no-audio contradict each other");
 		goto out;
 	}
 	if (o.audio_mix && !o.audio_dir) {

@@ -170,7 +170,10 @@ void pipeline_on_call(void *ctx, struct call *c)
 	if (r->o->format == REPORT_JSON) {
 		report_call_json(&r->jw, c, r->call_index, &r->findings, &r->walk);
 	} else if (r->o->format == REPORT_HTML) {
-		html_capture_call(r->html, c, r->call_index, &r->findings, &r->walk);
+		struct html_player pl;
+		audio_files_player(&r->audio, c, &pl);
+		html_capture_call(r->html, c, r->call_index, &r->findings, &r->walk, r->audio.emb ? &pl : NULL);
+		audio_files_player_done(&r->audio, &pl);
 	} else {
 		long off = ftell(r->calls_text);
 		report_call_text(r->calls_text, c, r->call_index, &r->style, &r->findings, &r->walk);
@@ -546,6 +549,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	r.err = o->err ? o->err : stderr;
 	r.res = res;
 	audio_files_init(&r.audio, o->audio_dir, o->audio_mix, r.err);
+	struct audio_embed emb;
+	FILE *body = NULL;
 	if (o->n_inputs > 65535) {
 		snprintf(res->first_error, sizeof(res->first_error), "too many inputs (at most 65535)");
 		return false;
@@ -576,6 +581,18 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 			snprintf(res->first_error, sizeof(res->first_error), "out of memory");
 			goto fail;
 		}
+	}
+	/* with audio embedded, whether the policy allows it is known at the end:
+	 * the body goes to a temporary file, the head is written last */
+	if (o->embed_audio && o->format == REPORT_HTML) {
+		audio_files_embed_init(&r.audio, &emb, o->embed_audio_max ? o->embed_audio_max : PIPELINE_EMBED_AUDIO_MAX);
+		body = tmpfile();
+		if (!body) {
+			audio_files_embed_end(&emb);
+			snprintf(res->first_error, sizeof(res->first_error), "no temporary file for the report");
+			goto fail;
+		}
+		r.out = body;
 	}
 	/* capture points: one per input, or one per interface concerned when a
 	 * file's interfaces carry the same SIP messages (points.h) */
@@ -622,7 +639,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_uint(&r.jw, "schema", REPORT_SCHEMA_VERSION);
 		jw_obj_end(&r.jw);
 		jw_arr(&r.jw, "captures");
-	} else if (o->format == REPORT_HTML) {
+	} else if (o->format == REPORT_HTML && !body) {
 		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served };
 		html_doc_begin(out, &ho);
 	}
@@ -660,6 +677,13 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	} else if (o->format == REPORT_HTML) {
 		if (r.mp_on)
 			multipoint_each(r.mp, o->quiet ? mp_count : mp_html, &r);
+		if (body) {
+			struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL,
+						    .served = o->html_served, .media = emb.embedded > 0 };
+			html_doc_begin(out, &ho);
+			fflush(body);
+			pipeline_copy_file(body, out);
+		}
 		html_doc_end(out);
 	} else if (r.mp_on && !o->quiet) {
 		size_t groups = multipoint_groups(r.mp);
@@ -683,10 +707,20 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		fprintf(r.err, "deadair: %u WAV file(s) of decoded audio%s written to %s%s\n", r.audio.written + r.audio.mixed,
 			o->audio_mix ? " (one stereo mix per call)" : "", o->audio_dir,
 			r.audio.failed ? ", some could not be written" : "");
+	if (body) {
+		fclose(body);
+		res->audio_embedded = emb.embedded;
+		res->audio_too_large = emb.too_large;
+		audio_files_embed_end(&emb);
+	}
 	res->any_finding = r.any_finding;
 	res->worst = r.worst;
 	return true;
 fail:
+	if (body) {
+		fclose(body);
+		audio_files_embed_end(&emb);
+	}
 	if (safe)
 		fclose(safe);
 	frame_filter_free(r.filter);

@@ -66,6 +66,10 @@ struct pipeline_opts {
 	FILE *progress;            /* a terminal to show progress on (one line, cleared at the end); NULL: none */
 	const char *audio_dir;     /* --write-audio: a WAV file per stream written here; NULL: none */
 	bool audio_mix;            /* --mix: and a stereo WAV per call (caller left, callee right) */
+	/* html: each call's stereo mix embedded as a player, at most
+	 * embed_audio_max bytes of WAV in the report (0: the default, 8 MiB) */
+	bool embed_audio;
+	uint64_t embed_audio_max;
 	bool no_audio;             /* --no-audio: do not decode RTP payloads (no levels, no SILENT_MEDIA) */
 	/* --write-pcap: the packets of the calls call_filter picks, written to
 	 * this pcapng file after the analysis (one capture input only); NULL: none */
@@ -89,7 +93,11 @@ struct pipeline_result {
 	uint64_t calls;            /* calls seen in every input */
 	uint64_t calls_matched;    /* of them, those call_filter and select picked (all without them) */
 	bool pcap_failed;          /* write_pcap could not be written (first_error says why) */
+	unsigned audio_embedded;   /* calls whose audio the HTML report embeds (its policy then allows data: media) */
+	unsigned audio_too_large;  /* calls whose audio was left out for the limit */
 };
+
+#define PIPELINE_EMBED_AUDIO_MAX (8ull * 1024 * 1024)
 
 /* Runs every input through the pipeline, writing the report to out.
  * Returns false only when out could not be prepared (no memory, no temporary

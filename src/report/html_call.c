@@ -367,7 +367,7 @@ static void sdp_history(FILE *f, const struct call *c, const char *idp, const ch
 }
 
 void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, const struct findings *fs,
-	       const struct walk *w, const char *unit)
+	       const struct walk *w, const char *unit, const struct html_player *player)
 {
 	char idp[32];
 	html_call_id(idp, sizeof(idp), point, index);
@@ -383,6 +383,8 @@ void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, co
 	else
 		fputs("<p class=\"none\">No RTP and no time between the messages: nothing to draw over time.</p>\n", f);
 	fputs("</section>\n", f);
+	if (player)
+		html_player(f, player);
 	streams(f, c);
 	sdp_history(f, c, idp, unit);
 	fputs("</article>\n", f);

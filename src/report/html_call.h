@@ -11,11 +11,12 @@
 
 #include "analyze/analyze.h"
 #include "calls/model.h"
+#include "report/html_player.h"
 
-/* Writes <article class="call" id="pP-cN">; fs and w may be NULL; unit names what
- * frame numbers count ("frame", or "line" for a pasted trace). */
+/* Writes <article class="call" id="pP-cN">; fs, w and player may be NULL; unit
+ * names what frame numbers count ("frame", or "line" for a pasted trace). */
 void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, const struct findings *fs,
-	       const struct walk *w, const char *unit);
+	       const struct walk *w, const char *unit, const struct html_player *player);
 /* One <tr> of a streams table (origin: the time "t" counts from). */
 void html_call_stream_row(FILE *f, const struct stream *s, int64_t origin);
 /* The header row matching html_call_stream_row. */

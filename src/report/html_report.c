@@ -27,20 +27,20 @@ struct html_capture {
 	bool lines;       /* a pasted trace: frame numbers are line numbers */
 };
 
-void html_report_csp(char *buf, size_t cap)
+void html_report_csp(char *buf, size_t cap, bool media)
 {
 	char css[SHA256_CSP_LEN], js[SHA256_CSP_LEN];
 	sha256_csp_source(html_report_css, html_report_css_len, css);
 	sha256_csp_source(html_report_js, html_report_js_len, js);
 	snprintf(buf, cap,
-		 "default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 'none'; form-action 'none'",
-		 css, js);
+		 "default-src 'none'; style-src %s; script-src %s; img-src data:;%s base-uri 'none'; form-action 'none'",
+		 css, js, media ? " media-src data:;" : "");
 }
 
 void html_doc_begin(FILE *out, const struct html_doc_opts *o)
 {
-	char csp[256];
-	html_report_csp(csp, sizeof(csp));
+	char csp[300];
+	html_report_csp(csp, sizeof(csp), o && o->media);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
 	      out);
@@ -173,7 +173,7 @@ static void index_row(FILE *f, const struct call *c, const char *idp, unsigned i
 }
 
 void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
-		       const struct walk *w)
+		       const struct walk *w, const struct html_player *player)
 {
 	if (!h)
 		return;
@@ -193,7 +193,7 @@ void html_capture_call(struct html_capture *h, const struct call *c, unsigned in
 		tmp.start_ts = tmp.end_ts = c->start_ts;
 		index_row(h->index, c, idp, index, fs, &tmp);
 	}
-	html_call(h->calls, c, h->point, index, fs, w, h->lines ? "line" : "frame");
+	html_call(h->calls, c, h->point, index, fs, w, h->lines ? "line" : "frame", player);
 	if (e) {
 		e->off = row;
 		e->len = ftell(h->index) - row;

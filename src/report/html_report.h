@@ -14,18 +14,21 @@
 
 #include "analyze/analyze.h"
 #include "calls/calls.h"
+#include "report/html_player.h"
 #include "report/summary.h"
 
 struct html_doc_opts {
 	const char *title;         /* e.g. the capture's name; NULL: "deadair report" */
 	bool served;               /* a page of `deadair serve`: links back to its form */
+	bool media;                /* audio is embedded: the policy allows data: media */
 };
 
 void html_doc_begin(FILE *out, const struct html_doc_opts *o);
 void html_doc_end(FILE *out);
 /* The policy a report's own <meta> states (and a server should send):
- * default-src 'none', style and script allowed by their SHA-256 only. */
-void html_report_csp(char *buf, size_t cap);
+ * default-src 'none', style and script allowed by their SHA-256 only; with
+ * media (a report with embedded audio), media-src data: too. */
+void html_report_csp(char *buf, size_t cap, bool media);
 
 /* One capture of a report, gathered while it is read. The functions below
  * accept NULL for h (and then do nothing). */
@@ -34,8 +37,9 @@ struct html_capture;
 struct html_capture *html_capture_new(uint16_t point);
 /* The input is a pasted trace: its "frame numbers" are line numbers. */
 void html_capture_set_lines(struct html_capture *h, bool lines);
+/* player: the call's audio (--embed-audio), or NULL. */
 void html_capture_call(struct html_capture *h, const struct call *c, unsigned index, const struct findings *fs,
-		       const struct walk *w);
+		       const struct walk *w, const struct html_player *player);
 void html_capture_stream(struct html_capture *h, const struct stream *s);
 
 struct html_capture_info {

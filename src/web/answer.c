@@ -162,7 +162,7 @@ enum MHD_Result answer_form(struct MHD_Connection *c, struct req *r)
 	return send_mem(c, r, MHD_HTTP_OK, "text/html; charset=utf-8", csp, body, len);
 }
 
-enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out, bool incomplete)
+enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out, bool incomplete, bool media)
 {
 	fflush(out);
 	long size = ftell(out);
@@ -177,7 +177,7 @@ enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out
 	MHD_add_response_header(resp, "Content-Type", r->type);
 	char csp[400];
 	if (r->fmt == REPORT_HTML) {
-		html_report_csp(csp, sizeof(csp));
+		html_report_csp(csp, sizeof(csp), media);
 		strncat(csp, "; frame-ancestors 'none'", sizeof(csp) - strlen(csp) - 1);
 	} else {
 		snprintf(csp, sizeof(csp), "%s", json_csp);

@@ -185,6 +185,9 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.rtp_timeout_s = r->rtp_timeout,
 		.deadline_ns = now + max_ns - max_ns / 10,
 		.report_deadline_ns = now + max_ns,
+		/* each call's audio to play and download, within the report's budget */
+		.embed_audio = r->fmt == REPORT_HTML && cfg->embed_audio_max > 0,
+		.embed_audio_max = cfg->embed_audio_max,
 	};
 	j->answer_by = now + max_ns + ANSWER_GRACE_NS;
 	r->job = j;
@@ -249,7 +252,7 @@ enum MHD_Result job_answer(struct MHD_Connection *c, struct req *r)
 		return answer_error(c, r);
 	}
 	bool incomplete = j->res.timed_out;
-	enum MHD_Result ok = answer_report(c, r, j->out, incomplete);
+	enum MHD_Result ok = answer_report(c, r, j->out, incomplete, j->res.audio_embedded > 0);
 	job_free(j);
 	return ok;
 }

@@ -92,7 +92,8 @@ enum MHD_Result answer_error(struct MHD_Connection *c, struct req *r);
 enum MHD_Result answer_form(struct MHD_Connection *c, struct req *r);
 /* Queues a 200 with the report in the temporary file out (its descriptor is
  * duplicated; out stays the caller's). */
-enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out, bool incomplete);
+/* media: the report embeds audio (its policy allows data: media) */
+enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out, bool incomplete, bool media);
 
 /* job.c */
 /* The body is complete: takes an analysis slot and starts the analysis, the

@@ -48,6 +48,9 @@ static void usage(FILE *out)
 	      "                            (default 10); slower clients are answered 408 and closed\n"
 	      "      --min-rate SIZE       bytes per second an upload must keep up (default 1K)\n"
 	      "      --rtp-timeout SECS    your own media watchdog, named when a silence before a BYE matches\n"
+	      "      --embed-audio-max SIZE  decoded audio an HTML report embeds: each call's stereo WAV\n"
+	      "                            (caller left, callee right) to play and download, at most SIZE\n"
+	      "                            per report (default 8M; 0: none)\n"
 	      "  -q, --quiet               no line per request on standard error\n"
 	      "  -h, --help                this text\n",
 	      out);
@@ -182,6 +185,7 @@ int serve_main(int argc, char **argv)
 	cfg.body_timeout_s = 10;
 	cfg.min_rate = 1024;
 	cfg.idle_timeout_s = 30;
+	cfg.embed_audio_max = 8u * 1024u * 1024u;
 	long per_client = -1;
 	cfg.log = stderr;
 	const char *listen = "127.0.0.1:8080", *token_file = NULL;
@@ -197,6 +201,7 @@ int serve_main(int argc, char **argv)
 		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "min-rate", required_argument, NULL, 'R' },
 		{ "rtp-timeout", required_argument, NULL, 'T' },
+		{ "embed-audio-max", required_argument, NULL, 'E' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -252,6 +257,17 @@ int serve_main(int argc, char **argv)
 			if (!positive_number(optarg, 3600, c == 'H' ? &cfg.header_timeout_s : &cfg.body_timeout_s)) {
 				fprintf(stderr, "deadair serve: --%s takes seconds (more than 0, at most 3600)\n",
 					c == 'H' ? "header-timeout" : "body-timeout");
+				return 2;
+			}
+			break;
+		case 'E':
+			if (!strcmp(optarg, "0")) {
+				cfg.embed_audio_max = 0;
+				break;
+			}
+			if (!serve_parse_size(optarg, &cfg.embed_audio_max) || cfg.embed_audio_max > (1ull << 30)) {
+				fputs("deadair serve: --embed-audio-max takes a size such as 0, 500K or 8M (at most 1G)\n",
+				      stderr);
 				return 2;
 			}
 			break;

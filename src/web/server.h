@@ -29,6 +29,7 @@ struct server_config {
 	uint64_t min_rate;              /* bytes per second of a body */
 	unsigned idle_timeout_s;        /* a connection silent this long is closed (while answered) */
 	double rtp_timeout_s;           /* the media watchdog to name (--rtp-timeout) */
+	uint64_t embed_audio_max;       /* bytes of WAV an HTML report embeds (players, downloads); 0: none */
 	FILE *log;                      /* one line per request; NULL: none */
 };
 

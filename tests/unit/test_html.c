@@ -191,7 +191,7 @@ static void test_report_structure(void **state)
 	assert_int_equal(count(doc, "<script"), 1);
 	/* the inlined assets are exactly what the policy's hashes allow */
 	char csp[256];
-	html_report_csp(csp, sizeof(csp));
+	html_report_csp(csp, sizeof(csp), false);
 	char meta[320];
 	snprintf(meta, sizeof(meta), "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">", csp);
 	assert_non_null(strstr(doc, meta));

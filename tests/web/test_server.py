@@ -170,6 +170,18 @@ meta = re.search(rb'<meta http-equiv="Content-Security-Policy" content="([^"]*)"
 check("?format=html: the HTML report, its CSP header that of its <meta> plus frame-ancestors",
       st == 200 and meta and h.get("content-security-policy") == meta.group(1).decode() + "; frame-ancestors 'none'",
       h.get("content-security-policy"))
+check("the HTML report embeds the call's audio: a player, and data: media allowed in both policies",
+      st == 200 and body.count(b'<audio controls preload="metadata" src="data:audio/wav;base64,') == 1
+      and b" media-src data:;" in meta.group(1) and " media-src data:;" in h.get("content-security-policy", ""),
+      h.get("content-security-policy"))
+st, h, body = s2.request("POST", "/api/analyze", pcap)
+check("the JSON report embeds no audio", st == 200 and b"base64" not in body and b"media-src" not in
+      h.get("content-security-policy", "").encode(), h.get("content-security-policy"))
+s3 = Server("--embed-audio-max", "0")
+st, h, body = s3.request("POST", "/api/analyze?format=html", pcap)
+check("--embed-audio-max 0: no player, no media-src", st == 200 and b"<audio" not in body
+      and "media-src" not in h.get("content-security-policy", "") and b"media-src" not in body, h)
+s3.stop()
 st, h, body = s2.request("POST", "/api/analyze?format=text&call=nope", pcap)
 check("?format=text&call=: the text report of no call", st == 200 and b"calls 1 (0 matching --call)" in body, body[-400:])
 st, h, body = s2.request("POST", "/api/analyze?rtp_timeout=abc", pcap)

@@ -116,3 +116,55 @@
   }
   Array.prototype.forEach.call(document.querySelectorAll('.calltable'), setup);
 })();
+// The players of embedded audio (--embed-audio): under each, links to save
+// the stereo mix, and each side alone (the mix's left or right channel as a
+// mono WAV, made in the page when the link is first used).
+(function () {
+  'use strict';
+  function mono(src, ch) {
+    var b64 = src.slice(src.indexOf(',') + 1);
+    var bin = atob(b64);
+    var n = bin.length;
+    if (n < 44 || bin.slice(36, 40) !== 'data') return null;
+    var u8 = new Uint8Array(n);
+    for (var i = 0; i < n; i++) u8[i] = bin.charCodeAt(i);
+    var dv = new DataView(u8.buffer);
+    var channels = dv.getUint16(22, true), rate = dv.getUint32(24, true);
+    if (channels !== 2 || dv.getUint16(34, true) !== 16) return null;
+    var frames = Math.floor((n - 44) / 4);
+    var out = new DataView(new ArrayBuffer(44 + frames * 2));
+    function str(at, s) { for (var k = 0; k < s.length; k++) out.setUint8(at + k, s.charCodeAt(k)); }
+    str(0, 'RIFF'); out.setUint32(4, 36 + frames * 2, true); str(8, 'WAVEfmt ');
+    out.setUint32(16, 16, true); out.setUint16(20, 1, true); out.setUint16(22, 1, true);
+    out.setUint32(24, rate, true); out.setUint32(28, rate * 2, true); out.setUint16(32, 2, true);
+    out.setUint16(34, 16, true); str(36, 'data'); out.setUint32(40, frames * 2, true);
+    for (var f = 0; f < frames; f++) out.setInt16(44 + 2 * f, dv.getInt16(44 + 4 * f + 2 * ch, true), true);
+    return URL.createObjectURL(new Blob([out.buffer], { type: 'audio/wav' }));
+  }
+  Array.prototype.forEach.call(document.querySelectorAll('.player'), function (p) {
+    var audio = p.querySelector('audio'), box = p.querySelector('.downloads');
+    var src = audio && audio.getAttribute('src');
+    if (!box || !src) return;
+    var name = p.getAttribute('data-name') || 'call';
+    box.appendChild(document.createTextNode('Save as WAV: '));
+    [['stereo mix', 'mix', -1], ['caller', 'caller', 0], ['callee', 'callee', 1]].forEach(function (d, i) {
+      var a = document.createElement('a');
+      a.textContent = d[0];
+      a.className = 'wav ' + d[1];
+      a.download = name + '-' + d[1] + '.wav';
+      if (d[2] < 0) {
+        a.href = src;
+      } else {
+        a.href = '#';
+        a.addEventListener('click', function (ev) {
+          if (a.getAttribute('href') !== '#') return;
+          var url = mono(src, d[2]);
+          if (url) a.href = url;
+          else ev.preventDefault();
+        });
+      }
+      if (i) box.appendChild(document.createTextNode(', '));
+      box.appendChild(a);
+    });
+  });
+})();
