@@ -335,15 +335,16 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 		pr->sum.last_ts = f.ts_ns;
 		/* TCP data held behind a hole that will not fill is handed on first, with its own frames */
 		decoder_tick(p->dec, f.ts_ns);
+		/* calls due by now end before this frame: a Call-ID used again after a
+		 * long silence starts a new call, as it did in the whole capture */
+		calls_tick(pr->calls, f.ts_ns);
 		if (pr->filter && !frame_filter_match(pr->filter, &f)) {
 			pr->sum.filtered_out++;
-			calls_tick(pr->calls, f.ts_ns);
 			continue;
 		}
 		pr->frame_kinds = 0;
 		pr->frame_transport = 0;
 		count_frame(pr, decoder_frame(p->dec, &f));
-		calls_tick(pr->calls, f.ts_ns);
 	}
 	progress_end(&prog);
 	bool read_all = rc >= 0, late = false;

@@ -111,8 +111,8 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		r->sum.frames++;
 		r->sum.last_ts = d.ts_ns;
 		r->sum.kind_frames[PK_SIP]++;
-		pipeline_sip(r, &d, m);
 		calls_tick(r->calls, d.ts_ns);
+		pipeline_sip(r, &d, m);
 	}
 	calls_finish(r->calls);
 	if (r->mp_on)
