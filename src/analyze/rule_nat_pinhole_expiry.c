@@ -104,11 +104,28 @@ static uint32_t towards(const struct call *c, uint8_t sender, const struct endpo
 /* Whether p looks to be behind a NAT: its RTP comes from somewhere its SDP did not say. */
 static bool natted(const struct call *c, uint8_t p, const struct stream *s)
 {
+	/* a copy of its SDP (as written, or as a relay rewrote it) names the
+	 * public source itself: no NAT between */
+	for (uint32_t i = 0; i < c->n_sdp; i++)
+		for (unsigned k = 0; c->sdp[i].by == p && k < c->sdp[i].n_media; k++)
+			if (!strcmp(c->sdp[i].media[k].type, "audio") && endpoint_eq(&c->sdp[i].media[k].rtp, &s->src) &&
+			    !addr_is_private(&s->src.addr) && !addr_is_cgnat(&s->src.addr))
+				return false;
 	const struct sdp_rec *r = facts_sdp_by(c, p, s->first_ts);
 	for (unsigned i = 0; r && i < r->n_media; i++)
 		if (!strcmp(r->media[i].type, "audio"))
 			return !endpoint_eq(&r->media[i].rtp, &s->src) || addr_is_private(&r->media[i].rtp.addr) ||
 			       addr_is_cgnat(&r->media[i].rtp.addr);
+	return false;
+}
+
+/* Whether s leaves a relay seen here (the same party's stream with its SSRC
+ * goes into s's source): its silences are the relay's, not the NAT's. */
+static bool from_relay(const struct call *c, const struct stream *s)
+{
+	for (const struct stream *o = c->streams; o; o = o->next)
+		if (o != s && o->dir == s->dir && o->ssrc == s->ssrc && addr_eq(&o->dst.addr, &s->src.addr))
+			return true;
 	return false;
 }
 
@@ -119,7 +136,7 @@ static void survived(const struct rule_ctx *x)
 	const struct call *c = x->c;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
 		for (const struct stream *old = c->streams; old; old = old->next) {
-			if (old->dir != p || old->packets < 20 || !natted(c, p, old))
+			if (old->dir != p || old->packets < 20 || !natted(c, p, old) || from_relay(c, old))
 				continue;
 			for (uint32_t g = 0; g < old->n_gaps && g < STREAM_MAX_GAPS; g++) {
 				int64_t len = old->gaps[g].end - old->gaps[g].start;
