@@ -341,10 +341,17 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		if (bin->packets < 0xffff)
 			bin->packets++;
 		uint64_t hash = hash_payload(h->payload, h->payload_len);
-		/* the same payload again: a stuck source, unless it carries a tone */
-		if (hash == a->last_hash && bin->repeats < 0xffff &&
-		    !level_frame_periodic(pcm, n, a->fmt.channels ? a->fmt.channels : 1))
-			bin->repeats++;
+		/* the same payload again: a stuck source, unless it carries a tone
+		 * (looked at once per payload that repeats, not on every packet) */
+		if (hash == a->last_hash && bin->repeats < 0xffff) {
+			if (!a->tone_known || a->tone_hash != hash) {
+				a->tone = level_frame_periodic(pcm, n, a->fmt.channels ? a->fmt.channels : 1);
+				a->tone_hash = hash;
+				a->tone_known = true;
+			}
+			if (!a->tone)
+				bin->repeats++;
+		}
 		a->last_hash = hash;
 	}
 	if (!a->listed)

@@ -59,6 +59,8 @@ struct stream_audio {
 	uint16_t last_seq;
 	size_t last_frames;       /* sample frames of the last payload */
 	uint64_t last_hash;       /* of the last payload, for repeats */
+	uint64_t tone_hash;       /* the repeating payload last looked at for a tone */
+	bool tone_known, tone;    /* ... and whether it was one */
 	/* placing audio in time for the writer */
 	bool pos_init;
 	int64_t origin;           /* ns: sample frame 0 */
