@@ -134,6 +134,19 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 	return t;
 }
 
+size_t calls_each(struct calls *t, size_t max, void (*fn)(void *ctx, struct call *c), void *ctx)
+{
+	size_t n = 0;
+	for (struct call *c = t->active; c && n < max; c = c->next, n++)
+		fn(ctx, c);
+	return n;
+}
+
+unsigned calls_in_progress(const struct calls *t)
+{
+	return t->n_active;
+}
+
 void calls_set_origin(struct calls *t, int64_t origin_ns)
 {
 	t->cfg.origin_ns = origin_ns;

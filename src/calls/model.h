@@ -410,6 +410,8 @@ struct call {
 	uint64_t sig_gap_bytes;       /* how many bytes that gap lost */
 	bool sig_gap_at_start;        /* the call's first message came right after a gap */
 	bool finished;                /* finalised and handed to the consumer */
+	uint32_t consumer_marks;      /* the consumer's own bits for this call (deadair watch: the
+				       * warnings already raised); the calls stage never reads them */
 
 	/* evidence for a middlebox or a far end speaking (analyze: SIP_ALG_SUSPECTED,
 	 * failures beyond the capture point) */
