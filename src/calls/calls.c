@@ -403,9 +403,10 @@ static void call_free(struct calls *t, struct call *c)
  * anchors the media). One party's host seen with others, the other's never
  * (a transfer or a forward put the media between two other hosts) does not
  * say the call's media would have passed here. */
-static void media_path(const struct calls *t, struct call *c)
+static bool media_path_hosts(const struct calls *t, const struct call *c, uint8_t *hosts_seen)
 {
 	bool own_host = false;
+	*hosts_seen = 0;
 	for (uint32_t i = 0; i < c->n_sdp; i++) {
 		const struct sdp_rec *r = &c->sdp[i];
 		for (unsigned m = 0; m < r->n_media; m++) {
@@ -413,13 +414,26 @@ static void media_path(const struct calls *t, struct call *c)
 				continue;
 			uint32_t n = host_streams(t, &r->media[m].rtp.addr);
 			if (n && r->by <= PARTY_B)
-				c->media_hosts_seen |= (uint8_t)(1u << r->by);
+				*hosts_seen |= (uint8_t)(1u << r->by);
 			if (n == UINT32_MAX || (t->host_streams >= 2 && (uint64_t)n * 5 >= t->host_streams * 4))
 				own_host = true;
 		}
 	}
 	uint8_t both = (1u << PARTY_A) | (1u << PARTY_B);
-	c->media_path_seen = c->streams || own_host || (c->media_hosts_seen & both) == both;
+	return c->streams || own_host || (*hosts_seen & both) == both;
+}
+
+static void media_path(const struct calls *t, struct call *c)
+{
+	uint8_t seen;
+	c->media_path_seen = media_path_hosts(t, c, &seen);
+	c->media_hosts_seen |= seen;
+}
+
+bool calls_on_media_path(const struct calls *t, const struct call *c)
+{
+	uint8_t seen;
+	return media_path_hosts(t, c, &seen);
 }
 
 static void call_finalize(struct calls *t, struct call *c)

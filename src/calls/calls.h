@@ -92,6 +92,10 @@ void calls_tick(struct calls *t, int64_t now);
  * and may set its consumer_marks; it must not give the table packets or time.
  * Returns how many were visited. */
 size_t calls_each(struct calls *t, size_t max, void (*fn)(void *ctx, struct call *c), void *ctx);
+/* Whether the capture is on c's media path so far, as media_path_seen is set
+ * when a call is finalised (RTP of both parties' SDP hosts seen, or one of
+ * them the capture's own host): for a look at a call in progress. */
+bool calls_on_media_path(const struct calls *t, const struct call *c);
 /* Calls in progress now. */
 unsigned calls_in_progress(const struct calls *t);
 

@@ -838,13 +838,25 @@ void calls_stun(struct calls *t, const struct dgram *d)
 				t->n_stun_maps++;
 		}
 	}
+	/* the sender: the other party of the one receiving at dst, or the party
+	 * sending from its own advertised port */
 	struct ep_node *n = ep_lookup(t, &dst, EP_RTP);
-	if (!n)
+	bool from_owner = false;
+	if (!n) {
 		n = ep_lookup(t, &src, EP_RTP);
+		from_owner = n != NULL;
+	}
 	if (!n)
 		n = ep_lookup(t, &dst, EP_LEARNED);
-	if (n && d->ts_ns > n->call->last_activity_ts)
+	if (!n)
+		return;
+	if (d->ts_ns > n->call->last_activity_ts)
 		n->call->last_activity_ts = d->ts_ns;
+	if (n->party <= PARTY_B) {
+		uint8_t by = from_owner ? n->party : (uint8_t)(1 - n->party);
+		if (d->ts_ns > n->call->stun_last_by[by])
+			n->call->stun_last_by[by] = d->ts_ns;
+	}
 }
 
 /* The call an ICMP error's quoted SIP packet belongs to: by its Call-ID when

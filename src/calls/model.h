@@ -421,6 +421,7 @@ struct call {
 				       * signalling address:port (it learned its public address) */
 	uint32_t rtcp_by[2];          /* RTCP packets (any) sent by each party */
 	int64_t rtcp_last_by[2];
+	int64_t stun_last_by[2];      /* the last STUN packet each party sent on its media ports */
 	uint32_t n_bad_sdp;           /* SDP bodies that did not parse as a whole */
 	struct bad_sdp_rec bad_sdp;   /* the first of them */
 	unsigned n_icmp;

@@ -113,7 +113,7 @@ static void sdp_evidence(struct finding *f, const struct call *c, int64_t since)
 	}
 }
 
-unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg,
+unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
 		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
 {
 	unsigned raised = 0;
@@ -176,10 +176,19 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg,
 		unsigned bit = p == PARTY_A ? WARN_ONE_WAY_A : WARN_ONE_WAY_B;
 		if ((c->consumer_marks & bit) || quiet[p] < cfg->silence_ns || !flowing[q])
 			continue;
-		struct finding *f = finding_add(&fs, "ONE_WAY_AUDIO", SEV_CRITICAL, p, now - quiet[p]);
-		if (!f)
+		/* a keep-alive of the party (RTCP, STUN) still arriving after its RTP
+		 * stopped: its packets get through, it has nothing to say (mute,
+		 * silence suppression) */
+		int64_t alive = c->rtcp_last_by[p] > c->stun_last_by[p] ? c->rtcp_last_by[p] : c->stun_last_by[p];
+		if (alive > d[p].last_ts && alive > since && now - alive < cfg->silence_ns)
 			continue;
 		bool never = d[p].last_ts <= since;
+		/* RTP that stopped may be a phone suppressing its silence: a warning;
+		 * RTP that never came since the answer: critical */
+		struct finding *f = finding_add(&fs, "ONE_WAY_AUDIO", never ? SEV_CRITICAL : SEV_WARNING, p,
+						now - quiet[p]);
+		if (!f)
+			continue;
 		finding_title(f, "One-way audio now: no RTP %s for %.1f s while %s flows", dir_text(p), secs(quiet[p]),
 			      dir_text(q));
 		if (never)
@@ -189,8 +198,9 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg,
 					party_str(q), party_str(q));
 		else
 			finding_explain(f, "The %s's RTP stopped %.1f s ago, while the %s's RTP keeps arriving: the %s "
-					"hears nothing now.",
-					party_str(p), secs(quiet[p]), party_str(q), party_str(q));
+					"hears nothing now (unless the %s's phone suppresses its silence without comfort "
+					"noise; the finding at the end of the call tells).",
+					party_str(p), secs(quiet[p]), party_str(q), party_str(q), party_str(p));
 		finding_recommend(f, "Look at the path from the %s to the %s (a firewall, a NAT mapping that expired, "
 				  "the media anchor), and at the %s's SDP address and port.",
 				  party_str(p), party_str(q), party_str(q));
@@ -205,12 +215,17 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg,
 	}
 
 	/* (b) silent both ways outside a hold (on a capture that carries media) */
-	if (!(c->consumer_marks & WARN_NO_RTP) && cfg->media_seen && quiet[0] >= cfg->silence_ns &&
-	    quiet[1] >= cfg->silence_ns) {
+	/* Both parties pausing at once is what two phones suppressing silence do
+	 * while nobody speaks: RTP that flowed and stopped both ways is a warning
+	 * after twice --silence; RTP that never came, after --silence, where the
+	 * capture is on the call's media path. */
+	bool never = d[0].last_ts <= since && d[1].last_ts <= since;
+	int64_t both_ns = never ? cfg->silence_ns : 2 * cfg->silence_ns;
+	if (!(c->consumer_marks & WARN_NO_RTP) && (never ? media_path : cfg->media_seen) && quiet[0] >= both_ns &&
+	    quiet[1] >= both_ns) {
 		int64_t q = quiet[0] < quiet[1] ? quiet[0] : quiet[1];
-		struct finding *f = finding_add(&fs, "NO_RTP", SEV_CRITICAL, PARTY_NONE, now - q);
+		struct finding *f = finding_add(&fs, "NO_RTP", never ? SEV_CRITICAL : SEV_WARNING, PARTY_NONE, now - q);
 		if (f) {
-			bool never = d[0].last_ts <= since && d[1].last_ts <= since;
 			finding_title(f, "No RTP either way for %.1f s, outside a hold", secs(q));
 			finding_explain(f, "%s Neither party asked for a hold in its latest SDP.",
 					never ? "No RTP has been seen in either direction since the call was answered (or "

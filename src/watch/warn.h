@@ -28,9 +28,10 @@ enum {
 	WARN_WATCHDOG = 1u << 5,
 };
 
-/* Looks at c at capture time now; for each warning newly due, fills *out and
- * calls emit. Returns how many were raised. */
-unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg,
+/* Looks at c at capture time now (media_path: the capture is on its media
+ * path, calls_on_media_path); each warning newly due goes to emit. Returns how
+ * many were raised. */
+unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
 		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx);
 
 #endif
