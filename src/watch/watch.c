@@ -120,7 +120,8 @@ static void usage(FILE *f)
 	      "      --alerts FILE      append alerts to FILE (reopened on SIGHUP), not stdout\n"
 	      "  -v, --verbose          also a line per call start and end\n"
 	      "      --status N         a status line on stderr every N s of wall time\n"
-	      "                         (calls, alerts, capture drops; default 10, 0: none)\n"
+	      "                         (calls, alerts, capture drops; default 10, 0: only\n"
+	      "                         the one at the end)\n"
 	      "  -h, --help             this help\n",
 	      f);
 }
@@ -558,8 +559,7 @@ int watch_main(int argc, char **argv)
 		rc = run_file(w);
 	}
 	finish(w);
-	if (w->status_s > 0 || w->live)
-		status_line(w, true);
+	status_line(w, true);
 out:
 	alerts_close(&w->out);
 	decoder_free(w->dec);
