@@ -436,6 +436,12 @@ bool calls_on_media_path(const struct calls *t, const struct call *c)
 	return media_path_hosts(t, c, &seen);
 }
 
+uint32_t calls_media_elsewhere(const struct calls *t, const struct call *c)
+{
+	(void)t;
+	return c->media_elsewhere + ep_elsewhere(c);
+}
+
 static void call_finalize(struct calls *t, struct call *c)
 {
 	struct call_ext *cx = cext(c);

@@ -96,6 +96,9 @@ size_t calls_each(struct calls *t, size_t max, void (*fn)(void *ctx, struct call
  * when a call is finalised (RTP of both parties' SDP hosts seen, or one of
  * them the capture's own host): for a look at a call in progress. */
 bool calls_on_media_path(const struct calls *t, const struct call *c);
+/* RTP to c's advertised endpoints bound to other calls so far (a B2BUA's
+ * other leg, direct media): media_elsewhere as it stands in progress. */
+uint32_t calls_media_elsewhere(const struct calls *t, const struct call *c);
 /* Calls in progress now. */
 unsigned calls_in_progress(const struct calls *t);
 

@@ -235,12 +235,19 @@ static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const s
 		n->own++;
 }
 
+uint32_t ep_elsewhere(const struct call *c)
+{
+	uint64_t n_else = 0;
+	for (const struct ep_node *n = cext((struct call *)c)->eps; n; n = n->call_next)
+		if (n->kind == EP_RTP)
+			n_else += n->g->streams_to - n->base - n->own;
+	return n_else > UINT32_MAX ? UINT32_MAX : (uint32_t)n_else;
+}
+
 void ep_settle_call(struct calls *t, struct call *c)
 {
 	(void)t;
-	for (struct ep_node *n = cext(c)->eps; n; n = n->call_next)
-		if (n->kind == EP_RTP)
-			c->media_elsewhere += (uint32_t)(n->g->streams_to - n->base - n->own);
+	c->media_elsewhere += ep_elsewhere(c);
 }
 
 void ep_remove_call(struct calls *t, struct call *c)

@@ -202,7 +202,8 @@ static void look_at_call(void *ctx, struct call *c)
 		alerts_call_start(&w->out, c, c->start_ts);
 	c->consumer_marks |= WARN_SEEN;
 	if (c->state == CALL_ANSWERED)
-		warn_check(c, w->look_now, &w->wcfg, calls_on_media_path(w->calls, c), emit_warning, w);
+		warn_check(c, w->look_now, &w->wcfg,
+			   calls_on_media_path(w->calls, c) && !calls_media_elsewhere(w->calls, c), emit_warning, w);
 }
 
 /* Looks at every call in progress at capture time now. */
