@@ -94,8 +94,10 @@ def main():
             checks += 1
             if rc != 0:
                 failures.append(f"watch exit status {rc}: {w.stderr}")
-            if "dropped" not in w.stderr or "received" not in w.stderr:
-                failures.append(f"no capture statistics on stderr: {w.stderr!r}")
+            status = [l for l in w.stderr.splitlines() if "received" in l and "dropped by the kernel" in l]
+            checks += 1
+            if len(status) < 3 or "end:" not in status[-1] or any("end:" in l for l in status[:-1]):
+                failures.append(f"status lines with the capture's drops every 2 s and at the end: {w.stderr!r}")
             warnings = [(at, a) for at, a in w.alerts if a["type"] == "warning"]
             got = sorted({(a["id"], a["direction"]) for _, a in warnings})
             checks += 1
