@@ -76,6 +76,8 @@ struct watch {
 	struct frame_filter *ffilter;
 	bool have_frame;
 	int64_t first_ts, last_ts;   /* capture time of the first and latest frame */
+	int64_t now;                 /* capture time as far as it is known: the latest frame,
+				      * or on a quiet interface the wall clock's */
 	int64_t next_look;           /* capture time of the next look at the calls */
 	uint64_t frames, calls_done;
 	int64_t look_now;            /* the time of the look in progress */
@@ -177,7 +179,7 @@ static void emit_warning(void *ctx, const struct call *c, const struct finding *
 static void on_call_done(void *ctx, struct call *c)
 {
 	struct watch *w = ctx;
-	int64_t t = w->last_ts;
+	int64_t t = w->now;
 	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
 		alerts_call_start(&w->out, c, c->start_ts);
 	w->calls_done++;
@@ -232,6 +234,8 @@ static void on_frame(void *ctx, const struct frame *fin)
 	w->frames++;
 	if (f.ts_ns > w->last_ts)
 		w->last_ts = f.ts_ns;
+	if (f.ts_ns > w->now)
+		w->now = f.ts_ns;
 	/* a look due before this frame happens first, at its own time; after a
 	 * long quiet stretch, one more just before the frame (not one a second) */
 	if (w->next_look <= f.ts_ns) {
@@ -315,6 +319,7 @@ static int run_live(struct watch *w)
 		/* wall time lets a quiet capture's calls age (live time stamps are the wall clock's) */
 		int64_t now = clock_ns(CLOCK_REALTIME);
 		if (w->have_frame && now > w->last_ts + SEC / 2 && now >= w->next_look) {
+			w->now = now;
 			calls_tick(w->calls, now);
 			look(w, now);
 		}
@@ -468,9 +473,8 @@ static void finish(struct watch *w)
 {
 	/* the end of the input, as at the end of a capture: TCP data held behind
 	 * holes handed on, every call in progress finished and analysed */
-	int64_t t = w->last_ts;
 	if (w->have_frame)
-		look(w, t);
+		look(w, w->now);
 	decoder_flush(w->dec);
 	calls_finish(w->calls);
 }
