@@ -366,7 +366,7 @@ static int run_file(struct watch *w)
 		return 3;
 	}
 	struct frame f;
-	int rc;
+	int rc = 0;
 	int64_t wall0 = 0;
 	while (!g_stop && (rc = capture_next(&cap, &f)) == 1) {
 		handle_hup(w);
