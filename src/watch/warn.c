@@ -141,7 +141,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 			for (int i = (int)c->n_msgs - 1; i >= 0; i--) {
 				const struct msg_rec *m = &c->msgs[i];
 				if (!m->request && m->status >= 200 && m->status < 300 && m->retrans &&
-				    !strcmp(m->method, "INVITE")) {
+				    m->cseq == c->initial_cseq && !strcmp(m->method, "INVITE")) {
 					finding_evidence(f, m->frame, m->ts, m->point, "the 200 OK again, with no ACK");
 					break;
 				}
