@@ -134,6 +134,19 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 	return t;
 }
 
+size_t calls_each(struct calls *t, size_t max, void (*fn)(void *ctx, struct call *c), void *ctx)
+{
+	size_t n = 0;
+	for (struct call *c = t->active; c && n < max; c = c->next, n++)
+		fn(ctx, c);
+	return n;
+}
+
+unsigned calls_in_progress(const struct calls *t)
+{
+	return t->n_active;
+}
+
 void calls_set_origin(struct calls *t, int64_t origin_ns)
 {
 	t->cfg.origin_ns = origin_ns;
@@ -390,9 +403,10 @@ static void call_free(struct calls *t, struct call *c)
  * anchors the media). One party's host seen with others, the other's never
  * (a transfer or a forward put the media between two other hosts) does not
  * say the call's media would have passed here. */
-static void media_path(const struct calls *t, struct call *c)
+static bool media_path_hosts(const struct calls *t, const struct call *c, uint8_t *hosts_seen)
 {
 	bool own_host = false;
+	*hosts_seen = 0;
 	for (uint32_t i = 0; i < c->n_sdp; i++) {
 		const struct sdp_rec *r = &c->sdp[i];
 		for (unsigned m = 0; m < r->n_media; m++) {
@@ -400,13 +414,32 @@ static void media_path(const struct calls *t, struct call *c)
 				continue;
 			uint32_t n = host_streams(t, &r->media[m].rtp.addr);
 			if (n && r->by <= PARTY_B)
-				c->media_hosts_seen |= (uint8_t)(1u << r->by);
+				*hosts_seen |= (uint8_t)(1u << r->by);
 			if (n == UINT32_MAX || (t->host_streams >= 2 && (uint64_t)n * 5 >= t->host_streams * 4))
 				own_host = true;
 		}
 	}
 	uint8_t both = (1u << PARTY_A) | (1u << PARTY_B);
-	c->media_path_seen = c->streams || own_host || (c->media_hosts_seen & both) == both;
+	return c->streams || own_host || (*hosts_seen & both) == both;
+}
+
+static void media_path(const struct calls *t, struct call *c)
+{
+	uint8_t seen;
+	c->media_path_seen = media_path_hosts(t, c, &seen);
+	c->media_hosts_seen |= seen;
+}
+
+bool calls_on_media_path(const struct calls *t, const struct call *c)
+{
+	uint8_t seen;
+	return media_path_hosts(t, c, &seen);
+}
+
+uint32_t calls_media_elsewhere(const struct calls *t, const struct call *c)
+{
+	(void)t;
+	return c->media_elsewhere + ep_elsewhere(c);
 }
 
 static void call_finalize(struct calls *t, struct call *c)

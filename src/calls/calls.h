@@ -87,6 +87,21 @@ void calls_transport_gap(struct calls *t, const struct decode_gap *g);
 /* Lets time pass (capture time): finalises calls and streams that are done. */
 void calls_tick(struct calls *t, int64_t now);
 
+/* Calls in progress, newest first, each given to fn (at most max of them):
+ * for a look at every call now and then (deadair watch). fn reads the call
+ * and may set its consumer_marks; it must not give the table packets or time.
+ * Returns how many were visited. */
+size_t calls_each(struct calls *t, size_t max, void (*fn)(void *ctx, struct call *c), void *ctx);
+/* Whether the capture is on c's media path so far, as media_path_seen is set
+ * when a call is finalised (RTP of both parties' SDP hosts seen, or one of
+ * them the capture's own host): for a look at a call in progress. */
+bool calls_on_media_path(const struct calls *t, const struct call *c);
+/* RTP to c's advertised endpoints bound to other calls so far (a B2BUA's
+ * other leg, direct media): media_elsewhere as it stands in progress. */
+uint32_t calls_media_elsewhere(const struct calls *t, const struct call *c);
+/* Calls in progress now. */
+unsigned calls_in_progress(const struct calls *t);
+
 const struct calls_stats *calls_get_stats(const struct calls *t);
 const struct calls_config *calls_get_config(const struct calls *t);
 

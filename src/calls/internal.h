@@ -203,6 +203,8 @@ void bind_media(struct calls *t, struct call *c, int16_t idx);
 /* Lets go of a finalised call's endpoints; first adds to media_elsewhere what
  * its advertisements saw go to other calls. */
 void ep_settle_call(struct calls *t, struct call *c);
+/* Streams bound to other calls at c's advertised RTP endpoints so far. */
+uint32_t ep_elsewhere(const struct call *c);
 void ep_remove_call(struct calls *t, struct call *c);
 void stream_free(struct calls *t, struct stream *s);
 /* Whether a STUN Binding response of the capture gave e as someone's public address. */

@@ -235,12 +235,19 @@ static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const s
 		n->own++;
 }
 
+uint32_t ep_elsewhere(const struct call *c)
+{
+	uint64_t n_else = 0;
+	for (const struct ep_node *n = cext((struct call *)c)->eps; n; n = n->call_next)
+		if (n->kind == EP_RTP)
+			n_else += n->g->streams_to - n->base - n->own;
+	return n_else > UINT32_MAX ? UINT32_MAX : (uint32_t)n_else;
+}
+
 void ep_settle_call(struct calls *t, struct call *c)
 {
 	(void)t;
-	for (struct ep_node *n = cext(c)->eps; n; n = n->call_next)
-		if (n->kind == EP_RTP)
-			c->media_elsewhere += (uint32_t)(n->g->streams_to - n->base - n->own);
+	c->media_elsewhere += ep_elsewhere(c);
 }
 
 void ep_remove_call(struct calls *t, struct call *c)
@@ -838,13 +845,25 @@ void calls_stun(struct calls *t, const struct dgram *d)
 				t->n_stun_maps++;
 		}
 	}
+	/* the sender: the other party of the one receiving at dst, or the party
+	 * sending from its own advertised port */
 	struct ep_node *n = ep_lookup(t, &dst, EP_RTP);
-	if (!n)
+	bool from_owner = false;
+	if (!n) {
 		n = ep_lookup(t, &src, EP_RTP);
+		from_owner = n != NULL;
+	}
 	if (!n)
 		n = ep_lookup(t, &dst, EP_LEARNED);
-	if (n && d->ts_ns > n->call->last_activity_ts)
+	if (!n)
+		return;
+	if (d->ts_ns > n->call->last_activity_ts)
 		n->call->last_activity_ts = d->ts_ns;
+	if (n->party <= PARTY_B) {
+		uint8_t by = from_owner ? n->party : (uint8_t)(1 - n->party);
+		if (d->ts_ns > n->call->stun_last_by[by])
+			n->call->stun_last_by[by] = d->ts_ns;
+	}
 }
 
 /* The call an ICMP error's quoted SIP packet belongs to: by its Call-ID when

@@ -410,6 +410,8 @@ struct call {
 	uint64_t sig_gap_bytes;       /* how many bytes that gap lost */
 	bool sig_gap_at_start;        /* the call's first message came right after a gap */
 	bool finished;                /* finalised and handed to the consumer */
+	uint32_t consumer_marks;      /* the consumer's own bits for this call (deadair watch: the
+				       * warnings already raised); the calls stage never reads them */
 
 	/* evidence for a middlebox or a far end speaking (analyze: SIP_ALG_SUSPECTED,
 	 * failures beyond the capture point) */
@@ -419,6 +421,7 @@ struct call {
 				       * signalling address:port (it learned its public address) */
 	uint32_t rtcp_by[2];          /* RTCP packets (any) sent by each party */
 	int64_t rtcp_last_by[2];
+	int64_t stun_last_by[2];      /* the last STUN packet each party sent on its media ports */
 	uint32_t n_bad_sdp;           /* SDP bodies that did not parse as a whole */
 	struct bad_sdp_rec bad_sdp;   /* the first of them */
 	unsigned n_icmp;

@@ -20,6 +20,7 @@
 #include "core/status.h"
 #include "core/textsafe.h"
 #include "pipeline/pipeline.h"
+#include "watch/watch.h"
 #include "web/serve.h"
 
 
@@ -28,6 +29,7 @@ static void usage(FILE *out)
 	fputs("usage: deadair [analyze] [options] FILE... [FILTER]   (FILE - reads standard input)\n"
 	      "       deadair [analyze] [options] -r FILE [-r FILE...] [FILTER]\n"
 	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
+	      "       deadair watch -i IFACE | -r FILE [options] [FILTER]   (deadair watch --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
 	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
@@ -594,10 +596,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "watch"))
+		return watch_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return analyze_main(argc, argv, 2);
 	/* deadair -r FILE, deadair FILE...: analyze, as tcpdump and tshark read files */
 	if (argv[1][0] == '-' || is_path(argv[1]))
 		return analyze_main(argc, argv, 1);
-	return usage_error("'%s' is neither a command (analyze, serve) nor a file", argv[1]);
+	return usage_error("'%s' is neither a command (analyze, serve, watch) nor a file", argv[1]);
 }

@@ -12,73 +12,15 @@
 #include "pipeline/points.h"
 #include "pipeline/progress.h"
 #include "pipeline/run.h"
+#include "pipeline/dispatch.h"
 #include "proto/classify.h"
-#include "proto/icmp.h"
-#include "proto/rtp.h"
 #include "proto/sip.h"
-#include "proto/turn.h"
 #include "report/summary.h"
 
-static void on_dgram(void *ctx, const struct dgram *d)
+/* SIP of the capture: counted and listed by the pipeline, then given to the calls stage. */
+static void on_sip(void *ctx, const struct dgram *d, const struct sip_msg *m)
 {
-	struct run *r = ctx;
-	if (d->transport == TP_ICMP || d->transport == TP_ICMPV6) {
-		struct icmp_error e;
-		r->frame_transport = d->transport;
-		if (icmp_error_parse(d->data, d->len, d->transport == TP_ICMPV6, &e) == ST_OK)
-			calls_icmp(r->calls, d, &e);
-		return;
-	}
-	enum payload_kind k = classify_payload(d->data, d->len, d->sport, d->dport);
-	/* media relayed through a TURN channel (RFC 8656 section 12.4): the flow is
-	 * the client's with its TURN server, as Wireshark shows it */
-	struct dgram inner;
-	uint16_t channel;
-	const uint8_t *in;
-	size_t in_len;
-	if (k == PK_OTHER && d->transport == TP_UDP && turn_channel_data(d->data, d->len, &channel, &in, &in_len)) {
-		enum payload_kind ik = classify_payload(in, in_len, d->sport, d->dport);
-		if (ik == PK_RTP || ik == PK_RTCP || ik == PK_STUN) {
-			inner = *d;
-			inner.data = in;
-			inner.len = in_len;
-			inner.encap |= ENC_TURN;
-			d = &inner;
-			k = ik;
-		}
-	}
-	r->frame_kinds |= 1u << k;
-	r->frame_transport = d->transport;
-	switch (k) {
-	case PK_SIP: {
-		struct sip_msg m;
-		long n = sip_parse((const char *)d->data, d->len, SIP_DGRAM, &m);
-		if (n <= 0)
-			return;
-		pipeline_sip(r, d, &m);
-		break;
-	}
-	case PK_RTP: {
-		struct rtp_hdr h;
-		if (rtp_parse(d->data, d->len, &h) == ST_OK)
-			calls_rtp(r->calls, d, &h);
-		break;
-	}
-	case PK_RTCP:
-		calls_rtcp(r->calls, d);
-		break;
-	case PK_STUN:
-		calls_stun(r->calls, d);
-		break;
-	default:
-		break;
-	}
-}
-
-static void on_gap(void *ctx, const struct decode_gap *g)
-{
-	struct run *r = ctx;
-	calls_transport_gap(r->calls, g);
+	pipeline_sip(ctx, d, m);
 }
 
 static void count_frame(struct run *r, enum frame_result fr)
@@ -88,16 +30,16 @@ static void count_frame(struct run *r, enum frame_result fr)
 	static const enum payload_kind order[] = { PK_SIP, PK_RTCP, PK_RTP, PK_STUN,
 						  PK_DTLS, PK_ZRTP, PK_KEEPALIVE };
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (r->frame_kinds & (1u << order[i])) {
+		if (r->disp.frame_kinds & (1u << order[i])) {
 			r->sum.kind_frames[order[i]]++;
 			return;
 		}
 	}
-	if (r->frame_transport == TP_ICMP || r->frame_transport == TP_ICMPV6)
+	if (r->disp.frame_transport == TP_ICMP || r->disp.frame_transport == TP_ICMPV6)
 		return; /* ICMP errors: counted by the decoder (icmp_unreachable), read by calls */
-	if (r->frame_transport == TP_TCP)
+	if (r->disp.frame_transport == TP_TCP)
 		r->sum.other_tcp++;
-	else if (r->frame_transport == TP_SCTP)
+	else if (r->disp.frame_transport == TP_SCTP)
 		r->sum.other_sctp++;
 	else
 		r->sum.other_udp++;
@@ -155,9 +97,9 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 		.limits = limits_default(),
 		.probe = sip_probe,
 		.framer = sip_frame,
-		.sink = on_dgram,
-		.gap = on_gap,
-		.sink_ctx = pr,
+		.sink = dispatch_dgram,
+		.gap = dispatch_gap,
+		.sink_ctx = &pr->disp,
 	};
 	struct calls_config ccfg = calls_config_default();
 	pr->audio.point = p->point;
@@ -169,6 +111,7 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 	p->dec = decoder_new(&cfg);
 	if (!p->dec || !pipeline_input_begin(pr, p->point, &ccfg, &acfg))
 		return false;
+	pr->disp = (struct dispatch){ .calls = pr->calls, .sip = on_sip, .sip_ctx = pr };
 	make_view(p, cap);
 	pr->sum.cap = &p->view;
 	pr->sum.dstats = decoder_stats(p->dec);
@@ -342,8 +285,8 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 			pr->sum.filtered_out++;
 			continue;
 		}
-		pr->frame_kinds = 0;
-		pr->frame_transport = 0;
+		pr->disp.frame_kinds = 0;
+		pr->disp.frame_transport = 0;
 		count_frame(pr, decoder_frame(p->dec, &f));
 	}
 	progress_end(&prog);

@@ -13,6 +13,7 @@
 #include "analyze/multipoint.h"
 #include "calls/calls.h"
 #include "pipeline/audio_files.h"
+#include "pipeline/dispatch.h"
 #include "pipeline/pipeline.h"
 #include "report/call_list.h"
 #include "pipeline/write_pcap.h"
@@ -51,9 +52,7 @@ struct run {
 	bool mp_on;
 	struct html_capture *html; /* -f html: the capture being rendered */
 	unsigned mp_groups;    /* groups rendered so far */
-	/* kinds seen in the frame being decoded (a frame may carry several payloads) */
-	unsigned frame_kinds;
-	uint8_t frame_transport;
+	struct dispatch disp;  /* decoded datagrams to the calls stage (dispatch.h) */
 	const struct trace_facts *trace; /* the input is a pasted trace: what it gave */
 	struct frame_filter *filter;     /* --filter / a trailing BPF expression, or NULL */
 	struct audio_files audio;    /* --write-audio, --mix */

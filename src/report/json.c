@@ -17,6 +17,8 @@ void jw_init(struct jw *w, FILE *f)
 static void indent(struct jw *w)
 {
 	static const char spaces[] = "\n                                                                ";
+	if (w->compact)
+		return;
 	size_t n = 1 + 2 * (size_t)(w->depth > 0 ? w->depth : 0);
 	const char *p = spaces;
 	while (n > sizeof(spaces) - 1) { /* deeper than the string: more spaces after it */
@@ -92,7 +94,7 @@ static void key(struct jw *w, const char *k)
 	}
 	if (k) {
 		json_put_string(w->f, k, strlen(k));
-		fputs(": ", w->f);
+		fputs(w->compact ? ":" : ": ", w->f);
 	}
 }
 

@@ -17,6 +17,7 @@ struct jw {
 	FILE *f;
 	int depth;
 	bool has_items[JW_MAX_DEPTH];
+	bool compact;  /* one line per top-level value (JSON lines), no indentation */
 };
 
 void jw_init(struct jw *w, FILE *f);

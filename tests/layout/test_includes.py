@@ -27,7 +27,9 @@ for folder in sorted(os.listdir(SRC)):
     if folder in ENTRY:
         allowed = {"core", "pipeline", "report", "analyze", folder}
         if folder == "cli":
-            allowed.add("web")                   # `deadair serve` is started from main.c
+            allowed |= {"web", "watch"}          # `deadair serve` and `deadair watch` start from main.c
+        if folder == "watch":
+            allowed |= set(ORDER)                # calls in progress, live capture: every stage
     elif folder in ALLOWED:
         allowed = ALLOWED[folder] | {folder}
     else:

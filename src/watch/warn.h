@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Warnings about calls in progress, from what the calls stage knows so far:
+ * one-way audio now, no RTP either way outside a hold, a 200 OK that no ACK
+ * answers (Timer H), and the user's media watchdog about to hang up. Each is
+ * raised once per call (the call's consumer_marks remember it). */
+#ifndef DEADAIR_WATCH_WARN_H
+#define DEADAIR_WATCH_WARN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "analyze/finding.h"
+#include "calls/model.h"
+
+struct warn_config {
+	int64_t silence_ns;    /* --silence: a direction silent this long is a warning */
+	int64_t rtp_timeout_ns;/* --rtp-timeout: the media watchdog; 0: none */
+	bool media_seen;       /* the capture has carried RTP of calls (it is on a media path) */
+};
+
+/* Bits of call.consumer_marks. */
+enum {
+	WARN_SEEN = 1u << 0,       /* the call was seen by a look before (--verbose start line) */
+	WARN_ONE_WAY_A = 1u << 1,  /* caller's RTP silent while the callee's flows */
+	WARN_ONE_WAY_B = 1u << 2,
+	WARN_NO_RTP = 1u << 3,
+	WARN_MISSING_ACK = 1u << 4,
+	WARN_WATCHDOG = 1u << 5,
+};
+
+/* Looks at c at capture time now (media_path: the capture is on its media
+ * path, calls_on_media_path); each warning newly due goes to emit. Returns how
+ * many were raised. */
+unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
+		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx);
+
+#endif

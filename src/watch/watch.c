@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: MIT */
+/* `deadair watch`: frames from live interfaces (libpcap) or a capture replayed
+ * at its recorded pace go through the same stages as `analyze` (decode, the
+ * pipeline's per-frame dispatch, calls); about once a second of capture time
+ * (and of wall time when no packet comes) every call in progress is looked at
+ * for warnings (warn.c), and a finished call is analysed as `analyze` does it.
+ * Alerts are JSON lines (alerts.c). SIGINT/SIGTERM end the input as the end of
+ * a capture would; SIGHUP reopens --alerts. */
+#include "watch/watch.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/analyze.h"
+#include "calls/calls.h"
+#include "core/limits.h"
+#include "decode/decode.h"
+#include "pipeline/dispatch.h"
+#include "proto/sip.h"
+#include "source/bpf.h"
+#include "source/capture.h"
+#include "source/live.h"
+#include "watch/alerts.h"
+#include "watch/warn.h"
+
+#define SEC 1000000000LL
+/* Calls looked at per look: beyond the calls stage's own limit, never reached. */
+#define LOOK_MAX 1000000
+
+static volatile sig_atomic_t g_stop, g_hup;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		g_hup = 1;
+	else
+		g_stop = 1;
+}
+
+struct watch {
+	/* options */
+	const char *ifaces[LIVE_MAX_IFACES];
+	size_t n_ifaces;
+	const char *file;
+	bool realtime;
+	double speed;
+	char filter[4096];
+	int snaplen, buffer_bytes;
+	bool promisc;
+	const char *user;
+	double silence_s, rtp_timeout_s, status_s;
+	const char *alerts_path;
+	bool verbose;
+
+	/* state */
+	struct alerts out;
+	struct calls *calls;
+	struct decoder *dec;
+	struct dispatch disp;
+	struct analyzer an;
+	struct findings findings;
+	struct walk walk;
+	struct warn_config wcfg;
+	struct live *live;
+	struct frame_filter *ffilter;
+	bool have_frame;
+	int64_t first_ts, last_ts;   /* capture time of the first and latest frame */
+	int64_t now;                 /* capture time as far as it is known: the latest frame,
+				      * or on a quiet interface the wall clock's */
+	int64_t next_look;           /* capture time of the next look at the calls */
+	uint64_t frames, calls_done;
+	int64_t look_now;            /* the time of the look in progress */
+};
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec t;
+	clock_gettime(id, &t);
+	return (int64_t)t.tv_sec * SEC + t.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: deadair watch -i IFACE [-i IFACE...] [options] [FILTER]\n"
+	      "       deadair watch -r FILE [--realtime [--speed X]] [options] [FILTER]\n"
+	      "\n"
+	      "Follows every call as it goes and writes alerts as JSON lines (docs/watch.md):\n"
+	      "a warning while a call is in progress (one-way audio now, no RTP either way,\n"
+	      "a 200 OK without ACK, the media watchdog about to hang up), each once per\n"
+	      "call, and every finding of `deadair analyze` when a call ends.\n"
+	      "\n"
+	      "input:\n"
+	      "  -i IFACE               capture on IFACE through libpcap (may be repeated)\n"
+	      "  -r FILE                read a capture file through the same path\n"
+	      "      --realtime         -r: at the pace it was recorded\n"
+	      "      --speed X          --realtime: X times faster (default 1)\n"
+	      "  -s, --snaplen N        bytes kept of each packet (default 262144)\n"
+	      "  -B, --buffer-size N    kernel capture buffer per interface, bytes with an\n"
+	      "                         optional K or M (default: libpcap's, 2 MiB)\n"
+	      "      --promisc          promiscuous mode (off by default)\n"
+	      "      --user NAME        started as root with -i: drop to NAME once the\n"
+	      "                         interfaces are open (default nobody)\n"
+	      "  FILTER                 a capture filter (pcap-filter(7)), as tcpdump takes it\n"
+	      "\n"
+	      "warnings:\n"
+	      "      --silence N        a direction silent N s is a warning (default 5)\n"
+	      "      --rtp-timeout S    your media watchdog's interval: warn when a direction\n"
+	      "                         has been silent more than half of it\n"
+	      "\n"
+	      "output:\n"
+	      "      --alerts FILE      append alerts to FILE (reopened on SIGHUP), not stdout\n"
+	      "  -v, --verbose          also a line per call start and end\n"
+	      "      --status N         a status line on stderr every N s of wall time\n"
+	      "                         (calls, alerts, capture drops; default 10, 0: only\n"
+	      "                         the one at the end)\n"
+	      "  -h, --help             this help\n",
+	      f);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("deadair watch: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see deadair watch --help)\n", stderr);
+	return 2;
+}
+
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_bytes(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return false;
+	if (*end == 'K' || *end == 'k')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		v *= 1024 * 1024, end++;
+	if (*end || v == 0 || v > (1ull << 30))
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* ---- the calls stage's consumer ---- */
+
+static void emit_warning(void *ctx, const struct call *c, const struct finding *f)
+{
+	struct watch *w = ctx;
+	alerts_write(&w->out, "warning", c, f, w->look_now);
+}
+
+static void on_call_done(void *ctx, struct call *c)
+{
+	struct watch *w = ctx;
+	int64_t t = w->now;
+	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
+		alerts_call_start(&w->out, c, c->start_ts);
+	w->calls_done++;
+	w->an.rtp_seen = calls_get_stats(w->calls)->rtp_packets;
+	analyze_call(&w->an, c, &w->findings, &w->walk);
+	for (unsigned i = 0; i < w->findings.n; i++)
+		alerts_write(&w->out, "finding", c, &w->findings.f[i], t);
+	if (w->verbose)
+		alerts_call_end(&w->out, c, w->findings.n, t);
+}
+
+static void on_stream_done(void *ctx, struct stream *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+static void look_at_call(void *ctx, struct call *c)
+{
+	struct watch *w = ctx;
+	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
+		alerts_call_start(&w->out, c, c->start_ts);
+	c->consumer_marks |= WARN_SEEN;
+	if (c->state == CALL_ANSWERED)
+		warn_check(c, w->look_now, &w->wcfg,
+			   calls_on_media_path(w->calls, c) && !calls_media_elsewhere(w->calls, c), emit_warning, w);
+}
+
+/* Looks at every call in progress at capture time now. */
+static void look(struct watch *w, int64_t now)
+{
+	w->look_now = now;
+	w->wcfg.media_seen = calls_get_stats(w->calls)->rtp_in_calls > 0;
+	calls_each(w->calls, LOOK_MAX, look_at_call, w);
+	w->next_look = now + SEC;
+}
+
+/* ---- frames ---- */
+
+static void on_frame(void *ctx, const struct frame *fin)
+{
+	struct watch *w = ctx;
+	struct frame f = *fin;
+	if (f.bad)
+		return;
+	if (!w->have_frame) {
+		w->have_frame = true;
+		w->first_ts = f.ts_ns;
+		w->next_look = f.ts_ns + SEC;
+		calls_set_origin(w->calls, f.ts_ns);
+	}
+	w->frames++;
+	if (f.ts_ns > w->last_ts)
+		w->last_ts = f.ts_ns;
+	if (f.ts_ns > w->now)
+		w->now = f.ts_ns;
+	/* a look due before this frame happens first, at its own time; after a
+	 * long quiet stretch, one more just before the frame (not one a second) */
+	if (w->next_look <= f.ts_ns) {
+		look(w, w->next_look);
+		if (w->next_look <= f.ts_ns)
+			look(w, f.ts_ns);
+	}
+	decoder_tick(w->dec, f.ts_ns);
+	if (w->ffilter && !frame_filter_match(w->ffilter, &f)) {
+		calls_tick(w->calls, f.ts_ns);
+		return;
+	}
+	w->disp.frame_kinds = 0;
+	w->disp.frame_transport = 0;
+	decoder_frame(w->dec, &f);
+	calls_tick(w->calls, f.ts_ns);
+}
+
+static void status_line(struct watch *w, bool final)
+{
+	fprintf(stderr, "deadair watch: %s%" PRIu64 " frames, %u calls in progress, %" PRIu64 " finished, %" PRIu64
+		" warnings, %" PRIu64 " findings",
+		final ? "end: " : "", w->frames, calls_in_progress(w->calls), w->calls_done, w->out.warnings,
+		w->out.findings);
+	if (w->live) {
+		struct live_stats st;
+		live_get_stats(w->live, &st);
+		fprintf(stderr, "; capture: %" PRIu64 " received, %" PRIu64 " dropped by the kernel, %" PRIu64
+			" by the interface",
+			st.received, st.dropped, st.if_dropped);
+	}
+	if (w->out.write_errors)
+		fprintf(stderr, "; %" PRIu64 " alerts could not be written", w->out.write_errors);
+	fputc('\n', stderr);
+}
+
+static void handle_hup(struct watch *w)
+{
+	if (!g_hup)
+		return;
+	g_hup = 0;
+	char err[512];
+	if (!alerts_reopen(&w->out, err, sizeof(err)))
+		fprintf(stderr, "deadair watch: cannot reopen the alerts: %s\n", err);
+}
+
+/* Drops root for --user once the interfaces are open. */
+static bool drop_privileges(const char *user)
+{
+	if (geteuid() != 0 && getuid() != 0)
+		return true;
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr, "deadair watch: --user %s: no such user\n", user);
+		return false;
+	}
+	if (pw->pw_uid == 0)
+		return true;
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "deadair watch: cannot become %s: %s\n", user, strerror(errno));
+		return false;
+	}
+	if (setuid(0) == 0) {
+		fprintf(stderr, "deadair watch: root privileges could not be dropped\n");
+		return false;
+	}
+	return true;
+}
+
+static int run_live(struct watch *w)
+{
+	char err[512];
+	int64_t next_status = clock_ns(CLOCK_MONOTONIC) + (int64_t)(w->status_s * SEC);
+	while (!g_stop) {
+		handle_hup(w);
+		int n = live_poll(w->live, 100, on_frame, w, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "deadair watch: %s\n", err);
+			return 1;
+		}
+		/* wall time lets a quiet capture's calls age (live time stamps are the wall clock's) */
+		int64_t now = clock_ns(CLOCK_REALTIME);
+		if (w->have_frame && now > w->last_ts + SEC / 2 && now >= w->next_look) {
+			w->now = now;
+			calls_tick(w->calls, now);
+			look(w, now);
+		}
+		if (w->status_s > 0 && clock_ns(CLOCK_MONOTONIC) >= next_status) {
+			status_line(w, false);
+			next_status = clock_ns(CLOCK_MONOTONIC) + (int64_t)(w->status_s * SEC);
+		}
+	}
+	return 0;
+}
+
+/* Sleeps until CLOCK_MONOTONIC reaches until, waking for signals and for the
+ * looks due meanwhile (capture time = first frame + elapsed wall time * speed). */
+static void replay_wait(struct watch *w, int64_t until, int64_t wall0)
+{
+	while (!g_stop) {
+		handle_hup(w);
+		int64_t mono = clock_ns(CLOCK_MONOTONIC);
+		if (mono >= until)
+			return;
+		int64_t cap_now = w->first_ts + (int64_t)((double)(mono - wall0) * w->speed);
+		if (cap_now >= w->next_look && cap_now > w->last_ts)
+			look(w, w->next_look);
+		int64_t step = until - mono;
+		int64_t to_look = (int64_t)((double)(w->next_look - cap_now) / w->speed);
+		if (to_look > 0 && to_look < step)
+			step = to_look;
+		if (step > SEC / 10)
+			step = SEC / 10;
+		if (step < 1000000)
+			step = 1000000;
+		struct timespec ts = { .tv_sec = (time_t)(step / SEC), .tv_nsec = (long)(step % SEC) };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int run_file(struct watch *w)
+{
+	struct capture cap;
+	struct capture_opts copts = { 0 };
+	if (capture_open(&cap, w->file, 0, &copts) != ST_OK) {
+		fprintf(stderr, "deadair watch: %s: %s\n", w->file, cap.errbuf);
+		capture_close(&cap);
+		return 3;
+	}
+	struct frame f;
+	int rc = 0;
+	int64_t wall0 = 0;
+	while (!g_stop && (rc = capture_next(&cap, &f)) == 1) {
+		handle_hup(w);
+		if (w->realtime && !f.bad) {
+			if (!w->have_frame)
+				wall0 = clock_ns(CLOCK_MONOTONIC);
+			else if (f.ts_ns > w->first_ts)
+				replay_wait(w, wall0 + (int64_t)((double)(f.ts_ns - w->first_ts) / w->speed), wall0);
+			if (g_stop)
+				break;
+		}
+		on_frame(w, &f);
+	}
+	if (!g_stop && rc < 0)
+		fprintf(stderr, "deadair watch: %s: after frame %" PRIu64 ": %s\n", w->file, cap.frames, cap.errbuf);
+	capture_close(&cap);
+	return 0;
+}
+
+static int parse_args(struct watch *w, int argc, char **argv)
+{
+	enum { O_REALTIME = 256, O_SPEED, O_PROMISC, O_USER, O_SILENCE, O_RTP_TIMEOUT, O_ALERTS, O_STATUS };
+	static const struct option longs[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "realtime", no_argument, NULL, O_REALTIME },
+		{ "speed", required_argument, NULL, O_SPEED },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "buffer-size", required_argument, NULL, 'B' },
+		{ "promisc", no_argument, NULL, O_PROMISC },
+		{ "user", required_argument, NULL, O_USER },
+		{ "silence", required_argument, NULL, O_SILENCE },
+		{ "rtp-timeout", required_argument, NULL, O_RTP_TIMEOUT },
+		{ "alerts", required_argument, NULL, O_ALERTS },
+		{ "status", required_argument, NULL, O_STATUS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	double v;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+i:r:s:B:vh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			if (w->n_ifaces == LIVE_MAX_IFACES)
+				return usage_error("at most %d interfaces", LIVE_MAX_IFACES);
+			w->ifaces[w->n_ifaces++] = optarg;
+			break;
+		case 'r':
+			if (w->file)
+				return usage_error("one -r FILE at a time");
+			w->file = optarg;
+			break;
+		case O_REALTIME: w->realtime = true; break;
+		case O_SPEED:
+			if (!parse_num(optarg, 0.001, 1e6, &w->speed))
+				return usage_error("--speed %s: a number above 0", optarg);
+			break;
+		case 's':
+			if (!parse_num(optarg, 64, 262144, &v))
+				return usage_error("--snaplen %s: 64 to 262144 bytes", optarg);
+			w->snaplen = (int)v;
+			break;
+		case 'B':
+			if (!parse_bytes(optarg, &w->buffer_bytes))
+				return usage_error("--buffer-size %s: bytes, with an optional K or M, up to 1G", optarg);
+			break;
+		case O_PROMISC: w->promisc = true; break;
+		case O_USER: w->user = optarg; break;
+		case O_SILENCE:
+			if (!parse_num(optarg, 0.5, 86400, &w->silence_s))
+				return usage_error("--silence %s: seconds, 0.5 or more", optarg);
+			break;
+		case O_RTP_TIMEOUT:
+			if (!parse_num(optarg, 1, 86400, &w->rtp_timeout_s))
+				return usage_error("--rtp-timeout %s: seconds, 1 or more", optarg);
+			break;
+		case O_ALERTS: w->alerts_path = optarg; break;
+		case O_STATUS:
+			if (!parse_num(optarg, 0, 86400, &w->status_s))
+				return usage_error("--status %s: seconds (0: none)", optarg);
+			break;
+		case 'v': w->verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		default: return usage_error("unknown option");
+		}
+	}
+	size_t n = 0;
+	for (int i = optind; i < argc; i++) {
+		int k = snprintf(w->filter + n, sizeof(w->filter) - n, "%s%s", n ? " " : "", argv[i]);
+		if (k < 0 || (size_t)k >= sizeof(w->filter) - n)
+			return usage_error("the filter is too long");
+		n += (size_t)k;
+	}
+	if (!w->file == !w->n_ifaces)
+		return usage_error("give either -i IFACE or -r FILE");
+	if (!w->file && w->realtime)
+		return usage_error("--realtime goes with -r FILE");
+	return -1;
+}
+
+static void finish(struct watch *w)
+{
+	/* the end of the input, as at the end of a capture: TCP data held behind
+	 * holes handed on, every call in progress finished and analysed */
+	if (w->have_frame)
+		look(w, w->now);
+	decoder_flush(w->dec);
+	calls_finish(w->calls);
+}
+
+int watch_main(int argc, char **argv)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+	if (!w) {
+		fputs("deadair watch: out of memory\n", stderr);
+		return 3;
+	}
+	w->speed = 1;
+	w->silence_s = 5;
+	w->status_s = 10;
+	w->user = "nobody";
+	int rc = parse_args(w, argc, argv);
+	if (rc >= 0) {
+		free(w);
+		return rc;
+	}
+	char err[512];
+	rc = 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (w->n_ifaces) {
+		struct live_opts lo = {
+			.ifaces = w->ifaces, .n_ifaces = w->n_ifaces, .filter = w->filter[0] ? w->filter : NULL,
+			.snaplen = w->snaplen, .buffer_bytes = w->buffer_bytes, .promisc = w->promisc,
+		};
+		w->live = live_open(&lo, err, sizeof(err));
+		if (!w->live) {
+			fprintf(stderr, "deadair watch: %s\n", err);
+			free(w);
+			return 3;
+		}
+	} else if (w->filter[0]) {
+		w->ffilter = frame_filter_new(w->filter, err, sizeof(err));
+		if (!w->ffilter) {
+			free(w);
+			return usage_error("the filter: %s", err);
+		}
+	}
+	if (!alerts_open(&w->out, w->alerts_path, err, sizeof(err))) {
+		fprintf(stderr, "deadair watch: %s\n", err);
+		rc = 3;
+		goto out;
+	}
+	if (w->live && !drop_privileges(w->user)) {
+		rc = 3;
+		goto out;
+	}
+
+	struct calls_config ccfg = calls_config_default();
+	struct calls_sink sink = { .ctx = w, .call_done = on_call_done, .stream_done = on_stream_done };
+	struct analyze_config acfg = { .rtp_timeout_s = w->rtp_timeout_s };
+	analyzer_init(&w->an, &acfg);
+	w->calls = calls_new(&ccfg, &sink);
+	w->disp.calls = w->calls;
+	struct decode_config dcfg = {
+		.limits = limits_default(),
+		.probe = sip_probe,
+		.framer = sip_frame,
+		.sink = dispatch_dgram,
+		.gap = dispatch_gap,
+		.sink_ctx = &w->disp,
+	};
+	w->dec = decoder_new(&dcfg);
+	if (!w->calls || !w->dec) {
+		fputs("deadair watch: out of memory\n", stderr);
+		rc = 3;
+		goto out;
+	}
+	w->wcfg.silence_ns = (int64_t)(w->silence_s * SEC);
+	w->wcfg.rtp_timeout_ns = (int64_t)(w->rtp_timeout_s * SEC);
+	if (w->live) {
+		for (size_t i = 0; i < w->n_ifaces; i++)
+			fprintf(stderr, "deadair watch: listening on %s (%s)%s%s\n", live_iface_name(w->live, i),
+				live_linktype_name(w->live, i), w->filter[0] ? ", filter: " : "", w->filter);
+		rc = run_live(w);
+	} else {
+		rc = run_file(w);
+	}
+	finish(w);
+	status_line(w, true);
+out:
+	alerts_close(&w->out);
+	decoder_free(w->dec);
+	calls_free(w->calls);
+	live_close(w->live);
+	frame_filter_free(w->ffilter);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for deadair watch's parts: the warnings about a call in progress
+ * (src/watch/warn.c) on calls built by hand, each raised once and none on
+ * hold, and an alert line (src/watch/alerts.c) staying one JSON line whatever
+ * bytes the call's strings hold. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "watch/alerts.h"
+#include "watch/warn.h"
+
+#define S 1000000000LL
+#define T0 (1700000000LL * S)
+
+struct got {
+	unsigned n;
+	char ids[8][32];
+	uint8_t dirs[8];
+	enum severity sev[8];
+};
+
+static void collect(void *ctx, const struct call *c, const struct finding *f)
+{
+	(void)c;
+	struct got *g = ctx;
+	if (g->n < 8) {
+		snprintf(g->ids[g->n], sizeof(g->ids[0]), "%s", f->id);
+		g->dirs[g->n] = f->direction;
+		g->sev[g->n] = f->sev;
+		g->n++;
+	}
+}
+
+struct fixture {
+	struct call c;
+	struct sdp_rec sdp[8];
+	struct stream st[2];
+};
+
+static void add_sdp(struct fixture *x, uint8_t by, int64_t ts, enum sdp_dir dir)
+{
+	struct sdp_rec *r = &x->sdp[x->c.n_sdp++];
+	memset(r, 0, sizeof(*r));
+	r->by = by;
+	r->ts = ts;
+	r->frame = x->c.n_sdp;
+	r->n_media = 1;
+	snprintf(r->media[0].type, sizeof(r->media[0].type), "audio");
+	r->media[0].rtp.port = 40000;
+	r->media[0].rtp.addr.family = 4;
+	r->media[0].rtp.addr.b[0] = 10;
+	r->media[0].dir = dir;
+}
+
+/* An answered call at T0 + 1 s, both SDPs sendrecv; the caller's RTP from
+ * 1 s to a_end, the callee's to b_end (0: none). */
+static void make_call(struct fixture *x, int64_t a_end, int64_t b_end)
+{
+	memset(x, 0, sizeof(*x));
+	snprintf(x->c.call_id, sizeof(x->c.call_id), "test-call");
+	x->c.state = CALL_ANSWERED;
+	x->c.start_ts = T0;
+	x->c.answer_ts = T0 + S;
+	x->c.answer_frame = 3;
+	x->c.acked = true;
+	x->c.sdp = x->sdp;
+	add_sdp(x, PARTY_A, T0, SDP_SENDRECV);
+	add_sdp(x, PARTY_B, T0 + S, SDP_DIR_UNSET);
+	struct stream **tail = &x->c.streams;
+	int64_t ends[2] = { a_end, b_end };
+	for (int p = 0; p < 2; p++) {
+		if (!ends[p])
+			continue;
+		struct stream *s = &x->st[p];
+		s->dir = (uint8_t)p;
+		s->packets = 100;
+		s->first_ts = T0 + S;
+		s->last_ts = ends[p];
+		s->last_frame = 1000 + (uint64_t)p;
+		*tail = s;
+		tail = &s->next;
+	}
+}
+
+static const struct warn_config cfg5 = { .silence_ns = 5 * S, .media_seen = true };
+
+static void test_one_way_from_start_once(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 20 * S, 0);
+	struct got g = { 0 };
+	/* 4 s after the answer: not yet */
+	x.st[0].last_ts = T0 + 5 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 5 * S, &cfg5, true, collect, &g), 0);
+	/* 5 s after the answer, the caller's RTP flowing: the callee's direction */
+	x.st[0].last_ts = T0 + 6 * S - S / 50;
+	assert_int_equal(warn_check(&x.c, T0 + 6 * S, &cfg5, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "ONE_WAY_AUDIO");
+	assert_int_equal(g.dirs[0], PARTY_B);
+	assert_int_equal(g.sev[0], SEV_CRITICAL);
+	/* once per call */
+	x.st[0].last_ts = T0 + 7 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 7 * S, &cfg5, true, collect, &g), 0);
+}
+
+static void test_stopped_midcall_is_a_warning(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 10 * S, T0 + 16 * S);
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 16 * S, &cfg5, true, collect, &g), 1);
+	assert_int_equal(g.dirs[0], PARTY_A);
+	assert_int_equal(g.sev[0], SEV_WARNING);
+}
+
+static void test_keepalive_keeps_quiet(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 10 * S, T0 + 16 * S);
+	x.c.stun_last_by[PARTY_A] = T0 + 15 * S; /* the caller's STUN after its RTP stopped */
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 16 * S, &cfg5, true, collect, &g), 0);
+}
+
+static void test_hold_keeps_quiet(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 10 * S, T0 + 30 * S);
+	add_sdp(&x, PARTY_A, T0 + 10 * S, SDP_SENDONLY);
+	add_sdp(&x, PARTY_B, T0 + 10 * S, SDP_RECVONLY);
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 30 * S, &cfg5, true, collect, &g), 0);
+	/* resumed at 31 s; silence counted from then: 5 s later the caller is still silent */
+	add_sdp(&x, PARTY_A, T0 + 31 * S, SDP_SENDRECV);
+	add_sdp(&x, PARTY_B, T0 + 31 * S, SDP_SENDRECV);
+	x.st[1].last_ts = T0 + 36 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 35 * S, &cfg5, true, collect, &g), 0);
+	assert_int_equal(warn_check(&x.c, T0 + 36 * S, &cfg5, true, collect, &g), 1);
+	assert_int_equal(g.dirs[0], PARTY_A);
+}
+
+static void test_no_rtp_needs_the_media_path(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, 0, 0);
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 7 * S, &cfg5, false, collect, &g), 0);
+	assert_int_equal(warn_check(&x.c, T0 + 7 * S, &cfg5, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "NO_RTP");
+	assert_int_equal(g.dirs[0], PARTY_NONE);
+}
+
+static void test_missing_ack_and_watchdog(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 20 * S, T0 + 20 * S);
+	x.c.acked = false;
+	x.c.ok_retrans = 1;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 2 * S, &cfg5, true, collect, &g), 0);
+	x.c.ok_retrans = 2;
+	assert_int_equal(warn_check(&x.c, T0 + 3 * S, &cfg5, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "MISSING_ACK");
+	x.c.ok_retrans = 5;
+	assert_int_equal(warn_check(&x.c, T0 + 9 * S, &cfg5, true, collect, &g), 0);
+	/* --rtp-timeout 30: both directions silent 16 s (> 15): the watchdog */
+	struct warn_config wd = cfg5;
+	wd.rtp_timeout_ns = 30 * S;
+	wd.silence_ns = 60 * S;
+	struct got h = { 0 };
+	x.c.acked = true;
+	assert_int_equal(warn_check(&x.c, T0 + 35 * S, &wd, true, collect, &h), 0);
+	assert_int_equal(warn_check(&x.c, T0 + 36 * S + 1, &wd, true, collect, &h), 1);
+	assert_string_equal(h.ids[0], "RTP_TIMEOUT");
+}
+
+static void test_alert_is_one_line(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, 0, 0);
+	snprintf(x.c.call_id, sizeof(x.c.call_id), "a\nb\"c\\d\x01\xff");
+	snprintf(x.c.a_uri, sizeof(x.c.a_uri), "sip:\r\n{\"type\":\"x\"}@h");
+	struct findings fs = { 0 };
+	struct finding *f = finding_add(&fs, "ONE_WAY_AUDIO", SEV_CRITICAL, PARTY_B, T0);
+	assert_non_null(f);
+	finding_title(f, "line\none");
+	finding_evidence(f, 7, T0, 0, "what\n\"quoted\"");
+	struct alerts a = { 0 };
+	a.f = tmpfile();
+	assert_non_null(a.f);
+	alerts_write(&a, "warning", &x.c, f, T0 + S);
+	alerts_write(&a, "finding", &x.c, f, T0 + 2 * S);
+	rewind(a.f);
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, a.f);
+	buf[n] = '\0';
+	fclose(a.f);
+	unsigned lines = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(buf[i] != '\r');
+		if (buf[i] == '\n')
+			lines++;
+	}
+	assert_int_equal(lines, 2);
+	assert_true(buf[n - 1] == '\n');
+	assert_non_null(strstr(buf, "\"call_id\":\"a\\nb\\\"c\\\\d\\u0001\\ufffd\""));
+	assert_non_null(strstr(buf, "\"t\":\"2023-11-14T22:13:21.000000Z\""));
+	assert_int_equal(a.warnings, 1);
+	assert_int_equal(a.findings, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_way_from_start_once),
+		cmocka_unit_test(test_stopped_midcall_is_a_warning),
+		cmocka_unit_test(test_keepalive_keeps_quiet),
+		cmocka_unit_test(test_hold_keeps_quiet),
+		cmocka_unit_test(test_no_rtp_needs_the_media_path),
+		cmocka_unit_test(test_missing_ack_and_watchdog),
+		cmocka_unit_test(test_alert_is_one_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
