@@ -193,6 +193,32 @@ static bool relayed_on(const struct call *c, const struct stream *s)
 	return false;
 }
 
+/* When the relay seen here stopped sending on what it still received, per
+ * direction: the latest stop of an outbound leg whose inbound leg went on
+ * two seconds more; 0 if none did. */
+static int64_t relay_stop(const struct call *c, uint8_t p)
+{
+	int64_t stop = 0;
+	for (const struct stream *u = c->streams; u; u = u->next) {
+		if (u->dir != p || u->packets < 50)
+			continue;
+		for (const struct stream *o = c->streams; o; o = o->next)
+			if (o != u && o->dir == p && o->ssrc == u->ssrc && addr_eq(&o->src.addr, &u->dst.addr) &&
+			    !addr_eq(&o->dst.addr, &u->src.addr) && u->last_ts >= o->last_ts + 2000000000LL &&
+			    o->last_ts > stop)
+				stop = o->last_ts;
+	}
+	return stop;
+}
+
+/* Both directions cut at the relay at once (within a second) while both
+ * still came in: the relay ended the media, no party did. */
+static bool relay_cut(const struct call *c)
+{
+	int64_t a = relay_stop(c, PARTY_A), b = relay_stop(c, PARTY_B);
+	return a && b && llabs(a - b) <= 1000000000LL;
+}
+
 bool facts_reaches_other(const struct call *c, const struct stream *s)
 {
 	if (relayed_on(c, s))
@@ -271,6 +297,8 @@ void facts_derive(const struct call *c, struct call_facts *f)
 			bye_at[m->from] = m->ts;
 	}
 	f->bye_both_ways = bye_at[PARTY_A] && bye_at[PARTY_B] && llabs(bye_at[PARTY_A] - bye_at[PARTY_B]) <= 2000000000LL;
+	if (!f->bye_both_ways)
+		f->bye_both_ways = relay_cut(c);
 	f->bye_ts = c->end_ts;
 	f->bye_frame = c->end_frame;
 	f->bye_by = c->ended_by;

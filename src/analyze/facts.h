@@ -111,8 +111,10 @@ struct call_facts {
 	unsigned n_holds;
 	struct hold_period holds[FACTS_MAX_HOLDS];
 	bool has_bye;
-	bool bye_both_ways;          /* both parties were sent a BYE within 2 s: a box between
-				      * them (a proxy told by its media relay) ended the call */
+	bool bye_both_ways;          /* both parties were sent a BYE within 2 s, or a relay seen
+				      * here stopped sending on both ways at once while it still
+				      * received both: a box between them ended the media and the
+				      * call (a proxy told by its media relay's timeout) */
 	int64_t bye_ts;
 	uint64_t bye_frame;
 	uint8_t bye_by;

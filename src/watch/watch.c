@@ -244,14 +244,13 @@ static void on_frame(void *ctx, const struct frame *fin)
 			look(w, f.ts_ns);
 	}
 	decoder_tick(w->dec, f.ts_ns);
-	if (w->ffilter && !frame_filter_match(w->ffilter, &f)) {
-		calls_tick(w->calls, f.ts_ns);
+	/* calls due by now end before this frame, as analyze does */
+	calls_tick(w->calls, f.ts_ns);
+	if (w->ffilter && !frame_filter_match(w->ffilter, &f))
 		return;
-	}
 	w->disp.frame_kinds = 0;
 	w->disp.frame_transport = 0;
 	decoder_frame(w->dec, &f);
-	calls_tick(w->calls, f.ts_ns);
 }
 
 static void status_line(struct watch *w, bool final)
