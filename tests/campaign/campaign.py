@@ -114,6 +114,19 @@ def inflate_prefix(data):
         return b""
 
 
+def inflate_until_damage(data):
+    """What zlib gets out of a gzip stream before the first damage it notices
+    (fed in small steps, so that what came before the damage is kept)."""
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = []
+    for i in range(0, len(data), 512):
+        try:
+            out.append(d.decompress(data[i:i + 512]))
+        except zlib.error:
+            break
+    return b"".join(out)
+
+
 def run(deadair, path, timeout):
     """(status or 'hang', stdout, stderr) of deadair analyze --messages."""
     env = dict(os.environ)
@@ -185,6 +198,10 @@ def variants_of(capture, data, whole_msgs, n_cuts, n_flips, rng):
         for at in places:
             b[at] ^= rng.randrange(1, 256)
         in_header = places[0] < (10 if gz else (lay.first_if_end or lay.header_end))
+        if gz and not in_header:
+            # damage in the first deflate block's own header: nothing of the
+            # capture comes out before it, so nothing can be read (3)
+            in_header = len(inflate_until_damage(bytes(b))) < lay.header_end
         out.append(Variant(capture, "flip", ",".join(map(str, places)), bytes(b), {0, 3, 4} if in_header else {0, 4}))
     return out
 
