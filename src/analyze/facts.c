@@ -174,23 +174,29 @@ static bool to_unreachable_private(const struct call *c, const struct stream *s,
 	return seen_public && !addr_eq(&sig->addr, &s->dst.addr);
 }
 
-/* Whether stream s goes to the other party: to an address:port the receiver's
- * SDP advertised, to where the receiver's own RTP comes from (symmetric RTP,
- * latching), or to the receiver's signalling address. RTP from a party's
- * advertised port to a third host (a NAT mapping that now belongs to another
- * device), or to a private address of a receiver seen only on public ones,
- * does not reach the other party and does not count as its media. */
-/* Whether s is the upstream leg of a relay seen at this point: the same
- * party's stream with its SSRC leaves the host s goes to (rtpengine, an SBC
- * anchoring the media keep the SSRC), towards another host. What reached the
- * other party is that downstream leg; s only says what reached the relay. */
-static bool relayed_on(const struct call *c, const struct stream *s)
+/* Whether in and out are two legs of one relay seen at this point
+ * (rtpengine, an SBC anchoring the media: both keep the SSRC): in goes to the
+ * relay's host, out leaves it with the same party's SSRC towards another host. */
+static bool relay_legs(const struct stream *in, const struct stream *out)
+{
+	return in != out && in->dir == out->dir && in->ssrc == out->ssrc && addr_eq(&out->src.addr, &in->dst.addr) &&
+	       !addr_eq(&out->dst.addr, &in->src.addr) && !addr_eq(&out->dst.addr, &in->dst.addr);
+}
+
+const struct stream *facts_relay_out(const struct call *c, const struct stream *in)
 {
 	for (const struct stream *o = c->streams; o; o = o->next)
-		if (o != s && o->dir == s->dir && o->ssrc == s->ssrc && addr_eq(&o->src.addr, &s->dst.addr) &&
-		    !addr_eq(&o->dst.addr, &s->src.addr) && !addr_eq(&o->dst.addr, &s->dst.addr))
-			return true;
-	return false;
+		if (relay_legs(in, o))
+			return o;
+	return NULL;
+}
+
+const struct stream *facts_relay_in(const struct call *c, const struct stream *out)
+{
+	for (const struct stream *u = c->streams; u; u = u->next)
+		if (relay_legs(u, out))
+			return u;
+	return NULL;
 }
 
 /* When the relay seen here stopped sending on what it still received, per
@@ -203,9 +209,7 @@ static int64_t relay_stop(const struct call *c, uint8_t p)
 		if (u->dir != p || u->packets < 50)
 			continue;
 		for (const struct stream *o = c->streams; o; o = o->next)
-			if (o != u && o->dir == p && o->ssrc == u->ssrc && addr_eq(&o->src.addr, &u->dst.addr) &&
-			    !addr_eq(&o->dst.addr, &u->src.addr) && u->last_ts >= o->last_ts + 2000000000LL &&
-			    o->last_ts > stop)
+			if (relay_legs(u, o) && u->last_ts >= o->last_ts + 2000000000LL && o->last_ts > stop)
 				stop = o->last_ts;
 	}
 	return stop;
@@ -219,9 +223,16 @@ static bool relay_cut(const struct call *c)
 	return a && b && llabs(a - b) <= 1000000000LL;
 }
 
+/* Whether stream s goes to the other party: to an address:port the receiver's
+ * SDP advertised, to where the receiver's own RTP comes from (symmetric RTP,
+ * latching), or to the receiver's signalling address. RTP from a party's
+ * advertised port to a third host (a NAT mapping that now belongs to another
+ * device), or to a private address of a receiver seen only on public ones,
+ * does not reach the other party and does not count as its media; nor
+ * does the leg into a relay seen here, whose leg out says what went on. */
 bool facts_reaches_other(const struct call *c, const struct stream *s)
 {
-	if (relayed_on(c, s))
+	if (facts_relay_out(c, s))
 		return false;
 	uint8_t rx = facts_other(s->dir);
 	if (rx == PARTY_NONE)
@@ -262,7 +273,7 @@ void facts_derive(const struct call *c, struct call_facts *f)
 		for (const struct stream *s = c->streams; s; s = s->next) {
 			if (s->dir != p)
 				continue;
-			if (relayed_on(c, s))
+			if (facts_relay_out(c, s))
 				continue; /* its packets' fate is the relay's downstream leg */
 			if (!facts_reaches_other(c, s)) {
 				d->misdirected++;

@@ -140,6 +140,12 @@ const char *acct_state_str(uint8_t s);
 bool facts_reason_media_timeout(const struct call *c);
 /* Whether RTP stream s reached the other party (facts.c). */
 bool facts_reaches_other(const struct call *c, const struct stream *s);
+/* The legs of a relay seen at this point (rtpengine, an SBC anchoring the
+ * media keep the SSRC): the stream with in's party and SSRC leaving the host
+ * in goes to, towards another host; and the stream into the host out leaves
+ * from. NULL when there is none. */
+const struct stream *facts_relay_out(const struct call *c, const struct stream *in);
+const struct stream *facts_relay_in(const struct call *c, const struct stream *out);
 /* The party's SDP audio media address (latest at t), or NULL. */
 const struct sdp_media_rec *facts_audio_at(const struct call *c, uint8_t p, int64_t t);
 /* Whether the SDP lets sender send audio to the other party at t. */

@@ -119,16 +119,6 @@ static bool natted(const struct call *c, uint8_t p, const struct stream *s)
 	return false;
 }
 
-/* Whether s leaves a relay seen here (the same party's stream with its SSRC
- * goes into s's source): its silences are the relay's, not the NAT's. */
-static bool from_relay(const struct call *c, const struct stream *s)
-{
-	for (const struct stream *o = c->streams; o; o = o->next)
-		if (o != s && o->dir == s->dir && o->ssrc == s->ssrc && addr_eq(&o->dst.addr, &s->src.addr))
-			return true;
-	return false;
-}
-
 /* Silences the mappings of a NATed party survived: audio came back on the same
  * source after them and the far end's media reached it. */
 static void survived(const struct rule_ctx *x)
@@ -136,7 +126,7 @@ static void survived(const struct rule_ctx *x)
 	const struct call *c = x->c;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++)
 		for (const struct stream *old = c->streams; old; old = old->next) {
-			if (old->dir != p || old->packets < 20 || !natted(c, p, old) || from_relay(c, old))
+			if (old->dir != p || old->packets < 20 || !natted(c, p, old) || facts_relay_in(c, old)) /* a relay's silences, not the NAT's */
 				continue;
 			for (uint32_t g = 0; g < old->n_gaps && g < STREAM_MAX_GAPS; g++) {
 				int64_t len = old->gaps[g].end - old->gaps[g].start;

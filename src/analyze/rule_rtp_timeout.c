@@ -89,8 +89,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		return;
 	fd->lost_dirs = (uint8_t)(1u << silent | (both ? 1u << hanger : 0));
 	if (box)
-		finding_title(fd, "RTP stopped both ways %.1f s before a box between the parties ended the call (a BYE "
-			      "to each)", waited);
+		finding_title(fd, "RTP stopped both ways %.1f s before a box between the parties ended the call",
+			      waited);
 	else if (beyond && d->said_by == CAUSE_FAR_END_TIMEOUT)
 		finding_title(fd, "The %s hung up on a media timeout: RTP %s passed this point but was lost beyond it",
 			      who(hanger), dir_text(silent));
@@ -126,11 +126,8 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 				h ? "the unhold" : d->state == ACCT_MISDIRECTED ? "it went astray" : "it stopped", who(hanger),
 				(unsigned long long)f->bye_frame);
 	/* a relay seen here: it went on receiving what it no longer sent on */
-	for (const struct stream *u = c->streams; u && s->last_stream; u = u->next) {
-		const struct stream *o = s->last_stream;
-		if (u == o || u->dir != silent || u->ssrc != o->ssrc || !addr_eq(&u->dst.addr, &o->src.addr) ||
-		    u->last_ts < o->last_ts + 2000000000LL)
-			continue;
+	const struct stream *o = s->last_stream, *u = o ? facts_relay_in(c, o) : NULL;
+	if (u && u->last_ts >= o->last_ts + 2000000000LL) {
 		char relay[64];
 		ep_text(&u->dst, relay, sizeof(relay));
 		finding_explain(fd, "The relay at %s received the %s's RTP until %+.3f s (frame %llu) but sent it on only "
@@ -138,7 +135,6 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 				"firewall rule, a crashed relay process), not on the way to it.", relay, who(silent),
 				rel_s(c, u->last_ts), (unsigned long long)u->last_frame, rel_s(c, o->last_ts));
 		finding_evidence(fd, u->last_frame, u->last_ts, u->point, "last RTP %s into the relay", dir_text(silent));
-		break;
 	}
 	if (both)
 		finding_explain(fd, "RTP was silent in both directions over that time.");
