@@ -36,6 +36,7 @@ struct nat_bounds {
 struct analyzer {
 	struct analyze_config cfg;
 	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
+	int64_t input_end_ts;        /* time of the input's last frame, once the input has ended (0 before) */
 	struct nat_bounds nat;
 	uint64_t calls, calls_with_problems;
 	uint64_t by_rule[32];

@@ -4,6 +4,13 @@
  * its SIP connection lost), so the conclusions are weaker, and the report says so. */
 #include "analyze/rule_util.h"
 
+/* A call silent this long before the input's last frame, and not on hold, did
+ * not run into the end of the capture: while a call is up and not held its RTP
+ * flows every 20-60 ms (silence suppression keeps pauses to the speaker's
+ * pauses, with comfort noise or RTCP between), so seconds of nothing mean its
+ * end went unseen. */
+#define QUIET_BEFORE_END_S 10.0
+
 static void eval(const struct rule_ctx *x, struct findings *out)
 {
 	const struct call *c = x->c;
@@ -109,8 +116,27 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, f->end);
 		if (!fd)
 			return;
-		finding_title(fd, "The call was still up when the capture ended");
-		finding_explain(fd, "No BYE was captured; the last packet of the call is at %+.3f s.", rel_s(c, f->end));
+		double quiet = x->a->input_end_ts > f->end ? secs(f->end, x->a->input_end_ts) : 0.0;
+		bool held = false;
+		for (uint32_t i = 0; i < c->n_sdp; i++)
+			held = sdp_rec_is_hold(&c->sdp[i]); /* the latest description decides */
+		if (quiet >= QUIET_BEFORE_END_S && !held) {
+			/* nothing of the call for a while before the capture stopped: its end
+			 * went unseen rather than the capture cutting it off */
+			finding_title(fd, "The call's end was not captured: it went quiet %.0f s before the capture ended",
+				      quiet);
+			finding_explain(fd, "No BYE was captured, and nothing of this call (SIP or RTP) after %+.3f s, "
+					"although the capture went on for %.0f s more. Most likely the call ended in a way "
+					"this capture point did not see (its BYE took another path or another transport, "
+					"or was lost), or both phones stopped sending media without a hold in the SDP.",
+					rel_s(c, f->end), quiet);
+			finding_recommend(fd, "To see how the call ended, capture where its BYE passes (on the phone or "
+					  "the PBX) or read the PBX's log for this Call-ID.");
+		} else {
+			finding_title(fd, "The call was still up when the capture ended");
+			finding_explain(fd, "No BYE was captured; the last packet of the call is at %+.3f s.",
+					rel_s(c, f->end));
+		}
 	}
 }
 

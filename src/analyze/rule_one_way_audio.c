@@ -137,16 +137,28 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		}
 		if (t->packets)
 			finding_evidence(fd, t->last_frame, t->last_ts, t->last_point, "RTP %s flowing until here", dir_text(q));
-		/* a re-INVITE near a stop is the likely trigger */
+		/* a re-INVITE near a stop is the likely trigger; the dialog's own first
+		 * INVITE (its CSeq, or anything before the answer) is not one */
+		uint32_t first_cseq = 0;
+		bool have_first = false;
+		for (uint32_t i = 0; i < c->n_msgs && !have_first; i++)
+			if (c->msgs[i].request && !strcmp(c->msgs[i].method, "INVITE")) {
+				first_cseq = c->msgs[i].cseq;
+				have_first = true;
+			}
 		for (uint32_t i = 0; i < c->n_msgs && !d->from_start && d->hold < 0; i++) {
 			const struct msg_rec *m = &c->msgs[i];
 			if (!msg_is_first(m) || !m->request || m->ts < d->lost_from - 3000000000LL ||
 			    m->ts > d->lost_from + 3000000000LL)
 				continue;
+			if (!strcmp(m->method, "INVITE") &&
+			    ((have_first && m->cseq == first_cseq) || !c->answer_ts || m->ts <= c->answer_ts))
+				continue;
 			if (!strcmp(m->method, "INVITE") || !strcmp(m->method, "UPDATE")) {
-				finding_explain(fd, "It coincides with a re-%s from the %s at %+.3f s (%s %llu).", m->method,
+				const char *what = !strcmp(m->method, "INVITE") ? "re-INVITE" : "UPDATE";
+				finding_explain(fd, "It coincides with a %s from the %s at %+.3f s (%s %llu).", what,
 						who(m->from), rel_s(c, m->ts), unit(x), (unsigned long long)m->frame);
-				finding_evidence(fd, m->frame, m->ts, m->point, "re-%s from the %s", m->method, who(m->from));
+				finding_evidence(fd, m->frame, m->ts, m->point, "%s from the %s", what, who(m->from));
 				break;
 			}
 		}

@@ -144,6 +144,7 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 	struct run *r = p->r;
 	/* TCP data still held behind holes: handed on before the calls end */
 	decoder_flush(p->dec);
+	r->an.input_end_ts = r->sum.last_ts;
 	calls_finish(r->calls);
 	bool read_all = rc >= 0;
 	if (pipeline_note_late(r, read_all, cap->errbuf, sizeof(cap->errbuf))) {

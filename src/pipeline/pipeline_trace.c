@@ -114,6 +114,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 		calls_tick(r->calls, d.ts_ns);
 		pipeline_sip(r, &d, m);
 	}
+	r->an.input_end_ts = r->sum.last_ts;
 	calls_finish(r->calls);
 	if (r->mp_on)
 		multipoint_point(r->mp, point, name, r->sum.first_ts, r->sum.last_ts);

@@ -475,6 +475,7 @@ static void finish(struct watch *w)
 	if (w->have_frame)
 		look(w, w->now);
 	decoder_flush(w->dec);
+	w->an.input_end_ts = w->last_ts;
 	calls_finish(w->calls);
 }
 
