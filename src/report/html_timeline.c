@@ -21,6 +21,7 @@
 #define RIGHT 20
 #define PLOT_W (W - LEFT - RIGHT)
 #define FLAG_Y 14
+#define FLAG_CHAR_W 7.6 /* width of a flag label's character: 10.5 px bold capitals (html.css) */
 #define SIP_Y 40
 #define LANE_Y0 58
 #define LANE_H 54
@@ -108,6 +109,21 @@ static void silence(FILE *f, const struct call *c, const struct axis *ax, unsign
 	if (x1 - x0 > 70)
 		fprintf(f, "<text x=\"%.1f\" y=\"%u\">%s %.1f s</text>", (x0 + x1) / 2, y + LANE_H / 2 + 4,
 			whole ? "no RTP" : "silent", (double)(b - a) / 1e9);
+	fputs("</g>\n", f);
+}
+
+/* The talk time of a direction whose media this input cannot show. */
+static void unseen_band(FILE *f, const struct call *c, const struct axis *ax, unsigned lane, int64_t a, int64_t b,
+			const char *why)
+{
+	double x0 = xpos(ax, a), x1 = xpos(ax, b);
+	unsigned y = lane_y(lane);
+	fprintf(f, "<g class=\"unseen\"><title>");
+	html_printf(f, "%s (%+.3f..%+.3f s)", why, rel(c, a), rel(c, b));
+	fprintf(f, "</title><rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"%u\"/>", x0, y, x1 - x0 > 1 ? x1 - x0 : 1,
+		LANE_H);
+	if (x1 - x0 > 110)
+		fprintf(f, "<text x=\"%.1f\" y=\"%u\">media not in this input</text>", (x0 + x1) / 2, y + LANE_H / 2 + 4);
 	fputs("</g>\n", f);
 }
 
@@ -231,7 +247,7 @@ static void finding_marks(FILE *f, const struct call *c, const struct findings *
 {
 	if (!fs)
 		return;
-	double last_label = -1000;
+	double last_label = -1000, last_flag = -1000; /* right end of the last label; the last flag */
 	for (unsigned i = 0; i < fs->n; i++) {
 		const struct finding *fd = &fs->f[i];
 		if (fd->at) {
@@ -241,12 +257,22 @@ static void finding_marks(FILE *f, const struct call *c, const struct findings *
 			fprintf(f, "</title><line x1=\"%.1f\" y1=\"%u\" x2=\"%.1f\" y2=\"%u\"/>"
 				   "<path d=\"M%.1f %uh9l-3 4 3 4h-9z\"/>",
 				x, FLAG_Y - 10, x, bottom, x, FLAG_Y - 10);
-			if (x - last_label > 120 || x < last_label) {
-				fprintf(f, "<text x=\"%.1f\" y=\"%u\">", x + 11, FLAG_Y - 3);
+			/* the label right of the flag, or left of it where it would run
+			 * past the picture's right edge; never over the previous one */
+			double wid = FLAG_CHAR_W * (double)strlen(fd->id), x0 = x + 11, anchor = x0;
+			bool left = x0 + wid > W - 2;
+			if (left) {
+				anchor = x - 3;
+				x0 = anchor - wid;
+			}
+			if (x0 > last_label + 4 || x < last_flag) {
+				fprintf(f, "<text x=\"%.1f\" y=\"%u\"%s>", anchor, FLAG_Y - 3,
+					left ? " text-anchor=\"end\"" : "");
 				html_str(f, fd->id);
 				fputs("</text>", f);
-				last_label = x;
+				last_label = x0 + wid;
 			}
+			last_flag = x;
 			fputs("</g></a>\n", f);
 		}
 		/* a media watchdog fires at the BYE that follows the silence */
@@ -323,6 +349,14 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 	unsigned height = bottom + 30;
 	struct call_facts facts;
 	facts_derive(c, &facts);
+	/* media the input cannot judge: a signalling-only input (a SIP trace, a
+	 * capture with no RTP at all), or a capture off this call's media path */
+	const char *why_unjudged = NULL;
+	if (w && facts.answered && !w->acct.valid)
+		why_unjudged = "no RTP in this input (signalling only): whether audio flowed cannot be seen here";
+	else if (facts.answered && !c->streams && !c->media_path_seen && c->n_sdp)
+		why_unjudged = "this capture is not on the call's media path: its RTP ran elsewhere";
+	bool unjudged = why_unjudged != NULL;
 
 	fprintf(f, "<div class=\"scroll\"><svg class=\"timeline\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		   "role=\"img\" aria-label=\"media timeline\">\n",
@@ -358,6 +392,11 @@ void html_timeline(FILE *f, const struct call *c, const struct findings *fs, con
 		int64_t ts = facts.answered ? facts.talk_start : 0, te = facts.talk_end;
 		if (!ts || te <= ts)
 			continue;
+		if (unjudged) {
+			/* nothing here can say whether audio flowed: grey, not the red of a silence */
+			unseen_band(f, c, &ax, lane, ts, te, why_unjudged);
+			continue;
+		}
 		struct iv *v = malloc(MAX_IVS * sizeof(*v));
 		if (!v)
 			continue;

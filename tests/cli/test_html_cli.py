@@ -157,6 +157,26 @@ with tempfile.TemporaryDirectory() as tmp:
           and "&lt;svg onload=&quot;window.__xss=3&quot;&gt;" in xt
           and "text=&quot;&lt;script&gt;window.__xss=5&lt;/script&gt;&quot;" in xt, "")
 
+    # signalling only (a pasted trace; a capture filtered to SIP): grey "not in this
+    # input", never the red silence of a direction that stopped
+    trace = os.path.join(root, "tests", "traces", "samples", "sngrep-missing-ack.txt")
+    tout = os.path.join(tmp, "trace.html")
+    p = subprocess.run([deadair, "analyze", "--all", "-f", "html", "-o", tout, trace], capture_output=True,
+                       timeout=120)
+    tt = open(tout, encoding="utf-8").read()
+    check("a SIP trace: its talk time is grey 'media not in this input', not a red silence",
+          'class="unseen"' in tt and "signalling only" in tt and 'class="silence"' not in tt
+          and 'class="lost"' not in tt, tt[tt.find("<svg class=\"timeline\""):][:400])
+    # a call that has RTP next to a call whose media ran elsewhere: only the first one is judged
+    both = os.path.join(tmp, "oneway.pcap")
+    subprocess.run([sys.executable, scengen, os.path.join(root, "tests", "scenarios", "one_way_from_start.scn"),
+                    both], check=True, timeout=120)
+    bout = os.path.join(tmp, "oneway.html")
+    p = subprocess.run([deadair, "analyze", "--all", "-f", "html", "-o", bout, both], capture_output=True,
+                       timeout=120)
+    bt = open(bout, encoding="utf-8").read()
+    check("one-way audio stays a red silence", 'class="silence"' in bt and 'class="unseen"' not in bt, "")
+
 if failures:
     print("\n".join(failures))
     sys.exit(1)
