@@ -74,7 +74,6 @@ int analyze_run(const struct analyze_opts *o)
 		.select = o->select,
 		.all_calls = o->all_calls,
 		.filter = o->filter,
-		.err_hint = "see deadair --help",
 		.quiet = o->quiet,
 		.list_messages = o->list_messages,
 		.rtp_timeout_s = o->rtp_timeout_s,

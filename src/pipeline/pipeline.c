@@ -448,8 +448,6 @@ void pipeline_note_error(struct run *r, const char *name, const char *what)
 	textsafe_write(r->err, name, strlen(name));
 	fputs(": ", r->err);
 	textsafe_write(r->err, what, strlen(what));
-	if (r->o->err_hint)
-		fprintf(r->err, "; %s", r->o->err_hint);
 	fputc('\n', r->err);
 	if (!r->res->first_error[0])
 		snprintf(r->res->first_error, sizeof(r->res->first_error), "%.200s: %.300s", name, what);

@@ -56,7 +56,6 @@ struct pipeline_opts {
 	 * rendered; 0: none */
 	int64_t report_deadline_ns;
 	FILE *err;                 /* one line per input that could not be read; NULL: stderr */
-	const char *err_hint;      /* appended to those lines (e.g. "see deadair --help"), or NULL */
 	/* how inputs are read: INPUT_AUTO (a capture when the bytes are one, else a
 	 * pasted SIP trace of any format), INPUT_CAPTURE, or one trace format */
 	int input_format;

@@ -3,8 +3,9 @@
 """The command line as tcpdump, tshark and sngrep users type it: `deadair FILE`,
 `deadair -r FILE`, `-I FILE` (sngrep), a trailing capture filter or --filter
 (the frames it keeps checked against tcpdump reading the same file with the same
-filter), -V; and mistakes answered with one line that says what is wrong and
-"see deadair --help", with the documented exit status."""
+filter), -V; and mistakes answered with one line that says what is wrong (and,
+for a mistake in the command line, "see deadair --help"), with the documented
+exit status."""
 import os
 import re
 import shutil
@@ -31,8 +32,12 @@ def check(name, cond, detail=""):
 
 def one_line_mistake(name, rc, err, want_rc, text):
     check(f"{name}: exit {want_rc}", rc == want_rc, f"rc {rc} {err}")
-    check(f"{name}: one line saying '{text}' and where to read more",
-          err.count("\n") == 1 and text in err and err.rstrip().endswith("see deadair --help"), err)
+    if want_rc == 2:  # a mistake in the command line: where to read how it goes
+        check(f"{name}: one line saying '{text}' and where to read more",
+              err.count("\n") == 1 and text in err and err.rstrip().endswith("see deadair --help"), err)
+    else:  # a file that cannot be read: what is wrong with it, not a pointer to the options
+        check(f"{name}: one line saying '{text}', no pointer to --help",
+              err.count("\n") == 1 and text in err and "--help" not in err, err)
 
 
 # the same report, however the file is named
