@@ -130,7 +130,9 @@ static void note_findings(struct run *r, const struct findings *fs)
 void pipeline_on_call(void *ctx, struct call *c)
 {
 	struct run *r = ctx;
-	r->call_index++;
+	/* calls are numbered in the order they began (the calls stage's creation
+	 * order), whatever order they end in and whichever the filters keep */
+	r->call_index = (unsigned)c->seq_no;
 	r->res->calls++;
 	audio_files_call_done(&r->audio, c);
 	if (!call_matches(r, c))
