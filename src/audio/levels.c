@@ -67,18 +67,19 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 	return &t->bins[idx];
 }
 
+/* It runs on every sample of every stream: one loop without branches over
+ * 32-bit magnitudes (a square is at most 2^30), which the compiler turns into
+ * vector instructions (CMakeLists.txt asks GCC for its full cost model here). */
 void level_bin_add(struct level_bin *b, const int16_t *x, size_t n)
 {
 	uint64_t e = 0;
-	uint32_t clipped = 0;
-	unsigned peak = b->peak;
+	uint32_t clipped = 0, peak = b->peak;
 	for (size_t i = 0; i < n; i++) {
-		int v = x[i];
-		unsigned m = (unsigned)(v < 0 ? -v : v);
-		e += (uint64_t)((int64_t)v * v);
+		int32_t v = x[i];
+		uint32_t m = (uint32_t)(v < 0 ? -v : v);
+		e += m * m;
 		clipped += m >= LEVEL_CLIP_SAMPLE;
-		if (m > peak)
-			peak = m;
+		peak = m > peak ? m : peak;
 	}
 	b->energy = b->energy > UINT64_MAX - e ? UINT64_MAX : b->energy + e;
 	b->samples = sat_add32(b->samples, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
@@ -117,6 +118,8 @@ bool level_bin_has_audio(const struct level_bin *b)
 	return b->samples > 0 || b->cn_packets > 0;
 }
 
+#define PERIODIC_MAX 2048 /* samples of a frame looked at for a tone */
+
 bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
 {
 	if (stride == 0)
@@ -124,20 +127,27 @@ bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
 	size_t m = n / stride;
 	if (m < 32)
 		return false;
+	if (m > PERIODIC_MAX)
+		m = PERIODIC_MAX; /* 42 ms at 48 kHz: a tone shows in less */
 	/* around the frame's mean: a constant (DC) frame is no tone, it is flat */
 	double mean = 0;
 	for (size_t i = 0; i < m; i++)
 		mean += x[i * stride];
 	mean /= (double)m;
+	/* the centred samples, and the running sums of their squares, so that
+	 * each lag costs one product per sample, not three */
+	double a[PERIODIC_MAX], sq[PERIODIC_MAX + 1];
+	sq[0] = 0;
+	for (size_t i = 0; i < m; i++) {
+		a[i] = x[i * stride] - mean;
+		sq[i + 1] = sq[i] + a[i] * a[i];
+	}
 	/* lags from 2 samples (half the sampling rate) to half the frame */
 	for (size_t lag = 2; lag <= m / 2; lag++) {
-		double xy = 0, xx = 0, yy = 0;
-		for (size_t i = 0; i + lag < m; i++) {
-			double a = x[i * stride] - mean, b = x[(i + lag) * stride] - mean;
-			xy += a * b;
-			xx += a * a;
-			yy += b * b;
-		}
+		double xy = 0;
+		for (size_t i = 0; i + lag < m; i++)
+			xy += a[i] * a[i + lag];
+		double xx = sq[m - lag], yy = sq[m] - sq[lag];
 		if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy / sqrt(xx * yy) >= 0.98)
 			return true;
 	}

@@ -5,7 +5,7 @@
  * together: nodes embedded in the objects (an index owns nothing, O(1) removal),
  * entries with equal keys kept in the order they were added, also across
  * growth (several indexes answer "the newest entry that ..."), and a hash
- * keyed with a secret of each table (SipHash-2-4), so that a capture crafted
+ * keyed with a secret of each table (SipHash-1-3), so that a capture crafted
  * to collide cannot turn lookups into scans of one long chain. */
 #ifndef DEADAIR_CORE_HTAB_H
 #define DEADAIR_CORE_HTAB_H
@@ -34,7 +34,7 @@ bool htab_init(struct htab *t, size_t min_buckets, size_t max_buckets);
 /* Frees the buckets (the nodes belong to their objects). */
 void htab_free(struct htab *t);
 
-/* SipHash-2-4 of p[0..n) with the table's key. */
+/* SipHash-1-3 of p[0..n) with the table's key. */
 uint64_t htab_hash(const struct htab *t, const void *p, size_t n);
 
 /* Adds n with its hash in front of the entries already there: walking a

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for the growing hash table (src/core/htab.c): SipHash-2-4 against
+/* Unit tests for the growing hash table (src/core/htab.c): SipHash-1-3 against
  * the reference vectors, lookups while the table grows, entries of one key
  * kept newest first across growth, removal. */
 #include <setjmp.h>
@@ -15,20 +15,23 @@
 static void test_siphash_vectors(void **state)
 {
 	(void)state;
-	/* key 00 01 .. 0f, message 00 01 .. (n-1): the vectors of the SipHash paper's appendix */
+	/* key of zeros, message 00 01 .. (n-1): SipHash-1-3 as the reference
+	 * implementation (github.com/veorq/SipHash, cROUNDS 1, dROUNDS 3) gives it */
 	struct htab t;
 	assert_true(htab_init(&t, 1, 0));
-	t.k0 = 0x0706050403020100ULL;
-	t.k1 = 0x0f0e0d0c0b0a0908ULL;
+	t.k0 = 0;
+	t.k1 = 0;
 	uint8_t msg[64];
 	for (int i = 0; i < 64; i++)
 		msg[i] = (uint8_t)i;
-	assert_true(htab_hash(&t, msg, 0) == 0x726fdb47dd0e0e31ULL);
-	assert_true(htab_hash(&t, msg, 1) == 0x74f839c593dc67fdULL);
-	assert_true(htab_hash(&t, msg, 7) == 0xab0200f58b01d137ULL);
-	assert_true(htab_hash(&t, msg, 8) == 0x93f5f5799a932462ULL);
-	assert_true(htab_hash(&t, msg, 15) == 0xa129ca6149be45e5ULL);
-	assert_true(htab_hash(&t, msg, 63) == 0x958a324ceb064572ULL);
+	assert_true(htab_hash(&t, msg, 0) == 0xd1fba762150c532cULL);
+	assert_true(htab_hash(&t, msg, 1) == 0x68a914128e01e473ULL);
+	assert_true(htab_hash(&t, msg, 2) == 0x010bac45c41e3669ULL);
+	assert_true(htab_hash(&t, msg, 7) == 0x2f098ab0c751325aULL);
+	assert_true(htab_hash(&t, msg, 8) == 0xead411e67ebe2eeaULL);
+	assert_true(htab_hash(&t, msg, 15) == 0xf30eb725bb91c9eaULL);
+	assert_true(htab_hash(&t, msg, 16) == 0x8972188433a5c5b7ULL);
+	assert_true(htab_hash(&t, msg, 20) == 0x639e355ae68c0100ULL);
 	htab_free(&t);
 }
 
