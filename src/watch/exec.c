@@ -196,10 +196,8 @@ void exec_get_stats(const struct watch_exec *x, struct exec_stats *st)
 	*st = x->st;
 }
 
-void exec_free(struct watch_exec *x)
+void exec_drain(struct watch_exec *x)
 {
-	if (!x)
-		return;
 	while (x->st.running) {
 		exec_tick(x);
 		if (!x->st.running)
@@ -207,6 +205,13 @@ void exec_free(struct watch_exec *x)
 		struct timespec ts = { 0, 10000000 };
 		nanosleep(&ts, NULL);
 	}
+}
+
+void exec_free(struct watch_exec *x)
+{
+	if (!x)
+		return;
+	exec_drain(x);
 	free(x->cmd);
 	free(x);
 }

@@ -27,7 +27,9 @@ void exec_alert(struct watch_exec *x, const char *json, size_t len);
 /* Feeds standard inputs, reaps the commands that ended, kills those past their time. */
 void exec_tick(struct watch_exec *x);
 void exec_get_stats(const struct watch_exec *x, struct exec_stats *st);
-/* Waits for the commands still running (each up to its timeout), then frees. */
+/* Waits for the commands still running, each up to its timeout. */
+void exec_drain(struct watch_exec *x);
+/* exec_drain, then frees. */
 void exec_free(struct watch_exec *x);
 
 #endif

@@ -318,6 +318,12 @@ void out_poll(struct watch_out *o)
 		exec_tick(o->exec);
 }
 
+void out_drain(struct watch_out *o)
+{
+	if (o && o->exec)
+		exec_drain(o->exec);
+}
+
 void out_status(const struct watch_out *o, FILE *f)
 {
 	if (!o || !o->exec)

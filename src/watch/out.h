@@ -59,6 +59,8 @@ void out_look(struct watch_out *o, const struct out_view *v, bool force);
 void out_poll(struct watch_out *o);
 /* For the status line: what --exec did ("; exec: ..."), nothing without it. */
 void out_status(const struct watch_out *o, FILE *f);
+/* At the end: waits for the commands of --exec still running, each up to its timeout. */
+void out_drain(struct watch_out *o);
 /* Stops the server, waits for the commands still running (each up to its
  * timeout); NULL is fine. */
 void out_free(struct watch_out *o);

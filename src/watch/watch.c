@@ -698,8 +698,9 @@ int watch_main(int argc, char **argv)
 		rc = run_file(w);
 	}
 	finish(w);
-	status_line(w, true);
 	linger(w);
+	out_drain(w->wo);
+	status_line(w, true);
 out:
 	out_free(w->wo);
 	alerts_close(&w->out);
