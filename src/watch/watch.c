@@ -535,7 +535,7 @@ static int parse_args(struct watch *w, int argc, char **argv)
 
 /* --token-file or DEADAIR_TOKEN, then the server and --exec (before
  * privileges are dropped: a port below 1024, a token file only root reads). */
-static bool start_out(struct watch *w)
+static int start_out(struct watch *w)
 {
 	char token[AUTH_TOKEN_MAX + 1] = "", err[512];
 	if (w->token_file) {
@@ -547,28 +547,28 @@ static bool start_out(struct watch *w)
 		if (!f || !auth_token_parse(buf, n, token)) {
 			fprintf(stderr, "deadair watch: %s: %s\n", w->token_file,
 				!f ? strerror(errno) : "the token must be one line of 16 to 256 printable characters");
-			return false;
+			return 2;
 		}
 		memset(buf, 0, sizeof(buf));
 	} else if (w->listen && getenv("DEADAIR_TOKEN")) {
 		const char *t = getenv("DEADAIR_TOKEN");
 		if (!auth_token_parse(t, strlen(t), token)) {
 			fputs("deadair watch: DEADAIR_TOKEN must be 16 to 256 printable characters\n", stderr);
-			return false;
+			return 2;
 		}
 	}
 	w->ocfg.token = token[0] ? token : NULL;
 	if (w->listen && !w->ocfg.loopback && !token[0]) {
 		fprintf(stderr, "deadair watch: listening on %s (beyond loopback) needs a token: --token-file FILE or "
 				"DEADAIR_TOKEN\n", w->listen);
-		return false;
+		return 2;
 	}
 	w->wo = out_new(&w->ocfg, err, sizeof(err));
 	memset(token, 0, sizeof(token));
 	w->ocfg.token = w->ocfg.token ? "" : NULL;
 	if (!w->wo) {
 		fprintf(stderr, "deadair watch: %s\n", err);
-		return false;
+		return 3;
 	}
 	if (w->listen) {
 		char url[128];
@@ -579,7 +579,7 @@ static bool start_out(struct watch *w)
 		fprintf(stderr, "deadair watch: serving on http://%s:%u/ (/metrics, the live page at /)%s\n", url,
 			out_port(w->wo), w->ocfg.token ? ", token required" : "");
 	}
-	return true;
+	return 0;
 }
 
 /* --linger: the final snapshot stays served until the time is up or a signal. */
@@ -658,10 +658,8 @@ int watch_main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
-	if ((w->listen || w->ocfg.exec_cmd) && !start_out(w)) {
-		rc = w->listen && !w->ocfg.loopback && !w->ocfg.token ? 2 : 3;
+	if ((w->listen || w->ocfg.exec_cmd) && (rc = start_out(w)) != 0)
 		goto out;
-	}
 	if (w->live && !drop_privileges(w->user)) {
 		rc = 3;
 		goto out;
