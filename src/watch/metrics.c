@@ -105,6 +105,9 @@ void metrics_write(FILE *out, const struct snap *s)
 	one(out, "deadair_exec_errors_total", "counter", "Commands that could not be started (fork, pipe).",
 	    s->exec_errors);
 	one(out, "deadair_exec_running", "gauge", "Commands running.", s->exec_running);
+	one(out, "deadair_reports_skipped_total", "counter",
+	    "Finished calls whose HTML report was not rendered: reports take at most a tenth of each second.",
+	    s->reports_skipped);
 	one(out, "deadair_resident_memory_bytes", "gauge", "Resident memory of the process.", s->rss_bytes);
 	family(out, "deadair_capture_time_seconds", "gauge",
 	       "Capture time of the latest look at the calls (seconds since the epoch).");

@@ -23,6 +23,10 @@
 #define SEC 1000000000LL
 /* RTP of a direction counts as flowing when its last packet is this recent (as warn.c). */
 #define FLOW_NS 2000000000LL
+/* Reports are rendered in the capture loop: at most this much of each second
+ * of wall time (a report takes a few milliseconds; calls ending faster than
+ * about 30 a second have the rest of theirs left out, and counted). */
+#define RENDER_BUDGET_NS 100000000LL
 
 struct watch_out {
 	struct snap_box box;
@@ -35,6 +39,8 @@ struct watch_out {
 	size_t report_bytes;
 	uint64_t finished;
 	int64_t last_publish;   /* CLOCK_MONOTONIC */
+	int64_t render_window, render_spent; /* the current second of wall time, and rendering in it */
+	uint64_t reports_skipped;
 	struct snap *building;
 	int64_t build_now;
 };
@@ -178,7 +184,17 @@ void out_call_done(struct watch_out *o, const struct call *c, const struct findi
 		snprintf(d->findings + used, sizeof(d->findings) - used, "%s%s", used ? " " : "", fs->f[i].id);
 		used += k;
 	}
-	d->report = render(c, fs, w, (unsigned)d->n);
+	int64_t t0 = mono_ns();
+	if (t0 - o->render_window >= SEC) {
+		o->render_window = t0;
+		o->render_spent = 0;
+	}
+	if (o->render_spent < RENDER_BUDGET_NS) {
+		d->report = render(c, fs, w, (unsigned)d->n);
+		o->render_spent += mono_ns() - t0;
+	} else {
+		o->reports_skipped++;
+	}
 	if (d->report)
 		o->report_bytes += d->report->len;
 	/* the oldest reports go first when together they pass the bound */
@@ -281,6 +297,7 @@ static void publish(struct watch_out *o, const struct out_view *v)
 		s->exec_running = es.running;
 	}
 	s->rss_bytes = resident_bytes();
+	s->reports_skipped = o->reports_skipped;
 	s->counts = o->counts;
 	o->building = s;
 	o->build_now = v->now;

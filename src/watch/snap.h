@@ -94,6 +94,7 @@ struct snap {
 	uint64_t exec_started, exec_dropped, exec_timeouts, exec_failed, exec_errors;
 	unsigned exec_running;
 	uint64_t rss_bytes;
+	uint64_t reports_skipped;  /* finished calls whose report was not rendered (time budget) */
 	struct snap_counts counts;
 	unsigned n_calls;
 	struct snap_call *calls;  /* n_calls, newest first */

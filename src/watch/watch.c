@@ -345,6 +345,7 @@ static int run_live(struct watch *w)
 		handle_hup(w);
 		int n = live_poll(w->live, 100, on_frame, w, err, sizeof(err));
 		out_poll(w->wo);
+		publish(w, false);   /* a quiet interface's counters too (at most once a second) */
 		if (n < 0) {
 			fprintf(stderr, "deadair watch: %s\n", err);
 			return 1;
@@ -402,6 +403,7 @@ static int run_file(struct watch *w)
 	struct frame f;
 	int rc = 0;
 	int64_t wall0 = 0;
+	publish(w, false);   /* served before the first frame */
 	while (!g_stop && (rc = capture_next(&cap, &f)) == 1) {
 		handle_hup(w);
 		if (w->realtime && !f.bad) {
