@@ -98,14 +98,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http_server *s = cls;
 	(void)version;
 	(void)upload_data;
-	if (!*con_cls) {   /* headers in: answer at once, whatever a body brings */
-		*con_cls = s;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
+	(void)upload_size;
+	(void)con_cls;
+	/* answered as soon as the headers are in: a body is never read (libmicrohttpd
+	 * closes the connection after the answer instead) */
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	if (s->loopback && (!host || !auth_host_loopback(host, strlen(host), atomic_load(&s->port), s->self)))
 		return send_text(c, 421, "This server answers only to its loopback address (127.0.0.1, localhost, [::1]).\n");
