@@ -7,6 +7,7 @@
 #include "watch/metrics.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "analyze/finding.h"
@@ -114,18 +115,29 @@ void metrics_write(FILE *out, const struct snap *s)
 	fprintf(out, "deadair_capture_time_seconds %.6f\n", (double)s->capture_now / 1e9);
 }
 
-void metrics_hep_packets(struct snap_counts *c, const char *agent, uint64_t n)
+static void hep_count(struct snap_counts *c, const char *agent, uint64_t n, bool total)
 {
 	for (unsigned i = 0; i < c->n_agents; i++)
 		if (!strcmp(c->agents[i].name, agent)) {
-			c->agents[i].packets += n;
+			c->agents[i].packets = total ? n : c->agents[i].packets + n;
 			return;
 		}
 	if (c->n_agents == SNAP_AGENTS_MAX || strlen(agent) >= sizeof(c->agents[0].name)) {
-		c->agents_other += n;
+		if (!total)
+			c->agents_other += n;
 		return;
 	}
 	snprintf(c->agents[c->n_agents].name, sizeof(c->agents[0].name), "%s", agent);
 	c->agents[c->n_agents].packets = n;
 	c->n_agents++;
+}
+
+void metrics_hep_packets(struct snap_counts *c, const char *agent, uint64_t n)
+{
+	hep_count(c, agent, n, false);
+}
+
+void metrics_hep_total(struct snap_counts *c, const char *agent, uint64_t total)
+{
+	hep_count(c, agent, total, true);
 }

@@ -16,5 +16,9 @@ void metrics_write(FILE *out, const struct snap *s);
  * the HEP receiver knows it) in deadair_hep_packets_total{agent}; the first
  * SNAP_AGENTS_MAX agents one by one, the others as agent="other". */
 void metrics_hep_packets(struct snap_counts *c, const char *agent, uint64_t n);
+/* The same, from a receiver that keeps its own totals: sets the agent's count
+ * to total (an agent past the first SNAP_AGENTS_MAX: nothing, count it with
+ * metrics_hep_packets). */
+void metrics_hep_total(struct snap_counts *c, const char *agent, uint64_t total);
 
 #endif

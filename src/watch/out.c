@@ -112,6 +112,12 @@ void out_hep_packets(struct watch_out *o, const char *agent, uint64_t n)
 		metrics_hep_packets(&o->counts, agent, n);
 }
 
+void out_hep_total(struct watch_out *o, const char *agent, uint64_t total)
+{
+	if (o)
+		metrics_hep_total(&o->counts, agent, total);
+}
+
 /* The call's report, as `analyze -f html` writes the call (its section of the
  * page, in the page's frame); NULL when larger than SNAP_REPORT_MAX. */
 static struct snap_report *render(const struct call *c, const struct findings *fs, const struct walk *w,

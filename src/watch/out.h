@@ -52,6 +52,8 @@ void out_call_done(struct watch_out *o, const struct call *c, const struct findi
 		   int64_t t);
 /* n packets from a HEP capture agent (for --hep): deadair_hep_packets_total{agent}. */
 void out_hep_packets(struct watch_out *o, const char *agent, uint64_t n);
+/* The same from the receiver's own per-agent totals (before out_look). */
+void out_hep_total(struct watch_out *o, const char *agent, uint64_t total);
 /* After a look at the calls: a new snapshot when a second of wall time has
  * passed since the last one (or force). */
 void out_look(struct watch_out *o, const struct out_view *v, bool force);

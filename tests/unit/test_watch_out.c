@@ -53,10 +53,13 @@ static void test_label_values_escaped(void **state)
 	metrics_hep_packets(&s->counts, "agent \"one\"\\\nnext 1", 3);
 	metrics_hep_packets(&s->counts, "10.0.0.1:9060", 2);
 	metrics_hep_packets(&s->counts, "10.0.0.1:9060", 5);
+	metrics_hep_total(&s->counts, "agent 2002", 40);
+	metrics_hep_total(&s->counts, "agent 2002", 41);
 	char *t = render_metrics(s);
 	assert_exposition(t);
 	assert_non_null(strstr(t, "deadair_hep_packets_total{agent=\"agent \\\"one\\\"\\\\\\nnext 1\"} 3\n"));
 	assert_non_null(strstr(t, "deadair_hep_packets_total{agent=\"10.0.0.1:9060\"} 7\n"));
+	assert_non_null(strstr(t, "deadair_hep_packets_total{agent=\"agent 2002\"} 41\n"));
 	/* no live capture: the family is there, without samples */
 	assert_non_null(strstr(t, "# TYPE deadair_capture_packets_total counter\n# HELP"));
 	free(t);
