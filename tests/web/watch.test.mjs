@@ -9,6 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { launch, scenario, tempDir, deadair } from './harness.mjs';
 
@@ -88,6 +90,34 @@ test('a call appears, turns red when its RTP stops one way, and its report opens
     assert.match(text, /ONE_WAY_AUDIO/);
     assert.deepEqual(await page.evaluate(() => window.__csp), []);
   } finally {
+    const r = await w.stop();
+    assert.equal(r.code, 0, 'watch exit: ' + w.log());
+  }
+});
+
+// With a token (required beyond loopback; here on loopback, where it is
+// optional but then required all the same): the browser's Basic credentials
+// carry the page, its fetches of /calls.json and the report.
+test('the page and its report behind a token', { timeout: 120000 }, async () => {
+  const dir = tempDir();
+  const token = 'token-of-the-live-page-0123456789';
+  writeFileSync(join(dir, 'token'), token + '\n');
+  const w = startWatch(['-r', cap, '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--linger', '120',
+    '--status', '0']);
+  const authed = await launch({ httpCredentials: { username: 'ops', password: token } });
+  try {
+    const url = await w.url;
+    const bare = await fetch(url + 'calls.json');
+    assert.equal(bare.status, 401);
+    const { page } = authed;
+    await page.goto(url);
+    const done = page.locator('#done tbody tr.call');
+    await done.first().waitFor({ timeout: 30000 });
+    await Promise.all([page.waitForURL(/\/report\/1$/), done.first().locator('a.report').click()]);
+    await page.locator('article.call').waitFor();
+    assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  } finally {
+    await authed.close();
     const r = await w.stop();
     assert.equal(r.code, 0, 'watch exit: ' + w.log());
   }
