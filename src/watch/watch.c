@@ -4,8 +4,9 @@
  * pipeline's per-frame dispatch, calls); about once a second of capture time
  * (and of wall time when no packet comes) every call in progress is looked at
  * for warnings (warn.c), and a finished call is analysed as `analyze` does it.
- * Alerts are JSON lines (alerts.c). SIGINT/SIGTERM end the input as the end of
- * a capture would; SIGHUP reopens --alerts. */
+ * Alerts are JSON lines (alerts.c); --listen serves metrics, a live page and
+ * reports, --exec runs a command per alert (out.c). SIGINT/SIGTERM end the
+ * input as the end of a capture would; SIGHUP reopens --alerts. */
 #include "watch/watch.h"
 
 #include <errno.h>
@@ -566,8 +567,9 @@ static int start_out(struct watch *w)
 		return 2;
 	}
 	w->wo = out_new(&w->ocfg, err, sizeof(err));
+	bool with_token = token[0] != 0;
 	memset(token, 0, sizeof(token));
-	w->ocfg.token = w->ocfg.token ? "" : NULL;
+	w->ocfg.token = NULL;
 	if (!w->wo) {
 		fprintf(stderr, "deadair watch: %s\n", err);
 		return 3;
@@ -579,7 +581,7 @@ static int start_out(struct watch *w)
 		if (colon)
 			*colon = 0;
 		fprintf(stderr, "deadair watch: serving on http://%s:%u/ (/metrics, the live page at /)%s\n", url,
-			out_port(w->wo), w->ocfg.token ? ", token required" : "");
+			out_port(w->wo), with_token ? ", token required" : "");
 	}
 	return 0;
 }
