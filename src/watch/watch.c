@@ -68,6 +68,7 @@ struct watch {
 	const char *alerts_path;
 	bool verbose;
 	const char *listen, *token_file;
+	char listen_buf[32];
 	double linger_s;
 	struct out_config ocfg;
 
@@ -130,9 +131,9 @@ static void usage(FILE *f)
 	      "output:\n"
 	      "      --alerts FILE      append alerts to FILE (reopened on SIGHUP), not stdout\n"
 	      "  -v, --verbose          also a line per call start and end\n"
-	      "      --listen ADDR:PORT serve /metrics (Prometheus), a live page of the calls\n"
-	      "                         at / and reports of recent finished calls (loopback;\n"
-	      "                         any other address needs a token)\n"
+	      "      --listen [ADDR:]PORT serve /metrics (Prometheus), a live page of the calls\n"
+	      "                         at / and reports of recent finished calls (ADDR\n"
+	      "                         127.0.0.1 by default; beyond loopback a token is needed)\n"
 	      "      --token-file FILE  the token every request must carry (or DEADAIR_TOKEN)\n"
 	      "      --linger S         --listen: keep answering S s after the input ends\n"
 	      "      --exec CMD         run CMD (/bin/sh -c) per alert, the alert's JSON on\n"
@@ -496,8 +497,13 @@ static int parse_args(struct watch *w, int argc, char **argv)
 			break;
 		case 'v': w->verbose = true; break;
 		case O_LISTEN:
+			/* a port alone: on loopback */
+			if (optarg[0] && strspn(optarg, "0123456789") == strlen(optarg) && strlen(optarg) <= 5) {
+				snprintf(w->listen_buf, sizeof(w->listen_buf), "127.0.0.1:%s", optarg);
+				optarg = w->listen_buf;
+			}
 			if (!serve_parse_listen(optarg, &w->ocfg.addr, &w->ocfg.addr_len, &w->ocfg.loopback))
-				return usage_error("--listen %s: ADDR:PORT, e.g. 127.0.0.1:9095 or [::1]:9095", optarg);
+				return usage_error("--listen %s: [ADDR:]PORT, e.g. 9095, 127.0.0.1:9095 or [::1]:9095", optarg);
 			w->listen = optarg;
 			w->ocfg.listen = true;
 			break;

@@ -164,7 +164,8 @@ def prometheus_scrape(target, tmp):
 
 def usage_errors(deadair, cap, tmp):
     for args, what in ((["--listen", "0.0.0.0:0"], "needs a token"),
-                       (["--listen", "nowhere"], "ADDR:PORT"),
+                       (["--listen", "nowhere"], "[ADDR:]PORT"),
+                       (["--listen", "123456"], "[ADDR:]PORT"),
                        (["--linger", "3"], "go with --listen"),
                        (["--exec-max", "0", "--exec", "true"], "--exec-max")):
         r = subprocess.run([deadair, "watch", "-r", cap, *args], capture_output=True, text=True, timeout=60)
@@ -176,7 +177,8 @@ def token_and_host(deadair, cap, tmp):
     tf = os.path.join(tmp, "token")
     with open(tf, "w") as f:
         f.write(token + "\n")
-    w = Served([deadair, "watch", "-r", cap, "--listen", "127.0.0.1:0", "--token-file", tf, "--linger", "60",
+    # a port alone: on loopback
+    w = Served([deadair, "watch", "-r", cap, "--listen", "0", "--token-file", tf, "--linger", "60",
                 "--status", "0"])
     try:
         st, hdr, _ = w.get("/metrics")
