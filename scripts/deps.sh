@@ -11,7 +11,8 @@ build_pkgs=(gcc make cmake ninja-build pkg-config libpcap-dev zlib1g-dev libzstd
 test_pkgs=(libcmocka-dev python3 tshark wireshark-common zstd lz4 gzip clang libclang-rt-14-dev sip-tester tcpdump sngrep ngrep tmux chromium
 	nftables iproute2 procps  # the lab (tests/lab): nft, ip/tc, sysctl, pkill
 	baresip-core linphone-cli kamailio kamailio-xml-modules rtpengine-daemon coturn  # the lab's real software
-	sox ffmpeg)  # reference decodes and levels of the audio tests (tests/audio)
+	sox ffmpeg  # reference decodes and levels of the audio tests (tests/audio)
+	prometheus)  # promtool and a real Prometheus scraping watch --listen (tests/watch/test_watch_listen.py)
 # the browser tests (tests/web) run on Node.js 20 or newer with npm (the machine image has
 # them); without any, Debian's nodejs and npm are installed (Node 18: run.mjs then says why it fails)
 if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then

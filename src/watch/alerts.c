@@ -49,9 +49,9 @@ void alerts_close(struct alerts *a)
 	a->f = NULL;
 }
 
-static void begin(struct alerts *a, struct jw *w, const char *type, const struct call *c, int64_t t)
+static void begin(FILE *f, struct jw *w, const char *type, const struct call *c, int64_t t)
 {
-	jw_init(w, a->f);
+	jw_init(w, f);
 	w->compact = true;
 	jw_obj(w, NULL);
 	jw_str(w, "type", type);
@@ -71,10 +71,10 @@ static void end(struct alerts *a, struct jw *w)
 	}
 }
 
-void alerts_write(struct alerts *a, const char *type, const struct call *c, const struct finding *f, int64_t t)
+void alerts_json(FILE *out, const char *type, const struct call *c, const struct finding *f, int64_t t)
 {
 	struct jw w;
-	begin(a, &w, type, c, t);
+	begin(out, &w, type, c, t);
 	jw_str(&w, "id", f->id);
 	jw_str(&w, "severity", severity_str(f->sev));
 	if (f->direction == PARTY_NONE)
@@ -97,7 +97,17 @@ void alerts_write(struct alerts *a, const char *type, const struct call *c, cons
 	}
 	jw_arr_end(&w);
 	jw_str(&w, "fix", f->recommendation);
-	end(a, &w);
+	jw_obj_end(&w);
+}
+
+void alerts_write(struct alerts *a, const char *type, const struct call *c, const struct finding *f, int64_t t)
+{
+	alerts_json(a->f, type, c, f, t);
+	a->lines++;
+	if (fflush(a->f) != 0 || ferror(a->f)) {
+		a->write_errors++;
+		clearerr(a->f);
+	}
 	if (!strcmp(type, "warning"))
 		a->warnings++;
 	else
@@ -107,7 +117,7 @@ void alerts_write(struct alerts *a, const char *type, const struct call *c, cons
 void alerts_call_start(struct alerts *a, const struct call *c, int64_t t)
 {
 	struct jw w;
-	begin(a, &w, "call_start", c, t);
+	begin(a->f, &w, "call_start", c, t);
 	jw_time(&w, "started", c->start_ts);
 	jw_str(&w, "state", call_state_str(c->state));
 	end(a, &w);
@@ -116,7 +126,7 @@ void alerts_call_start(struct alerts *a, const struct call *c, int64_t t)
 void alerts_call_end(struct alerts *a, const struct call *c, unsigned n_findings, int64_t t)
 {
 	struct jw w;
-	begin(a, &w, "call_end", c, t);
+	begin(a->f, &w, "call_end", c, t);
 	jw_time(&w, "started", c->start_ts);
 	jw_str(&w, "state", call_state_str(c->state));
 	if (c->final_status)

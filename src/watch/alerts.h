@@ -28,6 +28,9 @@ void alerts_close(struct alerts *a);
 /* A warning about a call in progress ("warning") or a finding of a finished
  * call ("finding"), at capture time t. */
 void alerts_write(struct alerts *a, const char *type, const struct call *c, const struct finding *f, int64_t t);
+/* The same alert as one JSON object and its newline, written to out (for
+ * --exec, which hands it to a command). */
+void alerts_json(FILE *out, const char *type, const struct call *c, const struct finding *f, int64_t t);
 /* --verbose: a call seen for the first time, and a call finished (with how
  * many findings). */
 void alerts_call_start(struct alerts *a, const struct call *c, int64_t t);

@@ -4,8 +4,9 @@
  * pipeline's per-frame dispatch, calls); about once a second of capture time
  * (and of wall time when no packet comes) every call in progress is looked at
  * for warnings (warn.c), and a finished call is analysed as `analyze` does it.
- * Alerts are JSON lines (alerts.c). SIGINT/SIGTERM end the input as the end of
- * a capture would; SIGHUP reopens --alerts. */
+ * Alerts are JSON lines (alerts.c); --listen serves metrics, a live page and
+ * reports, --exec runs a command per alert (out.c). SIGINT/SIGTERM end the
+ * input as the end of a capture would; SIGHUP reopens --alerts. */
 #include "watch/watch.h"
 
 #include <errno.h>
@@ -31,7 +32,11 @@
 #include "source/bpf.h"
 #include "source/capture.h"
 #include "source/live.h"
+#include "web/auth.h"
+#include "web/serve.h"
 #include "watch/alerts.h"
+#include "watch/exec.h"
+#include "watch/out.h"
 #include "watch/warn.h"
 
 #define SEC 1000000000LL
@@ -62,9 +67,14 @@ struct watch {
 	double silence_s, rtp_timeout_s, status_s;
 	const char *alerts_path;
 	bool verbose;
+	const char *listen, *token_file;
+	char listen_buf[32];
+	double linger_s;
+	struct out_config ocfg;
 
 	/* state */
 	struct alerts out;
+	struct watch_out *wo;        /* --listen, --exec (out.h); NULL: neither */
 	struct calls *calls;
 	struct decoder *dec;
 	struct dispatch disp;
@@ -121,6 +131,15 @@ static void usage(FILE *f)
 	      "output:\n"
 	      "      --alerts FILE      append alerts to FILE (reopened on SIGHUP), not stdout\n"
 	      "  -v, --verbose          also a line per call start and end\n"
+	      "      --listen [ADDR:]PORT serve /metrics (Prometheus), a live page of the calls\n"
+	      "                         at / and reports of recent finished calls (ADDR\n"
+	      "                         127.0.0.1 by default; beyond loopback a token is needed)\n"
+	      "      --token-file FILE  the token every request must carry (or DEADAIR_TOKEN)\n"
+	      "      --linger S         --listen: keep answering S s after the input ends\n"
+	      "      --exec CMD         run CMD (/bin/sh -c) per alert, the alert's JSON on\n"
+	      "                         its standard input\n"
+	      "      --exec-max N       commands at once (default 4); more alerts are dropped\n"
+	      "      --exec-timeout S   a command still running after S s is killed (default 10)\n"
 	      "      --status N         a status line on stderr every N s of wall time\n"
 	      "                         (calls, alerts, capture drops; default 10, 0: only\n"
 	      "                         the one at the end)\n"
@@ -174,6 +193,7 @@ static void emit_warning(void *ctx, const struct call *c, const struct finding *
 {
 	struct watch *w = ctx;
 	alerts_write(&w->out, "warning", c, f, w->look_now);
+	out_alert(w->wo, "warning", c, f, w->look_now);
 }
 
 static void on_call_done(void *ctx, struct call *c)
@@ -185,8 +205,11 @@ static void on_call_done(void *ctx, struct call *c)
 	w->calls_done++;
 	w->an.rtp_seen = calls_get_stats(w->calls)->rtp_packets;
 	analyze_call(&w->an, c, &w->findings, &w->walk);
-	for (unsigned i = 0; i < w->findings.n; i++)
+	for (unsigned i = 0; i < w->findings.n; i++) {
 		alerts_write(&w->out, "finding", c, &w->findings.f[i], t);
+		out_alert(w->wo, "finding", c, &w->findings.f[i], t);
+	}
+	out_call_done(w->wo, c, &w->findings, &w->walk, t);
 	if (w->verbose)
 		alerts_call_end(&w->out, c, w->findings.n, t);
 }
@@ -208,6 +231,16 @@ static void look_at_call(void *ctx, struct call *c)
 			   calls_on_media_path(w->calls, c) && !calls_media_elsewhere(w->calls, c), emit_warning, w);
 }
 
+/* A snapshot for --listen (about once a second), the commands of --exec looked after. */
+static void publish(struct watch *w, bool ended)
+{
+	if (!w->wo)
+		return;
+	struct out_view v = { .calls = w->calls, .now = w->look_now, .frames = w->frames,
+			      .calls_finished = w->calls_done, .live = w->live, .alerts = &w->out, .ended = ended };
+	out_look(w->wo, &v, ended);
+}
+
 /* Looks at every call in progress at capture time now. */
 static void look(struct watch *w, int64_t now)
 {
@@ -215,6 +248,7 @@ static void look(struct watch *w, int64_t now)
 	w->wcfg.media_seen = calls_get_stats(w->calls)->rtp_in_calls > 0;
 	calls_each(w->calls, LOOK_MAX, look_at_call, w);
 	w->next_look = now + SEC;
+	publish(w, false);
 }
 
 /* ---- frames ---- */
@@ -268,6 +302,7 @@ static void status_line(struct watch *w, bool final)
 	}
 	if (w->out.write_errors)
 		fprintf(stderr, "; %" PRIu64 " alerts could not be written", w->out.write_errors);
+	out_status(w->wo, stderr);
 	fputc('\n', stderr);
 }
 
@@ -311,6 +346,8 @@ static int run_live(struct watch *w)
 	while (!g_stop) {
 		handle_hup(w);
 		int n = live_poll(w->live, 100, on_frame, w, err, sizeof(err));
+		out_poll(w->wo);
+		publish(w, false);   /* a quiet interface's counters too (at most once a second) */
 		if (n < 0) {
 			fprintf(stderr, "deadair watch: %s\n", err);
 			return 1;
@@ -352,6 +389,7 @@ static void replay_wait(struct watch *w, int64_t until, int64_t wall0)
 			step = 1000000;
 		struct timespec ts = { .tv_sec = (time_t)(step / SEC), .tv_nsec = (long)(step % SEC) };
 		nanosleep(&ts, NULL);
+		out_poll(w->wo);
 	}
 }
 
@@ -367,6 +405,7 @@ static int run_file(struct watch *w)
 	struct frame f;
 	int rc = 0;
 	int64_t wall0 = 0;
+	publish(w, false);   /* served before the first frame */
 	while (!g_stop && (rc = capture_next(&cap, &f)) == 1) {
 		handle_hup(w);
 		if (w->realtime && !f.bad) {
@@ -387,7 +426,8 @@ static int run_file(struct watch *w)
 
 static int parse_args(struct watch *w, int argc, char **argv)
 {
-	enum { O_REALTIME = 256, O_SPEED, O_PROMISC, O_USER, O_SILENCE, O_RTP_TIMEOUT, O_ALERTS, O_STATUS };
+	enum { O_REALTIME = 256, O_SPEED, O_PROMISC, O_USER, O_SILENCE, O_RTP_TIMEOUT, O_ALERTS, O_STATUS,
+	       O_LISTEN, O_TOKEN_FILE, O_LINGER, O_EXEC, O_EXEC_MAX, O_EXEC_TIMEOUT };
 	static const struct option longs[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "read", required_argument, NULL, 'r' },
@@ -402,6 +442,12 @@ static int parse_args(struct watch *w, int argc, char **argv)
 		{ "alerts", required_argument, NULL, O_ALERTS },
 		{ "status", required_argument, NULL, O_STATUS },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
+		{ "linger", required_argument, NULL, O_LINGER },
+		{ "exec", required_argument, NULL, O_EXEC },
+		{ "exec-max", required_argument, NULL, O_EXEC_MAX },
+		{ "exec-timeout", required_argument, NULL, O_EXEC_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -450,6 +496,32 @@ static int parse_args(struct watch *w, int argc, char **argv)
 				return usage_error("--status %s: seconds (0: none)", optarg);
 			break;
 		case 'v': w->verbose = true; break;
+		case O_LISTEN:
+			/* a port alone: on loopback */
+			if (optarg[0] && strspn(optarg, "0123456789") == strlen(optarg) && strlen(optarg) <= 5) {
+				snprintf(w->listen_buf, sizeof(w->listen_buf), "127.0.0.1:%s", optarg);
+				optarg = w->listen_buf;
+			}
+			if (!serve_parse_listen(optarg, &w->ocfg.addr, &w->ocfg.addr_len, &w->ocfg.loopback))
+				return usage_error("--listen %s: [ADDR:]PORT, e.g. 9095, 127.0.0.1:9095 or [::1]:9095", optarg);
+			w->listen = optarg;
+			w->ocfg.listen = true;
+			break;
+		case O_TOKEN_FILE: w->token_file = optarg; break;
+		case O_LINGER:
+			if (!parse_num(optarg, 0, 86400, &w->linger_s))
+				return usage_error("--linger %s: seconds", optarg);
+			break;
+		case O_EXEC: w->ocfg.exec_cmd = optarg; break;
+		case O_EXEC_MAX:
+			if (!parse_num(optarg, 1, EXEC_MAX_AT_ONCE, &v) || v != (unsigned)v)
+				return usage_error("--exec-max %s: a whole number, 1 to %d", optarg, EXEC_MAX_AT_ONCE);
+			w->ocfg.exec_max = (unsigned)v;
+			break;
+		case O_EXEC_TIMEOUT:
+			if (!parse_num(optarg, 0.01, 86400, &w->ocfg.exec_timeout_s))
+				return usage_error("--exec-timeout %s: seconds", optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: return usage_error("unknown option");
 		}
@@ -465,7 +537,72 @@ static int parse_args(struct watch *w, int argc, char **argv)
 		return usage_error("give either -i IFACE or -r FILE");
 	if (!w->file && w->realtime)
 		return usage_error("--realtime goes with -r FILE");
+	if ((w->token_file || w->linger_s > 0) && !w->listen)
+		return usage_error("--token-file and --linger go with --listen");
 	return -1;
+}
+
+/* --token-file or DEADAIR_TOKEN, then the server and --exec (before
+ * privileges are dropped: a port below 1024, a token file only root reads). */
+static int start_out(struct watch *w)
+{
+	char token[AUTH_TOKEN_MAX + 1] = "", err[512];
+	if (w->token_file) {
+		char buf[AUTH_TOKEN_MAX + 8];
+		FILE *f = fopen(w->token_file, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+		if (f)
+			fclose(f);
+		if (!f || !auth_token_parse(buf, n, token)) {
+			fprintf(stderr, "deadair watch: %s: %s\n", w->token_file,
+				!f ? strerror(errno) : "the token must be one line of 16 to 256 printable characters");
+			return 2;
+		}
+		memset(buf, 0, sizeof(buf));
+	} else if (w->listen && getenv("DEADAIR_TOKEN")) {
+		const char *t = getenv("DEADAIR_TOKEN");
+		if (!auth_token_parse(t, strlen(t), token)) {
+			fputs("deadair watch: DEADAIR_TOKEN must be 16 to 256 printable characters\n", stderr);
+			return 2;
+		}
+	}
+	w->ocfg.token = token[0] ? token : NULL;
+	if (w->listen && !w->ocfg.loopback && !token[0]) {
+		fprintf(stderr, "deadair watch: listening on %s (beyond loopback) needs a token: --token-file FILE or "
+				"DEADAIR_TOKEN\n", w->listen);
+		return 2;
+	}
+	w->wo = out_new(&w->ocfg, err, sizeof(err));
+	bool with_token = token[0] != 0;
+	memset(token, 0, sizeof(token));
+	w->ocfg.token = NULL;
+	if (!w->wo) {
+		fprintf(stderr, "deadair watch: %s\n", err);
+		return 3;
+	}
+	if (w->listen) {
+		char url[128];
+		snprintf(url, sizeof(url), "%s", w->listen);
+		char *colon = strrchr(url, ':');
+		if (colon)
+			*colon = 0;
+		fprintf(stderr, "deadair watch: serving on http://%s:%u/ (/metrics, the live page at /)%s\n", url,
+			out_port(w->wo), with_token ? ", token required" : "");
+	}
+	return 0;
+}
+
+/* --linger: the final snapshot stays served until the time is up or a signal. */
+static void linger(struct watch *w)
+{
+	if (!w->wo)
+		return;
+	int64_t until = clock_ns(CLOCK_MONOTONIC) + (int64_t)(w->linger_s * SEC);
+	while (!g_stop && clock_ns(CLOCK_MONOTONIC) < until) {
+		struct timespec ts = { 0, 50000000 };
+		nanosleep(&ts, NULL);
+		out_poll(w->wo);
+	}
 }
 
 static void finish(struct watch *w)
@@ -477,6 +614,8 @@ static void finish(struct watch *w)
 	decoder_flush(w->dec);
 	w->an.input_end_ts = w->last_ts;
 	calls_finish(w->calls);
+	w->look_now = w->now;
+	publish(w, true);
 }
 
 int watch_main(int argc, char **argv)
@@ -487,6 +626,8 @@ int watch_main(int argc, char **argv)
 		return 3;
 	}
 	w->speed = 1;
+	w->ocfg.exec_max = 4;
+	w->ocfg.exec_timeout_s = 10;
 	w->silence_s = 5;
 	w->status_s = 10;
 	w->user = "nobody";
@@ -528,6 +669,8 @@ int watch_main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
+	if ((w->listen || w->ocfg.exec_cmd) && (rc = start_out(w)) != 0)
+		goto out;
 	if (w->live && !drop_privileges(w->user)) {
 		rc = 3;
 		goto out;
@@ -564,8 +707,11 @@ int watch_main(int argc, char **argv)
 		rc = run_file(w);
 	}
 	finish(w);
+	linger(w);
+	out_drain(w->wo);
 	status_line(w, true);
 out:
+	out_free(w->wo);
 	alerts_close(&w->out);
 	decoder_free(w->dec);
 	calls_free(w->calls);
