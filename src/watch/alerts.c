@@ -58,6 +58,9 @@ static void begin(struct alerts *a, struct jw *w, const char *type, const struct
 	jw_str(w, "call_id", c->call_id);
 	jw_str(w, "from", c->a_uri);
 	jw_str(w, "to", c->b_uri);
+	const char *point = a->point_name ? a->point_name(a->point_ctx, c->point) : NULL;
+	if (point)
+		jw_str(w, "point", point);
 	jw_time(w, "t", t);
 }
 

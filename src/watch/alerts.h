@@ -16,6 +16,10 @@ struct alerts {
 	FILE *f;
 	uint64_t warnings, findings, lines;
 	uint64_t write_errors;
+	/* names a call's capture point ("hep agent 2001") for a "point" field;
+	 * NULL, or a NULL name: no field */
+	const char *(*point_name)(void *ctx, uint16_t point);
+	void *point_ctx;
 };
 
 /* Opens path for appending (NULL: standard output); false with the reason in err. */
