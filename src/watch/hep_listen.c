@@ -41,6 +41,10 @@ struct agent {
 	struct hep_listen *h;
 	bool have_frame;
 	uint64_t frames;
+	int64_t now;            /* its time: its latest time stamp, or as aged (hep_age) */
+	int64_t last_ts;        /* its latest time stamp */
+	int64_t last_mono;      /* CLOCK_MONOTONIC when its latest packet came */
+	int64_t next_look;
 	struct hep_agent_stats st;
 };
 
@@ -89,7 +93,7 @@ static int64_t real_ns(void)
 static void agent_call_done(void *ctx, struct call *c)
 {
 	struct agent *a = ctx;
-	a->h->hooks.call_done(a->h->hooks.ctx, &a->an, a->calls, c);
+	a->h->hooks.call_done(a->h->hooks.ctx, &a->an, a->calls, c, a->now);
 }
 
 static void agent_stream_done(void *ctx, struct stream *s)
@@ -145,6 +149,12 @@ static struct agent *agent_get(struct hep_listen *h, uint32_t id)
 	return a;
 }
 
+static void agent_look(struct agent *a, int64_t now)
+{
+	a->h->hooks.look(a->h->hooks.ctx, a->calls, now);
+	a->next_look = now + SEC;
+}
+
 /* One HEP packet, from a datagram or a TCP stream. */
 static void hep_packet(void *ctx, const uint8_t *p, size_t n)
 {
@@ -172,11 +182,25 @@ static void hep_packet(void *ctx, const uint8_t *p, size_t n)
 	if (!a->have_frame) {
 		a->have_frame = true;
 		calls_set_origin(a->calls, ts);
+		a->next_look = ts + SEC;
 	}
 	a->st.packets++;
 	a->st.bytes += n;
 	a->st.last_ts = ts;
-	h->hooks.time(h->hooks.ctx, ts);
+	h->hooks.frame(h->hooks.ctx);
+	a->last_ts = ts;
+	a->last_mono = h->now_mono;
+	if (ts > a->now)
+		a->now = ts;
+	/* as watch does for an interface: a look due before this packet first, at
+	 * its own time (after a long quiet stretch, one more just before it) */
+	if (a->next_look <= ts) {
+		agent_look(a, a->next_look);
+		if (a->next_look <= ts)
+			agent_look(a, ts);
+	}
+	decoder_tick(a->dec, ts);
+	calls_tick(a->calls, ts);
 	a->disp.frame_kinds = 0;
 	a->disp.frame_transport = 0;
 	if (decoder_hep(a->dec, &f) != FR_DELIVERED)
@@ -455,26 +479,29 @@ int hep_poll(struct hep_listen *h, struct live *live, int timeout_ms,
 	return handled;
 }
 
-void hep_tick(struct hep_listen *h, int64_t now)
+void hep_age(struct hep_listen *h)
 {
+	int64_t mono = mono_ns();
 	for (size_t i = 0; i < h->n_agents; i++) {
-		decoder_tick(h->agents[i]->dec, now);
-		calls_tick(h->agents[i]->calls, now);
+		struct agent *a = h->agents[i];
+		int64_t quiet = mono - a->last_mono;
+		int64_t now = a->last_ts + quiet;
+		if (quiet > SEC / 2 && now >= a->next_look) {
+			a->now = now;
+			calls_tick(a->calls, now);
+			agent_look(a, now);
+		}
 	}
 }
 
 void hep_finish(struct hep_listen *h)
 {
 	for (size_t i = 0; i < h->n_agents; i++) {
-		decoder_flush(h->agents[i]->dec);
-		calls_finish(h->agents[i]->calls);
+		struct agent *a = h->agents[i];
+		agent_look(a, a->now);
+		decoder_flush(a->dec);
+		calls_finish(a->calls);
 	}
-}
-
-void hep_each_calls(struct hep_listen *h, void (*fn)(void *ctx, struct calls *calls), void *ctx)
-{
-	for (size_t i = 0; i < h->n_agents; i++)
-		fn(ctx, h->agents[i]->calls);
 }
 
 const struct hep_stats *hep_get_stats(const struct hep_listen *h)

@@ -51,11 +51,13 @@ struct hep_agent_stats {
 /* How watch takes what the receiver decodes. */
 struct hep_hooks {
 	void *ctx;
-	/* capture time moves to ts (a HEP packet's time stamp) before the packet
-	 * is decoded: looks due, every calls table ticked (hep_tick) */
-	void (*time)(void *ctx, int64_t ts);
-	/* a call of an agent's calls table finished: an is that agent's analyzer */
-	void (*call_done)(void *ctx, struct analyzer *an, struct calls *calls, struct call *c);
+	/* a HEP packet came (counted with the frames) */
+	void (*frame)(void *ctx);
+	/* a look at the calls in progress of an agent's table at its time now */
+	void (*look)(void *ctx, struct calls *calls, int64_t now);
+	/* a call of an agent's calls table finished at the agent's time t: an is
+	 * that agent's analyzer */
+	void (*call_done)(void *ctx, struct analyzer *an, struct calls *calls, struct call *c, int64_t t);
 	struct calls_config ccfg;
 	struct analyze_config acfg;
 	struct limits limits;
@@ -80,12 +82,15 @@ size_t hep_listen_count(const struct hep_listen *h);
 int hep_poll(struct hep_listen *h, struct live *live, int timeout_ms,
 	     void (*live_fn)(void *ctx, const struct frame *f), void *live_ctx, char *err, size_t errlen);
 
-/* Lets capture time pass in every agent's decoder and calls table. */
-void hep_tick(struct hep_listen *h, int64_t now);
-/* The end of the input: every agent's held data handed on, its calls finished. */
+/* Each agent keeps its own time: its packets' time stamps (an agent's clock
+ * is not watch's, nor another agent's; a bogus one harms its own point only),
+ * a look at its calls about once a second of it, and after half a second
+ * without its packets, time going on from its latest as the wall clock does
+ * (hep_age, called as often as hep_poll). */
+void hep_age(struct hep_listen *h);
+/* The end of the input: every agent's calls looked at a last time, its held
+ * data handed on, its calls finished. */
 void hep_finish(struct hep_listen *h);
-/* Calls fn with each agent's calls table (for the looks at calls in progress). */
-void hep_each_calls(struct hep_listen *h, void (*fn)(void *ctx, struct calls *calls), void *ctx);
 
 const struct hep_stats *hep_get_stats(const struct hep_listen *h);
 /* Agents known so far, in the order they were first heard; at most max into out. */

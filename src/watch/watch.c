@@ -80,9 +80,8 @@ struct watch {
 	struct live *live;
 	struct hep_listen *hep;
 	struct calls *look_calls;    /* the calls table of the look in progress */
-	int64_t last_mono;           /* CLOCK_MONOTONIC when the latest frame came */
 	struct frame_filter *ffilter;
-	bool have_frame, have_frame0;
+	bool have_frame;
 	int64_t first_ts, last_ts;   /* capture time of the first and latest frame */
 	int64_t now;                 /* capture time as far as it is known: the latest frame,
 				      * or on a quiet interface the wall clock's */
@@ -189,10 +188,9 @@ static void emit_warning(void *ctx, const struct call *c, const struct finding *
 }
 
 /* A finished call of calls (a capture point's table), analysed by an. */
-static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struct call *c)
+static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struct call *c, int64_t t)
 {
 	struct watch *w = ctx;
-	int64_t t = w->now;
 	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
 		alerts_call_start(&w->out, c, c->start_ts);
 	w->calls_done++;
@@ -209,7 +207,7 @@ static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struc
 static void on_call_done(void *ctx, struct call *c)
 {
 	struct watch *w = ctx;
-	call_done(w, &w->an, w->calls, c);
+	call_done(w, &w->an, w->calls, c, w->now);
 }
 
 static void on_stream_done(void *ctx, struct stream *s)
@@ -230,9 +228,11 @@ static void look_at_call(void *ctx, struct call *c)
 			   emit_warning, w);
 }
 
-static void look_table(void *ctx, struct calls *calls)
+/* Looks at every call in progress of one capture point's table at capture time now. */
+static void look_table(void *ctx, struct calls *calls, int64_t now)
 {
 	struct watch *w = ctx;
+	w->look_now = now;
 	w->look_calls = calls;
 	w->wcfg.media_seen = calls_get_stats(calls)->rtp_in_calls > 0;
 	calls_each(calls, LOOK_MAX, look_at_call, w);
@@ -241,44 +241,11 @@ static void look_table(void *ctx, struct calls *calls)
 /* Looks at every call in progress at capture time now. */
 static void look(struct watch *w, int64_t now)
 {
-	w->look_now = now;
-	look_table(w, w->calls);
-	if (w->hep)
-		hep_each_calls(w->hep, look_table, w);
+	look_table(w, w->calls, now);
 	w->next_look = now + SEC;
 }
 
 /* ---- frames ---- */
-
-/* Capture time moves to ts, a frame's (of an interface, the file or a HEP agent). */
-static void advance(void *ctx, int64_t ts)
-{
-	struct watch *w = ctx;
-	if (!w->have_frame) {
-		w->have_frame = true;
-		w->first_ts = ts;
-		w->next_look = ts + SEC;
-	}
-	w->frames++;
-	if (ts > w->last_ts)
-		w->last_ts = ts;
-	if (ts > w->now)
-		w->now = ts;
-	if (!w->file)
-		w->last_mono = clock_ns(CLOCK_MONOTONIC);
-	/* a look due before this frame happens first, at its own time; after a
-	 * long quiet stretch, one more just before the frame (not one a second) */
-	if (w->next_look <= ts) {
-		look(w, w->next_look);
-		if (w->next_look <= ts)
-			look(w, ts);
-	}
-	decoder_tick(w->dec, ts);
-	/* calls due by now end before this frame, as analyze does */
-	calls_tick(w->calls, ts);
-	if (w->hep)
-		hep_tick(w->hep, ts);
-}
 
 static void on_frame(void *ctx, const struct frame *fin)
 {
@@ -286,11 +253,27 @@ static void on_frame(void *ctx, const struct frame *fin)
 	struct frame f = *fin;
 	if (f.bad)
 		return;
-	if (!w->have_frame0) {
-		w->have_frame0 = true;
+	if (!w->have_frame) {
+		w->have_frame = true;
+		w->first_ts = f.ts_ns;
+		w->next_look = f.ts_ns + SEC;
 		calls_set_origin(w->calls, f.ts_ns);
 	}
-	advance(w, f.ts_ns);
+	w->frames++;
+	if (f.ts_ns > w->last_ts)
+		w->last_ts = f.ts_ns;
+	if (f.ts_ns > w->now)
+		w->now = f.ts_ns;
+	/* a look due before this frame happens first, at its own time; after a
+	 * long quiet stretch, one more just before the frame (not one a second) */
+	if (w->next_look <= f.ts_ns) {
+		look(w, w->next_look);
+		if (w->next_look <= f.ts_ns)
+			look(w, f.ts_ns);
+	}
+	decoder_tick(w->dec, f.ts_ns);
+	/* calls due by now end before this frame, as analyze does */
+	calls_tick(w->calls, f.ts_ns);
 	if (w->ffilter && !frame_filter_match(w->ffilter, &f))
 		return;
 	w->disp.frame_kinds = 0;
@@ -330,6 +313,12 @@ static void status_line(struct watch *w, bool final)
 	if (w->out.write_errors)
 		fprintf(stderr, "; %" PRIu64 " alerts could not be written", w->out.write_errors);
 	fputc('\n', stderr);
+}
+
+static void hep_frame(void *ctx)
+{
+	struct watch *w = ctx;
+	w->frames++;
 }
 
 static const char *alerts_hep_point(void *ctx, uint16_t point)
@@ -382,16 +371,13 @@ static int run_live(struct watch *w)
 			fprintf(stderr, "deadair watch: %s\n", err);
 			return 1;
 		}
-		/* wall time lets a quiet input's calls age: capture time goes on from
-		 * the latest frame's as the wall clock does (live time stamps are the
-		 * wall clock's; a HEP agent's are its own clock's) */
-		int64_t quiet = clock_ns(CLOCK_MONOTONIC) - w->last_mono;
-		int64_t now = w->last_ts + quiet;
-		if (w->have_frame && quiet > SEC / 2 && now >= w->next_look) {
+		if (w->hep)
+			hep_age(w->hep);
+		/* wall time lets a quiet capture's calls age (live time stamps are the wall clock's) */
+		int64_t now = clock_ns(CLOCK_REALTIME);
+		if (w->have_frame && now > w->last_ts + SEC / 2 && now >= w->next_look) {
 			w->now = now;
 			calls_tick(w->calls, now);
-			if (w->hep)
-				hep_tick(w->hep, now);
 			look(w, now);
 		}
 		if (w->status_s > 0 && clock_ns(CLOCK_MONOTONIC) >= next_status) {
@@ -600,7 +586,7 @@ int watch_main(int argc, char **argv)
 	}
 	if (w->n_hep) {
 		struct hep_hooks hk = {
-			.ctx = w, .time = advance, .call_done = call_done, .ccfg = calls_config_default(),
+			.ctx = w, .frame = hep_frame, .look = look_table, .call_done = call_done, .ccfg = calls_config_default(),
 			.acfg = { .rtp_timeout_s = w->rtp_timeout_s }, .limits = limits_default(),
 		};
 		w->hep = hep_listen_open(w->hep_specs, w->n_hep, 1, &hk, err, sizeof(err));
