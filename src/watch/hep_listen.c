@@ -404,14 +404,16 @@ static void read_conn(struct hep_listen *h, struct conn *c)
 		if (got < 0)
 			return;
 		c->last_rx = h->now_mono;
-		if (hep_stream_feed(c->s, h->udp_buf, (size_t)got, tcp_frame, h) < 0) {
+		long frames = hep_stream_feed(c->s, h->udp_buf, (size_t)got, tcp_frame, h);
+		if (frames < 0) {
 			h->st.tcp_bad_streams++;
 			conn_close(c);
 			return;
 		}
+		/* when the frame held now began: in this read if one ended in it */
 		if (c->s->n == 0)
 			c->partial_since = 0;
-		else if (!c->partial_since)
+		else if (frames > 0 || !c->partial_since)
 			c->partial_since = h->now_mono;
 	}
 }
