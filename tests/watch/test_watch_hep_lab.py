@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """A real Kamailio with siptrace sending HEP to `deadair watch --hep`, against
 a capture of the same traffic. In a network namespace of this test's own
-(loopback only: the proxy on 127.0.0.1, a SIPp phone on 127.0.0.2, a SIPp far
+(loopback only: watch --hep on 127.0.0.1 port 960, bound as root before
+it drops to nobody; the proxy on 127.0.0.1, a SIPp phone on 127.0.0.2, a SIPp far
 end on 127.0.0.3), Kamailio (tests/watch/hep/kamailio-hep.cfg: hep_mode_on,
 HEPv3, capture agent ID 2001, trace_on, sip_trace in transaction mode) relays
 three calls: one answered with RTP both ways for 6 s (tests/lab's
@@ -36,6 +37,7 @@ Takes about 40 s.
 usage: test_watch_hep_lab.py DEADAIR"""
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -49,6 +51,8 @@ import watchlib  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(watchlib.ROOT, "tests", "lab")
 MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
+# below 1024: watch binds it as root, before it drops to nobody
+HEP_PORT = 960
 PROXY, PHONE, FAR, LOSER = "127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"
 # (what, far end's SIPp scenario, phone's, phone's address, a call with talk, the far end's SIPp succeeds)
 CALLS = [
@@ -97,12 +101,12 @@ def one_run(deadair, ns, tmp, transport, failures):
     procs = []
     w = None
     try:
-        for path, flt in ((cap, "not port 9060"), (hep_cap, "port 9060")):
+        for path, flt in ((cap, f"not port {HEP_PORT}"), (hep_cap, f"port {HEP_PORT}")):
             procs.append(subprocess.Popen(nsx + ["tcpdump", "-i", "lo", "-U", "-s", "0", "-w", path, flt],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        w = watchlib.Watch(nsx + [deadair, "watch", "--hep", f"{transport}:{PROXY}:9060", "--status", "0",
+        w = watchlib.Watch(nsx + [deadair, "watch", "--hep", f"{transport}:{PROXY}:{HEP_PORT}", "--status", "0",
                                   "--verbose"])
-        hep_uri = f'"sip:{PROXY}:9060' + (';transport=tcp"' if transport == "tcp" else '"')
+        hep_uri = f'"sip:{PROXY}:{HEP_PORT}' + (';transport=tcp"' if transport == "tcp" else '"')
         lose = f'"{LOSER}"'
         kargs = ["kamailio", "-DD", "-E", "-m", "32", "-M", "4", "-f", os.path.join(HERE, "hep", "kamailio-hep.cfg"),
                  "-L", MODULES, "-Y", work, "-A", f"LISTEN_IP={PROXY}", "-A", f"LOSE_ACKS_OF={lose}", "-A", f'FAR_URI="sip:{FAR}:5060"',
@@ -113,6 +117,14 @@ def one_run(deadair, ns, tmp, transport, failures):
         kam = subprocess.Popen(nsx + kargs, stdout=kam_log, stderr=kam_log)
         procs.append(kam)
         time.sleep(2.0)
+        checks += 1
+        try:
+            uids = next(l for l in open(f"/proc/{w.p.pid}/status") if l.startswith("Uid:")).split()[1:]
+        except (OSError, StopIteration):
+            uids = []
+        # w.p is `ip netns exec`, which execs deadair in place
+        if uids != [str(pwd.getpwnam("nobody").pw_uid)] * 4:
+            failures.append(f"{transport}: watch --hep runs with uids {uids}, not nobody's")
         if kam.poll() is not None:
             failures.append(f"kamailio did not start: {open(os.path.join(work, 'kamailio.log')).read()[-2000:]}")
             return checks
