@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """HEP for the deadair watch --hep tests: the UDP packets of a capture
 (Ethernet, IPv4/IPv6) with their addresses, ports and times, wrapped as a
-capture agent wraps them in HEPv3 (chunks of the HEP3 draft) or HEPv2
+capture agent wraps them in HEPv3 (chunks of the HEP3 draft; the payload
+in chunk 15, or compressed in chunk 16) or HEPv2
 (Kamailio's siptrace structs: hep_hdr, hep_iphdr, hep_timehdr with its
 padding, times in little-endian), and sent to a collector over UDP or TCP."""
 import os
@@ -9,6 +10,7 @@ import random
 import socket
 import struct
 import sys
+import zlib
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -17,9 +19,11 @@ import watchlib  # noqa: E402
 
 def udp_packets(path):
     """(ts_ns, family, src bytes, dst bytes, sport, dport, payload) of each UDP
-    packet of a classic pcap (Ethernet or Linux SLL; no IP fragments)."""
+    packet of a classic pcap (Ethernet or Linux SLL), IP fragments put back
+    together (an agent hands over the datagram, not its fragments)."""
     linktype, recs = watchlib.pcap_records(path)
     out = []
+    frags = {}
     for ts, b in recs:
         if linktype == 1:
             off = 12
@@ -36,21 +40,45 @@ def udp_packets(path):
         if etype == 0x0800 and b[off] >> 4 == 4:
             ihl = (b[off] & 15) * 4
             total = struct.unpack(">H", b[off + 2:off + 4])[0]
-            frag = struct.unpack(">H", b[off + 6:off + 8])[0]
-            if b[off + 9] != 17 or frag & 0x3fff:
-                continue
+            ident, frag = struct.unpack(">HH", b[off + 4:off + 8])
+            proto = b[off + 9]
             fam, src, dst = 2, b[off + 12:off + 16], b[off + 16:off + 20]
-            udp = b[off + ihl:off + total]
+            data = b[off + ihl:off + total]
+            foff, more = (frag & 0x1fff) * 8, bool(frag & 0x2000)
         elif etype == 0x86dd:
-            if b[off + 6] != 17:
-                continue
             plen = struct.unpack(">H", b[off + 4:off + 6])[0]
+            proto = b[off + 6]
             fam, src, dst = 10, b[off + 8:off + 24], b[off + 24:off + 40]
-            udp = b[off + 40:off + 40 + plen]
+            data = b[off + 40:off + 40 + plen]
+            foff, more, ident = 0, False, None
+            if proto == 44:  # fragment header
+                proto = data[0]
+                fo = struct.unpack(">H", data[2:4])[0]
+                foff, more, ident = fo & 0xfff8, bool(fo & 1), struct.unpack(">I", data[4:8])[0]
+                data = data[8:]
         else:
             continue
-        sport, dport, ulen = struct.unpack(">HHH", udp[:6])
-        out.append((ts, fam, src, dst, sport, dport, udp[8:ulen]))
+        if proto != 17:
+            continue
+        if foff or more:
+            key = (fam, src, dst, ident)
+            parts = frags.setdefault(key, {})
+            parts[foff] = data
+            if more:
+                continue
+            whole, at = b"", 0
+            for o in sorted(parts):
+                if o != at:
+                    break
+                whole += parts[o]
+                at += len(parts[o])
+            else:
+                del frags[key]
+                data = whole
+            if data is not whole:
+                continue
+        sport, dport, ulen = struct.unpack(">HHH", data[:6])
+        out.append((ts, fam, src, dst, sport, dport, data[8:ulen]))
     return out
 
 
@@ -58,7 +86,7 @@ def chunk(ctype, value):
     return struct.pack(">HHH", 0, ctype, 6 + len(value)) + value
 
 
-def hep3(pkt, agent, proto_type=None):
+def hep3(pkt, agent, proto_type=None, compress=False):
     ts, fam, src, dst, sport, dport, payload = pkt
     if proto_type is None:
         proto_type = 1 if payload[:3] in (b"INV", b"ACK", b"BYE", b"SIP", b"CAN", b"OPT", b"REG", b"PRA",
@@ -68,7 +96,7 @@ def hep3(pkt, agent, proto_type=None):
     body += chunk(7, struct.pack(">H", sport)) + chunk(8, struct.pack(">H", dport))
     body += chunk(9, struct.pack(">I", ts // 1_000_000_000)) + chunk(10, struct.pack(">I", ts % 1_000_000_000 // 1000))
     body += chunk(11, bytes([proto_type])) + chunk(12, struct.pack(">I", agent))
-    body += chunk(15, payload)
+    body += chunk(16, zlib.compress(payload)) if compress else chunk(15, payload)
     return b"HEP3" + struct.pack(">H", 6 + len(body)) + body
 
 

@@ -3,7 +3,8 @@
 """deadair watch --hep on loopback: generated captures (tests/scenarios) sent
 as a capture agent sends them, each UDP packet (SIP, RTP, RTCP) wrapped in HEP
 with its addresses and time: HEPv3 over UDP, HEPv3 over TCP (the stream cut in
-random places), HEPv2 over UDP; each capture from an agent ID of its own, and
+random places; one capture over IPv6 with its payloads compressed, chunk
+16), HEPv2 over UDP; each capture from an agent ID of its own, and
 one call from two agents at once (UDP and TCP). Each agent is a capture point:
 its end-of-call findings (ids, severities, directions) must be those `deadair
 analyze` gives for the capture, the status line must count every HEP packet
@@ -30,6 +31,7 @@ PLAN = [
     ("no_rtp", "tcp3", 104),
     ("signalling_only", "udp3", 105),
     ("hold_sendonly", "udp3", 106),
+    ("ipv6_call", "tcp3z", 107),
 ]
 TWO_AGENTS = ("nat_pinhole_expiry", 201, 202)
 
@@ -65,7 +67,8 @@ def main():
                 elif how == "udp3":
                     heplib.send_udp([heplib.hep3(p, agent) for p in pkts], uport)
                 else:
-                    heplib.send_tcp([heplib.hep3(p, agent) for p in pkts], tport, seed=agent)
+                    heplib.send_tcp([heplib.hep3(p, agent, compress=how.endswith("z")) for p in pkts], tport,
+                                    seed=agent)
                 sent[agent] = len(pkts)
             # the same call from two agents at once: one over UDP, one over TCP
             name, ag_u, ag_t = TWO_AGENTS
