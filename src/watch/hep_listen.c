@@ -235,6 +235,19 @@ static bool sock_open(struct sock *s, const char *spec, char *err, size_t errlen
 		snprintf(err, errlen, "--hep %s: udp:ADDR:PORT or tcp:ADDR:PORT", spec);
 		return false;
 	}
+	const char *port = colon + 1;
+	unsigned long pv = 0;
+	for (const char *q = port; *q; q++) {
+		if (*q < '0' || *q > '9' || pv > 65535) {
+			pv = 65536;
+			break;
+		}
+		pv = pv * 10 + (unsigned long)(*q - '0');
+	}
+	if (pv > 65535) {
+		snprintf(err, errlen, "--hep %s: the port is a number up to 65535", spec);
+		return false;
+	}
 	memcpy(host, rest, (size_t)(colon - rest));
 	host[colon - rest] = 0;
 	size_t hl = strlen(host);

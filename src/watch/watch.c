@@ -477,6 +477,9 @@ static int parse_args(struct watch *w, int argc, char **argv)
 		case O_HEP:
 			if (w->n_hep == HEP_MAX_LISTEN)
 				return usage_error("at most %d --hep sockets", HEP_MAX_LISTEN);
+			if ((strncmp(optarg, "udp:", 4) != 0 && strncmp(optarg, "tcp:", 4) != 0) ||
+			    !strchr(optarg + 4, ':'))
+				return usage_error("--hep %s: udp:ADDR:PORT or tcp:ADDR:PORT", optarg);
 			w->hep_specs[w->n_hep++] = optarg;
 			break;
 		case 'r':
