@@ -123,6 +123,11 @@ struct decoder *decoder_new(const struct decode_config *cfg);
 void decoder_free(struct decoder *d);
 /* Decodes one frame; payloads go to the sink before it returns. */
 enum frame_result decoder_frame(struct decoder *d, const struct frame *f);
+/* Decodes one HEP packet (HEPv3, or HEPv1/v2) that a collector received
+ * itself (f->data: the UDP payload or the frame cut from a TCP stream, not
+ * inside IP), as HEP inside a capture is: the datagram the agent captured,
+ * with its addresses and time, goes to the sink. */
+enum frame_result decoder_hep(struct decoder *d, const struct frame *f);
 /* Lets capture time pass before the frame at time now: TCP holes waited for
  * long enough are given up, and what was held behind them is handed on (with
  * its own frames and times) before the next frame is decoded. */

@@ -126,6 +126,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	l->fn(l->ctx, &f);
 }
 
+size_t live_fds(const struct live *l, int *fds, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n && k < max; i++)
+		fds[k++] = l->ifs[i].fd;
+	return k;
+}
+
 int live_poll(struct live *l, int timeout_ms, void (*fn)(void *ctx, const struct frame *f), void *ctx, char *err,
 	      size_t errlen)
 {

@@ -41,6 +41,8 @@ struct live *live_open(const struct live_opts *o, char *err, size_t errlen);
  * interface failed (the reason in err). */
 int live_poll(struct live *l, int timeout_ms, void (*fn)(void *ctx, const struct frame *f), void *ctx, char *err,
 	      size_t errlen);
+/* The interfaces' descriptors to poll on (with other sockets); at most max. */
+size_t live_fds(const struct live *l, int *fds, size_t max);
 void live_get_stats(struct live *l, struct live_stats *st);
 /* The name and link type name of interface i. */
 const char *live_iface_name(const struct live *l, size_t i);

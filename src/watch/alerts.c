@@ -49,7 +49,8 @@ void alerts_close(struct alerts *a)
 	a->f = NULL;
 }
 
-static void begin(FILE *f, struct jw *w, const char *type, const struct call *c, int64_t t)
+/* a names the capture point of the call (--hep), or is NULL */
+static void begin(FILE *f, const struct alerts *a, struct jw *w, const char *type, const struct call *c, int64_t t)
 {
 	jw_init(w, f);
 	w->compact = true;
@@ -58,6 +59,9 @@ static void begin(FILE *f, struct jw *w, const char *type, const struct call *c,
 	jw_str(w, "call_id", c->call_id);
 	jw_str(w, "from", c->a_uri);
 	jw_str(w, "to", c->b_uri);
+	const char *point = a && a->point_name ? a->point_name(a->point_ctx, c->point) : NULL;
+	if (point)
+		jw_str(w, "point", point);
 	jw_time(w, "t", t);
 }
 
@@ -71,10 +75,11 @@ static void end(struct alerts *a, struct jw *w)
 	}
 }
 
-void alerts_json(FILE *out, const char *type, const struct call *c, const struct finding *f, int64_t t)
+void alerts_json(FILE *out, const struct alerts *a, const char *type, const struct call *c, const struct finding *f,
+		 int64_t t)
 {
 	struct jw w;
-	begin(out, &w, type, c, t);
+	begin(out, a, &w, type, c, t);
 	jw_str(&w, "id", f->id);
 	jw_str(&w, "severity", severity_str(f->sev));
 	if (f->direction == PARTY_NONE)
@@ -102,7 +107,7 @@ void alerts_json(FILE *out, const char *type, const struct call *c, const struct
 
 void alerts_write(struct alerts *a, const char *type, const struct call *c, const struct finding *f, int64_t t)
 {
-	alerts_json(a->f, type, c, f, t);
+	alerts_json(a->f, a, type, c, f, t);
 	a->lines++;
 	if (fflush(a->f) != 0 || ferror(a->f)) {
 		a->write_errors++;
@@ -117,7 +122,7 @@ void alerts_write(struct alerts *a, const char *type, const struct call *c, cons
 void alerts_call_start(struct alerts *a, const struct call *c, int64_t t)
 {
 	struct jw w;
-	begin(a->f, &w, "call_start", c, t);
+	begin(a->f, a, &w, "call_start", c, t);
 	jw_time(&w, "started", c->start_ts);
 	jw_str(&w, "state", call_state_str(c->state));
 	end(a, &w);
@@ -126,7 +131,7 @@ void alerts_call_start(struct alerts *a, const struct call *c, int64_t t)
 void alerts_call_end(struct alerts *a, const struct call *c, unsigned n_findings, int64_t t)
 {
 	struct jw w;
-	begin(a->f, &w, "call_end", c, t);
+	begin(a->f, a, &w, "call_end", c, t);
 	jw_time(&w, "started", c->start_ts);
 	jw_str(&w, "state", call_state_str(c->state));
 	if (c->final_status)

@@ -16,6 +16,10 @@ struct alerts {
 	FILE *f;
 	uint64_t warnings, findings, lines;
 	uint64_t write_errors;
+	/* names a call's capture point ("hep agent 2001") for a "point" field;
+	 * NULL, or a NULL name: no field */
+	const char *(*point_name)(void *ctx, uint16_t point);
+	void *point_ctx;
 };
 
 /* Opens path for appending (NULL: standard output); false with the reason in err. */
@@ -29,8 +33,9 @@ void alerts_close(struct alerts *a);
  * call ("finding"), at capture time t. */
 void alerts_write(struct alerts *a, const char *type, const struct call *c, const struct finding *f, int64_t t);
 /* The same alert as one JSON object and its newline, written to out (for
- * --exec, which hands it to a command). */
-void alerts_json(FILE *out, const char *type, const struct call *c, const struct finding *f, int64_t t);
+ * --exec, which hands it to a command); a names the capture points (or NULL). */
+void alerts_json(FILE *out, const struct alerts *a, const char *type, const struct call *c, const struct finding *f,
+		 int64_t t);
 /* --verbose: a call seen for the first time, and a call finished (with how
  * many findings). */
 void alerts_call_start(struct alerts *a, const struct call *c, int64_t t);

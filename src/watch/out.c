@@ -43,6 +43,7 @@ struct watch_out {
 	uint64_t reports_skipped;
 	struct snap *building;
 	int64_t build_now;
+	const struct alerts *names;
 };
 
 static int64_t mono_ns(void)
@@ -60,6 +61,7 @@ struct watch_out *out_new(const struct out_config *cfg, char *err, size_t errlen
 		return NULL;
 	}
 	snap_box_init(&o->box);
+	o->names = cfg->names;
 	if (cfg->exec_cmd) {
 		o->exec = exec_new(cfg->exec_cmd, cfg->exec_max, (int64_t)(cfg->exec_timeout_s * SEC));
 		if (!o->exec) {
@@ -100,7 +102,7 @@ void out_alert(struct watch_out *o, const char *type, const struct call *c, cons
 	FILE *m = open_memstream(&line, &len);
 	if (!m)
 		return;
-	alerts_json(m, type, c, f, t);
+	alerts_json(m, o->names, type, c, f, t);
 	if (fclose(m) == 0)
 		exec_alert(o->exec, line, len);
 	free(line);

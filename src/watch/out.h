@@ -27,6 +27,7 @@ struct out_config {
 	const char *exec_cmd;           /* --exec; NULL: none */
 	unsigned exec_max;
 	double exec_timeout_s;
+	const struct alerts *names;     /* names the capture points in alerts (--hep), or NULL */
 };
 
 /* What the capture loop knows, for a snapshot. */

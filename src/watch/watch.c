@@ -4,6 +4,8 @@
  * pipeline's per-frame dispatch, calls); about once a second of capture time
  * (and of wall time when no packet comes) every call in progress is looked at
  * for warnings (warn.c), and a finished call is analysed as `analyze` does it.
+ * HEP from capture agents (--hep, hep_listen.c) comes in beside the
+ * interfaces: each agent is a capture point with its own calls table.
  * Alerts are JSON lines (alerts.c); --listen serves metrics, a live page and
  * reports, --exec runs a command per alert (out.c). SIGINT/SIGTERM end the
  * input as the end of a capture would; SIGHUP reopens --alerts. */
@@ -36,6 +38,7 @@
 #include "web/serve.h"
 #include "watch/alerts.h"
 #include "watch/exec.h"
+#include "watch/hep_listen.h"
 #include "watch/out.h"
 #include "watch/warn.h"
 
@@ -57,6 +60,8 @@ struct watch {
 	/* options */
 	const char *ifaces[LIVE_MAX_IFACES];
 	size_t n_ifaces;
+	const char *hep_specs[HEP_MAX_LISTEN];
+	size_t n_hep;
 	const char *file;
 	bool realtime;
 	double speed;
@@ -83,6 +88,8 @@ struct watch {
 	struct walk walk;
 	struct warn_config wcfg;
 	struct live *live;
+	struct hep_listen *hep;
+	struct calls *look_calls;    /* the calls table of the look in progress */
 	struct frame_filter *ffilter;
 	bool have_frame;
 	int64_t first_ts, last_ts;   /* capture time of the first and latest frame */
@@ -102,7 +109,7 @@ static int64_t clock_ns(clockid_t id)
 
 static void usage(FILE *f)
 {
-	fputs("usage: deadair watch -i IFACE [-i IFACE...] [options] [FILTER]\n"
+	fputs("usage: deadair watch -i IFACE [-i IFACE...] [--hep udp|tcp:ADDR:PORT...] [options] [FILTER]\n"
 	      "       deadair watch -r FILE [--realtime [--speed X]] [options] [FILTER]\n"
 	      "\n"
 	      "Follows every call as it goes and writes alerts as JSON lines (docs/watch.md):\n"
@@ -112,6 +119,10 @@ static void usage(FILE *f)
 	      "\n"
 	      "input:\n"
 	      "  -i IFACE               capture on IFACE through libpcap (may be repeated)\n"
+	      "      --hep udp:ADDR:PORT, --hep tcp:ADDR:PORT\n"
+	      "                         receive HEP (v3; v1/v2 over UDP) from capture agents\n"
+	      "                         (may be repeated, with or without -i); each agent ID\n"
+	      "                         is a capture point of its own\n"
 	      "  -r FILE                read a capture file through the same path\n"
 	      "      --realtime         -r: at the pace it was recorded\n"
 	      "      --speed X          --realtime: X times faster (default 1)\n"
@@ -196,15 +207,17 @@ static void emit_warning(void *ctx, const struct call *c, const struct finding *
 	out_alert(w->wo, "warning", c, f, w->look_now);
 }
 
-static void on_call_done(void *ctx, struct call *c)
+/* A finished call of calls (a capture point's table), analysed by an. */
+static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struct call *c, int64_t t)
 {
 	struct watch *w = ctx;
-	int64_t t = w->now;
 	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
 		alerts_call_start(&w->out, c, c->start_ts);
 	w->calls_done++;
-	w->an.rtp_seen = calls_get_stats(w->calls)->rtp_packets;
-	analyze_call(&w->an, c, &w->findings, &w->walk);
+	/* as analyze: what the point's own input carried (a HEP agent sending
+	 * SIP alone is a capture without RTP: no media finding from its absence) */
+	an->rtp_seen = calls_get_stats(calls)->rtp_packets;
+	analyze_call(an, c, &w->findings, &w->walk);
 	for (unsigned i = 0; i < w->findings.n; i++) {
 		alerts_write(&w->out, "finding", c, &w->findings.f[i], t);
 		out_alert(w->wo, "finding", c, &w->findings.f[i], t);
@@ -212,6 +225,12 @@ static void on_call_done(void *ctx, struct call *c)
 	out_call_done(w->wo, c, &w->findings, &w->walk, t);
 	if (w->verbose)
 		alerts_call_end(&w->out, c, w->findings.n, t);
+}
+
+static void on_call_done(void *ctx, struct call *c)
+{
+	struct watch *w = ctx;
+	call_done(w, &w->an, w->calls, c, w->now);
 }
 
 static void on_stream_done(void *ctx, struct stream *s)
@@ -228,7 +247,18 @@ static void look_at_call(void *ctx, struct call *c)
 	c->consumer_marks |= WARN_SEEN;
 	if (c->state == CALL_ANSWERED)
 		warn_check(c, w->look_now, &w->wcfg,
-			   calls_on_media_path(w->calls, c) && !calls_media_elsewhere(w->calls, c), emit_warning, w);
+			   calls_on_media_path(w->look_calls, c) && !calls_media_elsewhere(w->look_calls, c),
+			   emit_warning, w);
+}
+
+/* Looks at every call in progress of one capture point's table at capture time now. */
+static void look_table(void *ctx, struct calls *calls, int64_t now)
+{
+	struct watch *w = ctx;
+	w->look_now = now;
+	w->look_calls = calls;
+	w->wcfg.media_seen = calls_get_stats(calls)->rtp_in_calls > 0;
+	calls_each(calls, LOOK_MAX, look_at_call, w);
 }
 
 /* A snapshot for --listen (about once a second), the commands of --exec looked after. */
@@ -236,6 +266,15 @@ static void publish(struct watch *w, bool ended)
 {
 	if (!w->wo)
 		return;
+	if (w->hep) {
+		struct hep_agent_stats ag[HEP_MAX_AGENTS];
+		size_t na = hep_agents(w->hep, ag, HEP_MAX_AGENTS);
+		for (size_t i = 0; i < na; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "%u", ag[i].agent_id);
+			out_hep_total(w->wo, id, ag[i].packets);
+		}
+	}
 	struct out_view v = { .calls = w->calls, .now = w->look_now, .frames = w->frames,
 			      .calls_finished = w->calls_done, .live = w->live, .alerts = &w->out, .ended = ended };
 	out_look(w->wo, &v, ended);
@@ -244,9 +283,7 @@ static void publish(struct watch *w, bool ended)
 /* Looks at every call in progress at capture time now. */
 static void look(struct watch *w, int64_t now)
 {
-	w->look_now = now;
-	w->wcfg.media_seen = calls_get_stats(w->calls)->rtp_in_calls > 0;
-	calls_each(w->calls, LOOK_MAX, look_at_call, w);
+	look_table(w, w->calls, now);
 	w->next_look = now + SEC;
 	publish(w, false);
 }
@@ -300,10 +337,37 @@ static void status_line(struct watch *w, bool final)
 			" by the interface",
 			st.received, st.dropped, st.if_dropped);
 	}
+	if (w->hep) {
+		const struct hep_stats *hs = hep_get_stats(w->hep);
+		struct hep_agent_stats ag[HEP_MAX_AGENTS];
+		size_t na = hep_agents(w->hep, ag, HEP_MAX_AGENTS);
+		fprintf(stderr, "; hep: %" PRIu64 " datagrams, %" PRIu64 " TCP frames, %zu agents", hs->udp_datagrams,
+			hs->tcp_frames, na);
+		for (size_t i = 0; i < na; i++)
+			fprintf(stderr, "%s%u: %" PRIu64, i ? ", " : " (", ag[i].agent_id, ag[i].packets);
+		if (na)
+			fputc(')', stderr);
+		if (hs->not_hep || hs->over_agents || hs->tcp_bad_streams || hs->tcp_evicted || hs->tcp_idle_closed)
+			fprintf(stderr, ", %" PRIu64 " not HEP, %" PRIu64 " of agents over %d, TCP connections: %" PRIu64
+				" not HEP, %" PRIu64 " evicted, %" PRIu64 " timed out",
+				hs->not_hep, hs->over_agents, HEP_MAX_AGENTS, hs->tcp_bad_streams, hs->tcp_evicted,
+				hs->tcp_idle_closed);
+	}
 	if (w->out.write_errors)
 		fprintf(stderr, "; %" PRIu64 " alerts could not be written", w->out.write_errors);
 	out_status(w->wo, stderr);
 	fputc('\n', stderr);
+}
+
+static void hep_frame(void *ctx)
+{
+	struct watch *w = ctx;
+	w->frames++;
+}
+
+static const char *alerts_hep_point(void *ctx, uint16_t point)
+{
+	return hep_point_name(ctx, point);
 }
 
 static void handle_hup(struct watch *w)
@@ -345,13 +409,16 @@ static int run_live(struct watch *w)
 	int64_t next_status = clock_ns(CLOCK_MONOTONIC) + (int64_t)(w->status_s * SEC);
 	while (!g_stop) {
 		handle_hup(w);
-		int n = live_poll(w->live, 100, on_frame, w, err, sizeof(err));
+		int n = w->hep ? hep_poll(w->hep, w->live, 100, on_frame, w, err, sizeof(err))
+			       : live_poll(w->live, 100, on_frame, w, err, sizeof(err));
 		out_poll(w->wo);
 		publish(w, false);   /* a quiet interface's counters too (at most once a second) */
 		if (n < 0) {
 			fprintf(stderr, "deadair watch: %s\n", err);
 			return 1;
 		}
+		if (w->hep)
+			hep_age(w->hep);
 		/* wall time lets a quiet capture's calls age (live time stamps are the wall clock's) */
 		int64_t now = clock_ns(CLOCK_REALTIME);
 		if (w->have_frame && now > w->last_ts + SEC / 2 && now >= w->next_look) {
@@ -427,9 +494,10 @@ static int run_file(struct watch *w)
 static int parse_args(struct watch *w, int argc, char **argv)
 {
 	enum { O_REALTIME = 256, O_SPEED, O_PROMISC, O_USER, O_SILENCE, O_RTP_TIMEOUT, O_ALERTS, O_STATUS,
-	       O_LISTEN, O_TOKEN_FILE, O_LINGER, O_EXEC, O_EXEC_MAX, O_EXEC_TIMEOUT };
+	       O_LISTEN, O_TOKEN_FILE, O_LINGER, O_EXEC, O_EXEC_MAX, O_EXEC_TIMEOUT, O_HEP };
 	static const struct option longs[] = {
 		{ "interface", required_argument, NULL, 'i' },
+		{ "hep", required_argument, NULL, O_HEP },
 		{ "read", required_argument, NULL, 'r' },
 		{ "realtime", no_argument, NULL, O_REALTIME },
 		{ "speed", required_argument, NULL, O_SPEED },
@@ -460,6 +528,14 @@ static int parse_args(struct watch *w, int argc, char **argv)
 			if (w->n_ifaces == LIVE_MAX_IFACES)
 				return usage_error("at most %d interfaces", LIVE_MAX_IFACES);
 			w->ifaces[w->n_ifaces++] = optarg;
+			break;
+		case O_HEP:
+			if (w->n_hep == HEP_MAX_LISTEN)
+				return usage_error("at most %d --hep sockets", HEP_MAX_LISTEN);
+			if ((strncmp(optarg, "udp:", 4) != 0 && strncmp(optarg, "tcp:", 4) != 0) ||
+			    !strchr(optarg + 4, ':'))
+				return usage_error("--hep %s: udp:ADDR:PORT or tcp:ADDR:PORT", optarg);
+			w->hep_specs[w->n_hep++] = optarg;
 			break;
 		case 'r':
 			if (w->file)
@@ -533,8 +609,10 @@ static int parse_args(struct watch *w, int argc, char **argv)
 			return usage_error("the filter is too long");
 		n += (size_t)k;
 	}
-	if (!w->file == !w->n_ifaces)
-		return usage_error("give either -i IFACE or -r FILE");
+	if (!w->file == !(w->n_ifaces || w->n_hep))
+		return usage_error("give either -i IFACE or --hep, or -r FILE");
+	if (w->n_hep && !w->n_ifaces && w->filter[0])
+		return usage_error("a FILTER is for -i or -r, not --hep");
 	if (!w->file && w->realtime)
 		return usage_error("--realtime goes with -r FILE");
 	if ((w->token_file || w->linger_s > 0) && !w->listen)
@@ -614,6 +692,8 @@ static void finish(struct watch *w)
 	decoder_flush(w->dec);
 	w->an.input_end_ts = w->last_ts;
 	calls_finish(w->calls);
+	if (w->hep)
+		hep_finish(w->hep);
 	w->look_now = w->now;
 	publish(w, true);
 }
@@ -657,7 +737,21 @@ int watch_main(int argc, char **argv)
 			free(w);
 			return 3;
 		}
-	} else if (w->filter[0]) {
+	}
+	if (w->n_hep) {
+		struct hep_hooks hk = {
+			.ctx = w, .frame = hep_frame, .look = look_table, .call_done = call_done, .ccfg = calls_config_default(),
+			.acfg = { .rtp_timeout_s = w->rtp_timeout_s }, .limits = limits_default(),
+		};
+		w->hep = hep_listen_open(w->hep_specs, w->n_hep, 1, &hk, err, sizeof(err));
+		if (!w->hep) {
+			fprintf(stderr, "deadair watch: %s\n", err);
+			live_close(w->live);
+			free(w);
+			return 3;
+		}
+	}
+	if (w->file && w->filter[0]) {
 		w->ffilter = frame_filter_new(w->filter, err, sizeof(err));
 		if (!w->ffilter) {
 			free(w);
@@ -669,9 +763,14 @@ int watch_main(int argc, char **argv)
 		rc = 3;
 		goto out;
 	}
+	if (w->hep) {
+		w->out.point_name = alerts_hep_point;
+		w->out.point_ctx = w->hep;
+		w->ocfg.names = &w->out;
+	}
 	if ((w->listen || w->ocfg.exec_cmd) && (rc = start_out(w)) != 0)
 		goto out;
-	if (w->live && !drop_privileges(w->user)) {
+	if ((w->live || w->hep) && !drop_privileges(w->user)) {
 		rc = 3;
 		goto out;
 	}
@@ -698,7 +797,9 @@ int watch_main(int argc, char **argv)
 	}
 	w->wcfg.silence_ns = (int64_t)(w->silence_s * SEC);
 	w->wcfg.rtp_timeout_ns = (int64_t)(w->rtp_timeout_s * SEC);
-	if (w->live) {
+	if (w->live || w->hep) {
+		for (size_t i = 0; w->hep && i < hep_listen_count(w->hep); i++)
+			fprintf(stderr, "deadair watch: listening for HEP on %s\n", hep_listen_name(w->hep, i));
 		for (size_t i = 0; i < w->n_ifaces; i++)
 			fprintf(stderr, "deadair watch: listening on %s (%s)%s%s\n", live_iface_name(w->live, i),
 				live_linktype_name(w->live, i), w->filter[0] ? ", filter: " : "", w->filter);
@@ -716,6 +817,7 @@ out:
 	decoder_free(w->dec);
 	calls_free(w->calls);
 	live_close(w->live);
+	hep_listen_close(w->hep);
 	frame_filter_free(w->ffilter);
 	free(w);
 	return rc;

@@ -7,6 +7,7 @@ a trailing capture filter applies to -r (frames it leaves out make no call).
 usage: test_watch_usage.py DEADAIR"""
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,9 @@ def main():
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
         cap = watchlib.generate("one_way_from_start", tmp)
+        busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # a port --hep cannot take
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
         cases = [
             ((), 2, "either -i"),
             (("-i", "lo", "-r", cap), 2, "either -i"),
@@ -38,6 +42,11 @@ def main():
             (("-r", cap, "--alerts", os.path.join(tmp, "no", "dir", "a.jsonl")), 3, "a.jsonl"),
             (("-i", "deadair-no-such-if0"), 3, "deadair-no-such-if0"),
             (("--help",), 0, ""),
+            (("--hep", "foo"), 2, "udp:ADDR:PORT"),
+            (("--hep", "udp:127.0.0.1:9060", "-r", cap), 2, "either -i"),
+            (("--hep", "udp:127.0.0.1:9060", "udp"), 2, "FILTER"),
+            (("--hep", "udp:127.0.0.1:70000"), 3, "65535"),
+            (("--hep", "tcp:127.0.0.1:" + str(busy.getsockname()[1])), 3, "in use"),
         ]
         for args, want, text in cases:
             r = run(deadair, *args)
