@@ -120,6 +120,10 @@ static bool compare_kinds(struct diff *d)
 			r->ka = ka ? ka->calls : 0;
 			r->nb = b->calls;
 			r->na = a->calls;
+			if (!r->kb && !r->ka) {
+				d->n_kinds--; /* named only by findings of no call (across points) */
+				continue;
+			}
 			classify(r, false);
 		}
 	}
