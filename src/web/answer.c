@@ -183,6 +183,8 @@ enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out
 		snprintf(csp, sizeof(csp), "%s", json_csp);
 	}
 	security_headers(resp, csp, "no-referrer");
+	if (r->download && r->fmt == REPORT_HTML) /* one file, its style and script inside */
+		MHD_add_response_header(resp, "Content-Disposition", "attachment; filename=\"deadair-report.html\"");
 	if (incomplete)
 		MHD_add_response_header(resp, "X-Deadair-Incomplete", "the analysis time limit was reached");
 	enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, resp);

@@ -225,7 +225,7 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.inputs = j->in,
 		.n_inputs = n,
 		.format = r->fmt,
-		.html_served = true,
+		.html_served = !r->download, /* a file to save: no link back to this server */
 		.call_filter = j->call[0] ? j->call : NULL,
 		.rtp_timeout_s = r->rtp_timeout,
 		.deadline_ns = now + max_ns - max_ns / 10,

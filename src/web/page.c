@@ -95,7 +95,9 @@ void page_form(FILE *f, const struct page_info *pi)
 	fputs("<div class=\"row fields\"><label for=\"call\">Only the call</label> <input type=\"text\" id=\"call\" "
 	      "name=\"call\" maxlength=\"255\" spellcheck=\"false\" placeholder=\"a Call-ID, or a part of one\"> "
 	      "<label for=\"rtp_timeout\">Your RTP timeout</label> <input type=\"number\" id=\"rtp_timeout\" "
-	      "name=\"rtp_timeout\" min=\"1\" max=\"86400\" step=\"1\" placeholder=\"seconds\"></div>\n"
+	      "name=\"rtp_timeout\" min=\"1\" max=\"86400\" step=\"1\" placeholder=\"seconds\"> "
+	      "<label><input type=\"checkbox\" id=\"download\" name=\"download\" value=\"1\"> save the report as one "
+	      "HTML file</label></div>\n"
 	      "<p id=\"error\" class=\"formerror\" role=\"alert\" hidden></p>\n"
 	      "<div class=\"row\"><button type=\"submit\">Analyze</button>",
 	      f);

@@ -73,6 +73,7 @@ struct req {
 	struct upload_part parts[MAX_UPLOAD_FILES]; /* the form's files, in order; none: file is one */
 	unsigned n_parts;
 	char rt_field[16];         /* the form's rtp_timeout, as typed */
+	bool download;             /* the form's download box: the report as a file to save */
 	uint64_t received;         /* body bytes seen, kept or not */
 	uint64_t declared;         /* Content-Length, 0 if none */
 	int64_t t0;

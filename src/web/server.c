@@ -141,6 +141,8 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 		}
 		memcpy(dst + off, data, size);
 		dst[off + size] = '\0';
+	} else if (!strcmp(key, "download")) {
+		r->download = true;
 	} else if (!strcmp(key, "trace")) {
 		if (!keep(r, &r->text, data, size, r->file.n))
 			return MHD_NO;

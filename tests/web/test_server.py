@@ -233,6 +233,13 @@ check("the form's RTP timeout not a number: 400 saying what it takes",
 st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("rtp_timeout", None, b" 60 "),
                                                         ("call", None, b"")]))
 check("the form's RTP timeout of 60 and an empty call field: the report", st == 200 and b'id="p1-c1"' in body, st)
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("download", None, b"1")]))
+check("the form's download box: the report as an attachment, one file with no link back to the server",
+      st == 200 and h.get("content-disposition") == 'attachment; filename="deadair-report.html"'
+      and b'id="p1-c1"' in body and b'href="/"' not in body and b"<style>" in body and b"<script>" in body,
+      (st, h.get("content-disposition")))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap)]))
+check("without the box: shown, not saved", st == 200 and "content-disposition" not in h, h)
 mp2, hdr2 = multipart([("trace", None, b"   \r\n"), ("capture", "", b"")])
 st, h, body = s2.request("POST", "/report", mp2, hdr2)
 check("the form with nothing in it: 400 page saying what to do",

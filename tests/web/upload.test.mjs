@@ -144,3 +144,19 @@ test('the call filter and the RTP timeout from the form', { timeout: 120000 }, a
   assert.equal((await page.locator('article.call .callid').textContent()).trim(), kam.call_id);
   assert.match(await page.locator('article.call').textContent(), /matches your own --rtp-timeout of 60 s/);
 });
+
+test('the report saved as one HTML file', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', example);
+  await page.check('#download');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[type=submit]')]);
+  assert.equal(download.suggestedFilename(), 'deadair-report.html');
+  const html = readFileSync(await download.path(), 'utf8');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /CODEC_CHANGE_WITHOUT_REINVITE/);
+  assert.ok(!html.includes('href="/"'), 'no link back to the server');
+  // the form stays, ready for another analysis
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal(await page.locator('button[type=submit]').isEnabled(), true);
+});

@@ -52,6 +52,8 @@
     var problem = check();
     say(problem);
     if (problem) return false;
+    // a report to save leaves this page where it is: the button stays usable
+    if (document.getElementById('download').checked) return true;
     button.disabled = true;
     button.textContent = 'Analyzing\u2026';
     return true;
