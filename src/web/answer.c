@@ -177,7 +177,7 @@ enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out
 	MHD_add_response_header(resp, "Content-Type", r->type);
 	char csp[400];
 	if (r->fmt == REPORT_HTML) {
-		html_report_csp(csp, sizeof(csp), media);
+		html_report_csp_form(csp, sizeof(csp), media, r->form_trace);
 		strncat(csp, "; frame-ancestors 'none'", sizeof(csp) - strlen(csp) - 1);
 	} else {
 		snprintf(csp, sizeof(csp), "%s", json_csp);

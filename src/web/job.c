@@ -226,6 +226,9 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.n_inputs = n,
 		.format = r->fmt,
 		.html_served = !r->download, /* a file to save: no link back to this server */
+		/* a paste stays in its box on the report, to edit and send again */
+		.served_trace = has_text && !r->download && r->fmt == REPORT_HTML ? (const char *)j->text.p : NULL,
+		.served_trace_len = has_text ? j->text.n : 0,
 		.call_filter = j->call[0] ? j->call : NULL,
 		.rtp_timeout_s = r->rtp_timeout,
 		.deadline_ns = now + max_ns - max_ns / 10,
@@ -235,6 +238,7 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.embed_audio_max = cfg->embed_audio_max,
 	};
 	j->answer_by = now + max_ns + ANSWER_GRACE_NS;
+	r->form_trace = j->po.served_trace != NULL;
 	r->job = j;
 	pthread_mutex_lock(&s->mu);
 	j->next = s->jobs;

@@ -74,6 +74,7 @@ struct req {
 	unsigned n_parts;
 	char rt_field[16];         /* the form's rtp_timeout, as typed */
 	bool download;             /* the form's download box: the report as a file to save */
+	bool form_trace;           /* the report holds the pasted trace in a form (its policy allows it) */
 	uint64_t received;         /* body bytes seen, kept or not */
 	uint64_t declared;         /* Content-Length, 0 if none */
 	int64_t t0;

@@ -240,6 +240,18 @@ check("the form's download box: the report as an attachment, one file with no li
       (st, h.get("content-disposition")))
 st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap)]))
 check("without the box: shown, not saved", st == 200 and "content-disposition" not in h, h)
+paste = (b"INVITE sip:bob@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKx1\r\n"
+         b"From: <sip:alice@192.0.2.10>;tag=a\r\nTo: <sip:bob@192.0.2.20>\r\nCall-ID: box-1@192.0.2.10\r\n"
+         b"CSeq: 1 INVITE\r\nSubject: </textarea><script>alert(1)</script>\r\nContent-Length: 0\r\n\r\n")
+st, h, body = s2.request("POST", "/report", *multipart([("trace", None, paste)]))
+csp = h.get("content-security-policy", "")
+check("a paste: back in its box on the report, escaped, and the policy lets that form be sent here",
+      st == 200 and b'<textarea id="trace" name="trace"' in body and b"box-1@192.0.2.10" in body
+      and b"&lt;/textarea&gt;&lt;script&gt;alert(1)" in body and b"</textarea><script>alert" not in body
+      and "form-action 'self'" in csp and "form-action 'self'" in body.decode("utf-8", "replace"), (st, csp))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap)]))
+check("a capture: no box, forms still not allowed", st == 200 and b"<textarea" not in body
+      and "form-action 'none'" in h.get("content-security-policy", ""), h.get("content-security-policy"))
 mp2, hdr2 = multipart([("trace", None, b"   \r\n"), ("capture", "", b"")])
 st, h, body = s2.request("POST", "/report", mp2, hdr2)
 check("the form with nothing in it: 400 page saying what to do",
