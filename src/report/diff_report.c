@@ -258,8 +258,8 @@ static void put_safe(FILE *out, const char *s)
 static void put_rate(FILE *out, uint64_t k, uint64_t n)
 {
 	if (n)
-		fprintf(out, "%llu of %llu calls (%.1f%%)", (unsigned long long)k, (unsigned long long)n,
-			100.0 * rate(k, n));
+		fprintf(out, "%llu of %llu call%s (%.1f%%)", (unsigned long long)k, (unsigned long long)n,
+			n == 1 ? "" : "s", 100.0 * rate(k, n));
 	else
 		fputs("no calls", out);
 }
@@ -300,16 +300,28 @@ static void put_row(FILE *out, const struct diff_row *r)
 	fputc('\n', out);
 }
 
+/* What an input was: a JSON report, or what its report was made from. */
+static const char *input_kind(const struct diff_input *in, const struct report_digest *s)
+{
+	if (in->report)
+		return "report";
+	return s->captures && s->traces == s->captures ? "trace" : "capture";
+}
+
 static void put_input(FILE *out, const char *label, const struct diff_input *in, const struct report_digest *s)
 {
 	fprintf(out, "%s  ", label);
 	put_safe(out, in->name);
-	fprintf(out, " (%s): %llu calls, %llu with problems", in->report ? "JSON report" : "capture",
-		(unsigned long long)s->calls, (unsigned long long)s->calls_with_problems);
+	fprintf(out, " (%s): %llu call%s, %llu with problems", in->report ? "JSON report" : input_kind(in, s),
+		(unsigned long long)s->calls, s->calls == 1 ? "" : "s", (unsigned long long)s->calls_with_problems);
 	if (s->captures > 1)
 		fprintf(out, ", %llu capture points", (unsigned long long)s->captures);
 	if (in->partial)
 		fputs("; read only in part (damaged or cut short)", out);
+	if (s->calls_not_listed)
+		fprintf(out, "; its captures held %llu more call%s that the report does not list (made with a call "
+			     "filter?): rates are of the calls listed",
+			(unsigned long long)s->calls_not_listed, s->calls_not_listed == 1 ? "" : "s");
 	fputc('\n', out);
 }
 
@@ -356,10 +368,11 @@ void diff_write_text(FILE *out, const struct diff *d, const struct diff_input *b
 
 static json_t *side_json(const struct diff_input *in, const struct report_digest *s)
 {
-	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I}", "input", in->name, "kind",
-			 in->report ? "report" : "capture", "complete", !in->partial, "calls", (json_int_t)s->calls,
-			 "calls_with_problems", (json_int_t)s->calls_with_problems, "capture_points",
-			 (json_int_t)s->captures, "findings_not_compared", (json_int_t)s->kinds_dropped);
+	return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}", "input", in->name, "kind",
+			 input_kind(in, s), "complete", !in->partial, "calls", (json_int_t)s->calls,
+			 "calls_with_problems", (json_int_t)s->calls_with_problems, "calls_not_listed",
+			 (json_int_t)s->calls_not_listed, "capture_points", (json_int_t)s->captures,
+			 "findings_not_compared", (json_int_t)s->kinds_dropped);
 }
 
 static json_t *count_json(uint64_t k, uint64_t n)

@@ -382,6 +382,9 @@ bool report_digest_read(const void *rootv, struct report_digest *d, char *err, s
 			goto out;
 		}
 		d->captures++;
+		const json_t *kind = json_object_get(cap, "input");
+		if (json_is_string(kind) && !strcmp(json_string_value(kind), "trace"))
+			d->traces++;
 		if (json_is_false(json_object_get(cap, "complete")))
 			d->incomplete++;
 		const json_t *calls = json_object_get(cap, "calls");
@@ -389,6 +392,11 @@ bool report_digest_read(const void *rootv, struct report_digest *d, char *err, s
 			fail(&r, "a capture without a list of calls");
 			goto out;
 		}
+		const json_t *sip = json_object_get(cap, "sip");
+		const json_t *held = json_is_object(sip) ? json_object_get(sip, "calls") : NULL;
+		if (json_is_integer(held) && json_integer_value(held) > 0 &&
+		    (uint64_t)json_integer_value(held) > json_array_size(calls))
+			d->calls_not_listed += (uint64_t)json_integer_value(held) - json_array_size(calls);
 		size_t k;
 		const json_t *cj;
 		json_array_foreach(calls, k, cj) {

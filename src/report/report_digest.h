@@ -42,6 +42,9 @@ struct report_digest {
 	uint64_t calls;              /* distinct Call-IDs over every capture point */
 	uint64_t calls_with_problems;/* of them, with a warning or critical finding */
 	uint64_t captures, incomplete; /* capture entries, and those read only in part */
+	uint64_t traces;             /* of them, pasted SIP traces ("input": "trace") */
+	uint64_t calls_not_listed;   /* calls its captures held (sip.calls) that the report does not list:
+				      * it was made with a call filter (--call, --from, ...) */
 	uint64_t kinds_dropped;      /* findings of kinds past DIGEST_MAX_KINDS, or past a call's share */
 	size_t n_kinds;
 	struct digest_kind kinds[DIGEST_MAX_KINDS];

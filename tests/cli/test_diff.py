@@ -264,7 +264,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("a report cut short: exit 3, said so", rc == 3 and "damaged JSON report" in err, (rc, err))
     rc, out, err = run("diff", homer, homer)
     check("a Homer JSON trace is read as a trace, not a report: exit 0",
-          rc == 0 and "(capture)" in out and "1 calls" not in out, (rc, out, err))
+          rc == 0 and "homer7-transaction.json (trace): 2 calls" in out, (rc, out, err))
     with open(bp, "rb") as f:
         cap = f.read()
     write("short.pcap", cap[: len(cap) * 2 // 3 + 7], "wb")
@@ -274,6 +274,18 @@ with tempfile.TemporaryDirectory() as tmp:
     write("incomplete.json", report(mixture(10, 0), complete=False))
     rc, out, err = run("diff", path("incomplete.json"), path("incomplete.json"))
     check("a report of a capture read in part: exit 4", rc == 4, (rc, out, err))
+    rc, fj, err = run("-f", "json", bp)
+    one = json.loads(fj)["captures"][0]["calls"][0]["call_id"]
+    rc, fj, err = run("-f", "json", "--call", one, bp)
+    write("filtered.json", fj)
+    rc, out, err = run("diff", path("filtered.json"), bp)
+    check("a report made with --call: said so, its rates of the one call it lists",
+          "(JSON report): 1 call," in out and "held 19 more calls that the report does not list" in out
+          and " of 1 call (" in out, out[:600])
+    rc, out, err = run("diff", "-f", "json", path("filtered.json"), bp)
+    d = json.loads(out)
+    check("json: calls_not_listed", d["before"]["calls_not_listed"] == 19 and d["before"]["calls"] == 1
+          and d["after"]["calls_not_listed"] == 0, d["before"])
     rc, out, err = run("diff", "-o", os.path.join(tmp, "nodir", "x"), bp, bp)
     check("an output that cannot be written: exit 2", rc == 2, (rc, err))
     rc, out, err = run("diff", "-o", path("out.json"), "-f", "json", bp, ap)
