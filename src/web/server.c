@@ -95,7 +95,6 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	(void)kind;
 	(void)content_type;
 	(void)transfer_encoding;
-	(void)off;
 	struct req *r = cls;
 	if (!key)
 		return MHD_YES;
