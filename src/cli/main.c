@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cli/analyze.h"
+#include "cli/diff.h"
 #include "cli/select.h"
 #include "analyze/finding.h"
 #include "core/status.h"
@@ -30,6 +31,7 @@ static void usage(FILE *out)
 	      "       deadair [analyze] [options] -r FILE [-r FILE...] [FILTER]\n"
 	      "       deadair serve [--listen ADDR:PORT] [options]   (deadair serve --help)\n"
 	      "       deadair watch -i IFACE | -r FILE [options] [FILTER]   (deadair watch --help)\n"
+	      "       deadair diff [options] BEFORE AFTER   (deadair diff --help)\n"
 	      "       deadair --help | --version\n"
 	      "\n"
 	      "Reads pcap or pcapng captures (also gzip-compressed), each file a capture\n"
@@ -598,10 +600,12 @@ int main(int argc, char **argv)
 		return serve_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "watch"))
 		return watch_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "diff"))
+		return diff_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "analyze"))
 		return analyze_main(argc, argv, 2);
 	/* deadair -r FILE, deadair FILE...: analyze, as tcpdump and tshark read files */
 	if (argv[1][0] == '-' || is_path(argv[1]))
 		return analyze_main(argc, argv, 1);
-	return usage_error("'%s' is neither a command (analyze, serve, watch) nor a file", argv[1]);
+	return usage_error("'%s' is neither a command (analyze, diff, serve, watch) nor a file", argv[1]);
 }

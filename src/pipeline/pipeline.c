@@ -640,7 +640,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_obj_end(&r.jw);
 		jw_arr(&r.jw, "captures");
 	} else if (o->format == REPORT_HTML && !body) {
-		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served };
+		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served,
+					    .trace = o->served_trace, .trace_len = o->served_trace_len };
 		html_doc_begin(out, &ho);
 	}
 	for (size_t i = 0; i < o->n_inputs; i++) {
@@ -679,7 +680,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 			multipoint_each(r.mp, o->quiet ? mp_count : mp_html, &r);
 		if (body) {
 			struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL,
-						    .served = o->html_served, .media = emb.embedded > 0 };
+						    .served = o->html_served, .media = emb.embedded > 0,
+						    .trace = o->served_trace, .trace_len = o->served_trace_len };
 			html_doc_begin(out, &ho);
 			fflush(body);
 			pipeline_copy_file(body, out);

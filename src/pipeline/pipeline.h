@@ -43,6 +43,10 @@ struct pipeline_opts {
 	enum report_format format;
 	bool color;                /* text: ANSI colours */
 	bool html_served;          /* html: a page of `deadair serve` (links back to its form) */
+	/* html_served: the pasted trace, written back into a form on the report
+	 * to edit and send again; NULL: none */
+	const char *served_trace;
+	size_t served_trace_len;
 	const char *call_filter;   /* only calls whose Call-ID (or a linked leg's) contains this */
 	const char *filter;        /* a capture filter (pcap-filter(7)) for the frames of captures */
 	const struct call_select *select; /* NULL: no selection but call_filter */

@@ -27,20 +27,39 @@ struct html_capture {
 	bool lines;       /* a pasted trace: frame numbers are line numbers */
 };
 
-void html_report_csp(char *buf, size_t cap, bool media)
+void html_report_csp_form(char *buf, size_t cap, bool media, bool form)
 {
 	char css[SHA256_CSP_LEN], js[SHA256_CSP_LEN];
 	sha256_csp_source(html_report_css, html_report_css_len, css);
 	sha256_csp_source(html_report_js, html_report_js_len, js);
 	snprintf(buf, cap,
-		 "default-src 'none'; style-src %s; script-src %s; img-src data:;%s base-uri 'none'; form-action 'none'",
-		 css, js, media ? " media-src data:;" : "");
+		 "default-src 'none'; style-src %s; script-src %s; img-src data:;%s base-uri 'none'; form-action %s",
+		 css, js, media ? " media-src data:;" : "", form ? "'self'" : "'none'");
+}
+
+void html_report_csp(char *buf, size_t cap, bool media)
+{
+	html_report_csp_form(buf, cap, media, false);
+}
+
+/* The pasted trace, back in its box, to edit and send again (serve). */
+static void trace_form(FILE *out, const struct html_doc_opts *o)
+{
+	fputs("<section class=\"capture again noprint\"><form method=\"post\" action=\"/report\" "
+	      "enctype=\"multipart/form-data\"><label for=\"trace\">The SIP trace you pasted</label>\n"
+	      "<textarea id=\"trace\" name=\"trace\" spellcheck=\"false\">\n",
+	      out);
+	/* a leading newline right after <textarea> is dropped by the parser: the one above */
+	html_text(out, o->trace, o->trace_len);
+	fputs("</textarea>\n<div class=\"row\"><button type=\"submit\">Analyze again</button></div></form></section>\n",
+	      out);
 }
 
 void html_doc_begin(FILE *out, const struct html_doc_opts *o)
 {
 	char csp[300];
-	html_report_csp(csp, sizeof(csp), o && o->media);
+	bool form = o && o->served && o->trace;
+	html_report_csp_form(csp, sizeof(csp), o && o->media, form);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
 	      out);
@@ -70,6 +89,8 @@ void html_doc_begin(FILE *out, const struct html_doc_opts *o)
 	      out);
 	fprintf(out, "<header class=\"top\"><h1>deadair</h1><span class=\"sub\">why the call lost its audio</span>%s</header>\n<main>\n",
 		o && o->served ? "<a class=\"noprint\" href=\"/\">New analysis</a>" : "");
+	if (form)
+		trace_form(out, o);
 }
 
 void html_doc_end(FILE *out)

@@ -21,6 +21,10 @@ struct html_doc_opts {
 	const char *title;         /* e.g. the capture's name; NULL: "deadair report" */
 	bool served;               /* a page of `deadair serve`: links back to its form */
 	bool media;                /* audio is embedded: the policy allows data: media */
+	/* served: the pasted trace, in a form on top of the report to edit and
+	 * send again (its policy then allows forms to this server); NULL: none */
+	const char *trace;
+	size_t trace_len;
 };
 
 void html_doc_begin(FILE *out, const struct html_doc_opts *o);
@@ -29,6 +33,9 @@ void html_doc_end(FILE *out);
  * default-src 'none', style and script allowed by their SHA-256 only; with
  * media (a report with embedded audio), media-src data: too. */
 void html_report_csp(char *buf, size_t cap, bool media);
+/* The same for a page of `deadair serve` holding the form of a pasted trace:
+ * forms may be sent to the server itself (form-action 'self'). */
+void html_report_csp_form(char *buf, size_t cap, bool media, bool form);
 
 /* One capture of a report, gathered while it is read. The functions below
  * accept NULL for h (and then do nothing). */

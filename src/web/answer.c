@@ -177,12 +177,14 @@ enum MHD_Result answer_report(struct MHD_Connection *c, struct req *r, FILE *out
 	MHD_add_response_header(resp, "Content-Type", r->type);
 	char csp[400];
 	if (r->fmt == REPORT_HTML) {
-		html_report_csp(csp, sizeof(csp), media);
+		html_report_csp_form(csp, sizeof(csp), media, r->form_trace);
 		strncat(csp, "; frame-ancestors 'none'", sizeof(csp) - strlen(csp) - 1);
 	} else {
 		snprintf(csp, sizeof(csp), "%s", json_csp);
 	}
 	security_headers(resp, csp, "no-referrer");
+	if (r->download && r->fmt == REPORT_HTML) /* one file, its style and script inside */
+		MHD_add_response_header(resp, "Content-Disposition", "attachment; filename=\"deadair-report.html\"");
 	if (incomplete)
 		MHD_add_response_header(resp, "X-Deadair-Incomplete", "the analysis time limit was reached");
 	enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, resp);

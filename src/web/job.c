@@ -8,11 +8,13 @@
  * returned a second later, the client is answered 503 and the analysis goes
  * on alone, holding its slot, until it does. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sv.h"
 #include "web/request.h"
 
 #define ANSWER_GRACE_NS 1000000000LL   /* past --max-time, this long for the report to come */
@@ -28,9 +30,9 @@ struct job {
 	enum job_state state;
 	int64_t answer_by;
 	struct pipeline_opts po;
-	struct pipeline_input in[2];
+	struct pipeline_input in[MAX_UPLOAD_FILES + 1];
 	struct buf file, text;
-	char filename[128];
+	struct upload_part parts[MAX_UPLOAD_FILES];
 	char call[MAX_CALL_FILTER + 1];
 	FILE *out;
 	bool ran;
@@ -117,10 +119,43 @@ void job_tick(void *ctx, int64_t now)
 	}
 }
 
+/* The form's fields, as typed: the call filter without the blanks around it,
+ * the RTP timeout in whole seconds (blank: the server's). False: r failed. */
+static bool form_fields(struct req *r)
+{
+	size_t a = 0, n = strlen(r->call);
+	while (a < n && isspace((unsigned char)r->call[a]))
+		a++;
+	while (n > a && isspace((unsigned char)r->call[n - 1]))
+		n--;
+	memmove(r->call, r->call + a, n - a);
+	r->call[n - a] = '\0';
+	struct sv rt = sv_from_cstr(r->rt_field);
+	while (rt.n && isspace((unsigned char)rt.p[0])) {
+		rt.p++;
+		rt.n--;
+	}
+	while (rt.n && isspace((unsigned char)rt.p[rt.n - 1]))
+		rt.n--;
+	if (!rt.n)
+		return true;
+	uint64_t v;
+	if (!sv_to_u64(rt, 86400, &v) || v == 0) {
+		req_fail(r, 400, "A field is wrong", "The RTP timeout takes whole seconds, 1 to 86400.");
+		return false;
+	}
+	r->rtp_timeout = (double)v;
+	return true;
+}
+
 enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 {
 	struct server *s = r->srv;
 	const struct server_config *cfg = &s->cfg;
+	if (!form_fields(r)) {
+		req_release_body(r);
+		return answer_error(c, r);
+	}
 	bool has_file = r->file.n > 0, has_text = r->text.n && !blank(&r->text);
 	if (!has_file && !has_text) {
 		req_fail(r, 400, "Nothing to analyse", "%s",
@@ -164,12 +199,22 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 	j->text = r->text;
 	memset(&r->file, 0, sizeof(r->file));
 	memset(&r->text, 0, sizeof(r->text));
-	memcpy(j->filename, r->filename, sizeof(j->filename));
+	memcpy(j->parts, r->parts, sizeof(j->parts));
 	memcpy(j->call, r->call, sizeof(j->call));
 	size_t n = 0;
-	if (has_file)
-		j->in[n++] = (struct pipeline_input){ .name = j->filename[0] ? j->filename : "upload", .data = j->file.p,
-						      .len = j->file.n };
+	/* each file a capture point, as analyze takes several files (the API's
+	 * body, or a form without parts, is one) */
+	unsigned n_parts = r->n_parts;
+	if (has_file && !n_parts) {
+		j->parts[0] = (struct upload_part){ .off = 0, .len = j->file.n };
+		n_parts = 1;
+	}
+	for (unsigned i = 0; has_file && i < n_parts; i++) {
+		if (!j->parts[i].len)
+			continue;
+		j->in[n++] = (struct pipeline_input){ .name = j->parts[i].name[0] ? j->parts[i].name : "upload",
+						      .data = j->file.p + j->parts[i].off, .len = j->parts[i].len };
+	}
 	if (has_text)
 		j->in[n++] = (struct pipeline_input){ .name = "pasted trace", .data = j->text.p, .len = j->text.n };
 	/* reading stops at nine tenths of --max-time, leaving the rest to report
@@ -180,7 +225,10 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.inputs = j->in,
 		.n_inputs = n,
 		.format = r->fmt,
-		.html_served = true,
+		.html_served = !r->download, /* a file to save: no link back to this server */
+		/* a paste stays in its box on the report, to edit and send again */
+		.served_trace = has_text && !r->download && r->fmt == REPORT_HTML ? (const char *)j->text.p : NULL,
+		.served_trace_len = has_text ? j->text.n : 0,
 		.call_filter = j->call[0] ? j->call : NULL,
 		.rtp_timeout_s = r->rtp_timeout,
 		.deadline_ns = now + max_ns - max_ns / 10,
@@ -190,6 +238,7 @@ enum MHD_Result job_start(struct MHD_Connection *c, struct req *r)
 		.embed_audio_max = cfg->embed_audio_max,
 	};
 	j->answer_by = now + max_ns + ANSWER_GRACE_NS;
+	r->form_trace = j->po.served_trace != NULL;
 	r->job = j;
 	pthread_mutex_lock(&s->mu);
 	j->next = s->jobs;

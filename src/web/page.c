@@ -86,13 +86,19 @@ void page_form(FILE *f, const struct page_info *pi)
 	      "'sip set debug on' print them.\"></textarea>\n"
 	      "<div class=\"or\">or</div>\n"
 	      "<div id=\"drop\" class=\"drop\"><label for=\"capture\">Drop a pcap or pcapng file anywhere on this page, or "
-	      "choose one:</label><br>\n"
-	      "<input type=\"file\" id=\"capture\" name=\"capture\">\n",
+	      "choose one; several files are several capture points of the same calls (the phone's side, the PBX):</label><br>\n"
+	      "<input type=\"file\" id=\"capture\" name=\"capture\" multiple>\n",
 	      f);
 	fprintf(f, "<div class=\"hint\">pcap, pcapng, also gzip-compressed; at most %s</div>\n"
 		   "<div id=\"chosen\" class=\"chosen\"></div></div>\n",
 		max);
-	fputs("<p id=\"error\" class=\"formerror\" role=\"alert\" hidden></p>\n"
+	fputs("<div class=\"row fields\"><label for=\"call\">Only the call</label> <input type=\"text\" id=\"call\" "
+	      "name=\"call\" maxlength=\"255\" spellcheck=\"false\" placeholder=\"a Call-ID, or a part of one\"> "
+	      "<label for=\"rtp_timeout\">Your RTP timeout</label> <input type=\"number\" id=\"rtp_timeout\" "
+	      "name=\"rtp_timeout\" min=\"1\" max=\"86400\" step=\"1\" placeholder=\"seconds\"> "
+	      "<label><input type=\"checkbox\" id=\"download\" name=\"download\" value=\"1\"> save the report as one "
+	      "HTML file</label></div>\n"
+	      "<p id=\"error\" class=\"formerror\" role=\"alert\" hidden></p>\n"
 	      "<div class=\"row\"><button type=\"submit\">Analyze</button>",
 	      f);
 	fprintf(f, "<span class=\"hint\">Ctrl+Enter in the trace sends it too. Analysis stops after %g s.</span></div>\n</form>\n",

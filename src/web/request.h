@@ -20,6 +20,13 @@
 #define FORM_OVERHEAD (64u * 1024u)    /* multipart boundaries and part headers */
 #define DRAIN_EXTRA (64u * 1024u * 1024u) /* body read and dropped before an error answer */
 #define MAX_CALL_FILTER 255
+#define MAX_UPLOAD_FILES 8             /* capture files in one upload, each a capture point */
+
+/* One uploaded file: its bytes within the request's file buffer. */
+struct upload_part {
+	size_t off, len;
+	char name[128];
+};
 
 struct job;
 
@@ -63,7 +70,11 @@ struct req {
 	struct MHD_PostProcessor *pp;
 	struct buf file, text;
 	uint64_t held;             /* bytes of file and text counted in srv->buffered */
-	char filename[128];
+	struct upload_part parts[MAX_UPLOAD_FILES]; /* the form's files, in order; none: file is one */
+	unsigned n_parts;
+	char rt_field[16];         /* the form's rtp_timeout, as typed */
+	bool download;             /* the form's download box: the report as a file to save */
+	bool form_trace;           /* the report holds the pasted trace in a form (its policy allows it) */
 	uint64_t received;         /* body bytes seen, kept or not */
 	uint64_t declared;         /* Content-Length, 0 if none */
 	int64_t t0;

@@ -95,20 +95,53 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
 	(void)kind;
 	(void)content_type;
 	(void)transfer_encoding;
-	(void)off;
 	struct req *r = cls;
 	if (!key)
 		return MHD_YES;
 	if (!strcmp(key, "capture")) {
-		if (filename && !r->filename[0] && filename[0]) {
-			const char *base = filename;
-			for (const char *p = filename; *p; p++)
-				if (*p == '/' || *p == '\\')
-					base = p + 1;
-			snprintf(r->filename, sizeof(r->filename), "%s", base);
+		/* each file of the form starts a part of its own (a capture point);
+		 * an empty file input leaves an empty part, which the next reuses */
+		if (off == 0 && (!r->n_parts || r->parts[r->n_parts - 1].len)) {
+			if (r->n_parts == MAX_UPLOAD_FILES) {
+				req_fail(r, 400, "Too many files",
+					 "At most %u files can be sent at once, each a capture point.", MAX_UPLOAD_FILES);
+				return MHD_NO;
+			}
+			r->n_parts++;
+		}
+		if (!r->n_parts)
+			return MHD_YES;
+		struct upload_part *part = &r->parts[r->n_parts - 1];
+		if (off == 0) {
+			part->off = r->file.n;
+			part->len = 0;
+			part->name[0] = '\0';
+			if (filename && filename[0]) {
+				const char *base = filename;
+				for (const char *p = filename; *p; p++)
+					if (*p == '/' || *p == '\\')
+						base = p + 1;
+				snprintf(part->name, sizeof(part->name), "%s", base);
+			}
 		}
 		if (!keep(r, &r->file, data, size, r->text.n))
 			return MHD_NO;
+		part->len += size;
+	} else if (!strcmp(key, "call") || !strcmp(key, "rtp_timeout")) {
+		/* the form's fields; the query's parameters for the API */
+		bool call = key[0] == 'c';
+		char *dst = call ? r->call : r->rt_field;
+		size_t cap = call ? sizeof(r->call) : sizeof(r->rt_field);
+		if (off + size >= cap) {
+			req_fail(r, 400, "A field is too long", "%s",
+				 call ? "The call filter takes at most 255 characters (a Call-ID or a part of one)."
+				      : "The RTP timeout takes whole seconds, 1 to 86400.");
+			return MHD_NO;
+		}
+		memcpy(dst + off, data, size);
+		dst[off + size] = '\0';
+	} else if (!strcmp(key, "download")) {
+		r->download = true;
 	} else if (!strcmp(key, "trace")) {
 		if (!keep(r, &r->text, data, size, r->file.n))
 			return MHD_NO;

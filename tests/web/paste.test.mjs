@@ -42,3 +42,21 @@ test('Ctrl+Enter in the trace sends it too', { timeout: 90000 }, async () => {
   await page.locator('article.call, p.status').first().waitFor();
   assert.equal(await page.locator('p.status').count(), 0, 'a report, not an error page');
 });
+
+test('the pasted trace stays in its box on the report, to edit and send again', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.fill('#trace', trace);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').first().waitFor();
+  const norm = (t) => t.replace(/\r\n/g, '\n').trim();
+  assert.equal(norm(await page.locator('section.again textarea#trace').inputValue()), norm(trace));
+  // edited there and sent again: the report of the edited trace, the box holding it
+  const edited = trace.replaceAll('paste-test-1@192.0.2.10', 'paste-test-2@192.0.2.10');
+  await page.fill('#trace', edited);
+  await Promise.all([page.waitForNavigation(), page.click('section.again button[type=submit]')]);
+  await page.locator('article.call').first().waitFor();
+  assert.match(await page.locator('article.call .callid').first().textContent(), /paste-test-2@192\.0\.2\.10/);
+  assert.equal(norm(await page.locator('#trace').inputValue()), norm(edited));
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+});

@@ -201,6 +201,57 @@ check("POST /report (the form): the HTML report of the upload", st == 200 and b'
       and b'<svg class="ladder"' in body and b'<svg class="timeline"' in body, st)
 check("the served report links back to the form", b'href="/">New analysis</a>' in body)
 check("the served report has the report's CSP", "script-src 'sha256-" in h.get("content-security-policy", ""))
+
+# several files in one upload, each a capture point; the form's call and RTP timeout fields
+st, h, body = s2.request("POST", "/api/analyze", *multipart([("capture", "a.pcap", pcap), ("capture", "b.pcap", pcap)]))
+doc = json.loads(body) if st == 200 else {}
+check("two files in one upload: two capture points, compared across them",
+      st == 200 and [c["file"] for c in doc["captures"]] == ["a.pcap", "b.pcap"]
+      and doc["across_points"] and len(doc["across_points"]["calls"]) == 1, (st, body[:300]))
+call_id = doc["captures"][0]["calls"][0]["call_id"] if st == 200 else "?"
+st, h, body = s2.request("POST", "/api/analyze", *multipart([("capture", "", b""), ("capture", "c.pcap", pcap),
+                                                             ("capture", "", b"")]))
+doc = json.loads(body) if st == 200 else {}
+check("empty file inputs around one file: one capture point", st == 200 and len(doc["captures"]) == 1
+      and doc["captures"][0]["file"] == "c.pcap", (st, body[:300]))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", f"{i}.pcap", pcap) for i in range(9)]))
+check("nine files: 400, at most eight", st == 400 and b"<h2>Too many files</h2>" in body and b"At most 8 files" in body,
+      (st, body[-600:]))
+st, h, body = s2.request("POST", "/api/analyze", *multipart([("capture", "a.pcap", pcap),
+                                                             ("call", None, (" " + call_id[3:-3] + "\n").encode())]))
+doc = json.loads(body) if st == 200 else {}
+st2, h2, body2 = s2.request("POST", "/api/analyze", *multipart([("capture", "a.pcap", pcap), ("call", None, b"nope")]))
+doc2 = json.loads(body2) if st2 == 200 else {}
+check("the form's call field: a part of the Call-ID picks the call, another none",
+      st == 200 and len(doc["captures"][0]["calls"]) == 1 and st2 == 200 and doc2["captures"][0]["calls"] == [],
+      (st, st2, body[:200]))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("call", None, b"x" * 300)]))
+check("a call field of 300 characters: 400", st == 400 and b"at most 255 characters" in body, (st, body[-400:]))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("rtp_timeout", None, b"abc")]))
+check("the form's RTP timeout not a number: 400 saying what it takes",
+      st == 400 and b"<h2>A field is wrong</h2>" in body and b"whole seconds, 1 to 86400" in body, (st, body[-400:]))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("rtp_timeout", None, b" 60 "),
+                                                        ("call", None, b"")]))
+check("the form's RTP timeout of 60 and an empty call field: the report", st == 200 and b'id="p1-c1"' in body, st)
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap), ("download", None, b"1")]))
+check("the form's download box: the report as an attachment, one file with no link back to the server",
+      st == 200 and h.get("content-disposition") == 'attachment; filename="deadair-report.html"'
+      and b'id="p1-c1"' in body and b'href="/"' not in body and b"<style>" in body and b"<script>" in body,
+      (st, h.get("content-disposition")))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap)]))
+check("without the box: shown, not saved", st == 200 and "content-disposition" not in h, h)
+paste = (b"INVITE sip:bob@192.0.2.20 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKx1\r\n"
+         b"From: <sip:alice@192.0.2.10>;tag=a\r\nTo: <sip:bob@192.0.2.20>\r\nCall-ID: box-1@192.0.2.10\r\n"
+         b"CSeq: 1 INVITE\r\nSubject: </textarea><script>alert(1)</script>\r\nContent-Length: 0\r\n\r\n")
+st, h, body = s2.request("POST", "/report", *multipart([("trace", None, paste)]))
+csp = h.get("content-security-policy", "")
+check("a paste: back in its box on the report, escaped, and the policy lets that form be sent here",
+      st == 200 and b'<textarea id="trace" name="trace"' in body and b"box-1@192.0.2.10" in body
+      and b"&lt;/textarea&gt;&lt;script&gt;alert(1)" in body and b"</textarea><script>alert" not in body
+      and "form-action 'self'" in csp and "form-action 'self'" in body.decode("utf-8", "replace"), (st, csp))
+st, h, body = s2.request("POST", "/report", *multipart([("capture", "a.pcap", pcap)]))
+check("a capture: no box, forms still not allowed", st == 200 and b"<textarea" not in body
+      and "form-action 'none'" in h.get("content-security-policy", ""), h.get("content-security-policy"))
 mp2, hdr2 = multipart([("trace", None, b"   \r\n"), ("capture", "", b"")])
 st, h, body = s2.request("POST", "/report", mp2, hdr2)
 check("the form with nothing in it: 400 page saying what to do",

@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, example, scenario, tempDir } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startServer, launch, example, scenario, tempDir, root, deadair } from './harness.mjs';
 
 let server, browser, dir;
 before(async () => {
@@ -104,4 +106,57 @@ test('the report prints: each call on its own page, no navigation, every section
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   assert.ok((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length >= 2, 'two pages or more');
   await page.emulateMedia({ media: 'screen' });
+});
+
+test('several files: each a capture point, the calls compared across them', { timeout: 120000 }, async () => {
+  const { page } = browser;
+  const pts = ['phone', 'outside'].map((pt) => {
+    const out = join(dir, `alg-${pt}.pcap`);
+    execFileSync('python3', [join(root, 'tests', 'scengen', 'scengen.py'), join(root, 'tests', 'scenarios', 'sip_alg.scn'),
+      out, '--point', pt], { stdio: 'inherit', timeout: 120000 });
+    return out;
+  });
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', pts);
+  assert.match(await page.locator('#chosen').textContent(), /alg-phone\.pcap .*, alg-outside\.pcap/);
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').first().waitFor();
+  assert.equal(await page.locator('[id="p1"]').count(), 1);
+  assert.equal(await page.locator('[id="p2"]').count(), 1);
+  assert.match(await page.locator('[id="x1"]').textContent(), /SIP_ALG_SUSPECTED/);
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+});
+
+test('the call filter and the RTP timeout from the form', { timeout: 120000 }, async () => {
+  const { page } = browser;
+  const cap = scenario('watchdog_naming', dir);
+  const doc = JSON.parse(execFileSync(deadair, ['-f', 'json', cap]).toString());
+  const calls = doc.captures[0].calls;
+  assert.equal(calls.length, 3);
+  const kam = calls.find((c) => /kamailio/.test(c.callee.user_agent));
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', cap);
+  await page.fill('#call', kam.call_id.slice(2, -2));
+  await page.fill('#rtp_timeout', '60');
+  await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
+  await page.locator('article.call').first().waitFor();
+  assert.equal(await page.locator('article.call').count(), 1, 'only the call the filter names');
+  assert.equal((await page.locator('article.call .callid').textContent()).trim(), kam.call_id);
+  assert.match(await page.locator('article.call').textContent(), /matches your own --rtp-timeout of 60 s/);
+});
+
+test('the report saved as one HTML file', { timeout: 90000 }, async () => {
+  const { page } = browser;
+  await page.goto(server.url);
+  await page.setInputFiles('#capture', example);
+  await page.check('#download');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[type=submit]')]);
+  assert.equal(download.suggestedFilename(), 'deadair-report.html');
+  const html = readFileSync(await download.path(), 'utf8');
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /CODEC_CHANGE_WITHOUT_REINVITE/);
+  assert.ok(!html.includes('href="/"'), 'no link back to the server');
+  // the form stays, ready for another analysis
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal(await page.locator('button[type=submit]').isEnabled(), true);
 });

@@ -23,29 +23,37 @@
     error.textContent = text;
     error.hidden = !text;
   }
-  function file() {
-    return input.files && input.files.length ? input.files[0] : null;
+  // the files chosen: several are several capture points of the same calls
+  function files() {
+    return input.files ? Array.prototype.slice.call(input.files) : [];
   }
   function check() {
-    var f = file();
+    var fs = files();
+    var total = 0;
     var textBytes = new Blob([trace.value]).size;
-    if (!f && !trace.value.trim()) return 'Paste a SIP trace or choose a capture file first.';
-    if (f && f.size === 0) return f.name + ' is empty.';
-    if (max && (f ? f.size : 0) + textBytes > max)
-      return (f ? f.name + ' is ' + size(f.size) : 'The pasted trace is ' + size(textBytes)) +
+    if (!fs.length && !trace.value.trim()) return 'Paste a SIP trace or choose a capture file first.';
+    if (fs.length > 8) return 'At most 8 files at once, each a capture point.';
+    for (var i = 0; i < fs.length; i++) {
+      if (fs[i].size === 0) return fs[i].name + ' is empty.';
+      total += fs[i].size;
+    }
+    if (max && total + textBytes > max)
+      return (fs.length === 1 ? fs[0].name + ' is ' + size(total)
+        : fs.length ? 'The ' + fs.length + ' files are ' + size(total) : 'The pasted trace is ' + size(textBytes)) +
         ': this server takes at most ' + size(max) + ' (deadair serve --max-upload). ' +
         'Cut the capture down to the call, e.g. with editcap or a display filter.';
     return '';
   }
   function shown() {
-    var f = file();
-    chosen.textContent = f ? f.name + ' (' + size(f.size) + ')' : '';
+    chosen.textContent = files().map(function (f) { return f.name + ' (' + size(f.size) + ')'; }).join(', ');
     say('');
   }
   function send() {
     var problem = check();
     say(problem);
     if (problem) return false;
+    // a report to save leaves this page where it is: the button stays usable
+    if (document.getElementById('download').checked) return true;
     button.disabled = true;
     button.textContent = 'Analyzing\u2026';
     return true;
