@@ -429,6 +429,20 @@ static bool find_traits(const struct patterns *p, struct pattern *g)
 	memcpy(g->t, cand, n * sizeof(cand[0]));
 	for (unsigned k = 0; k < n; k++)
 		describe_trait(p, g, kind, k);
+	for (uint8_t q = PARTY_A; q <= PARTY_B; q++) {
+		struct pat_trait u;
+		if (!ua_trait(p, g, q, &u))
+			continue;
+		bool kept = false;
+		for (unsigned k = 0; k < n; k++)
+			kept |= g->t[k].kind == PAT_UA && g->t[k].party == q;
+		unsigned with = count_with(p, kind, &u, 1, -1);
+		if (kept || with >= g->kind_calls || with <= g->calls)
+			continue;
+		g->ua_shared[q] = true;
+		g->ua_shared_ua[q] = u.ua;
+		g->ua_shared_fine[q] = with - g->calls;
+	}
 	return true;
 }
 

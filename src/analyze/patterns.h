@@ -92,6 +92,11 @@ struct pattern {
 	struct pat_trait t[PAT_MAX_TRAITS];
 	unsigned n_list;
 	unsigned list[PAT_LIST_CALLS];   /* the calls' numbers, ascending (the first of them) */
+	/* a User-Agent every call of the group has that does not set it apart
+	 * (said as such, so that the reader can rule the phone out): by party */
+	bool ua_shared[2];
+	uint16_t ua_shared_ua[2];
+	unsigned ua_shared_fine[2];      /* calls of the kind with it that did not have the problem */
 };
 
 struct patterns {

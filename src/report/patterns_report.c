@@ -119,6 +119,17 @@ void report_pattern_trait(const struct patterns *ps, const struct pattern *g, un
 	add(buf, cap, " had it");
 }
 
+bool report_pattern_ua_shared(const struct patterns *ps, const struct pattern *g, uint8_t q, char *buf, size_t cap)
+{
+	buf[0] = '\0';
+	if (q > PARTY_B || !g->ua_shared[q])
+		return false;
+	snprintf(buf, cap, "all %u with the %s's %s \"%s\" too, which does not set them apart: %u %s with it did not "
+		 "have it", g->calls, party_word(q), q == PARTY_A ? "User-Agent" : "User-Agent/Server",
+		 patterns_ua(ps, g->ua_shared_ua[q]), g->ua_shared_fine[q], g->ua_shared_fine[q] == 1 ? "call" : "calls");
+	return true;
+}
+
 /* What the calls of a network trait say about the NAT in front of it; false when nothing. */
 bool report_pattern_nat(const struct pat_trait *t, char *buf, size_t cap)
 {
@@ -175,6 +186,9 @@ void report_patterns_text(FILE *f, const struct patterns *ps, const struct text_
 		}
 		for (unsigned k = 0; k < g->n_traits; k++)
 			if (report_pattern_nat(&g->t[k], buf, sizeof(buf)))
+				fprintf(f, "    - %s\n", buf);
+		for (uint8_t q = PARTY_A; q <= PARTY_B; q++)
+			if (report_pattern_ua_shared(ps, g, q, buf, sizeof(buf)))
 				fprintf(f, "    - %s\n", buf);
 		fputs("    calls: ", f);
 		list_text(f, g);
@@ -265,6 +279,18 @@ void report_patterns_json(struct jw *w, const struct patterns *ps, unsigned poin
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
+		jw_arr(w, "shared_not_distinguishing");
+		for (uint8_t q = PARTY_A; q <= PARTY_B; q++)
+			if (report_pattern_ua_shared(ps, g, q, buf, sizeof(buf))) {
+				jw_obj(w, NULL);
+				jw_str(w, "kind", "user_agent");
+				jw_str(w, "party", party_word(q));
+				jw_str(w, "value", patterns_ua(ps, g->ua_shared_ua[q]));
+				jw_uint(w, "calls_without_problem", g->ua_shared_fine[q]);
+				jw_str(w, "text", buf);
+				jw_obj_end(w);
+			}
+		jw_arr_end(w);
 		jw_arr(w, "call_indexes");
 		for (unsigned k = 0; k < g->n_list; k++)
 			jw_uint(w, NULL, g->list[k]);
@@ -299,6 +325,12 @@ void html_patterns(FILE *f, const struct patterns *ps, uint16_t point)
 		}
 		for (unsigned k = 0; k < g->n_traits; k++)
 			if (report_pattern_nat(&g->t[k], buf, sizeof(buf))) {
+				fputs("<li>", f);
+				html_str(f, buf);
+				fputs("</li>", f);
+			}
+		for (uint8_t q = PARTY_A; q <= PARTY_B; q++)
+			if (report_pattern_ua_shared(ps, g, q, buf, sizeof(buf))) {
 				fputs("<li>", f);
 				html_str(f, buf);
 				fputs("</li>", f);

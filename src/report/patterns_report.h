@@ -18,6 +18,8 @@
 void report_pattern_head(const struct patterns *ps, const struct pattern *g, char *buf, size_t cap);
 /* Trait k of g and its contrast, in one sentence. */
 void report_pattern_trait(const struct patterns *ps, const struct pattern *g, unsigned k, char *buf, size_t cap);
+/* A User-Agent all the calls share that does not set them apart; false when none for party q. */
+bool report_pattern_ua_shared(const struct patterns *ps, const struct pattern *g, uint8_t q, char *buf, size_t cap);
 /* What the calls of a network trait say about its NAT's idle timeout; false when nothing. */
 bool report_pattern_nat(const struct pat_trait *t, char *buf, size_t cap);
 /* Nothing when there is no pattern. */

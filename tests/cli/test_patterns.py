@@ -148,7 +148,9 @@ with tempfile.TemporaryDirectory() as tmp:
     check("nat: all 7 from 203.0.113.0/24", "all 7 with the caller at 203.0.113.0/24" in sec, sec)
     check("nat: contrast: the other networks' long holds were fine",
           "none of the 13 calls with the caller elsewhere that were held 35 s or longer had it" in sec, sec)
-    check("nat: the User-Agent is no trait (network B shares it and is fine)", "User-Agent" not in sec, sec)
+    check("nat: the User-Agent is no trait (network B shares it and is fine), and said so",
+          'all 7 with the caller\'s User-Agent "Yealink SIP-T46S 66.86.0.15" too, which does not set them apart: '
+          '17 calls with it did not have it' in sec and sec.count("User-Agent") == 1, sec)
     check("nat: the NAT's idle timeout bounded between 25 and 35 s",
           re.search(r"NAT in front of the caller at 203\.0\.113\.0/24: a mapping survived 25 s of silence \(call \d+\), "
                     r"one was gone after 35 s \(call \d+\): its UDP idle timeout lies between 25 and 35 s", sec)
@@ -169,6 +171,10 @@ with tempfile.TemporaryDirectory() as tmp:
               and p["capture_point"] == 1 and p["chance"] < 0.001, p)
         kinds = {t["kind"]: t for t in p["traits"]}
         check("json: traits network and hold only", sorted(kinds) == ["hold", "network"], list(kinds))
+        shared = p.get("shared_not_distinguishing", [])
+        check("json: the phone model shared but not distinguishing",
+              len(shared) == 1 and shared[0]["value"] == "Yealink SIP-T46S 66.86.0.15"
+              and shared[0]["party"] == "caller" and shared[0]["calls_without_problem"] == 17, shared)
         net, hold = kinds.get("network", {}), kinds.get("hold", {})
         check("json: the network", net.get("value") == "203.0.113.0/24" and net.get("party") == "caller"
               and net.get("contrast_calls") == 13, net)

@@ -125,6 +125,9 @@ static void test_network_and_hold(void **state)
 	assert_non_null(net);
 	assert_non_null(hold);
 	assert_null(trait(g, PAT_UA)); /* 192.0.2.0/24 has the same phones and is fine */
+	assert_true(g->ua_shared[PARTY_A]); /* ... which is said, as not setting them apart */
+	assert_int_equal(g->ua_shared_fine[PARTY_A], 17);
+	assert_false(g->ua_shared[PARTY_B]); /* every call has the PBX's */
 	assert_false(net->exact);
 	assert_int_equal(net->party, PARTY_A);
 	assert_int_equal(net->contrast, 13); /* other networks held 35 s or longer */
