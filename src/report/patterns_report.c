@@ -81,7 +81,8 @@ void report_pattern_head(const struct patterns *ps, const struct pattern *g, cha
 		add(buf, cap, " (callee -> caller)");
 	add(buf, cap, " on %u of %llu calls", g->calls, (unsigned long long)ps->n);
 	if (g->matching > g->calls)
-		add(buf, cap, " (%u of the %u %s with all the traits below had it)", g->calls, g->matching, g->kind);
+		add(buf, cap, " (%u of the %u calls with %s below)", g->calls, g->matching,
+		    g->n_traits == 1 ? "the trait" : "all the traits");
 }
 
 void report_pattern_trait(const struct patterns *ps, const struct pattern *g, unsigned k, char *buf, size_t cap)
