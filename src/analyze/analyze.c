@@ -108,6 +108,8 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	account_build(c, &f, a->cfg.signalling_only, a->rtp_seen > 0);
 	f.keepalive_below_s = keepalive_below(a, &f);
 	memset(out, 0, sizeof(*out));
+	memset(a->call_survived_s, 0, sizeof(a->call_survived_s));
+	memset(a->call_died_s, 0, sizeof(a->call_died_s));
 	struct rule_ctx ctx = { c, &f, a };
 	for (size_t i = 0; i < n_rules; i++)
 		rule_at(i)->eval(&ctx, out);

@@ -38,6 +38,10 @@ struct analyzer {
 	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
 	int64_t input_end_ts;        /* time of the input's last frame, once the input has ended (0 before) */
 	struct nat_bounds nat;
+	/* the last call's own bounds, by the party behind the NAT (0: none):
+	 * the longest silence its mapping survived, the shortest after which it
+	 * was gone (patterns.c groups them by address) */
+	double call_survived_s[2], call_died_s[2];
 	uint64_t calls, calls_with_problems;
 	uint64_t by_rule[32];
 	uint64_t by_sev[3];

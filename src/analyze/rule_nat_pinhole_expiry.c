@@ -77,9 +77,15 @@ static void from_signalling(const struct rule_ctx *x, struct findings *out)
 			  "10000-20000 or port 5060): deadair then shows which direction does not come back.");
 }
 
-static void note_bound(struct analyzer *a, const struct call *c, bool died, double s)
+static void note_bound(struct analyzer *a, const struct call *c, uint8_t party, bool died, double s)
 {
 	struct nat_bounds *b = &a->nat;
+	if (party <= PARTY_B) {
+		if (died && (a->call_died_s[party] == 0 || s < a->call_died_s[party]))
+			a->call_died_s[party] = s;
+		else if (!died && s > a->call_survived_s[party])
+			a->call_survived_s[party] = s;
+	}
 	if (died && (!b->have_died || s < b->died_s)) {
 		b->have_died = true;
 		b->died_s = s;
@@ -131,7 +137,7 @@ static void survived(const struct rule_ctx *x)
 			for (uint32_t g = 0; g < old->n_gaps && g < STREAM_MAX_GAPS; g++) {
 				int64_t len = old->gaps[g].end - old->gaps[g].start;
 				if (len >= MIN_PAUSE_NS && towards(c, facts_other(p), &old->src, old->gaps[g].end + 1000000000LL))
-					note_bound(x->a, c, false, (double)len / 1e9);
+					note_bound(x->a, c, p, false, (double)len / 1e9);
 			}
 		}
 }
@@ -170,7 +176,7 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (!d->lost || (d->cause != CAUSE_STALE_MAPPING && d->cause != CAUSE_NAT_EXPIRED))
 			continue;
 		double pause = d->silence_s;
-		note_bound(x->a, c, true, pause);
+		note_bound(x->a, c, p, true, pause);
 		const struct hold_period *h = d->hold >= 0 ? &f->holds[d->hold] : facts_hold_at(f, d->lost_from - (int64_t)(pause * 1e9) + 500000000LL);
 		struct finding *fd = finding_add(out, "NAT_PINHOLE_EXPIRY", SEV_CRITICAL, far, d->lost_from);
 		if (!fd)

@@ -27,6 +27,7 @@
 #include "report/html_report.h"
 #include "report/json.h"
 #include "report/multipoint_report.h"
+#include "report/patterns_report.h"
 #include "report/summary.h"
 #include "report/trace_report.h"
 #include "pipeline/points.h"
@@ -167,6 +168,9 @@ void pipeline_on_call(void *ctx, struct call *c)
 	note_findings(r, &r->findings);
 	if (r->mp_on)
 		multipoint_add(r->mp, c, r->call_index);
+	/* patterns contrast every call with the others: not when some are left out */
+	if (!r->o->call_filter && !r->o->select)
+		patterns_add(&r->pat, c, r->call_index, &r->findings, &r->walk, &r->an);
 	if (r->o->quiet)
 		return;
 	if (r->o->format == REPORT_JSON) {
@@ -226,6 +230,7 @@ bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_conf
 	r->unsig = tmpfile();
 	r->calls_text = tmpfile();
 	analyzer_init(&r->an, acfg);
+	patterns_init(&r->pat);
 	if (r->o->format == REPORT_HTML)
 		r->html = html_capture_new(point);
 	if (!r->calls || !r->unsig || !r->calls_text || (r->o->format == REPORT_HTML && !r->html)) {
@@ -255,6 +260,7 @@ void pipeline_input_end(struct run *r)
 		fclose(r->calls_text);
 	r->calls_text = NULL;
 	call_list_free(&r->list);
+	patterns_free(&r->pat);
 	html_capture_free(r->html);
 	r->html = NULL;
 }
@@ -381,6 +387,10 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	if (r->trace)
 		report_trace_json(w, r->trace);
 	jw_obj_end(w); /* capture */
+	if (r->pat_jw) {
+		patterns_finish(&r->pat);
+		report_patterns_json(r->pat_jw, &r->pat, cap->point + 1u);
+	}
 }
 
 void pipeline_text_calls(struct run *r)
@@ -391,6 +401,8 @@ void pipeline_text_calls(struct run *r)
 	bool all = r->o->all_calls || r->o->call_filter;
 	call_list_sort(&r->list);
 	call_list_text(r->out, &r->list, all, &r->style);
+	patterns_finish(&r->pat);
+	report_patterns_text(r->out, &r->pat, &r->style);
 	for (size_t i = 0; i < r->list.n; i++)
 		if (all || r->list.v[i].problem)
 			call_list_copy_part(r->calls_text, r->list.v[i].off, r->list.v[i].len, r->out);
@@ -632,6 +644,17 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		r.mp_on = true;
 	}
 	jw_init(&r.jw, r.out);
+	/* JSON: the patterns of each input wait in a file for the top-level array */
+	struct jw pat_jw;
+	FILE *pat_file = NULL;
+	if (o->format == REPORT_JSON && !o->call_filter && !o->select) {
+		pat_file = tmpfile();
+		if (pat_file) {
+			jw_init(&pat_jw, pat_file);
+			pat_jw.depth = 2;
+			r.pat_jw = &pat_jw;
+		}
+	}
 	if (o->format == REPORT_JSON) {
 		jw_obj(&r.jw, NULL);
 		jw_obj(&r.jw, "deadair");
@@ -664,6 +687,17 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (o->format == REPORT_JSON) {
 		jw_arr_end(&r.jw);
+		if (pat_file) {
+			/* patterns across calls, of every capture point */
+			jw_arr(&r.jw, "patterns");
+			fflush(pat_file);
+			pipeline_copy_file(pat_file, r.out);
+			if (pat_jw.has_items[2])
+				r.jw.has_items[r.jw.depth] = true;
+			jw_arr_end(&r.jw);
+		} else {
+			jw_null(&r.jw, "patterns");
+		}
 		if (r.mp_on) {
 			jw_obj(&r.jw, "across_points");
 			jw_arr(&r.jw, "calls");
@@ -696,6 +730,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (r.mp_on)
 		multipoint_free(r.mp);
+	if (pat_file)
+		fclose(pat_file);
 	free(pts);
 	free(base);
 	if (safe)

@@ -157,12 +157,14 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &p->view, rc);
 	} else if (r->o->format == REPORT_HTML) {
+		patterns_finish(&r->pat);
 		struct html_capture_info hi = {
 			.name = p->name, .cap = &p->view, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
 			.complete = rc >= 0, .read_all = read_all, .error = cap->errbuf,
 			.call_filter = r->o->call_filter,
 			.selection = r->o->select ? r->o->select->desc : NULL,
 			.calls_matched = r->calls_matched,
+			.patterns = &r->pat,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {

@@ -126,12 +126,14 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &cap, out_of_time ? -1 : 0);
 	} else if (r->o->format == REPORT_HTML) {
+		patterns_finish(&r->pat);
 		struct html_capture_info hi = {
 			.name = name, .cap = &cap, .sum = &r->sum, .cs = calls_get_stats(r->calls), .an = &r->an,
 			.complete = !out_of_time, .read_all = read_all, .error = cap.errbuf,
 			.call_filter = r->o->call_filter,
 			.selection = r->o->select ? r->o->select->desc : NULL,
 			.calls_matched = r->calls_matched,
+			.patterns = &r->pat,
 		};
 		html_capture_end(r->html, r->out, &hi);
 	} else {

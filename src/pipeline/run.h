@@ -11,6 +11,7 @@
 
 #include "analyze/analyze.h"
 #include "analyze/multipoint.h"
+#include "analyze/patterns.h"
 #include "calls/calls.h"
 #include "pipeline/audio_files.h"
 #include "pipeline/dispatch.h"
@@ -57,6 +58,9 @@ struct run {
 	struct frame_filter *filter;     /* --filter / a trailing BPF expression, or NULL */
 	struct audio_files audio;    /* --write-audio, --mix */
 	struct pcap_pick *pick;      /* --write-pcap: the calls picked, or NULL */
+	struct patterns pat;         /* this input's calls, for the patterns across them */
+	struct jw *pat_jw;           /* JSON: the patterns of every input, written to a temporary
+				      * file for the top-level "patterns" array; NULL otherwise */
 };
 
 

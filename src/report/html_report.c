@@ -16,6 +16,7 @@
 #include "report/html_assets.h"
 #include "report/html_call.h"
 #include "report/json.h"
+#include "report/patterns_report.h"
 
 struct html_capture {
 	uint16_t point;
@@ -404,6 +405,7 @@ void html_capture_end(struct html_capture *h, FILE *out, const struct html_captu
 		html_str(out, in->selection);
 		fprintf(out, ": %u call%s.</p>\n", in->calls_matched, in->calls_matched == 1 ? "" : "s");
 	}
+	html_patterns(out, in->patterns, h->point);
 	if (h->n_calls) {
 		/* sortable by its column heads, filtered by the search box and the
 		 * finding badges (report.js; without the script, a plain table) */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "analyze/analyze.h"
+#include "analyze/patterns.h"
 #include "calls/calls.h"
 #include "report/html_player.h"
 #include "report/summary.h"
@@ -61,6 +62,7 @@ struct html_capture_info {
 	const char *call_filter;   /* --call, or NULL */
 	const char *selection;     /* the other call filters as given ("--from '1001'"), or NULL */
 	unsigned calls_matched;    /* calls the filters left */
+	const struct patterns *patterns; /* the patterns across the calls (finished), or NULL */
 };
 
 /* Writes the capture's summary, then its calls and unsignalled streams. */
