@@ -131,7 +131,6 @@ static int run_capture(const char *name, const char *path, const uint8_t *data, 
 		.format = REPORT_JSON,
 		.rtp_timeout_s = rtp_timeout,
 		.err = stderr,
-		.err_hint = "see deadair diff --help",
 		.input_format = INPUT_AUTO,
 	};
 	struct pipeline_result res;
