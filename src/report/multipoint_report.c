@@ -264,10 +264,13 @@ void report_multipoint_json(struct jw *w, const struct multipoint *mp, const str
 			jw_null(w, "from");
 		else
 			jw_str(w, "from", party_str(b->from));
-		jw_str(w, "after", mp_label(mp, b->a));
-		jw_str(w, "before", mp_label(mp, b->b));
-		jw_uint(w, "after_point", mp_no(mp, b->a));
-		jw_uint(w, "before_point", mp_no(mp, b->b));
+		/* the two neighbours, the one nearer the sender first */
+		jw_arr(w, "between");
+		jw_str(w, NULL, mp_label(mp, b->a));
+		jw_str(w, NULL, mp_label(mp, b->b));
+		jw_arr_end(w);
+		uint16_t nos[2] = { (uint16_t)mp_no(mp, b->a), (uint16_t)mp_no(mp, b->b) };
+		jw_uint_list(w, "between_points", nos, 2);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
