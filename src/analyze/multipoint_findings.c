@@ -54,13 +54,15 @@ void mp_find_alg(const struct multipoint *mp, struct mp_group *g, const struct m
 	finding_title(fd, "Proven: a box between %s and %s (capture points %u and %u) rewrites SIP (%u field%s changed)",
 		      mp_label(mp, a->point), mp_label(mp, b->point), mp_no(mp, a->point), mp_no(mp, b->point), rewrites,
 		      rewrites == 1 ? "" : "s");
-	char list[900] = "";
+	char list[1000] = "";
 	bool cut = false;
 	unsigned listed = 0;
 	for (unsigned i = 0; i < g->n_diffs; i++) {
 		const struct mp_diff *d = &g->diffs[i];
 		if (!same_pair(d, a->point, b->point))
 			continue;
+		/* a few, whole: the table of changes has them all */
+		cut |= listed >= 5;
 		list_add(list, sizeof(list), &cut, "%sthe %s's %s (CSeq %u) has %s %s at %s and %s at %s",
 			 listed ? "; " : "", who(d->from), d->message, d->cseq, d->field, d->value_a, mp_label(mp, d->point_a),
 			 d->value_b, mp_label(mp, d->point_b));
@@ -72,7 +74,7 @@ void mp_find_alg(const struct multipoint *mp, struct mp_group *g, const struct m
 	finding_explain(fd, "The same messages of this call were captured at %s (point %u, %s) and at %s (point %u, %s), "
 			"its neighbour on the path, and they differ: %s%s.", mp_label(mp, a->point), mp_no(mp, a->point),
 			multipoint_point_name(mp, a->point), mp_label(mp, b->point), mp_no(mp, b->point),
-			multipoint_point_name(mp, b->point), list, listed < rewrites ? "; and more (listed below)" : "");
+			multipoint_point_name(mp, b->point), list, listed < rewrites ? "; and more (all in the table of changes)" : "");
 	/* what stayed as it was tells an ALG from an SBC */
 	bool o_kept = false, via_kept = false;
 	for (uint32_t i = 0; i < a->n_msgs; i++) {
@@ -146,6 +148,7 @@ static void sip_lost_finding(const struct multipoint *mp, struct mp_group *g, ui
 	for (unsigned i = 0; i < l->n && i < LOST_MAX; i++) {
 		char label[40];
 		mp_msg_label(l->m[i], label, sizeof(label));
+		cut |= listed >= 8;
 		list_add(list, sizeof(list), &cut, "%s%s (CSeq %u, frame %llu at %s)", i ? "; " : "", label, l->m[i]->cseq,
 			 (unsigned long long)l->m[i]->frame, mp_label(mp, u->point));
 		if (!cut)
