@@ -6,14 +6,18 @@ WAN side, the far end), given to deadair in each of the 24 orders, must give
 the same path and each break once, between the two neighbours where it
 happens. missing_ack: the router drops the phone's ACK, so one
 SIP_LOST_BETWEEN_POINTS between nat-in and nat-out; stun_clean: nothing.
---points gives the order and names whatever the input order.
+--points gives the order and names whatever the input order. A log (the far
+end's SIP as an sngrep text export, made with tests/traces/pcap2trace.py) is a
+point without RTP: never one that RTP failed to reach.
 
 usage: test_point_orders.py DEADAIR"""
 import itertools
 import json
 import os
 import subprocess
+import shutil
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POINTS = ["phone", "nat-in", "nat-out", "far"]
@@ -63,6 +67,27 @@ def main():
     ap = run(deadair, ["--points", "far,nat-out,nat-in,phone", *files("missing_ack", POINTS)])
     if [p["name"] for p in ap["path"]] != POINTS[::-1]:
         fails.append(f"--points by file names: {[p['name'] for p in ap['path']]}")
+    if not shutil.which("tshark"):
+        print("SKIPPED the log as a point: no tshark to make it")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "pbx.txt")
+            subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "traces", "pcap2trace.py"),
+                            files("missing_ack", ["far"])[0], "sngrep", log], check=True, timeout=300)
+            for order in itertools.permutations(["phone", "nat-in", "log"]):
+                args = [log if x == "log" else files("missing_ack", [x])[0] for x in order]
+                ap = run(deadair, args)
+                path = [(p["name"], p["signalling_only"]) for p in ap["path"]]
+                found = [(f["id"], f["title"]) for c in ap["calls"] for f in c["findings"]]
+                if path != [("phone", False), ("nat-in", False), ("pbx", True)]:
+                    fails.append(f"log {','.join(order)}: path {path}")
+                if found != [("SIP_LOST_BETWEEN_POINTS",
+                              "1 SIP message from the caller lost between nat-in and pbx (capture points 2 and 3)")]:
+                    fails.append(f"log {','.join(order)}: findings {found}")
+                media = [a for c in ap["calls"] for m in c["media"] for a in m["at"] if a["signalling_only"]]
+                if any(a["packets"] for a in media) or len(media) != 2:
+                    fails.append(f"log {','.join(order)}: the log's media {media}")
+            print("a log as a point: 6 orders checked")
     for f in fails:
         print("FAIL:", f)
     print(f"{len(fails)} failures")
