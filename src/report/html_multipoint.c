@@ -79,7 +79,7 @@ void html_multipoint_head(FILE *f, const struct multipoint *mp, const struct mp_
 		fprintf(f, "<p class=\"headline\">%s</p>\n", sum->with_findings ? "See the findings of each call below."
 			: "The points agree: nothing lost or rewritten between them.");
 	} else {
-		fputs("<ul class=\"verdict\">\n", f);
+		fputs("<ul class=\"breaks\">\n", f);
 		for (unsigned i = 0; i < sum->n; i++) {
 			mp_break_text(mp, &sum->k[i].b, buf, sizeof(buf));
 			fprintf(f, "<li><span class=\"sev %s\">%s</span> ", severity_str(sum->k[i].b.sev),
@@ -147,7 +147,7 @@ static void lanes(FILE *f, const struct multipoint *mp, const struct mp_group *g
 	}
 	if (sp.t1 - sp.t0 < 1)
 		sp.t1 = sp.t0 + 1;
-	double h = 2 * (20 + g->n * (LH + 4)) + 24;
+	double h = 2 * (20 + g->n * (LH + 4)) + 24 + 20.0 * g->n_breaks;
 	fprintf(f, "<div class=\"scroll\"><svg class=\"timeline lanes\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
 		"aria-label=\"each direction at each capture point\">", LW, h);
 	double y = 0;
@@ -196,11 +196,17 @@ static void lanes(FILE *f, const struct multipoint *mp, const struct mp_group *g
 				fprintf(f, "<line class=\"siptick\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, y, x, y + LH);
 			}
 			fputs("</g>", f);
-			if (k + 1 < g->n && has_break(g, dir, p, seq[k + 1]->point))
-				fprintf(f, "<g class=\"brk\"><line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>"
-					"<text x=\"%.0f\" y=\"%.1f\">lost here</text></g>", LX - 60, y + LH + 2, LW - 10,
-					y + LH + 2, LX - 6, y + LH + 2);
 			y += LH + 4;
+			if (k + 1 < g->n && has_break(g, dir, p, seq[k + 1]->point)) {
+				/* between the two lanes, in a row of its own */
+				fprintf(f, "<g class=\"brk\"><line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>"
+					"<text x=\"%.0f\" y=\"%.1f\">lost between ", LX, y + 2, LW - 10, y + 2, LX + 4, y + 14);
+				html_str(f, mp_label(mp, p));
+				fputs(" and ", f);
+				html_str(f, mp_label(mp, seq[k + 1]->point));
+				fputs("</text></g>", f);
+				y += 20;
+			}
 		}
 	}
 	fprintf(f, "<g class=\"axis\"><line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>", LX, y + 2, LW - 10, y + 2);
