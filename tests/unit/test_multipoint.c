@@ -184,6 +184,10 @@ static void test_same_call_id_years_apart_is_not_one_call(void **state)
  * request first and which its answer, not from the clocks; the ACK dropped
  * between the second and the third is one finding, between those two. */
 struct path_seen {
+	unsigned groups;
+	bool flip;
+	char last_title[200];
+	struct mp_break last_brk;
 	unsigned n_findings;
 	char title[200];
 	unsigned n_breaks;
@@ -193,6 +197,13 @@ struct path_seen {
 static void collect_path(void *ctx, const struct mp_group *g)
 {
 	struct path_seen *s = ctx;
+	s->flip = g->flip;
+	if (g->findings.n)
+		snprintf(s->last_title, sizeof(s->last_title), "%s", g->findings.f[0].title);
+	if (g->n_breaks)
+		s->last_brk = g->breaks[0];
+	if (s->groups++)
+		return;
 	s->n_findings = g->findings.n;
 	if (g->findings.n)
 		snprintf(s->title, sizeof(s->title), "%s", g->findings.f[0].title);
@@ -230,6 +241,27 @@ static void test_path_order_and_one_break(void **state)
 			snprintf(file, sizeof(file), "/tmp/%s.pcap", names[k]);
 			multipoint_point(&mp, input[o][k], file, offset[k] - SEC, offset[k] + 60 * SEC);
 		}
+		/* a later call the other way: its caller at the far end, its ACK
+		 * dropped between wan and lan */
+		struct call *back[4];
+		for (int k = 0; k < 4; k++) {
+			struct spec b[6];
+			size_t n = 0;
+			for (int i = 0; i < 6; i++) {
+				if (k <= 1 && !strcmp(call_a[i].method, "ACK") && call_a[i].request)
+					continue;
+				b[n] = call_a[i];
+				b[n].ts += 100 * SEC + offset[k] + (call_a[i].from == PARTY_A ? 3 - k : k) * 10 * MS;
+				n++;
+			}
+			back[k] = mk_call(input[o][k], "c5@example.com", b, n, 0);
+			multipoint_add(&mp, back[k], 2);
+		}
+		for (int k = 0; k < 4; k++) {
+			char file[32];
+			snprintf(file, sizeof(file), "/tmp/%s.pcap", names[k]);
+			multipoint_point(&mp, input[o][k], file, offset[k] - SEC, offset[k] + 200 * SEC);
+		}
 		multipoint_order(&mp, NULL);
 		for (int k = 0; k < 4; k++) {
 			assert_int_equal(mp.order.path[k], input[o][k]);
@@ -245,6 +277,11 @@ static void test_path_order_and_one_break(void **state)
 		assert_int_equal(s.n_breaks, 1);
 		assert_int_equal(s.brk.a, input[o][1]);
 		assert_int_equal(s.brk.b, input[o][2]);
+		assert_int_equal(s.flip, 1); /* the last group seen: the call the other way */
+		assert_string_equal(s.last_title, "1 SIP message from the caller lost between wan and lan (capture points 3 "
+				    "and 2)");
+		assert_int_equal(s.last_brk.a, input[o][2]);
+		assert_int_equal(s.last_brk.b, input[o][1]);
 		/* --points: given order and names, whatever the evidence */
 		char spec[64];
 		snprintf(spec, sizeof(spec), "%u=far-end,%u,%u,%u=handset", input[o][3] + 1u, input[o][2] + 1u,
@@ -260,8 +297,10 @@ static void test_path_order_and_one_break(void **state)
 		assert_false(mp.order.given);
 		assert_true(mp.order.note[0] != '\0');
 		multipoint_free(&mp);
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < 4; k++) {
 			free_call(calls[k]);
+			free_call(back[k]);
+		}
 	}
 	char err[200];
 	assert_true(multipoint_points_check("phone,nat-in,nat-out,far", err, sizeof(err)));
