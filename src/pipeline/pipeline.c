@@ -684,6 +684,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 	}
 	if (r.mp_on)
 		multipoint_order(r.mp, o->points);
+	else if (o->points)
+		fputs("deadair: --points: one capture point only, nothing to put in order\n", r.err);
 	if (o->format == REPORT_JSON) {
 		jw_arr_end(&r.jw);
 		if (r.mp_on) {
