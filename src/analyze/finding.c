@@ -44,6 +44,26 @@ struct finding *finding_add(struct findings *fs, const char *id, enum severity s
 	return f;
 }
 
+/* vsnprintf into buf; text that does not fit is cut at the last whole word
+ * before the end and marked with "...", never mid-word. */
+static void vput(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	if (!cap)
+		return;
+	int w = vsnprintf(buf, cap, fmt, ap);
+	if (w < 0 || (size_t)w < cap || cap < 8)
+		return;
+	size_t k = cap - 4; /* room for "..." and the terminator */
+	while (k > 0 && buf[k] != ' ')
+		k--;
+	if (k == 0) /* one long word: cut it, on a UTF-8 character's start */
+		for (k = cap - 4; k > 0 && ((unsigned char)buf[k] & 0xC0) == 0x80;)
+			k--;
+	while (k > 0 && (buf[k - 1] == ' ' || buf[k - 1] == ',' || buf[k - 1] == ';' || buf[k - 1] == ':'))
+		k--;
+	memcpy(buf + k, "...", 4);
+}
+
 static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	size_t n = strlen(buf);
@@ -53,14 +73,14 @@ static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
 		buf[n++] = ' ';
 		buf[n] = '\0';
 	}
-	vsnprintf(buf + n, cap - n, fmt, ap);
+	vput(buf + n, cap - n, fmt, ap);
 }
 
 void finding_title(struct finding *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->title, sizeof(f->title), fmt, ap);
+	vput(f->title, sizeof(f->title), fmt, ap);
 	va_end(ap);
 }
 
@@ -90,7 +110,7 @@ void finding_evidence(struct finding *f, uint64_t frame, int64_t ts, uint16_t po
 	e->point = point;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	vput(e->what, sizeof(e->what), fmt, ap);
 	va_end(ap);
 }
 

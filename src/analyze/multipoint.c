@@ -3,7 +3,7 @@
  * clock offsets from SIP messages seen both ways (as NTP estimates offset and
  * delay from a request and its reply), rewrites between points, and where
  * SIP or RTP stopped arriving. */
-#include "analyze/multipoint.h"
+#include "analyze/multipoint_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,8 @@ bool multipoint_init(struct multipoint *mp, size_t n_points)
 		return false;
 	mp->n_points = n_points;
 	mp->tail = &mp->calls;
+	for (size_t i = 0; i < n_points; i++)
+		mp->points[i].rank = (uint16_t)i;
 	return true;
 }
 
@@ -33,6 +35,8 @@ void multipoint_free(struct multipoint *mp)
 		c = next;
 	}
 	free(mp->points);
+	free(mp->order.path);
+	free(mp->order.adj_ev);
 	memset(mp, 0, sizeof(*mp));
 }
 
@@ -45,6 +49,40 @@ void multipoint_point(struct multipoint *mp, uint16_t point, const char *name, i
 	p->first_ts = first_ts;
 	p->last_ts = last_ts;
 	p->seen = true;
+	if (!p->label[0]) {
+		/* the base name without the extensions of captures and logs */
+		const char *b = p->name;
+		for (const char *q = p->name; *q; q++)
+			if (*q == '/' || *q == '\\')
+				b = q + 1;
+		size_t n = strlen(b);
+		static const char *const ext[] = { ".gz", ".zst", ".lz4", ".pcapng", ".pcap", ".cap", ".log", ".txt" };
+		for (size_t k = 0; k < sizeof(ext) / sizeof(ext[0]); k++) {
+			size_t e = strlen(ext[k]);
+			if (n > e && !memcmp(b + n - e, ext[k], e))
+				n -= e;
+		}
+		if (n >= sizeof(p->label))
+			n = sizeof(p->label) - 1;
+		memcpy(p->label, b, n);
+		p->label[n] = '\0';
+	}
+}
+
+void multipoint_point_sip_only(struct multipoint *mp, uint16_t point)
+{
+	if (point < mp->n_points)
+		mp->points[point].sip_only = true;
+}
+
+unsigned mp_no(const struct multipoint *mp, uint16_t p)
+{
+	return p < mp->n_points ? mp->points[p].rank + 1u : p + 1u;
+}
+
+const char *mp_label(const struct multipoint *mp, uint16_t p)
+{
+	return p < mp->n_points && mp->points[p].label[0] ? mp->points[p].label : multipoint_point_name(mp, p);
 }
 
 static void audio_of(const struct sdp_rec *r, struct mp_msg *m)
@@ -107,6 +145,7 @@ void multipoint_add(struct multipoint *mp, const struct call *c, unsigned call_i
 		m->cseq = r->cseq;
 		snprintf(m->method, sizeof(m->method), "%s", r->method);
 		m->n_via = r->n_via;
+		m->ttl = r->ttl;
 		m->src = r->src;
 		m->dst = r->dst;
 		snprintf(m->via, sizeof(m->via), "%s", r->via_sent_by);
@@ -221,7 +260,7 @@ size_t multipoint_groups(const struct multipoint *mp)
 
 /* ---- alignment ---- */
 
-static bool hop_by_hop(const struct mp_msg *m)
+bool mp_hop_by_hop(const struct mp_msg *m)
 {
 	return !m->request && m->status == 100;
 }
@@ -233,7 +272,7 @@ static bool same_msg(const struct mp_msg *a, const struct mp_msg *b)
 }
 
 /* The message of c matching m (the first one, as retransmissions were left out). */
-static const struct mp_msg *find_msg(const struct mp_call *c, const struct mp_msg *m)
+const struct mp_msg *mp_find_msg(const struct mp_call *c, const struct mp_msg *m)
 {
 	for (uint32_t i = 0; i < c->n_msgs; i++)
 		if (same_msg(&c->msgs[i], m))
@@ -271,9 +310,9 @@ static void estimate_clock(const struct mp_call *ref, const struct mp_call *k, s
 	}
 	for (uint32_t i = 0; i < ref->n_msgs; i++) {
 		const struct mp_msg *m = &ref->msgs[i];
-		if (hop_by_hop(m) || m->from > PARTY_B)
+		if (mp_hop_by_hop(m) || m->from > PARTY_B)
 			continue;
-		const struct mp_msg *o = find_msg(k, m);
+		const struct mp_msg *o = mp_find_msg(k, m);
 		if (o)
 			d[m->from][nd[m->from]++] = o->ts - m->ts;
 	}
@@ -314,7 +353,7 @@ double mp_group_clock(const struct mp_group *g, uint16_t p)
 	return 0;
 }
 
-static void msg_label(const struct mp_msg *m, char *buf, size_t cap)
+void mp_msg_label(const struct mp_msg *m, char *buf, size_t cap)
 {
 	if (m->request)
 		snprintf(buf, cap, "%s", m->method);
@@ -339,31 +378,40 @@ static void add_diff(struct mp_group *g, const struct mp_call *a, const struct m
 	d->ts_a = ma->ts;
 	d->ts_b = mb->ts;
 	d->from = ma->from;
-	msg_label(ma, d->message, sizeof(d->message));
+	mp_msg_label(ma, d->message, sizeof(d->message));
 	d->cseq = ma->cseq;
 	snprintf(d->field, sizeof(d->field), "%s", field);
 	snprintf(d->value_a, sizeof(d->value_a), "%s", va);
 	snprintf(d->value_b, sizeof(d->value_b), "%s", vb);
 }
 
-/* Whether a SIP element that shows itself (adds a Via) stands between a and b. */
-static bool proxy_between(const struct mp_call *a, const struct mp_call *b)
+bool mp_proxy_between(const struct mp_call *a, const struct mp_call *b)
 {
 	for (uint32_t i = 0; i < a->n_msgs; i++) {
-		const struct mp_msg *o = find_msg(b, &a->msgs[i]);
+		const struct mp_msg *o = mp_find_msg(b, &a->msgs[i]);
 		if (o && o->n_via && a->msgs[i].n_via && o->n_via != a->msgs[i].n_via)
 			return true;
 	}
 	return false;
 }
 
-static void diff_calls(struct mp_group *g, const struct mp_call *a, const struct mp_call *b)
+/* What changed between the neighbours a and b (a first on the path), each
+ * message's values in the order it travelled. */
+static void diff_calls(struct mp_group *g, const struct mp_call *a0, const struct mp_call *b0)
 {
-	for (uint32_t i = 0; i < a->n_msgs; i++) {
-		const struct mp_msg *ma = &a->msgs[i];
-		const struct mp_msg *mb = find_msg(b, ma);
-		if (!mb || hop_by_hop(ma))
+	for (uint32_t i = 0; i < a0->n_msgs; i++) {
+		const struct mp_msg *ma = &a0->msgs[i];
+		const struct mp_msg *mb = mp_find_msg(b0, ma);
+		if (!mb || mp_hop_by_hop(ma))
 			continue;
+		const struct mp_call *a = a0, *b = b0;
+		if ((ma->from == PARTY_A) == g->flip) {
+			const struct mp_msg *t = ma;
+			ma = mb;
+			mb = t;
+			a = b0;
+			b = a0;
+		}
 		if (ma->has_sdp && mb->has_sdp) {
 			if (ma->has_audio && mb->has_audio) {
 				add_diff(g, a, ma, b, mb, "c=", ma->c_addr, mb->c_addr);
@@ -381,223 +429,30 @@ static void diff_calls(struct mp_group *g, const struct mp_call *a, const struct
 	}
 }
 
-/* ---- findings ---- */
-
-static void find_alg(const struct multipoint *mp, struct mp_group *g, const struct mp_call *a,
-		     const struct mp_call *b)
+bool mp_inside(const struct mp_point *p, int64_t t)
 {
-	if (proxy_between(a, b))
-		return;
-	unsigned first = g->n_diffs, rewrites = 0;
-	const struct mp_diff *ex = NULL;
-	for (unsigned i = 0; i < g->n_diffs; i++)
-		if (g->diffs[i].point_a == a->point && g->diffs[i].point_b == b->point) {
-			if (!ex)
-				ex = &g->diffs[i], first = i;
-			rewrites++;
-		}
-	if (!ex)
-		return;
-	struct finding *fd = finding_add(&g->findings, "SIP_ALG_SUSPECTED", SEV_WARNING, PARTY_NONE, ex->ts_b);
-	if (!fd)
-		return;
-	finding_title(fd, "Proven: a box between capture points %u and %u rewrites SIP (%u field%s changed)",
-		      a->point + 1u, b->point + 1u, rewrites, rewrites == 1 ? "" : "s");
-	char list[900];
-	size_t used = 0;
-	list[0] = '\0';
-	for (unsigned i = first; i < g->n_diffs; i++) {
-		const struct mp_diff *d = &g->diffs[i];
-		if (d->point_a != a->point || d->point_b != b->point)
-			continue;
-		if (used < sizeof(list)) {
-			int w = snprintf(list + used, sizeof(list) - used, "%sthe %s's %s (CSeq %u) has %s %s at point %u and %s "
-					 "at point %u", used ? "; " : "", who(d->from), d->message, d->cseq, d->field,
-					 d->value_a, a->point + 1u, d->value_b, b->point + 1u);
-			if (w > 0)
-				used += (size_t)w;
-		}
-		finding_evidence(fd, d->frame_a, d->ts_a, d->point_a, "%s %s before: %s", d->message, d->field, d->value_a);
-		finding_evidence(fd, d->frame_b, d->ts_b, d->point_b, "%s %s after: %s", d->message, d->field, d->value_b);
-	}
-	finding_explain(fd, "The same messages of this call were captured at point %u (%s) and at point %u (%s), and "
-			"they differ: %s.", a->point + 1u, multipoint_point_name(mp, a->point), b->point + 1u,
-			multipoint_point_name(mp, b->point), list);
-	/* what stayed as it was tells an ALG from an SBC */
-	bool o_kept = false, via_kept = false;
-	for (uint32_t i = 0; i < a->n_msgs; i++) {
-		const struct mp_msg *ma = &a->msgs[i], *mb = find_msg(b, ma);
-		if (!mb)
-			continue;
-		if (ma->has_sdp && mb->has_sdp && ma->o_addr[0] && !strcmp(ma->o_addr, mb->o_addr) &&
-		    strcmp(ma->c_addr, mb->c_addr) != 0)
-			o_kept = true;
-		if (ma->via[0] && !strcmp(ma->via, mb->via) && ma->has_sdp && mb->has_sdp &&
-		    strcmp(ma->c_addr, mb->c_addr) != 0)
-			via_kept = true;
-	}
-	if (o_kept || via_kept)
-		finding_explain(fd, "The rewrite is partial: %s%s%s %s left as %s, as ALGs do.", o_kept ? "o=" : "",
-				o_kept && via_kept ? " and " : "", via_kept ? "Via" : "", o_kept && via_kept ? "were" : "was",
-				o_kept && via_kept ? "they were" : "it was");
-	finding_explain(fd, "No SIP proxy added itself (the Via headers count the same at both points), so the "
-			"change was made by a box that does not show itself in SIP: a router's or firewall's SIP ALG.");
-	rec_disable_alg(fd);
+	return p->seen && t >= p->first_ts && t <= p->last_ts;
 }
 
-static bool inside(const struct mp_point *p, int64_t t, int64_t margin)
+void mp_add_break(struct mp_group *g, enum mp_break_kind kind, uint8_t from, uint16_t a, uint16_t b,
+		  enum severity sev)
 {
-	return p->seen && t >= p->first_ts - margin && t <= p->last_ts + margin;
-}
-
-static void find_sip_lost(const struct multipoint *mp, struct mp_group *g, const struct mp_call *u,
-			  const struct mp_call *p, double offset_s)
-{
-	if (proxy_between(u, p))
+	if (g->n_breaks >= MP_MAX_BREAKS)
 		return;
-	const struct mp_point *pp = &mp->points[p->point];
-	int64_t off = (int64_t)(offset_s * 1e9);
-	for (uint8_t sender = PARTY_A; sender <= PARTY_B; sender++) {
-		struct finding *fd = NULL;
-		unsigned lost = 0;
-		bool crit = false;
-		for (uint32_t i = 0; i < u->n_msgs; i++) {
-			const struct mp_msg *m = &u->msgs[i];
-			if (m->from != sender || hop_by_hop(m) || find_msg(p, m))
-				continue;
-			/* p must have been capturing, and on this sender's path: it saw an
-			 * earlier message of the sender and something of the call after */
-			int64_t t = m->ts + off;
-			if (!inside(pp, t, 0) || !inside(pp, t + 2000000000LL, 0))
-				continue;
-			bool before = false, after = false;
-			for (uint32_t k = 0; k < p->n_msgs; k++) {
-				if (p->msgs[k].from == sender && p->msgs[k].ts < t)
-					before = true;
-				if (p->msgs[k].ts > t)
-					after = true;
-			}
-			if (!before || !after)
-				continue;
-			char label[40];
-			msg_label(m, label, sizeof(label));
-			bool key = m->request ? (!strcmp(m->method, "INVITE") || !strcmp(m->method, "ACK") ||
-						 !strcmp(m->method, "BYE"))
-					      : (m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE"));
-			crit |= key;
-			if (!fd) {
-				fd = finding_add(&g->findings, "SIP_LOST_BETWEEN_POINTS", SEV_WARNING, PARTY_NONE, m->ts);
-				if (!fd)
-					return;
-				finding_explain(fd, "Messages the %s sent reached capture point %u (%s) but never point %u "
-						"(%s), which saw the %s's earlier messages and the call going on after them:",
-						who(sender), u->point + 1u, multipoint_point_name(mp, u->point), p->point + 1u,
-						multipoint_point_name(mp, p->point), who(sender));
-			}
-			lost++;
-			finding_explain(fd, "%s (CSeq %u, frame %llu at point %u);", label, m->cseq,
-					(unsigned long long)m->frame, u->point + 1u);
-			finding_evidence(fd, m->frame, m->ts, u->point, "%s seen here, never at point %u", label,
-					 p->point + 1u);
-		}
-		if (!fd)
-			continue;
-		if (crit)
-			fd->sev = SEV_CRITICAL;
-		finding_title(fd, "%u SIP message%s from the %s lost between capture points %u and %u", lost,
-			      lost == 1 ? "" : "s", who(sender), u->point + 1u, p->point + 1u);
-		finding_explain(fd, "The network or a firewall between the two points dropped them.");
-		finding_recommend(fd, "Look at what lies between the two capture points (firewall rules, NAT state, "
-				  "a SIP ALG, MTU for large UDP messages) and capture on each hop between them to "
-				  "narrow it down.");
-	}
+	struct mp_break *k = &g->breaks[g->n_breaks++];
+	k->kind = (uint8_t)kind;
+	k->from = from;
+	k->a = a;
+	k->b = b;
+	k->sev = sev;
 }
 
-static void find_media_lost(const struct multipoint *mp, struct mp_group *g, const struct mp_media *md)
+void mp_group_from(const struct mp_group *g, uint8_t party, const struct mp_call **seq)
 {
-	/* the point that saw the most of this stream is upstream of the others */
-	unsigned up = 0;
-	for (unsigned i = 1; i < md->n; i++)
-		if (md->at[i].packets > md->at[up].packets)
-			up = i;
-	const struct mp_stream *su = &md->at[up];
-	uint16_t pu = md->point[up];
-	for (unsigned k = 0; k < g->n; k++) {
-		const struct mp_call *pc = g->at[k];
-		if (pc->point == pu)
-			continue;
-		const struct mp_point *pp = &mp->points[pc->point];
-		int64_t off = (int64_t)((mp_group_clock(g, pc->point) - mp_group_clock(g, pu)) * 1e9);
-		/* only while the other point was capturing */
-		if (!inside(pp, su->first_ts + off, 0) || !inside(pp, su->last_ts + off, 0))
-			continue;
-		const struct mp_stream *sp = mp_media_at(md, pc->point);
-		uint32_t got = sp ? sp->packets : 0;
-		if (got >= su->packets)
-			continue;
-		uint32_t missing = su->packets - got;
-		bool stopped = !sp || sp->last_ts + off < su->last_ts + off - 2000000000LL;
-		if (missing < 50 || (uint64_t)missing * 20 < su->packets)
-			continue;
-		bool crit = !sp || (uint64_t)missing * 2 >= su->packets ||
-			    (stopped && su->last_ts - (sp->last_ts - off) >= 5000000000LL);
-		/* where it stops, the loss begins with the next packet that passed
-		 * upstream: after a silence both points shared (a hold), that is
-		 * the first packet after the silence, not the last before it */
-		int64_t at = sp ? sp->last_ts : su->first_ts;
-		const struct gap_rec *resumed = NULL;
-		for (unsigned i = 0; stopped && i < su->n_gaps; i++) {
-			const struct gap_rec *gr = &su->gaps[i];
-			if (gr->start <= sp->last_ts - off + 500000000LL && gr->end > sp->last_ts - off)
-				resumed = gr;
-		}
-		if (resumed)
-			at = resumed->end + off;
-		struct finding *fd = finding_add(&g->findings, "MEDIA_LOST_BETWEEN_POINTS", crit ? SEV_CRITICAL : SEV_WARNING,
-						 md->dir, at);
-		if (!fd)
-			return;
-		char a[64], b[64];
-		ep_text(&su->src, a, sizeof(a));
-		ep_text(&su->dst, b, sizeof(b));
-		if (!sp) {
-			finding_title(fd, "RTP %s -> %s reaches capture point %u but never point %u", who(md->dir),
-				      who(facts_other(md->dir)), pu + 1u, pc->point + 1u);
-			finding_explain(fd, "SSRC 0x%08X (%s -> %s at point %u) passed point %u (%s) %u times between "
-					"%+.3f and %+.3f s; point %u (%s), which saw this call's SIP, has none of it.",
-					md->ssrc, a, b, pu + 1u, pu + 1u, multipoint_point_name(mp, pu), su->packets,
-					(double)(su->first_ts - g->origin) / 1e9, (double)(su->last_ts - g->origin) / 1e9,
-					pc->point + 1u, multipoint_point_name(mp, pc->point));
-		} else {
-			finding_title(fd, "RTP %s -> %s: %u packets pass capture point %u but not point %u%s", who(md->dir),
-				      who(facts_other(md->dir)), missing, pu + 1u, pc->point + 1u,
-				      stopped ? " (it stops there)" : "");
-			finding_explain(fd, "SSRC 0x%08X: point %u (%s) saw %u packets until %+.3f s (frame %llu); point "
-					"%u (%s) saw %u, the last at %+.3f s (frame %llu): %u missing (%.1f%%).",
-					md->ssrc, pu + 1u, multipoint_point_name(mp, pu), su->packets,
-					(double)(su->last_ts - g->origin) / 1e9, (unsigned long long)su->last_frame,
-					pc->point + 1u, multipoint_point_name(mp, pc->point), got,
-					(double)(sp->last_ts - off - g->origin) / 1e9, (unsigned long long)sp->last_frame,
-					missing, 100.0 * missing / su->packets);
-			finding_evidence(fd, sp->last_frame, sp->last_ts, pc->point, "last packet of 0x%08X at this point",
-					 md->ssrc);
-			if (resumed) {
-				finding_explain(fd, "Both points saw it fall silent at %+.3f s (a hold); from %+.3f s on it "
-						"passed point %u again, and never reached point %u.",
-						(double)(resumed->start - g->origin) / 1e9, (double)(resumed->end - g->origin) / 1e9,
-						pu + 1u, pc->point + 1u);
-				finding_evidence(fd, resumed->frame_after, resumed->end, pu,
-						 "first packet after the silence at point %u", pu + 1u);
-			}
-		}
-		finding_evidence(fd, su->last_frame, su->last_ts, pu, "last packet of 0x%08X at point %u", md->ssrc,
-				 pu + 1u);
-		finding_explain(fd, "The break is between capture point %u and capture point %u.", pu + 1u,
-				pc->point + 1u);
-		finding_recommend(fd, "Look at what lies between the two capture points: a NAT whose mapping expired "
-				  "or changed (keep-alives, longer UDP timeouts), a firewall rule, an SBC that stopped "
-				  "relaying; capture on each hop between them to narrow it down.");
-	}
+	bool fwd = (party == PARTY_A) != g->flip;
+	for (unsigned k = 0; k < g->n; k++)
+		seq[k] = g->at[fwd ? k : g->n - 1 - k];
+	seq[g->n] = NULL;
 }
 
 static void add_media(struct mp_group *g, uint16_t point, const struct mp_stream *s)
@@ -637,16 +492,49 @@ static void add_media(struct mp_group *g, uint16_t point, const struct mp_stream
 	m->at[m->n++] = *s;
 }
 
+/* The copies of slots [i, j) (one Call-ID) that make one call: those that
+ * started within MP_MAX_SKEW_NS of the first, one per point. */
+static unsigned members(const struct slot *s, size_t i, size_t j, const struct mp_call **at)
+{
+	unsigned n = 0;
+	for (size_t k = i; k < j && n < MP_MAX_POINTS; k++) {
+		int64_t d = s[k].c->start_ts - s[i].c->start_ts;
+		if (d > MP_MAX_SKEW_NS || d < -MP_MAX_SKEW_NS || (n && s[k].c->point == at[n - 1]->point))
+			continue;
+		at[n++] = s[k].c;
+	}
+	return n;
+}
+
+/* Insertion sort by rank along the path (at most MP_MAX_POINTS). */
+static void sort_by_rank(const struct multipoint *mp, const struct mp_call **at, unsigned n)
+{
+	for (unsigned k = 1; k < n; k++) {
+		const struct mp_call *c = at[k];
+		unsigned q = k;
+		while (q > 0 && mp->points[at[q - 1]->point].rank > mp->points[c->point].rank) {
+			at[q] = at[q - 1];
+			q--;
+		}
+		at[q] = c;
+	}
+}
+
 static void build_group(const struct multipoint *mp, const struct slot *s, size_t i, size_t j, struct mp_group *g)
 {
 	memset(g, 0, sizeof(*g));
 	snprintf(g->call_id, sizeof(g->call_id), "%s", s[i].c->call_id);
-	for (size_t k = i; k < j && g->n < MP_MAX_POINTS; k++) {
-		int64_t d = s[k].c->start_ts - s[i].c->start_ts;
-		if (d > MP_MAX_SKEW_NS || d < -MP_MAX_SKEW_NS || (g->n && s[k].c->point == g->at[g->n - 1]->point))
-			continue;
-		g->at[g->n++] = s[k].c;
-	}
+	g->n = members(s, i, j, g->at);
+	sort_by_rank(mp, g->at, g->n);
+	/* which way this call runs along the path: its caller at the start, or
+	 * at the far end */
+	long sense = 0;
+	for (unsigned a = 0; a < g->n; a++)
+		for (unsigned b = a + 1; b < g->n; b++) {
+			unsigned ev = 0;
+			sense += mp_pair_evidence(g->at[a], g->at[b], &ev);
+		}
+	g->flip = sense < 0;
 	const struct mp_call *ref = g->at[0];
 	g->origin = ref->start_ts;
 	g->clock[0].point = ref->point;
@@ -654,36 +542,36 @@ static void build_group(const struct multipoint *mp, const struct slot *s, size_
 	g->clock[0].both_ways = true;
 	for (unsigned k = 1; k < g->n; k++)
 		estimate_clock(ref, g->at[k], &g->clock[k]);
-	for (unsigned a = 0; a < g->n; a++)
-		for (unsigned b = a + 1; b < g->n; b++)
-			diff_calls(g, g->at[a], g->at[b]);
-	for (unsigned a = 0; a < g->n; a++)
-		for (unsigned b = a + 1; b < g->n; b++)
-			find_alg(mp, g, g->at[a], g->at[b]);
-	for (unsigned a = 0; a < g->n; a++)
-		for (unsigned b = 0; b < g->n; b++)
-			if (a != b)
-				find_sip_lost(mp, g, g->at[a], g->at[b], g->clock[b].offset_s - g->clock[a].offset_s);
+	/* each change and each break once: between neighbours */
+	for (unsigned k = 0; k + 1 < g->n; k++)
+		diff_calls(g, g->at[k], g->at[k + 1]);
+	for (unsigned k = 0; k + 1 < g->n; k++)
+		mp_find_alg(mp, g, g->at[k], g->at[k + 1]);
+	mp_find_sip_lost(mp, g);
 	for (unsigned k = 0; k < g->n; k++)
 		for (uint32_t q = 0; q < g->at[k]->n_streams; q++)
-			add_media(g, g->at[k]->point, &g->at[k]->streams[q]);
+			if (!mp->points[g->at[k]->point].sip_only)
+				add_media(g, g->at[k]->point, &g->at[k]->streams[q]);
 	for (unsigned m = 0; m < g->n_media; m++)
-		find_media_lost(mp, g, &g->media[m]);
+		mp_find_media_lost(mp, g, &g->media[m]);
 	findings_sort(&g->findings);
+	/* evidence names its point by its place on the path, as the report does */
+	for (unsigned q = 0; q < g->findings.n; q++)
+		for (unsigned e = 0; e < g->findings.f[q].n_ev; e++) {
+			uint16_t *p = &g->findings.f[q].ev[e].point;
+			if (*p < mp->n_points)
+				*p = mp->points[*p].rank;
+		}
 }
 
-void multipoint_each(const struct multipoint *mp, void (*fn)(void *ctx, const struct mp_group *g), void *ctx)
+/* Groups as runs of slots, in order of their first member's arrival; *n set.
+ * Caller frees. */
+static struct head *group_heads(const struct slot *s, size_t n, size_t *n_heads)
 {
-	size_t n;
-	struct slot *s = sorted_slots(mp, &n);
-	if (!s)
-		return;
-	/* groups in order of their first member's arrival */
-	struct head *heads = calloc(n, sizeof(*heads));
-	struct mp_group *g = calloc(1, sizeof(*g));
-	size_t n_heads = 0;
-	if (!heads || !g)
-		goto out;
+	*n_heads = 0;
+	struct head *heads = calloc(n ? n : 1, sizeof(*heads));
+	if (!heads)
+		return NULL;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1, first = s[i].order;
 		while (j < n && !strcmp(s[j].c->call_id, s[i].c->call_id)) {
@@ -692,22 +580,83 @@ void multipoint_each(const struct multipoint *mp, void (*fn)(void *ctx, const st
 			j++;
 		}
 		if (distinct_points(s, i, j) >= 2) {
-			heads[n_heads].run = i;
-			heads[n_heads].order = first;
-			n_heads++;
+			heads[*n_heads].run = i;
+			heads[*n_heads].order = first;
+			(*n_heads)++;
 		}
 		i = j;
 	}
-	qsort(heads, n_heads, sizeof(*heads), by_head_order);
-	for (size_t h = 0; h < n_heads; h++) {
-		size_t i = heads[h].run, j = i + 1;
-		while (j < n && !strcmp(s[j].c->call_id, s[i].c->call_id))
-			j++;
-		build_group(mp, s, i, j, g);
-		fn(ctx, g);
-	}
-out:
+	qsort(heads, *n_heads, sizeof(*heads), by_head_order);
+	return heads;
+}
+
+static size_t run_end(const struct slot *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+	while (j < n && !strcmp(s[j].c->call_id, s[i].c->call_id))
+		j++;
+	return j;
+}
+
+void multipoint_each(const struct multipoint *mp, void (*fn)(void *ctx, const struct mp_group *g), void *ctx)
+{
+	size_t n, n_heads = 0;
+	struct slot *s = sorted_slots(mp, &n);
+	if (!s)
+		return;
+	struct head *heads = group_heads(s, n, &n_heads);
+	struct mp_group *g = calloc(1, sizeof(*g));
+	if (heads && g)
+		for (size_t h = 0; h < n_heads; h++) {
+			size_t i = heads[h].run;
+			build_group(mp, s, i, run_end(s, n, i), g);
+			fn(ctx, g);
+		}
 	free(g);
+	free(heads);
+	free(s);
+}
+
+/* A run's earliest start, to take calls in the order they began. */
+struct run_start {
+	size_t run;
+	int64_t start;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct run_start *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->run < y->run ? -1 : x->run > y->run;
+}
+
+void mp_each_run(const struct multipoint *mp, void (*fn)(void *ctx, const struct mp_call *const *at, unsigned n),
+		 void *ctx)
+{
+	size_t n, n_heads = 0;
+	struct slot *s = sorted_slots(mp, &n);
+	if (!s)
+		return;
+	struct head *heads = group_heads(s, n, &n_heads);
+	struct run_start *rs = calloc(n_heads ? n_heads : 1, sizeof(*rs));
+	if (heads && rs) {
+		for (size_t h = 0; h < n_heads; h++) {
+			size_t i = heads[h].run, j = run_end(s, n, i);
+			rs[h].run = i;
+			rs[h].start = s[i].c->start_ts;
+			for (size_t k = i; k < j; k++)
+				if (s[k].c->start_ts < rs[h].start)
+					rs[h].start = s[k].c->start_ts;
+		}
+		qsort(rs, n_heads, sizeof(*rs), by_start);
+		for (size_t h = 0; h < n_heads; h++) {
+			const struct mp_call *at[MP_MAX_POINTS];
+			unsigned m = members(s, rs[h].run, run_end(s, n, rs[h].run), at);
+			fn(ctx, at, m);
+		}
+	}
+	free(rs);
 	free(heads);
 	free(s);
 }

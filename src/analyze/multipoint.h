@@ -33,6 +33,7 @@ struct mp_msg {
 	uint32_t cseq;
 	char method[16];
 	uint8_t n_via;
+	uint8_t ttl;                 /* 0: unknown */
 	struct endpoint src, dst;
 	char via[64];
 	char contact[96];
@@ -73,8 +74,31 @@ struct mp_call {
 /* A point's capture: its name and when it ran. */
 struct mp_point {
 	char name[256];
+	char label[64];              /* short name: --points NAME, else the file's base name */
 	int64_t first_ts, last_ts;
 	bool seen;
+	bool sip_only;               /* a pasted trace or PBX log: signalling only, never RTP */
+	uint16_t rank;               /* position along the path (0: the first) */
+};
+
+/* How the points were put in path order (bits of mp_order.ev). */
+enum mp_evidence {
+	MP_EV_VIA = 1,               /* a proxy's Via added or removed */
+	MP_EV_NAT = 2,               /* a private address on one side, a public one on the other */
+	MP_EV_TTL = 4,               /* IP TTL one lower past a router */
+	MP_EV_TIME = 8,              /* a request seen first here, its answer first there */
+	MP_EV_LOSS = 16,             /* messages or packets seen here and not there */
+	MP_EV_GIVEN = 32,            /* --points */
+};
+
+#define MP_ORDER_MAX 64          /* points put in order; beyond, input order */
+
+struct mp_order {
+	uint16_t *path;              /* path[k]: the point at position k (caller's side first) */
+	uint8_t *adj_ev;             /* adj_ev[k]: evidence telling path[k] from path[k + 1] apart */
+	unsigned ev;                 /* every kind of evidence used */
+	bool given;                  /* --points gave the order */
+	char note[200];              /* a --points problem, said in the report */
 };
 
 struct multipoint {
@@ -84,6 +108,7 @@ struct multipoint {
 	struct mp_call **tail;
 	size_t n_calls;
 	uint64_t dropped;            /* calls beyond MP_MAX_CALLS */
+	struct mp_order order;       /* set by multipoint_order */
 };
 
 /* What changed in one message between two points. */
@@ -116,18 +141,33 @@ struct mp_clock {
 	bool both_ways;
 };
 
+/* Where the comparison found a break or a rewrite: between two neighbours. */
+enum mp_break_kind { MP_BREAK_SIP, MP_BREAK_MEDIA, MP_BREAK_REWRITE };
+
+#define MP_MAX_BREAKS 16
+
+struct mp_break {
+	uint8_t kind;                /* enum mp_break_kind */
+	uint8_t from;                /* the sender (PARTY_NONE for a rewrite) */
+	uint16_t a, b;               /* the neighbours, a first on the sender's way */
+	enum severity sev;
+};
+
 /* One Call-ID seen at two or more points. */
 struct mp_group {
 	char call_id[256];
 	int64_t origin;              /* the first point's call start */
+	bool flip;                   /* this call's caller is at the path's far end */
 	unsigned n;
-	const struct mp_call *at[MP_MAX_POINTS];   /* ordered by point */
+	const struct mp_call *at[MP_MAX_POINTS];   /* ordered along the path */
 	struct mp_clock clock[MP_MAX_POINTS];
 	unsigned n_diffs, diffs_dropped;
 	struct mp_diff diffs[MP_MAX_DIFFS];
 	unsigned n_media;
 	struct mp_media media[MP_MAX_MEDIA];
 	struct findings findings;
+	unsigned n_breaks;
+	struct mp_break breaks[MP_MAX_BREAKS];
 };
 
 /* n_points inputs; false when out of memory. */
@@ -135,6 +175,20 @@ bool multipoint_init(struct multipoint *mp, size_t n_points);
 void multipoint_free(struct multipoint *mp);
 void multipoint_point(struct multipoint *mp, uint16_t point, const char *name, int64_t first_ts,
 		      int64_t last_ts);
+/* Point p is a pasted trace or a PBX log: it shows signalling, never RTP. */
+void multipoint_point_sip_only(struct multipoint *mp, uint16_t point);
+/* Puts the points in path order, once every input is read and before
+ * multipoint_each: as spec gives it (--points "NAME,NAME" or "2,1,3=name";
+ * NULL: none), else from what the calls show (multipoint_order.c). A spec
+ * that does not fit the points is said in order.note and left aside. */
+void multipoint_order(struct multipoint *mp, const char *spec);
+/* Checks a --points spec's form (before any input is read); false with the
+ * reason in err. */
+bool multipoint_points_check(const char *spec, char *err, size_t cap);
+/* Point p's position along the path, 1-based: its number in the comparison. */
+unsigned mp_no(const struct multipoint *mp, uint16_t p);
+/* Point p's short name (--points NAME, else the file's base name). */
+const char *mp_label(const struct multipoint *mp, uint16_t p);
 /* Keeps the digest of a finished call (call_index: its number in the report). */
 void multipoint_add(struct multipoint *mp, const struct call *c, unsigned call_index);
 /* Calls each group (a Call-ID seen at two or more points) in order of first
@@ -146,6 +200,9 @@ const char *multipoint_point_name(const struct multipoint *mp, uint16_t p);
 const struct mp_stream *mp_media_at(const struct mp_media *md, uint16_t p);
 /* Point p's clock offset from the group's first point (0 when unknown). */
 double mp_group_clock(const struct mp_group *g, uint16_t p);
+/* The group's points from party's side: seq[0] the nearest to it, seq[g->n]
+ * NULL (seq holds MP_MAX_POINTS + 1). */
+void mp_group_from(const struct mp_group *g, uint8_t party, const struct mp_call **seq);
 /* How many groups multipoint_each would give. */
 size_t multipoint_groups(const struct multipoint *mp);
 

@@ -69,6 +69,7 @@ struct msg_rec {
 	char contact[96];        /* Contact URI, as written */
 	int16_t sdp;             /* index into call.sdp, -1 if none */
 	uint16_t ip_id;          /* IPv4 identification of the packet (0: IPv6, a trace, or unset) */
+	uint8_t ttl;             /* IP TTL / hop limit (0: a trace, or unset) */
 };
 
 enum sdp_kind { SDP_OFFER, SDP_ANSWER };

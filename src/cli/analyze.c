@@ -94,6 +94,7 @@ int analyze_run(const struct analyze_opts *o)
 		.no_audio = o->no_audio,
 		.write_pcap = o->write_pcap,
 		.anonymize = o->anonymize,
+		.points = o->points,
 		.embed_audio = o->embed_audio,
 		.embed_audio_max = o->embed_audio_max,
 	};

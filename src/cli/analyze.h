@@ -34,6 +34,7 @@ struct analyze_opts {
 	bool no_audio;             /* --no-audio */
 	const char *write_pcap;    /* --write-pcap OUT */
 	bool anonymize;            /* --anonymize */
+	const char *points;        /* --points: the capture points' order and names */
 	bool embed_audio;          /* --embed-audio */
 	unsigned long long embed_audio_max; /* --embed-audio-max: bytes; 0 the default */
 };

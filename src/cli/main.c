@@ -18,6 +18,7 @@
 #include "cli/diff.h"
 #include "cli/select.h"
 #include "analyze/finding.h"
+#include "analyze/multipoint.h"
 #include "core/status.h"
 #include "core/textsafe.h"
 #include "pipeline/pipeline.h"
@@ -46,7 +47,8 @@ static void usage(FILE *out)
 	      "For each capture it rebuilds every call (dialogs, SDP offer/answer history,\n"
 	      "RTP and RTCP per direction) and prints a report per call. A call seen in\n"
 	      "several captures is then compared across them: what changed between the\n"
-	      "capture points, and between which ones SIP or RTP stopped arriving.\n"
+	      "capture points, and between which two neighbouring points SIP or RTP stopped\n"
+	      "arriving; that comparison comes first in the report.\n"
 	      "\n"
 	      "FILTER is a capture filter as tcpdump takes it (pcap-filter(7), e.g.\n"
 	      "'udp port 5060 or udp portrange 10000-20000'), applied to the frames of\n"
@@ -98,6 +100,12 @@ static void usage(FILE *out)
 	      "                          as pcapng, with their interfaces and times\n"
 	      "      --anonymize         with --write-pcap: pseudonyms for addresses, numbers, names\n"
 	      "                          and host names; no a=crypto keys (SIP over TCP is left out)\n"
+	      "      --points LIST       several captures of the same calls: their order along the\n"
+	      "                          path and names, e.g. phone,nat-in,nat-out,far (the files'\n"
+	      "                          base names, or new names for the inputs in order) or\n"
+	      "                          2,1,3=carrier (input numbers, =NAME names one); without\n"
+	      "                          it the order is worked out from the calls (Via headers,\n"
+	      "                          a NAT's address change, TTL, which point saw what first)\n"
 	      "      --embed-audio       with -f html: a player per call, its decoded audio (caller\n"
 	      "                          left, callee right) embedded in the report as a WAV\n"
 	      "      --embed-audio-max SIZE  at most SIZE of WAV embedded per report (default 8M;\n"
@@ -240,6 +248,7 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "min-severity", required_argument, NULL, 262 },
 		{ "write-pcap", required_argument, NULL, 'P' },
 		{ "anonymize", no_argument, NULL, 'Y' },
+		{ "points", required_argument, NULL, 265 },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -403,6 +412,15 @@ static int analyze_main(int argc, char **argv, int first)
 		case 'Y':
 			o.anonymize = true;
 			break;
+		case 265: {
+			char why[200];
+			if (!multipoint_points_check(optarg, why, sizeof(why))) {
+				rc = usage_error("%s", why);
+				goto out;
+			}
+			o.points = optarg;
+			break;
+		}
 		case 263:
 			o.embed_audio = true;
 			break;

@@ -511,6 +511,11 @@ static void mp_html(void *ctx, const struct mp_group *g)
 	html_multipoint(r->out, r->mp, g, ++r->mp_groups);
 }
 
+static void mp_sum(void *ctx, const struct mp_group *g)
+{
+	mp_summary_add(ctx, g);
+}
+
 static void mp_count(void *ctx, const struct mp_group *g)
 {
 	note_findings(ctx, &g->findings);
@@ -643,6 +648,22 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		r.mp = &mp;
 		r.mp_on = true;
 	}
+	/* across capture points the comparison comes first, known last: the
+	 * reports of the inputs wait in a temporary file */
+	FILE *inputs_text = NULL;
+	if (r.mp_on && !o->quiet && (o->format == REPORT_TEXT || (o->format == REPORT_HTML && !body))) {
+		inputs_text = tmpfile();
+		if (!inputs_text) {
+			multipoint_free(&mp);
+			for (size_t i = 0; i < o->n_inputs; i++)
+				points_free(&pts[i]);
+			free(pts);
+			free(base);
+			snprintf(res->first_error, sizeof(res->first_error), "no temporary file for the report");
+			goto fail;
+		}
+		r.out = inputs_text;
+	}
 	jw_init(&r.jw, r.out);
 	/* JSON: the patterns of each input wait in a file for the top-level array */
 	struct jw pat_jw;
@@ -662,7 +683,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		jw_uint(&r.jw, "schema", REPORT_SCHEMA_VERSION);
 		jw_obj_end(&r.jw);
 		jw_arr(&r.jw, "captures");
-	} else if (o->format == REPORT_HTML && !body) {
+	} else if (o->format == REPORT_HTML && !body && !inputs_text) {
 		struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL, .served = o->html_served,
 					    .trace = o->served_trace, .trace_len = o->served_trace_len };
 		html_doc_begin(out, &ho);
@@ -685,6 +706,10 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		else
 			res->failed++;
 	}
+	if (r.mp_on)
+		multipoint_order(r.mp, o->points);
+	else if (o->points)
+		fputs("deadair: --points: one capture point only, nothing to put in order\n", r.err);
 	if (o->format == REPORT_JSON) {
 		jw_arr_end(&r.jw);
 		if (pat_file) {
@@ -700,6 +725,7 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		}
 		if (r.mp_on) {
 			jw_obj(&r.jw, "across_points");
+			report_multipoint_json_head(&r.jw, r.mp);
 			jw_arr(&r.jw, "calls");
 			multipoint_each(r.mp, mp_json, &r);
 			jw_arr_end(&r.jw);
@@ -710,21 +736,39 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		}
 		jw_obj_end(&r.jw);
 	} else if (o->format == REPORT_HTML) {
-		if (r.mp_on)
-			multipoint_each(r.mp, o->quiet ? mp_count : mp_html, &r);
-		if (body) {
+		FILE *held = body ? body : inputs_text;
+		if (held) {
 			struct html_doc_opts ho = { .title = o->n_inputs == 1 ? o->inputs[0].name : NULL,
-						    .served = o->html_served, .media = emb.embedded > 0,
+						    .served = o->html_served, .media = body && emb.embedded > 0,
 						    .trace = o->served_trace, .trace_len = o->served_trace_len };
 			html_doc_begin(out, &ho);
-			fflush(body);
-			pipeline_copy_file(body, out);
+		}
+		r.out = out;
+		if (r.mp_on && !o->quiet) {
+			struct mp_summary sum;
+			memset(&sum, 0, sizeof(sum));
+			multipoint_each(r.mp, mp_sum, &sum);
+			html_multipoint_head(out, r.mp, &sum);
+		}
+		if (r.mp_on)
+			multipoint_each(r.mp, o->quiet ? mp_count : mp_html, &r);
+		if (held) {
+			fflush(held);
+			pipeline_copy_file(held, out);
 		}
 		html_doc_end(out);
 	} else if (r.mp_on && !o->quiet) {
-		size_t groups = multipoint_groups(r.mp);
-		report_multipoint_text_head(r.out, r.mp, groups, &r.style);
+		/* the comparison first, then each input's report */
+		r.out = safe;
+		struct mp_summary sum;
+		memset(&sum, 0, sizeof(sum));
+		multipoint_each(r.mp, mp_sum, &sum);
+		report_multipoint_text_head(r.out, r.mp, &sum, &r.style);
 		multipoint_each(r.mp, mp_text, &r);
+		if (inputs_text) {
+			fflush(inputs_text);
+			pipeline_copy_file(inputs_text, r.out);
+		}
 	} else if (r.mp_on) {
 		multipoint_each(r.mp, mp_count, &r);
 	}
@@ -732,6 +776,8 @@ bool pipeline_run(const struct pipeline_opts *o, FILE *out, struct pipeline_resu
 		multipoint_free(r.mp);
 	if (pat_file)
 		fclose(pat_file);
+	if (inputs_text)
+		fclose(inputs_text);
 	free(pts);
 	free(base);
 	if (safe)

@@ -78,6 +78,9 @@ struct pipeline_opts {
 	 * this pcapng file after the analysis (one capture input only); NULL: none */
 	const char *write_pcap;
 	bool anonymize;            /* --anonymize: that file with pseudonyms (write_pcap.h) */
+	/* --points: the capture points' order along the path and their names
+	 * ("NAME,NAME" or "2,1,3=name", multipoint.h); NULL: worked out */
+	const char *points;
 };
 
 /* input_format values besides the trace formats of source/trace.h (which

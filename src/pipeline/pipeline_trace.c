@@ -116,8 +116,10 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	}
 	r->an.input_end_ts = r->sum.last_ts;
 	calls_finish(r->calls);
-	if (r->mp_on)
+	if (r->mp_on) {
 		multipoint_point(r->mp, point, name, r->sum.first_ts, r->sum.last_ts);
+		multipoint_point_sip_only(r->mp, point);
+	}
 	bool read_all = !out_of_time;
 	if (out_of_time)
 		snprintf(cap.errbuf, sizeof(cap.errbuf), "the analysis took longer than allowed");

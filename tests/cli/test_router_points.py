@@ -44,8 +44,8 @@ def normal(x, names):
     if isinstance(x, list):
         return [normal(v, names) for v in x]
     if isinstance(x, str):
-        for i, n in enumerate(names):
-            x = x.replace(n, f"POINT{i + 1}")
+        for i, n in enumerate(names):  # a file's name, then its point's short name
+            x = x.replace(n, f"POINT{i % 2 + 1}")
         return re.sub(r"frames? \d+(-\d+)?", "frame N", x)
     return x
 
@@ -67,8 +67,9 @@ with tempfile.TemporaryDirectory() as tmp:
               [c["frames"] for c in caps] == [c["frames"] for c in two["captures"]] and
               normal([c["calls"] for c in caps], []) == normal([c["calls"] for c in two["captures"]], []),
               [c["frames"] for c in caps])
-        a = normal(one["across_points"], [f"{merged} (if0)", f"{merged} (if1)"])
-        b = normal(two["across_points"], [inside, outside])
+        a = normal(one["across_points"], [f"{merged} (if0)", f"{merged} (if1)",
+                                          f"{scenario}.pcapng (if0)", f"{scenario}.pcapng (if1)"])
+        b = normal(two["across_points"], [inside, outside, "nat-in", "nat-out"])
         check(f"{scenario}: the same comparison across points as the two files give",
               a == b and a["calls"], json.dumps(a)[:600] + "\n  vs\n" + json.dumps(b)[:600])
 

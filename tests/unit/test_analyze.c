@@ -89,6 +89,34 @@ static void test_findings_order(void **state)
 	assert_false(severity_parse("fatal", &sev));
 }
 
+/* Text too long for a finding is cut after a whole word, never inside one. */
+static void test_findings_cut_whole_words(void **state)
+{
+	(void)state;
+	static struct findings fs;
+	memset(&fs, 0, sizeof(fs));
+	struct finding *f = finding_add(&fs, "SIP_LOST_BETWEEN_POINTS", SEV_WARNING, PARTY_NONE, 0);
+	char words[4000] = "";
+	for (int i = 0; strlen(words) + 20 < sizeof(words); i++)
+		snprintf(words + strlen(words), sizeof(words) - strlen(words), "%sword%dxyz", i ? " " : "", i);
+	finding_title(f, "%s", words);
+	finding_explain(f, "First sentence.");
+	finding_explain(f, "%s", words);
+	finding_evidence(f, 1, 0, 0, "%s", words);
+	const char *cut[] = { f->title, f->explanation, f->ev[0].what };
+	for (int k = 0; k < 3; k++) {
+		size_t n = strlen(cut[k]);
+		assert_true(n > 3 && !strcmp(cut[k] + n - 3, "..."));
+		/* what precedes "..." ends a word of the text: "xyz" */
+		assert_true(n > 6 && !memcmp(cut[k] + n - 6, "xyz", 3));
+	}
+	assert_true(!strncmp(f->explanation, "First sentence. word0xyz word1xyz", 33));
+	/* text that fits is left whole */
+	struct finding *g = finding_add(&fs, "SIP_LOST_BETWEEN_POINTS", SEV_WARNING, PARTY_NONE, 0);
+	finding_title(g, "%s", "a short title");
+	assert_string_equal(g->title, "a short title");
+}
+
 static void test_platforms_and_registry(void **state)
 {
 	(void)state;
@@ -123,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_mos_curve),
 		cmocka_unit_test(test_emodel_loss),
 		cmocka_unit_test(test_findings_order),
+		cmocka_unit_test(test_findings_cut_whole_words),
 		cmocka_unit_test(test_platforms_and_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

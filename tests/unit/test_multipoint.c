@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for calls followed across capture points: the clock offset and
  * transit estimated from messages of both directions, differences between
- * points, grouping by Call-ID and time, and a message lost between points. */
+ * points, grouping by Call-ID and time, a message lost between points, and the
+ * points put in path order (or as --points gives it) with the break once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,12 +179,144 @@ static void test_same_call_id_years_apart_is_not_one_call(void **state)
 	free_call(p2);
 }
 
+/* Four points along one path (the phone's side first), given in another
+ * order, with clocks far apart: the order comes from which point saw each
+ * request first and which its answer, not from the clocks; the ACK dropped
+ * between the second and the third is one finding, between those two. */
+struct path_seen {
+	unsigned groups;
+	bool flip;
+	char last_title[200];
+	struct mp_break last_brk;
+	unsigned n_findings;
+	char title[200];
+	unsigned n_breaks;
+	struct mp_break brk;
+};
+
+static void collect_path(void *ctx, const struct mp_group *g)
+{
+	struct path_seen *s = ctx;
+	s->flip = g->flip;
+	if (g->findings.n)
+		snprintf(s->last_title, sizeof(s->last_title), "%s", g->findings.f[0].title);
+	if (g->n_breaks)
+		s->last_brk = g->breaks[0];
+	if (s->groups++)
+		return;
+	s->n_findings = g->findings.n;
+	if (g->findings.n)
+		snprintf(s->title, sizeof(s->title), "%s", g->findings.f[0].title);
+	s->n_breaks = g->n_breaks;
+	if (g->n_breaks)
+		s->brk = g->breaks[0];
+}
+
+static void test_path_order_and_one_break(void **state)
+{
+	(void)state;
+	static const char *const names[4] = { "phone", "lan", "wan", "far" };
+	static const int64_t offset[4] = { 0, 7 * SEC, -4 * SEC, 50 * SEC };
+	static const uint16_t input[4][4] = { { 2, 0, 3, 1 }, { 3, 2, 1, 0 }, { 0, 1, 2, 3 }, { 1, 3, 0, 2 } };
+	for (int o = 0; o < 4; o++) {
+		struct multipoint mp;
+		assert_true(multipoint_init(&mp, 4));
+		struct call *calls[4];
+		for (int k = 0; k < 4; k++) {
+			struct spec b[6];
+			size_t n = 0;
+			for (int i = 0; i < 6; i++) {
+				/* the wan side and beyond never see the ACK */
+				if (k >= 2 && !strcmp(call_a[i].method, "ACK") && call_a[i].request)
+					continue;
+				b[n] = call_a[i];
+				b[n].ts += offset[k] + (call_a[i].from == PARTY_A ? k : 3 - k) * 10 * MS;
+				n++;
+			}
+			calls[k] = mk_call(input[o][k], "c4@example.com", b, n, 0);
+			multipoint_add(&mp, calls[k], 1);
+		}
+		for (int k = 0; k < 4; k++) {
+			char file[32];
+			snprintf(file, sizeof(file), "/tmp/%s.pcap", names[k]);
+			multipoint_point(&mp, input[o][k], file, offset[k] - SEC, offset[k] + 60 * SEC);
+		}
+		/* a later call the other way: its caller at the far end, its ACK
+		 * dropped between wan and lan */
+		struct call *back[4];
+		for (int k = 0; k < 4; k++) {
+			struct spec b[6];
+			size_t n = 0;
+			for (int i = 0; i < 6; i++) {
+				if (k <= 1 && !strcmp(call_a[i].method, "ACK") && call_a[i].request)
+					continue;
+				b[n] = call_a[i];
+				b[n].ts += 100 * SEC + offset[k] + (call_a[i].from == PARTY_A ? 3 - k : k) * 10 * MS;
+				n++;
+			}
+			back[k] = mk_call(input[o][k], "c5@example.com", b, n, 0);
+			multipoint_add(&mp, back[k], 2);
+		}
+		for (int k = 0; k < 4; k++) {
+			char file[32];
+			snprintf(file, sizeof(file), "/tmp/%s.pcap", names[k]);
+			multipoint_point(&mp, input[o][k], file, offset[k] - SEC, offset[k] + 200 * SEC);
+		}
+		multipoint_order(&mp, NULL);
+		for (int k = 0; k < 4; k++) {
+			assert_int_equal(mp.order.path[k], input[o][k]);
+			assert_string_equal(mp_label(&mp, input[o][k]), names[k]);
+			assert_int_equal(mp_no(&mp, input[o][k]), k + 1);
+		}
+		assert_true(mp.order.ev & MP_EV_TIME);
+		struct path_seen s;
+		memset(&s, 0, sizeof(s));
+		multipoint_each(&mp, collect_path, &s);
+		assert_int_equal(s.n_findings, 1);
+		assert_string_equal(s.title, "1 SIP message from the caller lost between lan and wan (capture points 2 and 3)");
+		assert_int_equal(s.n_breaks, 1);
+		assert_int_equal(s.brk.a, input[o][1]);
+		assert_int_equal(s.brk.b, input[o][2]);
+		assert_int_equal(s.flip, 1); /* the last group seen: the call the other way */
+		assert_string_equal(s.last_title, "1 SIP message from the caller lost between wan and lan (capture points 3 "
+				    "and 2)");
+		assert_int_equal(s.last_brk.a, input[o][2]);
+		assert_int_equal(s.last_brk.b, input[o][1]);
+		/* --points: given order and names, whatever the evidence */
+		char spec[64];
+		snprintf(spec, sizeof(spec), "%u=far-end,%u,%u,%u=handset", input[o][3] + 1u, input[o][2] + 1u,
+			 input[o][1] + 1u, input[o][0] + 1u);
+		multipoint_order(&mp, spec);
+		assert_true(mp.order.given);
+		assert_int_equal(mp.order.path[0], input[o][3]);
+		assert_string_equal(mp_label(&mp, input[o][3]), "far-end");
+		assert_string_equal(mp_label(&mp, input[o][0]), "handset");
+		assert_int_equal(mp_no(&mp, input[o][0]), 4);
+		/* a name that names nothing: said, and the order worked out */
+		multipoint_order(&mp, "wan,5");
+		assert_false(mp.order.given);
+		assert_true(mp.order.note[0] != '\0');
+		multipoint_free(&mp);
+		for (int k = 0; k < 4; k++) {
+			free_call(calls[k]);
+			free_call(back[k]);
+		}
+	}
+	char err[200];
+	assert_true(multipoint_points_check("phone,nat-in,nat-out,far", err, sizeof(err)));
+	assert_true(multipoint_points_check("2,1,3=carrier", err, sizeof(err)));
+	assert_false(multipoint_points_check("2,,3", err, sizeof(err)));
+	assert_false(multipoint_points_check("0,1", err, sizeof(err)));
+	assert_false(multipoint_points_check("1=", err, sizeof(err)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clock_offset_and_transit),
 		cmocka_unit_test(test_rewrite_and_lost_ack),
 		cmocka_unit_test(test_same_call_id_years_apart_is_not_one_call),
+		cmocka_unit_test(test_path_order_and_one_break),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
