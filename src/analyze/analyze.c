@@ -87,17 +87,57 @@ static void name_interfaces(const struct analyzer *a, const struct call *c, stru
 /* The NAT idle timeout this call bounds: the silence after which a mapping was
  * gone (or, when another mapping of the capture survived less, that), so that
  * every finding of the call gives the same keep-alive advice. */
-static double keepalive_below(const struct analyzer *a, const struct call_facts *f)
+/* The address party p's media came from: its busiest stream's source. */
+static const struct addr *media_source(const struct call *c, uint8_t p)
 {
-	double died = 0;
-	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
-		const struct acct_dir *d = &f->acct.dir[p];
-		if (d->lost && (d->cause == CAUSE_NAT_EXPIRED || d->cause == CAUSE_STALE_MAPPING) && d->silence_s > 0 &&
-		    (died == 0 || d->silence_s < died))
-			died = d->silence_s;
+	const struct stream *best = NULL;
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->dir == p && (!best || s->packets > best->packets))
+			best = s;
+	return best ? &best->src.addr : NULL;
+}
+
+const struct nat_bounds *analyzer_nat_of(const struct analyzer *a, const struct call *c, uint8_t p)
+{
+	const struct addr *where = media_source(c, p);
+	for (unsigned i = 0; i < a->n_nat; i++)
+		if (where ? addr_eq(&a->nat[i].where, where) : !a->nat[i].where.family)
+			return &a->nat[i];
+	return NULL;
+}
+
+struct nat_bounds *analyzer_nat_add(struct analyzer *a, const struct call *c, uint8_t p)
+{
+	const struct nat_bounds *known = analyzer_nat_of(a, c, p);
+	if (known)
+		return &a->nat[known - a->nat];
+	if (a->n_nat >= NAT_MAX) {
+		a->nat_unlisted++;
+		return NULL;
 	}
-	if (died > 0 && a->nat.have_survived && a->nat.survived_s < died)
-		return a->nat.survived_s;
+	struct nat_bounds *b = &a->nat[a->n_nat++];
+	memset(b, 0, sizeof(*b));
+	const struct addr *where = media_source(c, p);
+	if (where)
+		b->where = *where;
+	return b;
+}
+
+static double keepalive_below(const struct analyzer *a, const struct call *c, const struct call_facts *f)
+{
+	double died = 0, survived = 0;
+	for (uint8_t far = PARTY_A; far <= PARTY_B; far++) {
+		const struct acct_dir *d = &f->acct.dir[far];
+		if (!d->lost || (d->cause != CAUSE_NAT_EXPIRED && d->cause != CAUSE_STALE_MAPPING) || d->silence_s <= 0 ||
+		    (died != 0 && d->silence_s >= died))
+			continue;
+		died = d->silence_s;
+		/* what a mapping of the same NAT (the receiver's) survived elsewhere */
+		const struct nat_bounds *b = analyzer_nat_of(a, c, far == PARTY_A ? PARTY_B : PARTY_A);
+		survived = b && b->have_survived ? b->survived_s : 0;
+	}
+	if (died > 0 && survived > 0 && survived < died)
+		return survived;
 	return died;
 }
 
@@ -106,7 +146,7 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	struct call_facts f;
 	facts_derive(c, &f);
 	account_build(c, &f, a->cfg.signalling_only, a->rtp_seen > 0);
-	f.keepalive_below_s = keepalive_below(a, &f);
+	f.keepalive_below_s = keepalive_below(a, c, &f);
 	memset(out, 0, sizeof(*out));
 	memset(a->call_survived_s, 0, sizeof(a->call_survived_s));
 	memset(a->call_died_s, 0, sizeof(a->call_died_s));

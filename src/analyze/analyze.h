@@ -25,8 +25,12 @@ struct analyze_config {
 	const struct capture *cap;
 };
 
-/* What the calls of a capture tell about the NAT's UDP idle timeout. */
+/* What the calls of a capture tell about the UDP idle timeout of one NAT,
+ * known by the public address its party's media came from (a capture can
+ * hold phones behind several NATs, each with its own timeout). */
+#define NAT_MAX 16
 struct nat_bounds {
+	struct addr where;           /* the NATed party's media source address (family 0: not known) */
 	bool have_survived, have_died;
 	double survived_s;           /* longest silence a mapping survived */
 	double died_s;               /* shortest silence after which a mapping was gone */
@@ -37,7 +41,9 @@ struct analyzer {
 	struct analyze_config cfg;
 	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
 	int64_t input_end_ts;        /* time of the input's last frame, once the input has ended (0 before) */
-	struct nat_bounds nat;
+	struct nat_bounds nat[NAT_MAX]; /* by NAT, in the order first seen */
+	unsigned n_nat;
+	uint64_t nat_unlisted;       /* bounds of NATs past NAT_MAX, not kept */
 	/* the last call's own bounds, by the party behind the NAT (0: none):
 	 * the longest silence its mapping survived, the shortest after which it
 	 * was gone (patterns.c groups them by address) */
@@ -61,6 +67,12 @@ struct rule {
 	enum severity sev;           /* the most a finding of this rule can be */
 	void (*eval)(const struct rule_ctx *ctx, struct findings *out);
 };
+
+/* The bounds known so far of the NAT in front of party p of call c (by its
+ * media's source address), or NULL. */
+const struct nat_bounds *analyzer_nat_of(const struct analyzer *a, const struct call *c, uint8_t p);
+/* The same, added when new (NULL when NAT_MAX NATs are known already). */
+struct nat_bounds *analyzer_nat_add(struct analyzer *a, const struct call *c, uint8_t p);
 
 /* The registry (rules.c): rule_at(0..n_rules-1). */
 const struct rule *rule_at(size_t i);

@@ -79,13 +79,15 @@ static void from_signalling(const struct rule_ctx *x, struct findings *out)
 
 static void note_bound(struct analyzer *a, const struct call *c, uint8_t party, bool died, double s)
 {
-	struct nat_bounds *b = &a->nat;
 	if (party <= PARTY_B) {
 		if (died && (a->call_died_s[party] == 0 || s < a->call_died_s[party]))
 			a->call_died_s[party] = s;
 		else if (!died && s > a->call_survived_s[party])
 			a->call_survived_s[party] = s;
 	}
+	struct nat_bounds *b = analyzer_nat_add(a, c, party);
+	if (!b)
+		return;
 	if (died && (!b->have_died || s < b->died_s)) {
 		b->have_died = true;
 		b->died_s = s;
@@ -222,10 +224,11 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		}
 		finding_explain(fd, "So this NAT's UDP idle timeout is below %.0f s: the mapping survived nothing of that "
 				"silence.", pause);
-		if (x->a->nat.have_survived && x->a->nat.survived_s < pause)
-			finding_explain(fd, "A mapping in this capture survived %.0f s of silence (call %s), so the timeout "
-					"lies between %.0f and %.0f s.", x->a->nat.survived_s, x->a->nat.survived_call,
-					x->a->nat.survived_s, pause);
+		const struct nat_bounds *nb = analyzer_nat_of(x->a, c, p);
+		if (nb && nb->have_survived && nb->survived_s < pause)
+			finding_explain(fd, "A mapping of the same NAT survived %.0f s of silence (call %s), so the timeout "
+					"lies between %.0f and %.0f s.", nb->survived_s, nb->survived_call, nb->survived_s,
+					pause);
 		cite_icmp(x, d, far, p, fd);
 		if (h)
 			finding_evidence(fd, h->frame_start, h->start, c->point, "hold (%s)", h->how);

@@ -243,17 +243,35 @@ void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const stru
 		if (a->by_rule[r])
 			fprintf(f, "  %-30s %" PRIu64 " call finding%s\n", rule_at(r)->id, a->by_rule[r],
 				a->by_rule[r] == 1 ? "" : "s");
-	const struct nat_bounds *b = &a->nat;
+	for (unsigned i = 0; i < a->n_nat; i++) {
+		char line[600];
+		nat_bounds_text(&a->nat[i], a->n_nat > 1, line, sizeof(line));
+		fprintf(f, "  %s\n", line);
+	}
+	if (a->nat_unlisted)
+		fprintf(f, "  (and bounds of more NATs, not listed: %u are)\n", NAT_MAX);
+}
+
+void nat_bounds_text(const struct nat_bounds *b, bool name, char *buf, size_t cap)
+{
+	char where[ADDR_STRLEN + 40] = "";
+	if (name) {
+		char ip[ADDR_STRLEN] = "?";
+		if (b->where.family)
+			addr_str(&b->where, ip);
+		snprintf(where, sizeof(where), " of the NAT at %s", b->where.family ? ip : "an unknown address");
+	}
 	if (b->have_died && b->have_survived && b->survived_s < b->died_s)
-		fprintf(f, "  NAT UDP idle timeout: between %.0f s (a mapping survived that, call %s) and %.0f s (one was "
-			   "gone after that, call %s); keep media alive at least every %.0f s.\n",
-			b->survived_s, b->survived_call, b->died_s, b->died_call, b->survived_s / 2 > 1 ? b->survived_s / 2 : 1);
+		snprintf(buf, cap, "NAT UDP idle timeout%s: between %.0f s (a mapping survived that, call %s) and %.0f s (one "
+			 "was gone after that, call %s); keep media alive at least every %.0f s.", where, b->survived_s,
+			 b->survived_call, b->died_s, b->died_call, b->survived_s / 2 > 1 ? b->survived_s / 2 : 1);
 	else if (b->have_died)
-		fprintf(f, "  NAT UDP idle timeout: below %.0f s (a mapping was gone after that, call %s); keep media alive "
-			   "more often than that (e.g. every %.0f s).\n",
-			b->died_s, b->died_call, b->died_s / 3 > 1 ? b->died_s / 3 : 1);
-	else if (b->have_survived)
-		fprintf(f, "  NAT mappings survived silences of up to %.0f s (call %s).\n", b->survived_s, b->survived_call);
+		snprintf(buf, cap, "NAT UDP idle timeout%s: below %.0f s (a mapping was gone after that, call %s); keep media "
+			 "alive more often than that (e.g. every %.0f s).", where, b->died_s, b->died_call,
+			 b->died_s / 3 > 1 ? b->died_s / 3 : 1);
+	else
+		snprintf(buf, cap, "NAT mappings%s survived silences of up to %.0f s (call %s).", where, b->survived_s,
+			 b->survived_call);
 }
 
 void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a)
@@ -271,18 +289,42 @@ void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a)
 		if (a->by_rule[r])
 			jw_uint(w, rule_at(r)->id, a->by_rule[r]);
 	jw_obj_end(w);
+	/* one NAT: its bounds; several: each its own, never mixed */
 	jw_obj(w, "nat_udp_timeout");
-	if (a->nat.have_survived) {
-		jw_num(w, "survived_s", a->nat.survived_s, 1);
-		jw_str(w, "survived_call", a->nat.survived_call);
+	const struct nat_bounds *one = a->n_nat == 1 ? &a->nat[0] : NULL;
+	if (one && one->have_survived) {
+		jw_num(w, "survived_s", one->survived_s, 1);
+		jw_str(w, "survived_call", one->survived_call);
 	} else {
 		jw_null(w, "survived_s");
 	}
-	if (a->nat.have_died) {
-		jw_num(w, "expired_within_s", a->nat.died_s, 1);
-		jw_str(w, "expired_call", a->nat.died_call);
+	if (one && one->have_died) {
+		jw_num(w, "expired_within_s", one->died_s, 1);
+		jw_str(w, "expired_call", one->died_call);
 	} else {
 		jw_null(w, "expired_within_s");
+	}
+	if (a->n_nat > 1) {
+		jw_arr(w, "by_nat");
+		for (unsigned i = 0; i < a->n_nat; i++) {
+			const struct nat_bounds *b = &a->nat[i];
+			char ip[ADDR_STRLEN];
+			jw_obj(w, NULL);
+			if (b->where.family)
+				jw_str(w, "address", addr_str(&b->where, ip));
+			else
+				jw_null(w, "address");
+			if (b->have_survived)
+				jw_num(w, "survived_s", b->survived_s, 1);
+			else
+				jw_null(w, "survived_s");
+			if (b->have_died)
+				jw_num(w, "expired_within_s", b->died_s, 1);
+			else
+				jw_null(w, "expired_within_s");
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
 	}
 	jw_obj_end(w);
 	jw_obj_end(w);

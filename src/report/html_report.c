@@ -12,6 +12,7 @@
 #include "core/sha256.h"
 #include "core/status.h"
 #include "report/call_list.h"
+#include "report/findings_report.h"
 #include "report/html.h"
 #include "report/html_assets.h"
 #include "report/html_call.h"
@@ -338,20 +339,11 @@ static void diagnosis(FILE *out, const struct analyzer *a)
 		}
 	if (any)
 		fputs("</ul>\n", out);
-	const struct nat_bounds *b = &a->nat;
-	if (b->have_died || b->have_survived) {
-		fputs("<p class=\"nat\"><strong>NAT UDP idle timeout:</strong> ", out);
-		if (b->have_died && b->have_survived && b->survived_s < b->died_s)
-			html_printf(out, "between %.0f s (a mapping survived that, call %s) and %.0f s (one was gone after that, "
-					 "call %s); keep media alive at least every %.0f s.",
-				    b->survived_s, b->survived_call, b->died_s, b->died_call,
-				    b->survived_s / 2 > 1 ? b->survived_s / 2 : 1);
-		else if (b->have_died)
-			html_printf(out, "below %.0f s (a mapping was gone after that, call %s); keep media alive more often "
-					 "than that (e.g. every %.0f s).",
-				    b->died_s, b->died_call, b->died_s / 3 > 1 ? b->died_s / 3 : 1);
-		else
-			html_printf(out, "mappings survived silences of up to %.0f s (call %s).", b->survived_s, b->survived_call);
+	for (unsigned i = 0; i < a->n_nat; i++) {
+		char line[600];
+		nat_bounds_text(&a->nat[i], a->n_nat > 1, line, sizeof(line));
+		fputs("<p class=\"nat\">", out);
+		html_str(out, line);
 		fputs("</p>\n", out);
 	}
 	fputs("</div>\n", out);
