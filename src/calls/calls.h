@@ -34,6 +34,10 @@ struct calls_config {
 	int64_t origin_ns;       /* time of the capture's first frame: stream times are taken
 				  * relative to it, as tshark does, so rounding agrees */
 	bool decode_audio;       /* decode the audio of streams (levels, SILENT_MEDIA) */
+	bool keep_raw;           /* keep each call's SIP messages as bytes (a renderer shows them
+				  * whole): off by default, and for deadair watch */
+	uint32_t raw_msg_max;    /* bytes kept of one message (at most CALL_RAW_MSG_MAX) */
+	uint32_t raw_call_max;   /* bytes kept of one call's messages */
 	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
 };
 

@@ -715,6 +715,8 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		copy_sv(r->reason_phrase, sizeof(r->reason_phrase), m->reason_phrase);
 		r->sdp = sdp_idx;
 		r->ip_id = d->ip_id;
+		if (c->raw_on)
+			call_keep_raw(t, c, r, d->data, m->len < d->len ? m->len : d->len);
 	}
 }
 

@@ -172,6 +172,10 @@ struct calls {
 	unsigned n_stun_maps, stun_next;
 };
 
+/* raw.c: keeps the bytes of message r (len on the wire) in c->raw, within
+ * the configured caps. */
+void call_keep_raw(const struct calls *t, struct call *c, struct msg_rec *r, const uint8_t *p, size_t len);
+
 /* calls.c */
 /* Recomputes when c is due to be finalised; an earlier time moves its timer. */
 void call_touch(struct calls *t, struct call *c);

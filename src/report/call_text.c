@@ -10,6 +10,7 @@
 #include "report/audio_report.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
+#include "report/raw_message.h"
 
 #define BOLD "\033[1m"
 #define RED "\033[31m"
@@ -323,6 +324,7 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	if (fs && w)
 		report_findings_text(f, c, fs, w, st);
 	ladder(f, c, st);
+	report_messages_text(f, c, st);
 	fprintf(f, "  %smedia%s", col(st, BOLD), col(st, RESET));
 	if (!c->streams)
 		fputs(": no RTP seen", f);

@@ -183,10 +183,18 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		fprintf(f, "<rect class=\"rowbg\" x=\"0\" y=\"%u\" width=\"%u\" height=\"%u\"/>", y - 16, width, ROW_H);
 		fprintf(f, "<text class=\"t\" x=\"6\" y=\"%u\">%+.3f s</text>", y + 2, t);
 		fprintf(f, "<text class=\"fr\" x=\"%u\" y=\"%u\">#%" PRIu64 "</text>", width - 6, y + 2, m->frame);
+		/* the arrow and its label open the message whole when its bytes were kept */
+		bool raw = m->raw != RAW_NONE;
+		if (raw)
+			fprintf(f, "<a class=\"msgref\" href=\"#%s-r%u\">", idp, i);
 		if (a == b) {
 			fprintf(f, "<path class=\"arrow\" d=\"M%u %u h30 v8 h-28\"/>", xa, y - 4);
 		} else {
 			int dir = xb > xa ? 1 : -1;
+			unsigned lo = xa < xb ? xa : xb;
+			if (raw) /* a wider target than the 1.4 px line */
+				fprintf(f, "<rect class=\"hit\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"10\"/>", lo,
+					y - 5, (xa > xb ? xa - xb : xb - xa));
 			fprintf(f, "<line class=\"arrow\" x1=\"%u\" y1=\"%u\" x2=\"%d\" y2=\"%u\"/>", xa, y, (int)xb - dir * 2, y);
 		}
 		unsigned mid = a == b ? xa + 40 : (xa + xb) / 2;
@@ -195,6 +203,8 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		snprintf(shown, sizeof(shown), "%.40s", label);
 		html_str(f, shown);
 		fputs("</text>", f);
+		if (raw)
+			fputs("</a>", f);
 		if (m->sdp >= 0 && (uint32_t)m->sdp < c->n_sdp) {
 			bool hold = sdp_rec_is_hold(&c->sdp[m->sdp]);
 			unsigned bx = (a == b ? xa : (xa < xb ? xa : xb)) + 8;
