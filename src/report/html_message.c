@@ -164,10 +164,9 @@ static void message(FILE *f, const struct call *c, uint32_t i, const struct find
 		field_line(f, &fl, cited);
 		first = false;
 	}
-	if (rest.n) {
+	if (fl.blank)
 		fputc('\n', f);
-		body_lines(f, rest, fs, cite, n_cite);
-	}
+	body_lines(f, rest, fs, cite, n_cite);
 	fputs("</pre>", f);
 	if (m->raw == RAW_CUT)
 		fprintf(f, "<p class=\"note\">Cut: the first %u of its %" PRIu32 " bytes.</p>", m->raw_len, m->raw_size);

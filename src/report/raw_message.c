@@ -36,8 +36,10 @@ bool raw_message_field(struct sv *rest, struct raw_field *out, bool first)
 	if (!rest->n)
 		return false;
 	struct sv line = next_line(rest);
-	if (!line.n && !first)
+	if (!line.n && !first) {
+		out->blank = true;
 		return false; /* the blank line: *rest is the body */
+	}
 	out->line = line;
 	/* folded continuation lines (starting with SP or HTAB) belong to this field */
 	while (!first && rest->n && (rest->p[0] == ' ' || rest->p[0] == '\t')) {

@@ -23,6 +23,7 @@ struct raw_field {
 	struct sv line;   /* the whole field as written, line ends inside a folded one kept, the last left out */
 	struct sv name;   /* the header name, trimmed (empty for the start line or a line without ':') */
 	struct sv value;  /* after the ':', trimmed at its start */
+	bool blank;       /* (when false is returned) the head ended with its blank line */
 };
 
 /* Walks a message's head: *rest starts as the whole message; each call gives
