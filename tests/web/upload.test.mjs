@@ -26,8 +26,8 @@ test('upload a capture: findings, ladder, timeline; an evidence link highlights 
   await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
   await page.locator('article.call').first().waitFor();
   assert.match(await page.locator('.finding .fid').first().textContent(), /CODEC_CHANGE_WITHOUT_REINVITE/);
-  // the ladder: one column per endpoint, one arrow per message
-  assert.equal(await page.locator('svg.ladder g.col').count(), 2);
+  // the ladder: one column per endpoint (two for SIP, two for the RTP), one arrow per message
+  assert.equal(await page.locator('svg.ladder g.col').count(), 4);
   assert.equal(await page.locator('svg.ladder g.msg').count(), 6);
   assert.ok((await page.locator('svg.ladder').boundingBox()).height > 150);
   // the timeline: bars in both directions
