@@ -72,6 +72,7 @@ struct calls_config calls_config_default(void)
 		.duplicate_ns = TX_DUPLICATE_NS,
 		.raw_msg_max = CALL_RAW_MSG_MAX,
 		.raw_call_max = CALL_RAW_CALL_MAX,
+		.raw_total_max = CALL_RAW_TOTAL_MAX,
 	};
 	return c;
 }
@@ -393,6 +394,7 @@ static void call_free(struct calls *t, struct call *c)
 	free(c->msgs);
 	free(c->sdp);
 	free(c->tx);
+	t->raw_bytes -= c->raw_cap <= t->raw_bytes ? c->raw_cap : t->raw_bytes;
 	free(c->raw);
 	free(c->links);
 	free(cx->conns);

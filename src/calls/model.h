@@ -20,9 +20,11 @@
 #define CALL_MAX_LINKS 4
 /* A call's SIP messages as bytes, kept only when a renderer shows them
  * (calls_config.keep_raw): each cut at raw_msg_max, all of a call's at most
- * raw_call_max; what is cut or left out is counted on the call. */
+ * raw_call_max, those of all calls in progress at most raw_total_max; what is
+ * cut or left out is counted on the call. */
 #define CALL_RAW_MSG_MAX 8192
 #define CALL_RAW_CALL_MAX (128u * 1024u)
+#define CALL_RAW_TOTAL_MAX (64ull * 1024 * 1024) /* all calls in progress together */
 #define SDP_REC_MEDIA 4
 #define SDP_REC_CODECS 8
 #define STREAM_MAX_GAPS 32
@@ -414,7 +416,7 @@ struct call {
 	char *raw;
 	uint32_t raw_used, raw_cap;
 	uint32_t raw_cut;             /* messages kept cut at the per-message cap */
-	uint32_t raw_left_out;        /* messages not kept: the call's budget was spent */
+	uint32_t raw_left_out;        /* messages not kept: the call's budget (or all calls') was spent */
 
 	struct stream *streams;
 	uint32_t audio_streams;        /* streams whose audio is decoded from their first packet */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The SIP messages of a call as bytes, for reports that show each message
  * whole: kept only when asked for (calls_config.keep_raw), each message cut at
- * raw_msg_max bytes and a call's at most raw_call_max, so that memory still
- * follows the calls in progress; a retransmission identical to a message kept
+ * raw_msg_max bytes, a call's at most raw_call_max and all calls' in progress
+ * together at most raw_total_max, so that memory still follows the calls in
+ * progress, bounded whatever a flood of calls sends; a retransmission identical to a message kept
  * shortly before shares its bytes. What is cut or left out is counted. */
 #include "calls/internal.h"
 
@@ -10,8 +11,9 @@
 #include <string.h>
 
 #define RAW_SHARE_LOOKBACK 8 /* kept messages compared for identical bytes */
+#define RAW_SHARE_SCAN 32    /* records looked at for them */
 
-void call_keep_raw(const struct calls *t, struct call *c, struct msg_rec *r, const uint8_t *p, size_t len)
+void call_keep_raw(struct calls *t, struct call *c, struct msg_rec *r, const uint8_t *p, size_t len)
 {
 	r->raw = RAW_NONE;
 	r->raw_size = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
@@ -24,9 +26,10 @@ void call_keep_raw(const struct calls *t, struct call *c, struct msg_rec *r, con
 	uint8_t state = keep < len ? RAW_CUT : RAW_WHOLE;
 	/* the same bytes as one of the last messages kept (a retransmission, the
 	 * same packet captured twice): share them */
-	unsigned looked = 0;
-	for (struct msg_rec *o = r; o > c->msgs && looked < RAW_SHARE_LOOKBACK;) {
+	unsigned looked = 0, scanned = 0;
+	for (struct msg_rec *o = r; o > c->msgs && looked < RAW_SHARE_LOOKBACK && scanned < RAW_SHARE_SCAN;) {
 		o--;
+		scanned++;
 		if (o->raw == RAW_NONE)
 			continue;
 		looked++;
@@ -41,6 +44,7 @@ void call_keep_raw(const struct calls *t, struct call *c, struct msg_rec *r, con
 	}
 	if (keep > t->cfg.raw_call_max || c->raw_used > t->cfg.raw_call_max - keep) {
 		c->raw_left_out++;
+		t->st.raw_left_out++;
 		return;
 	}
 	if (c->raw_used + keep > c->raw_cap) {
@@ -49,11 +53,20 @@ void call_keep_raw(const struct calls *t, struct call *c, struct msg_rec *r, con
 			ncap *= 2;
 		if (ncap > t->cfg.raw_call_max)
 			ncap = t->cfg.raw_call_max;
+		/* all calls in progress together stay within raw_total_max */
+		size_t more = ncap - c->raw_cap;
+		if (t->raw_bytes + more > t->cfg.raw_total_max) {
+			c->raw_left_out++;
+			t->st.raw_left_out++;
+			return;
+		}
 		char *np = realloc(c->raw, ncap);
 		if (!np) {
 			c->raw_left_out++;
+			t->st.raw_left_out++;
 			return;
 		}
+		t->raw_bytes += more;
 		c->raw = np;
 		c->raw_cap = (uint32_t)ncap;
 	}

@@ -187,8 +187,8 @@ void html_messages(FILE *f, const struct call *c, const struct findings *fs, con
 			message(f, c, i, fs, idp, unit);
 	if (c->raw_left_out)
 		fprintf(f, "<p class=\"note\">%" PRIu32 " more messages not kept whole: at most %u bytes of a call's "
-			   "messages are kept.</p>\n",
-			c->raw_left_out, (unsigned)CALL_RAW_CALL_MAX);
+			   "messages are kept (and %u MiB of all calls in progress).</p>\n",
+			c->raw_left_out, (unsigned)CALL_RAW_CALL_MAX, (unsigned)(CALL_RAW_TOTAL_MAX >> 20));
 	if (c->msgs_total > c->n_msgs)
 		fprintf(f, "<p class=\"note\">%" PRIu32 " messages after the first %" PRIu32 " not kept.</p>\n",
 			c->msgs_total - c->n_msgs, c->n_msgs);

@@ -81,7 +81,7 @@ void report_messages_text(FILE *f, const struct call *c, const struct text_style
 		fputc('\n', f);
 		struct sv b = raw_message_bytes(c, m);
 		if (!b.n) {
-			fputs("      (not kept: the call's messages passed what is kept of them)\n", f);
+			fputs("      (not kept: the bytes kept of messages had reached their cap)\n", f);
 			continue;
 		}
 		while (b.n) {
@@ -96,8 +96,9 @@ void report_messages_text(FILE *f, const struct call *c, const struct text_style
 	if (c->msgs_total > c->n_msgs)
 		fprintf(f, "    ... %" PRIu32 " more messages not kept\n", c->msgs_total - c->n_msgs);
 	if (c->raw_left_out)
-		fprintf(f, "    %" PRIu32 " messages not shown whole: at most %" PRIu32 " bytes of a call's messages are kept\n",
-			c->raw_left_out, (uint32_t)CALL_RAW_CALL_MAX);
+		fprintf(f, "    %" PRIu32 " messages not shown whole: at most %" PRIu32 " bytes of a call's messages are kept "
+			   "(and %u MiB of all calls in progress)\n",
+			c->raw_left_out, (uint32_t)CALL_RAW_CALL_MAX, (unsigned)(CALL_RAW_TOTAL_MAX >> 20));
 }
 
 void report_message_raw_json(struct jw *w, const struct call *c, const struct msg_rec *m)
@@ -145,5 +146,6 @@ void report_messages_raw_json(struct jw *w, const struct call *c)
 	jw_uint(w, "left_out", c->raw_left_out);
 	jw_uint(w, "message_cap", CALL_RAW_MSG_MAX);
 	jw_uint(w, "call_cap", CALL_RAW_CALL_MAX);
+	jw_uint(w, "in_progress_cap", CALL_RAW_TOTAL_MAX);
 	jw_obj_end(w);
 }
