@@ -88,7 +88,7 @@ test('a capture dropped on the page is analysed', { timeout: 90000 }, async () =
   assert.match(await page.locator('section.capture h2').textContent(), /dropped\.pcap/);
 });
 
-test('the report prints: each call on its own page, no navigation, every section open', { timeout: 90000 }, async () => {
+test('the report prints: each call on its own page, no navigation, every section open but the messages whole', { timeout: 90000 }, async () => {
   const { page } = browser;
   await page.goto(server.url);
   await page.setInputFiles('#capture', example);
@@ -99,7 +99,8 @@ test('the report prints: each call on its own page, no navigation, every section
   assert.equal(await page.locator('header.top a').evaluate((a) => getComputedStyle(a).display), 'none');
   assert.equal(await page.locator('article.call').first().evaluate((a) => getComputedStyle(a).breakBefore), 'page');
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
-  assert.equal(await page.locator('details:not([open])').count(), 0);
+  assert.equal(await page.locator('details:not([open]):not(.sipmsg):not(.sipmsgs)').count(), 0);
+  assert.ok(await page.locator('details.sipmsg:not([open])').count() > 0, 'the SIP messages whole stay closed');
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   assert.ok((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length >= 2, 'two pages or more');
