@@ -19,7 +19,7 @@ static const char *const tags[] = {
 	"!DOCTYPE", "html", "head", "meta", "title", "style", "body", "svg", "defs", "marker", "path", "pattern", "rect",
 	"line", "header", "h1", "h2", "h3", "span", "a", "main", "section", "div", "p", "strong", "ul", "li", "table",
 	"tr", "th", "td", "details", "summary", "ol", "article", "time", "g", "text", "br", "footer", "script",
-	"thead", "tbody", "input", "output", "audio", "code",
+	"thead", "tbody", "input", "output", "audio", "code", "pre", "mark",
 };
 
 static bool known_tag(const char *p, size_t n)

@@ -70,6 +70,9 @@ struct calls_config calls_config_default(void)
 		.max_streams = 200000,
 		.max_unproven_streams = 50000,
 		.duplicate_ns = TX_DUPLICATE_NS,
+		.raw_msg_max = CALL_RAW_MSG_MAX,
+		.raw_call_max = CALL_RAW_CALL_MAX,
+		.raw_total_max = CALL_RAW_TOTAL_MAX,
 	};
 	return c;
 }
@@ -362,6 +365,7 @@ struct call *call_create(struct calls *t, struct sv call_id, const struct dgram 
 	c->start_ts = c->last_sip_ts = c->last_activity_ts = d->ts_ns;
 	c->start_frame = d->frame;
 	c->ended_by = PARTY_NONE;
+	c->raw_on = t->cfg.keep_raw;
 	timer_init(&cx->timer);
 	htab_add(&t->by_id, &cx->id_node, call_id_hash(t, call_id));
 	c->next = t->active;
@@ -390,6 +394,8 @@ static void call_free(struct calls *t, struct call *c)
 	free(c->msgs);
 	free(c->sdp);
 	free(c->tx);
+	t->raw_bytes -= c->raw_cap <= t->raw_bytes ? c->raw_cap : t->raw_bytes;
+	free(c->raw);
 	free(c->links);
 	free(cx->conns);
 	free(cx);

@@ -34,6 +34,11 @@ struct calls_config {
 	int64_t origin_ns;       /* time of the capture's first frame: stream times are taken
 				  * relative to it, as tshark does, so rounding agrees */
 	bool decode_audio;       /* decode the audio of streams (levels, SILENT_MEDIA) */
+	bool keep_raw;           /* keep each call's SIP messages as bytes (a renderer shows them
+				  * whole): off by default, and for deadair watch */
+	uint32_t raw_msg_max;    /* bytes kept of one message (at most CALL_RAW_MSG_MAX) */
+	uint32_t raw_call_max;   /* bytes kept of one call's messages */
+	uint64_t raw_total_max;  /* bytes kept of the messages of all calls in progress */
 	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
 };
 
@@ -56,6 +61,7 @@ struct calls_stats {
 	uint64_t limit_calls, limit_streams;
 	uint64_t limit_probation;      /* flows dropped while on probation, oldest first, to make
 					* room (max_unproven_streams); their packets count as stray */
+	uint64_t raw_left_out;         /* messages whose bytes were not kept (keep_raw): a cap was reached */
 	unsigned peak_calls, peak_streams;
 };
 

@@ -716,6 +716,8 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		r->sdp = sdp_idx;
 		r->ip_id = d->ip_id;
 		r->ttl = d->ttl;
+		if (c->raw_on)
+			call_keep_raw(t, c, r, d->data, m->len < d->len ? m->len : d->len);
 	}
 }
 

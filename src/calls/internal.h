@@ -168,9 +168,14 @@ struct calls {
 	struct host_slot *hosts;   /* open addressing; family 0 = empty */
 	unsigned host_slots, n_hosts;
 	uint64_t host_streams;     /* streams counted in hosts (each for its two hosts) */
+	uint64_t raw_bytes;        /* allocated for the messages' bytes of calls in progress (raw.c) */
 	struct endpoint stun_maps[STUN_MAPS]; /* a ring: XOR-MAPPED-ADDRESS of Binding responses */
 	unsigned n_stun_maps, stun_next;
 };
+
+/* raw.c: keeps the bytes of message r (len on the wire) in c->raw, within
+ * the configured caps. */
+void call_keep_raw(struct calls *t, struct call *c, struct msg_rec *r, const uint8_t *p, size_t len);
 
 /* calls.c */
 /* Recomputes when c is due to be finalised; an earlier time moves its timer. */

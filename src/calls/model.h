@@ -18,6 +18,13 @@
 #define CALL_MAX_SDP 64          /* offers/answers kept per call */
 #define CALL_MAX_TX 256          /* transactions remembered for retransmission detection */
 #define CALL_MAX_LINKS 4
+/* A call's SIP messages as bytes, kept only when a renderer shows them
+ * (calls_config.keep_raw): each cut at raw_msg_max, all of a call's at most
+ * raw_call_max, those of all calls in progress at most raw_total_max; what is
+ * cut or left out is counted on the call. */
+#define CALL_RAW_MSG_MAX 8192
+#define CALL_RAW_CALL_MAX (128u * 1024u)
+#define CALL_RAW_TOTAL_MAX (64ull * 1024 * 1024) /* all calls in progress together */
 #define SDP_REC_MEDIA 4
 #define SDP_REC_CODECS 8
 #define STREAM_MAX_GAPS 32
@@ -70,6 +77,17 @@ struct msg_rec {
 	int16_t sdp;             /* index into call.sdp, -1 if none */
 	uint16_t ip_id;          /* IPv4 identification of the packet (0: IPv6, a trace, or unset) */
 	uint8_t ttl;             /* IP TTL / hop limit (0: a trace, or unset) */
+	uint8_t raw;             /* enum msg_raw: whether its bytes are in call.raw */
+	uint16_t raw_len;        /* bytes kept (at most CALL_RAW_MSG_MAX) */
+	uint32_t raw_off;        /* where they start in call.raw */
+	uint32_t raw_size;       /* the whole message's length on the wire */
+};
+
+/* What call.raw holds of a message. */
+enum msg_raw {
+	RAW_NONE,                /* nothing: not asked for, or the call's budget was spent */
+	RAW_WHOLE,               /* the whole message */
+	RAW_CUT,                 /* its first raw_len bytes (the message was longer than the cap) */
 };
 
 enum sdp_kind { SDP_OFFER, SDP_ANSWER };
@@ -393,6 +411,13 @@ struct call {
 	uint32_t answer_cseq;
 	uint32_t n_tx, tx_cap;
 	struct tx_rec *tx;            /* grows up to CALL_MAX_TX */
+	/* the messages' bytes (raw.c), when calls_config.keep_raw: msg_rec.raw_off
+	 * and raw_len point in here; a message identical to one kept shares its bytes */
+	bool raw_on;                  /* bytes were asked for */
+	char *raw;
+	uint32_t raw_used, raw_cap;
+	uint32_t raw_cut;             /* messages kept cut at the per-message cap */
+	uint32_t raw_left_out;        /* messages not kept: the call's budget (or all calls') was spent */
 
 	struct stream *streams;
 	uint32_t audio_streams;        /* streams whose audio is decoded from their first packet */

@@ -76,6 +76,7 @@ int analyze_run(const struct analyze_opts *o)
 		.filter = o->filter,
 		.quiet = o->quiet,
 		.list_messages = o->list_messages,
+		.whole_messages = o->list_messages && (o->verbose || o->format == FMT_JSON),
 		.rtp_timeout_s = o->rtp_timeout_s,
 		.err = stderr,
 		.input_format = o->input_format,

@@ -23,6 +23,7 @@ struct analyze_opts {
 	bool all_calls;            /* --all: list and report healthy calls too */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* --messages: every SIP message per capture */
+	bool verbose;              /* -v: with --messages, each call's messages whole (text) */
 	double rtp_timeout_s;      /* --rtp-timeout: the user's own media watchdog */
 	int fail_on;               /* --fail-on: exit 1 when a finding is this severe; -1 off */
 	int input_format;          /* --input-format: INPUT_AUTO, INPUT_CAPTURE or a trace format */

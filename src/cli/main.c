@@ -79,7 +79,10 @@ static void usage(FILE *out)
 	      "                          repeated or a comma list: any of them\n"
 	      "      --min-severity SEV  only calls with a finding at least this severe (info,\n"
 	      "                          warning, critical)\n"
-	      "  -m, --messages          also list every SIP message of each capture\n"
+	      "  -m, --messages          also list every SIP message of each capture; with -f json,\n"
+	      "                          each call's messages whole (start line, headers, body)\n"
+	      "  -v, --verbose           with --messages: each call's SIP messages whole in its\n"
+	      "                          report (the HTML report always has them)\n"
 	      "  -q, --quiet             capture summaries only, no calls\n"
 	      "      --rtp-timeout SECS  your own media watchdog: name it when a silence before a BYE\n"
 	      "                          matches it\n"
@@ -224,6 +227,7 @@ static int analyze_main(int argc, char **argv, int first)
 		{ "format", required_argument, NULL, 'f' },
 		{ "call", required_argument, NULL, 'c' },
 		{ "messages", no_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "color", required_argument, NULL, 'C' },
 		{ "rtp-timeout", required_argument, NULL, 'T' },
 		{ "fail-on", required_argument, NULL, 'F' },
@@ -269,7 +273,7 @@ static int analyze_main(int argc, char **argv, int first)
 	optind = first;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":o:f:c:mqhVr:I:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:f:c:mvqhVr:I:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 256:
 			o.all_calls = true;
@@ -453,6 +457,9 @@ static int analyze_main(int argc, char **argv, int first)
 			break;
 		case 'm':
 			o.list_messages = true;
+			break;
+		case 'v':
+			o.verbose = true;
 			break;
 		case 'T': {
 			char *end = NULL;

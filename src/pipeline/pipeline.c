@@ -208,6 +208,11 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s)
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
 }
 
+bool pipeline_keeps_raw(const struct pipeline_opts *o)
+{
+	return !o->quiet && (o->format == REPORT_HTML || o->whole_messages);
+}
+
 void pipeline_sip(struct run *r, const struct dgram *d, const struct sip_msg *m)
 {
 	r->sum.sip_messages++;

@@ -53,6 +53,9 @@ struct pipeline_opts {
 	bool all_calls;            /* text: list and report healthy calls too (--all) */
 	bool quiet;                /* capture summaries only */
 	bool list_messages;        /* text: every SIP message per capture */
+	/* each call's SIP messages whole (start line, headers, body) in its report:
+	 * text and JSON when set; HTML always (a ladder arrow opens its message) */
+	bool whole_messages;
 	double rtp_timeout_s;      /* the user's own media watchdog, 0 if none */
 	int64_t deadline_ns;       /* CLOCK_MONOTONIC time to stop reading at; 0: none */
 	/* CLOCK_MONOTONIC time past which calls and unsignalled streams still to
@@ -82,6 +85,10 @@ struct pipeline_opts {
 	 * ("NAME,NAME" or "2,1,3=name", multipoint.h); NULL: worked out */
 	const char *points;
 };
+
+/* Whether the calls stage is to keep each call's SIP messages as bytes for
+ * this report (calls_config.keep_raw): HTML, or whole_messages, never -q. */
+bool pipeline_keeps_raw(const struct pipeline_opts *o);
 
 /* input_format values besides the trace formats of source/trace.h (which
  * start at TRACE_RAW). */

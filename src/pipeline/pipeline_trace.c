@@ -60,6 +60,7 @@ int pipeline_analyze_trace(struct run *r, const struct pipeline_input *in, uint1
 	cap.linktype_name = "none";
 	struct calls_config ccfg = calls_config_default();
 	ccfg.duplicate_ns = 0; /* a log line is a send; its times may be coarse */
+	ccfg.keep_raw = pipeline_keeps_raw(r->o);
 	struct analyze_config acfg = {
 		.rtp_timeout_s = r->o->rtp_timeout_s,
 		.signalling_only = true,

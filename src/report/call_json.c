@@ -9,6 +9,7 @@
 #include "calls/calls.h"
 #include "report/audio_report.h"
 #include "report/call_report.h"
+#include "report/raw_message.h"
 #include "report/findings_report.h"
 
 static double rel(int64_t ts, int64_t origin)
@@ -326,9 +327,13 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 			jw_int(w, "sdp", m->sdp);
 		else
 			jw_null(w, "sdp");
+		if (c->raw_on)
+			report_message_raw_json(w, c, m);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+	if (c->raw_on)
+		report_messages_raw_json(w, c);
 	jw_arr(w, "sdp");
 	for (uint32_t i = 0; i < c->n_sdp; i++)
 		sdp_json(w, &c->sdp[i], c->start_ts);

@@ -10,6 +10,8 @@
 #include "report/audio_report.h"
 #include "report/call_report.h"
 #include "report/findings_report.h"
+#include "report/ladder_rtp.h"
+#include "report/raw_message.h"
 
 #define BOLD "\033[1m"
 #define RED "\033[31m"
@@ -55,14 +57,35 @@ static void sdp_summary(FILE *f, const struct sdp_rec *r)
 	}
 }
 
+/* An RTP row of the ladder: a stream's first packet, a silence, its last packet. */
+static void rtp_line(FILE *f, const struct call *c, const struct ladder_rtp *r, const struct text_style *st)
+{
+	const char *arrow = r->s->dir == PARTY_A ? "caller --> callee" : r->s->dir == PARTY_B ? "caller <-- callee"
+											       : "      RTP       ";
+	char label[160], src[ADDR_STRLEN + 10], dst[ADDR_STRLEN + 10];
+	ladder_rtp_label(r, label, sizeof(label));
+	endpoint_str(&r->s->src, src, sizeof(src));
+	endpoint_str(&r->s->dst, dst, sizeof(dst));
+	bool gap = r->kind == LRTP_GAP;
+	fprintf(f, "    %+11.6f %7" PRIu64 "  %s  %s%s%s  %s -> %s", rel(r->ts, c->start_ts), r->frame, arrow,
+		col(st, gap ? YELLOW : DIM), label, col(st, RESET), src, dst);
+	if (gap)
+		fprintf(f, ", until %s %" PRIu64, style_unit(st), r->frame_after);
+	fputc('\n', f);
+}
+
 static void ladder(FILE *f, const struct call *c, const struct text_style *st)
 {
 	char a[ADDR_STRLEN + 10], b[ADDR_STRLEN + 10];
 	endpoint_str(&c->a_sig, a, sizeof(a));
 	endpoint_str(&c->b_sig, b, sizeof(b));
 	fprintf(f, "  %sSIP%s (caller %s, callee %s)\n", col(st, BOLD), col(st, RESET), a, b);
+	struct ladder_rtp rtp[LADDER_RTP_MAX];
+	unsigned rtp_left = 0, nr = ladder_rtp_rows(c, rtp, LADDER_RTP_MAX, &rtp_left), ri = 0;
 	for (uint32_t i = 0; i < c->n_msgs; i++) {
 		const struct msg_rec *m = &c->msgs[i];
+		for (; ri < nr && rtp[ri].ts < m->ts; ri++)
+			rtp_line(f, c, &rtp[ri], st);
 		char label[80];
 		if (m->request)
 			snprintf(label, sizeof(label), "%s", m->method);
@@ -86,8 +109,12 @@ static void ladder(FILE *f, const struct call *c, const struct text_style *st)
 		}
 		fputc('\n', f);
 	}
+	for (; ri < nr; ri++)
+		rtp_line(f, c, &rtp[ri], st);
 	if (c->msgs_total > c->n_msgs)
 		fprintf(f, "    ... %" PRIu32 " more messages not kept\n", c->msgs_total - c->n_msgs);
+	if (rtp_left)
+		fprintf(f, "    ... %u more RTP rows (silences, streams) not shown\n", rtp_left);
 }
 
 void report_stream_text(FILE *f, const struct stream *s, int64_t origin, const struct text_style *st)
@@ -323,6 +350,7 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	if (fs && w)
 		report_findings_text(f, c, fs, w, st);
 	ladder(f, c, st);
+	report_messages_text(f, c, st);
 	fprintf(f, "  %smedia%s", col(st, BOLD), col(st, RESET));
 	if (!c->streams)
 		fputs(": no RTP seen", f);

@@ -12,6 +12,7 @@
 #include "report/call_report.h"
 #include "report/html.h"
 #include "report/html_ladder.h"
+#include "report/html_message.h"
 #include "report/html_timeline.h"
 #include "report/json.h"
 
@@ -142,6 +143,9 @@ static void evidence_link(FILE *f, const struct call *c, const char *idp, unsign
 		fprintf(f, ", capture point %u", e->point + 1u);
 	fputs("</span> ", f);
 	html_str(f, e->what);
+	int msg = html_message_of_frame(c, e->frame);
+	if (msg >= 0)
+		fprintf(f, " <a class=\"msgref\" href=\"#%s-r%d\">message</a>", idp, msg);
 }
 
 void html_finding(FILE *f, const struct finding *fd, unsigned i, const char *idp, bool timeline, int64_t origin,
@@ -377,6 +381,7 @@ void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, co
 		findings(f, c, idp, fs, w, unit);
 	fputs("<section class=\"ladder\"><h3>SIP ladder</h3>\n", f);
 	html_ladder(f, c, idp, unit);
+	html_messages(f, c, fs, idp, unit);
 	fputs("</section>\n<section class=\"media\"><h3>Media timeline</h3>\n", f);
 	if (c->streams || (c->n_msgs && c->msgs[c->n_msgs - 1].ts > c->msgs[0].ts))
 		html_timeline(f, c, fs, w, idp, unit);

@@ -9,6 +9,7 @@
 
 #include "report/call_report.h"
 #include "report/html.h"
+#include "report/ladder_rtp.h"
 
 #define MAX_COLS 12
 #define COL_W 240
@@ -106,6 +107,14 @@ static void column_head(FILE *f, const struct call *c, const struct cols *k, uns
 		role = "callee";
 		ua = c->b_ua;
 	}
+	if (!role)
+		for (const struct stream *s = c->streams; s; s = s->next)
+			if (s->dir <= PARTY_B && (endpoint_eq(&k->ep[i], &s->src) || endpoint_eq(&k->ep[i], &s->dst))) {
+				/* a media address: whose, by the stream it sends or receives */
+				bool sends = endpoint_eq(&k->ep[i], &s->src);
+				role = (s->dir == PARTY_A) == sends ? "caller media" : "callee media";
+				break;
+			}
 	if (k->overflow && i == MAX_COLS - 1)
 		role = "and others";
 	fprintf(f, "<g class=\"col\"><title>");
@@ -133,6 +142,53 @@ static void column_head(FILE *f, const struct call *c, const struct cols *k, uns
 	fputs("</text></g>\n", f);
 }
 
+/* One RTP row: a stream's first packet (an arrow), a silence (a dashed
+ * line, no arrow head) or its last packet, coloured by its sender. */
+static void rtp_row(FILE *f, const struct call *c, struct cols *k, const struct ladder_rtp *r, unsigned row,
+		    unsigned no, unsigned width, const char *idp, const char *unit)
+{
+	const struct stream *s = r->s;
+	unsigned a = col_of(k, &s->src), b = col_of(k, &s->dst);
+	unsigned xa = MARGIN_L + 50 + a * COL_W, xb = MARGIN_L + 50 + b * COL_W;
+	unsigned y = HEAD_H + row * ROW_H + 18;
+	double t = (double)(r->ts - c->start_ts) / 1e9;
+	char label[160], src[ADDR_STRLEN + 10], dst[ADDR_STRLEN + 10];
+	ladder_rtp_label(r, label, sizeof(label));
+	endpoint_str(&s->src, src, sizeof(src));
+	endpoint_str(&s->dst, dst, sizeof(dst));
+	const char *kind = r->kind == LRTP_FIRST ? "first" : r->kind == LRTP_GAP ? "gap" : "last";
+	fprintf(f, "<g class=\"rtp %s %s\" id=\"%s-p%u\"><title>", kind,
+		s->dir == PARTY_A ? "a" : s->dir == PARTY_B ? "b" : "u", idp, no);
+	html_printf(f, "%s\n%s %" PRIu64 ", %+.6f s, %s -> %s", label, unit, r->frame, t, src, dst);
+	if (r->kind == LRTP_GAP)
+		html_printf(f, "\nthe next packet: %s %" PRIu64 ", %+.6f s", unit, r->frame_after,
+			    (double)(r->ts + r->silence_ns - c->start_ts) / 1e9);
+	fputs("</title>", f);
+	fprintf(f, "<rect class=\"rowbg\" x=\"0\" y=\"%u\" width=\"%u\" height=\"%u\"/>", y - 16, width, ROW_H);
+	fprintf(f, "<text class=\"t\" x=\"6\" y=\"%u\">%+.3f s</text>", y + 2, t);
+	fprintf(f, "<text class=\"fr\" x=\"%u\" y=\"%u\">#%" PRIu64 "</text>", width - 6, y + 2, r->frame);
+	if (a == b) {
+		fprintf(f, "<path class=\"rline\" d=\"M%u %u h30 v8 h-28\"/>", xa, y - 4);
+	} else {
+		int dir = xb > xa ? 1 : -1;
+		fprintf(f, "<line class=\"rline\" x1=\"%u\" y1=\"%u\" x2=\"%d\" y2=\"%u\"/>", xa, y, (int)xb - dir * 2, y);
+	}
+	char shown[48];
+	if (r->kind == LRTP_FIRST) {
+		char codec[24];
+		stream_codec_name(s, codec, sizeof(codec));
+		snprintf(shown, sizeof(shown), "RTP %.20s", codec);
+	} else if (r->kind == LRTP_GAP) {
+		snprintf(shown, sizeof(shown), "no RTP for %.2f s", (double)r->silence_ns / 1e9);
+	} else {
+		snprintf(shown, sizeof(shown), "last RTP (%" PRIu32 " packets)", s->packets);
+	}
+	unsigned mid = a == b ? xa + 40 : (xa + xb) / 2;
+	fprintf(f, "<text class=\"rlbl\" x=\"%u\" y=\"%u\"%s>", mid, y - 4, a == b ? " text-anchor=\"start\"" : "");
+	html_str(f, shown);
+	fputs("</text></g>\n", f);
+}
+
 void html_ladder(FILE *f, const struct call *c, const char *idp, const char *unit)
 {
 	struct cols k;
@@ -144,13 +200,19 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		col_of(&k, &c->msgs[i].src);
 		col_of(&k, &c->msgs[i].dst);
 	}
+	struct ladder_rtp rtp[LADDER_RTP_MAX];
+	unsigned rtp_left = 0, nr = n ? ladder_rtp_rows(c, rtp, LADDER_RTP_MAX, &rtp_left) : 0;
+	for (unsigned i = 0; i < nr; i++) {
+		col_of(&k, &rtp[i].s->src);
+		col_of(&k, &rtp[i].s->dst);
+	}
 	if (!n) {
 		fputs("<p class=\"none\">No SIP messages of this call were kept.</p>\n", f);
 		return;
 	}
 	unsigned ncols = k.n < 2 ? 2 : k.n;
 	unsigned width = MARGIN_L + (ncols - 1) * COL_W + MARGIN_R + 100;
-	unsigned height = HEAD_H + n * ROW_H + 16;
+	unsigned height = HEAD_H + (n + nr) * ROW_H + 16;
 	fprintf(f, "<div class=\"scroll\"><svg class=\"ladder\" width=\"%u\" "
 		   "height=\"%u\" viewBox=\"0 0 %u %u\" role=\"img\" aria-label=\"SIP ladder\">\n",
 		width, height, width, height);
@@ -159,11 +221,15 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		fprintf(f, "<line class=\"life\" x1=\"%u\" y1=\"48\" x2=\"%u\" y2=\"%u\"/>\n", x, x, height - 8);
 		column_head(f, c, &k, i, x);
 	}
+	/* SIP messages in capture order, the RTP rows merged in by time */
+	unsigned row = 0, ri = 0;
 	for (unsigned i = 0; i < n; i++) {
 		const struct msg_rec *m = &c->msgs[i];
+		for (; ri < nr && rtp[ri].ts < m->ts; ri++)
+			rtp_row(f, c, &k, &rtp[ri], row++, ri, width, idp, unit);
 		unsigned a = col_of(&k, &m->src), b = col_of(&k, &m->dst);
 		unsigned xa = MARGIN_L + 50 + a * COL_W, xb = MARGIN_L + 50 + b * COL_W;
-		unsigned y = HEAD_H + i * ROW_H + 18;
+		unsigned y = HEAD_H + row++ * ROW_H + 18;
 		char label[96], src[ADDR_STRLEN + 10], dst[ADDR_STRLEN + 10];
 		html_ladder_label(m, label, sizeof(label));
 		endpoint_str(&m->src, src, sizeof(src));
@@ -183,10 +249,18 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		fprintf(f, "<rect class=\"rowbg\" x=\"0\" y=\"%u\" width=\"%u\" height=\"%u\"/>", y - 16, width, ROW_H);
 		fprintf(f, "<text class=\"t\" x=\"6\" y=\"%u\">%+.3f s</text>", y + 2, t);
 		fprintf(f, "<text class=\"fr\" x=\"%u\" y=\"%u\">#%" PRIu64 "</text>", width - 6, y + 2, m->frame);
+		/* the arrow and its label open the message whole when its bytes were kept */
+		bool raw = m->raw != RAW_NONE;
+		if (raw)
+			fprintf(f, "<a class=\"msgref\" href=\"#%s-r%u\">", idp, i);
 		if (a == b) {
 			fprintf(f, "<path class=\"arrow\" d=\"M%u %u h30 v8 h-28\"/>", xa, y - 4);
 		} else {
 			int dir = xb > xa ? 1 : -1;
+			unsigned lo = xa < xb ? xa : xb;
+			if (raw) /* a wider target than the 1.4 px line */
+				fprintf(f, "<rect class=\"hit\" x=\"%u\" y=\"%u\" width=\"%u\" height=\"10\"/>", lo,
+					y - 5, (xa > xb ? xa - xb : xb - xa));
 			fprintf(f, "<line class=\"arrow\" x1=\"%u\" y1=\"%u\" x2=\"%d\" y2=\"%u\"/>", xa, y, (int)xb - dir * 2, y);
 		}
 		unsigned mid = a == b ? xa + 40 : (xa + xb) / 2;
@@ -195,6 +269,8 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		snprintf(shown, sizeof(shown), "%.40s", label);
 		html_str(f, shown);
 		fputs("</text>", f);
+		if (raw)
+			fputs("</a>", f);
 		if (m->sdp >= 0 && (uint32_t)m->sdp < c->n_sdp) {
 			bool hold = sdp_rec_is_hold(&c->sdp[m->sdp]);
 			unsigned bx = (a == b ? xa : (xa < xb ? xa : xb)) + 8;
@@ -205,7 +281,11 @@ void html_ladder(FILE *f, const struct call *c, const char *idp, const char *uni
 		}
 		fputs("</g>\n", f);
 	}
+	for (; ri < nr; ri++)
+		rtp_row(f, c, &k, &rtp[ri], row++, ri, width, idp, unit);
 	fputs("</svg></div>\n", f);
+	if (rtp_left)
+		fprintf(f, "<p class=\"note\">%u more RTP rows (silences, streams) not drawn.</p>\n", rtp_left);
 	if (c->n_msgs > n || c->msgs_total > c->n_msgs)
 		fprintf(f, "<p class=\"note\">%" PRIu32 " more messages not drawn (the ladder shows the first %u).</p>\n",
 			c->msgs_total - n, n);

@@ -28,8 +28,8 @@ test('upload a capture: findings, ladder, timeline; an evidence link highlights 
   await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
   await page.locator('article.call').first().waitFor();
   assert.match(await page.locator('.finding .fid').first().textContent(), /CODEC_CHANGE_WITHOUT_REINVITE/);
-  // the ladder: one column per endpoint, one arrow per message
-  assert.equal(await page.locator('svg.ladder g.col').count(), 2);
+  // the ladder: one column per endpoint (two for SIP, two for the RTP), one arrow per message
+  assert.equal(await page.locator('svg.ladder g.col').count(), 4);
   assert.equal(await page.locator('svg.ladder g.msg').count(), 6);
   assert.ok((await page.locator('svg.ladder').boundingBox()).height > 150);
   // the timeline: bars in both directions
@@ -90,7 +90,7 @@ test('a capture dropped on the page is analysed', { timeout: 90000 }, async () =
   assert.match(await page.locator('section.capture h2').textContent(), /dropped\.pcap/);
 });
 
-test('the report prints: each call on its own page, no navigation, every section open', { timeout: 90000 }, async () => {
+test('the report prints: each call on its own page, no navigation, every section open but the messages whole', { timeout: 90000 }, async () => {
   const { page } = browser;
   await page.goto(server.url);
   await page.setInputFiles('#capture', example);
@@ -101,7 +101,8 @@ test('the report prints: each call on its own page, no navigation, every section
   assert.equal(await page.locator('header.top a').evaluate((a) => getComputedStyle(a).display), 'none');
   assert.equal(await page.locator('article.call').first().evaluate((a) => getComputedStyle(a).breakBefore), 'page');
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
-  assert.equal(await page.locator('details:not([open])').count(), 0);
+  assert.equal(await page.locator('details:not([open]):not(.sipmsg):not(.sipmsgs)').count(), 0);
+  assert.ok(await page.locator('details.sipmsg:not([open])').count() > 0, 'the SIP messages whole stay closed');
   const pdf = await page.pdf({ format: 'A4', printBackground: true });
   assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
   assert.ok((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length >= 2, 'two pages or more');

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // deadair HTML reports: an evidence link scrolls to the message or moment it
-// cites and highlights it (opening what hides it); printing opens every section.
+// cites and highlights it (opening what hides it); printing opens every section
+// but the SIP messages whole (a click on a ladder arrow opens one).
 (function () {
   'use strict';
   var current = null;
@@ -28,7 +29,9 @@
   if (location.hash.length > 1) show(decodeURIComponent(location.hash.slice(1)));
   var closed = [];
   window.addEventListener('beforeprint', function () {
-    closed = Array.prototype.filter.call(document.querySelectorAll('details'), function (d) { return !d.open; });
+    // every section, but not the SIP messages whole: those open one by one
+    closed = Array.prototype.filter.call(document.querySelectorAll('details:not(.sipmsg):not(.sipmsgs)'),
+      function (d) { return !d.open; });
     closed.forEach(function (d) { d.open = true; });
   });
   window.addEventListener('afterprint', function () {
