@@ -7,6 +7,8 @@
 
 #include "report/summary.h"
 
+#define NAT_LIST_MAX 3 /* NATs the summary lists one by one */
+
 #define BOLD "\033[1m"
 #define RED "\033[31m"
 #define YELLOW "\033[33m"
@@ -243,13 +245,42 @@ void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const stru
 		if (a->by_rule[r])
 			fprintf(f, "  %-30s %" PRIu64 " call finding%s\n", rule_at(r)->id, a->by_rule[r],
 				a->by_rule[r] == 1 ? "" : "s");
-	for (unsigned i = 0; i < a->n_nat; i++) {
-		char line[600];
+	char line[600];
+	for (unsigned i = 0; i < a->n_nat && a->n_nat <= NAT_LIST_MAX; i++) {
 		nat_bounds_text(&a->nat[i], a->n_nat > 1, line, sizeof(line));
 		fprintf(f, "  %s\n", line);
 	}
-	if (a->nat_unlisted)
-		fprintf(f, "  (and bounds of more NATs, not listed: %u are)\n", NAT_MAX);
+	if (a->n_nat > NAT_LIST_MAX) {
+		nat_bounds_overview(a, line, sizeof(line));
+		fprintf(f, "  %s\n", line);
+	}
+}
+
+void nat_bounds_overview(const struct analyzer *a, char *buf, size_t cap)
+{
+	/* many NATs (a phone behind each): how far apart they are, not one
+	 * interval made of one NAT's survival and another's expiry */
+	const struct nat_bounds *died = NULL, *lived = NULL;
+	for (unsigned i = 0; i < a->n_nat; i++) {
+		const struct nat_bounds *b = &a->nat[i];
+		if (b->have_died && (!died || b->died_s < died->died_s))
+			died = b;
+		if (b->have_survived && (!lived || b->survived_s > lived->survived_s))
+			lived = b;
+	}
+	char di[ADDR_STRLEN] = "?", li[ADDR_STRLEN] = "?";
+	if (died && died->where.family)
+		addr_str(&died->where, di);
+	if (lived && lived->where.family)
+		addr_str(&lived->where, li);
+	size_t n = (size_t)snprintf(buf, cap, "NAT UDP idle timeouts of %u%s NATs, each its own (grouped by network, where "
+				    "it tells, in the patterns below):", a->n_nat, a->nat_unlisted ? " or more" : "");
+	if (died && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, " the shortest silence a mapping did not survive was %.0f s (in "
+				      "front of %s, call %s)%s", died->died_s, di, died->died_call, lived ? ";" : ".");
+	if (lived && n < cap)
+		snprintf(buf + n, cap - n, " the longest one survived was %.0f s (in front of %s, call %s).",
+			 lived->survived_s, li, lived->survived_call);
 }
 
 void nat_bounds_text(const struct nat_bounds *b, bool name, char *buf, size_t cap)
@@ -259,7 +290,7 @@ void nat_bounds_text(const struct nat_bounds *b, bool name, char *buf, size_t ca
 		char ip[ADDR_STRLEN] = "?";
 		if (b->where.family)
 			addr_str(&b->where, ip);
-		snprintf(where, sizeof(where), " of the NAT at %s", b->where.family ? ip : "an unknown address");
+		snprintf(where, sizeof(where), " in front of %s", b->where.family ? ip : "a party of unknown address");
 	}
 	if (b->have_died && b->have_survived && b->survived_s < b->died_s)
 		snprintf(buf, cap, "NAT UDP idle timeout%s: between %.0f s (a mapping survived that, call %s) and %.0f s (one "

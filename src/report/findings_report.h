@@ -24,5 +24,7 @@ void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const stru
 void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a);
 /* One NAT's idle-timeout bounds as a sentence (naming the NAT's address when name). */
 void nat_bounds_text(const struct nat_bounds *b, bool name, char *buf, size_t cap);
+/* Past a few NATs, one sentence for them all: how far apart their bounds are. */
+void nat_bounds_overview(const struct analyzer *a, char *buf, size_t cap);
 
 #endif

@@ -339,9 +339,16 @@ static void diagnosis(FILE *out, const struct analyzer *a)
 		}
 	if (any)
 		fputs("</ul>\n", out);
-	for (unsigned i = 0; i < a->n_nat; i++) {
+	for (unsigned i = 0; i < a->n_nat && a->n_nat <= 3; i++) { /* as the text summary: NAT_LIST_MAX */
 		char line[600];
 		nat_bounds_text(&a->nat[i], a->n_nat > 1, line, sizeof(line));
+		fputs("<p class=\"nat\">", out);
+		html_str(out, line);
+		fputs("</p>\n", out);
+	}
+	if (a->n_nat > 3) {
+		char line[600];
+		nat_bounds_overview(a, line, sizeof(line));
 		fputs("<p class=\"nat\">", out);
 		html_str(out, line);
 		fputs("</p>\n", out);

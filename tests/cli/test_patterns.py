@@ -170,6 +170,13 @@ with tempfile.TemporaryDirectory() as tmp:
           re.search(r"NAT in front of the caller at 203\.0\.113\.0/24: a mapping survived 25 s of silence \(call \d+\), "
                     r"one was gone after 35 s \(call \d+\): its UDP idle timeout lies between 25 and 35 s", sec)
           is not None, sec)
+    # the capture's summary: each NAT's bounds its own, never a 120 s NAT's
+    # survival combined with a 30 s NAT's expiry into one bogus interval (each
+    # phone of the mixture is behind a NAT of its own: one overview line)
+    nat_lines = re.findall(r"^  (NAT .*)$", out[:out.index("patterns across calls")], re.M)
+    check("nat: the summary keeps the NATs apart: one overview line, no interval across NATs",
+          len(nat_lines) == 1 and "NAT UDP idle timeouts of" in nat_lines[0] and "each its own" in nat_lines[0]
+          and "between" not in nat_lines[0] and "did not survive was 35 s" in nat_lines[0], nat_lines)
     calls_line = re.search(r"^    calls: (.*)$", sec, re.M)  # the first pattern's
     check("nat: the calls listed, 7 of them", calls_line is not None and len(calls_line.group(1).split(", ")) == 7,
           sec)
