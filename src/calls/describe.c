@@ -2,7 +2,8 @@
 /* Readings of the call model that every later stage shares: the direction an
  * SDP media record asks for, whether an SDP puts the call on hold (RFC 3264
  * section 8.4, and the older c=0.0.0.0 of RFC 2543), a stream's codec name,
- * the order reports list a call's streams in. */
+ * the order reports list a call's streams in, a party's own Contact where the
+ * messages came through another address. */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,4 +64,53 @@ unsigned call_streams_ordered(const struct call *c, const struct stream **out, u
 			}
 	}
 	return n;
+}
+
+/* The host of a SIP URI as written in a Contact ("<sip:bob@10.0.0.20:5060;ob>",
+ * "sips:[2001:db8::1]:5061"): an address, or false for a name or nonsense. */
+static bool contact_host(const char *uri, struct addr *out)
+{
+	const char *p = strstr(uri, "sip:");
+	const char *ps = strstr(uri, "sips:");
+	if (ps && (!p || ps < p))
+		p = ps + 5;
+	else if (p)
+		p += 4;
+	else
+		return false;
+	const char *at = strchr(p, '@');
+	const char *end = p + strcspn(p, ";>?");
+	if (at && at < end)
+		p = at + 1;
+	size_t n;
+	if (*p == '[') {
+		p++;
+		n = strcspn(p, "]");
+	} else {
+		n = strcspn(p, ":;>?");
+	}
+	if (n == 0 || n > 64)
+		return false;
+	return addr_parse((struct sv){ p, n }, out);
+}
+
+bool call_party_contact(const struct call *c, uint8_t party, char *buf, size_t cap)
+{
+	const struct endpoint *sig = party == PARTY_A ? &c->a_sig : &c->b_sig;
+	if (!sig->addr.family || cap == 0)
+		return false;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		/* the caller's INVITE, the callee's answers to it */
+		if (m->from != party || strcmp(m->method, "INVITE") != 0 || !m->contact[0] ||
+		    (party == PARTY_A) != m->request || (!m->request && (m->status < 180 || m->status >= 300)))
+			continue;
+		struct addr host;
+		if (!contact_host(m->contact, &host) || addr_eq(&host, &sig->addr) ||
+		    (addr_is_loopback(&host) && addr_is_loopback(&sig->addr)))
+			return false; /* the same host (127.0.1.1 and 127.0.0.1 are one machine) */
+		snprintf(buf, cap, "%s", m->contact);
+		return true;
+	}
+	return false;
 }

@@ -465,6 +465,11 @@ void stream_codec_name(const struct stream *s, char *buf, size_t cap);
 /* The call's streams for a report: the caller's first, then the callee's, then
  * those of unknown direction, each by first frame; at most cap of them. */
 unsigned call_streams_ordered(const struct call *c, const struct stream **out, unsigned cap);
+/* The party's own Contact (the caller's INVITE, the callee's answer to it) when
+ * its host is an address other than the one its messages came from here (a
+ * proxy, an SBC, a NAT or a host of several addresses: which, the report does
+ * not guess). */
+bool call_party_contact(const struct call *c, uint8_t party, char *buf, size_t cap);
 
 /* The first sighting of a message: not a retransmission, not a copy. */
 static inline bool msg_is_first(const struct msg_rec *m)

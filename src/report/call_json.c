@@ -249,12 +249,18 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 	jw_str(w, "tag", c->a_tag);
 	jw_ep(w, "signalling", &c->a_sig);
 	jw_str(w, "user_agent", c->a_ua);
+	char a_contact[sizeof(c->msgs[0].contact)];
+	if (call_party_contact(c, PARTY_A, a_contact, sizeof(a_contact)))
+		jw_str(w, "contact_elsewhere", a_contact);
 	jw_obj_end(w);
 	jw_obj(w, "callee");
 	jw_str(w, "uri", c->b_uri);
 	jw_str(w, "tag", c->b_tag);
 	jw_ep(w, "signalling", &c->b_sig);
 	jw_str(w, "user_agent", c->b_ua);
+	char contact[sizeof(c->msgs[0].contact)];
+	if (call_party_contact(c, PARTY_B, contact, sizeof(contact)))
+		jw_str(w, "contact_elsewhere", contact);
 	jw_obj_end(w);
 	jw_str(w, "state", call_state_str(c->state));
 	if (c->final_status)

@@ -303,8 +303,15 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	char a[ADDR_STRLEN + 10], b[ADDR_STRLEN + 10];
 	endpoint_str(&c->a_sig, a, sizeof(a));
 	endpoint_str(&c->b_sig, b, sizeof(b));
-	fprintf(f, "  from %s (%s%s%s)\n", c->a_uri[0] ? c->a_uri : "?", a, c->a_ua[0] ? ", " : "", c->a_ua);
-	fprintf(f, "  to   %s (%s%s%s)\n", c->b_uri[0] ? c->b_uri : "?", b, c->b_ua[0] ? ", " : "", c->b_ua);
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		char contact[sizeof(c->msgs[0].contact)];
+		fprintf(f, "  %s %s (%s%s%s)\n", p == PARTY_A ? "from" : "to  ", p == PARTY_A ? (c->a_uri[0] ? c->a_uri : "?")
+			: (c->b_uri[0] ? c->b_uri : "?"), p == PARTY_A ? a : b, (p == PARTY_A ? c->a_ua : c->b_ua)[0] ? ", " : "",
+			p == PARTY_A ? c->a_ua : c->b_ua);
+		if (call_party_contact(c, p, contact, sizeof(contact)))
+			fprintf(f, "       Contact %s: another address than %s, where its messages came from\n", contact,
+				p == PARTY_A ? a : b);
+	}
 	fputs("  start ", f);
 	put_utc_text(f, c->start_ts);
 	fprintf(f, " (%s %" PRIu64 ")", style_unit(st), c->start_frame);

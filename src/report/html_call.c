@@ -38,7 +38,8 @@ static void utc(FILE *f, int64_t ns)
 	fprintf(f, "<time>%s</time>", buf);
 }
 
-static void party_line(FILE *f, const char *label, const char *uri, const struct endpoint *sig, const char *ua)
+static void party_line(FILE *f, const struct call *c, uint8_t p, const char *label, const char *uri,
+		       const struct endpoint *sig, const char *ua)
 {
 	char ep[ADDR_STRLEN + 10];
 	endpoint_str(sig, ep, sizeof(ep));
@@ -51,6 +52,12 @@ static void party_line(FILE *f, const char *label, const char *uri, const struct
 		fputs(" <span class=\"ua\">", f);
 		html_str(f, ua);
 		fputs("</span>", f);
+	}
+	char contact[sizeof(c->msgs[0].contact)];
+	if (call_party_contact(c, p, contact, sizeof(contact))) {
+		fputs("<br>Contact <span class=\"mono\">", f);
+		html_str(f, contact);
+		fputs("</span>: another address than the one its messages came from", f);
 	}
 	fputs("</td></tr>\n", f);
 }
@@ -76,8 +83,8 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 	else if (fs)
 		fputs(" <span class=\"verdict fine\">no problems found</span>", f);
 	fputs("</h2>\n<table class=\"facts\">\n", f);
-	party_line(f, "caller", c->a_uri, &c->a_sig, c->a_ua);
-	party_line(f, "callee", c->b_uri, &c->b_sig, c->b_ua);
+	party_line(f, c, PARTY_A, "caller", c->a_uri, &c->a_sig, c->a_ua);
+	party_line(f, c, PARTY_B, "callee", c->b_uri, &c->b_sig, c->b_ua);
 	fputs("<tr><th>start</th><td>", f);
 	utc(f, c->start_ts);
 	fprintf(f, " (%s %" PRIu64 ")%s</td></tr>\n", unit, c->start_frame,
