@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# known_audio: two real softphones (baresip 1.0.0, G.711) play known audio
+# made by sox (tests/lab/audio_lab.py: tones at known levels, speech-like
+# noise, 12 s of digital silence for a muted microphone) through their aufile
+# source: the phone (STUN, behind the NAT) calls the far end, talks, is
+# "muted" for 12 s, puts the call on hold for 5 s (baresip's sendonly
+# re-INVITE: no RTP either way), resumes and hangs up. deadair's findings are
+# checked by `expect`; its levels against sox stats of the same payloads and
+# its --write-audio WAVs against the files played, by audio_lab.py, at the
+# phone's and the far end's interfaces.
+set -euo pipefail
+LAB_TAG=kaudio
+LAB_SCEN_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$LAB_SCEN_DIR/../../lib.sh"
+. "$LAB_SCEN_DIR/../../real.sh"
+lab_require_real baresip turnserver sox tshark
+lab_start wan
+lab_wan_host turn $TURN_IP
+python3 "$LAB_DIR/audio_lab.py" media "$LAB_WORK/media" || lab_die "sox could not make the media"
+lab_capture_all "(udp and not port 9) or icmp"
+lab_coturn turn $TURN_IP
+# 8 kHz mono sources as the files are: no resampling before the G.711 encoder
+audio="ausrc_srate 8000"
+lab_baresip far $FAR_IP "<sip:b@$FAR_IP>;regint=0;answermode=auto" "$audio" "ausrc_channels 1" \
+	"audio_source aufile,$LAB_WORK/media/callee.wav" "module aufile.so"
+lab_baresip phone $PHONE_IP "<sip:a@$PHONE_IP>;regint=0;medianat=stun;stunserver=stun:$TURN_IP:3478" \
+	"$audio" "ausrc_channels 1" "audio_source aufile,$LAB_WORK/media/caller.wav" "module aufile.so"
+# the caller's file: tone 0-4 s, speech-like 4-8 s, muted 8-20 s, tone from 20 s
+lab_bsctl phone cmd:dial:sip:b@$FAR_IP wait:CALL_ESTABLISHED:10 sleep:21.5 cmd:hold sleep:5 cmd:resume \
+	sleep:3 cmd:hangup wait:CALL_CLOSED:5 ||
+	lab_die "the call did not go as planned (see $LAB_WORK/bsctl-phone.log)"
+lab_capture_stop
+lab_check
+for p in phone far; do
+	lab_log "audio at $p"
+	python3 "$LAB_DIR/audio_lab.py" check "${DEADAIR:-deadair}" "$LAB_WORK/$p.pcap" "$LAB_WORK/media" PCMU ||
+		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+done
