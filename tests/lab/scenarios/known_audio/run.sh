@@ -8,24 +8,33 @@
 # re-INVITE: no RTP either way), resumes and hangs up. deadair's findings are
 # checked by `expect`; its levels against sox stats of the same payloads and
 # its --write-audio WAVs against the files played, by audio_lab.py, at the
-# phone's and the far end's interfaces.
+# phone's and the far end's interfaces. KNOWN_AUDIO_CODEC=G722 (set by the
+# known_audio_g722 scenario, which runs this script with its own expect file)
+# makes both offer only G.722, its sources at 16 kHz.
 set -euo pipefail
-LAB_TAG=kaudio
-LAB_SCEN_DIR=$(cd "$(dirname "$0")" && pwd)
-. "$LAB_SCEN_DIR/../../lib.sh"
-. "$LAB_SCEN_DIR/../../real.sh"
+codec=${KNOWN_AUDIO_CODEC:-PCMU}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_SCEN_DIR=${KNOWN_AUDIO_SCEN_DIR:-$here}
+. "$here/../../lib.sh"
+. "$here/../../real.sh"
+case $codec in
+PCMU) LAB_TAG=kaudio rate=8000 acc= ;;
+G722) LAB_TAG=kaud722 rate=16000 acc=";audio_codecs=G722/16000/1" ;;
+*) lab_die "KNOWN_AUDIO_CODEC: PCMU or G722" ;;
+esac
 lab_require_real baresip turnserver sox tshark
 lab_start wan
 lab_wan_host turn $TURN_IP
-python3 "$LAB_DIR/audio_lab.py" media "$LAB_WORK/media" || lab_die "sox could not make the media"
+python3 "$LAB_DIR/audio_lab.py" media "$LAB_WORK/media" $rate || lab_die "sox could not make the media"
 lab_capture_all "(udp and not port 9) or icmp"
 lab_coturn turn $TURN_IP
-# 8 kHz mono sources as the files are: no resampling before the G.711 encoder
-audio="ausrc_srate 8000"
-lab_baresip far $FAR_IP "<sip:b@$FAR_IP>;regint=0;answermode=auto" "$audio" "ausrc_channels 1" \
-	"audio_source aufile,$LAB_WORK/media/callee.wav" "module aufile.so"
-lab_baresip phone $PHONE_IP "<sip:a@$PHONE_IP>;regint=0;medianat=stun;stunserver=stun:$TURN_IP:3478" \
-	"$audio" "ausrc_channels 1" "audio_source aufile,$LAB_WORK/media/caller.wav" "module aufile.so"
+# mono sources at the codec's own rate, as the files are: no resampling
+# before the encoder
+audio=("ausrc_srate $rate" "ausrc_channels 1" "module aufile.so" "module g722.so")
+lab_baresip far $FAR_IP "<sip:b@$FAR_IP>;regint=0;answermode=auto$acc" "${audio[@]}" \
+	"audio_source aufile,$LAB_WORK/media/callee.wav"
+lab_baresip phone $PHONE_IP "<sip:a@$PHONE_IP>;regint=0;medianat=stun;stunserver=stun:$TURN_IP:3478$acc" \
+	"${audio[@]}" "audio_source aufile,$LAB_WORK/media/caller.wav"
 # the caller's file: tone 0-4 s, speech-like 4-8 s, muted 8-20 s, tone from 20 s
 lab_bsctl phone cmd:dial:sip:b@$FAR_IP wait:CALL_ESTABLISHED:10 sleep:21.5 cmd:hold sleep:5 cmd:resume \
 	sleep:3 cmd:hangup wait:CALL_CLOSED:5 ||
@@ -34,6 +43,6 @@ lab_capture_stop
 lab_check
 for p in phone far; do
 	lab_log "audio at $p"
-	python3 "$LAB_DIR/audio_lab.py" check "${DEADAIR:-deadair}" "$LAB_WORK/$p.pcap" "$LAB_WORK/media" PCMU ||
+	python3 "$LAB_DIR/audio_lab.py" check "${DEADAIR:-deadair}" "$LAB_WORK/$p.pcap" "$LAB_WORK/media" $codec ||
 		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
 done
