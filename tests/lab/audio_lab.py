@@ -25,6 +25,9 @@
           cross-correlation (normalised, >= 0.98 for G.711), and each
           segment's tone frequency and level (Goertzel) in the right file, the
           muted stretch digital silence.
+  audio_lab.py golden DEADAIR
+      the same check on the captures the known_audio scenarios kept
+      (tests/lab/captures/known_audio*/, no root needed), their media made again.
 Needs sox and tshark (exit 77 without). Python 3 standard library only."""
 import json
 import math
@@ -186,13 +189,13 @@ def check_direction(label, ours_wav, src_wav, segments, failures, report, min_nc
             break
         t += secs
     sp0 = t * srate
-    # a window of 1 s in the middle of the speech-like segment, searched in
-    # the WAV around where the onset puts it (+-0.4 s: frames dropped at the start)
+    # a window of 0.5 s in the middle of the speech-like segment, searched in
+    # the WAV around where the onset puts it (+-0.25 s: frames dropped at the start)
     win0 = sp0 + srate // 2
-    ref = src[win0:win0 + srate]
+    ref = src[win0:win0 + srate // 2]
     guess = o8 + win0
     best = (0.0, 0)
-    for lag in range(-int(0.4 * srate), int(0.4 * srate) + 1, 2):
+    for lag in range(-srate // 4, srate // 4 + 1, 2):
         i = guess + lag
         if i < 0 or i + len(ref) > len(ours8):
             continue
@@ -364,10 +367,38 @@ def check(deadair, capture, media_dir, codec="PCMU"):
     return 1 if failures else 0
 
 
+CODEC_OF = {"known_audio": "PCMU", "known_audio_g722": "G722"}
+
+
+def golden(deadair):
+    if not au.have("sox", "tshark"):
+        print("SKIPPED: sox and tshark are needed (scripts/deps.sh test)")
+        return 77
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "captures")
+    status, n = 0, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for scen, codec in sorted(CODEC_OF.items()):
+            d = os.path.join(here, scen)
+            caps = sorted(f for f in os.listdir(d) if f.endswith(".pcap.gz")) if os.path.isdir(d) else []
+            if not caps:
+                print(f"FAIL: no kept captures in {d}")
+                status = 1
+            mdir = os.path.join(tmp, codec)
+            for c in caps:
+                print(f"== {scen}/{c} ({codec})", flush=True)
+                n += 1
+                if check(deadair, os.path.join(d, c), mdir, codec) != 0:
+                    status = 1
+    print(f"{'FAILED' if status else 'ok'}: {n} kept captures of known audio")
+    return status
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "media":
         media(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else RATE)
         return 0
+    if len(sys.argv) == 3 and sys.argv[1] == "golden":
+        return golden(sys.argv[2])
     if len(sys.argv) >= 5 and sys.argv[1] == "check":
         return check(*sys.argv[2:6])
     print(__doc__)

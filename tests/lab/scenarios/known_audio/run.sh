@@ -41,7 +41,8 @@ lab_bsctl phone cmd:dial:sip:b@$FAR_IP wait:CALL_ESTABLISHED:10 sleep:21.5 cmd:h
 	lab_die "the call did not go as planned (see $LAB_WORK/bsctl-phone.log)"
 lab_capture_stop
 lab_check
-for p in phone far; do
+# at the points the expect file names (the captures --save keeps)
+for p in $(awk '$1 == "point" && $2 !~ /\+/ { print $2 }' "$LAB_SCEN_DIR/expect"); do
 	lab_log "audio at $p"
 	python3 "$LAB_DIR/audio_lab.py" check "${DEADAIR:-deadair}" "$LAB_WORK/$p.pcap" "$LAB_WORK/media" $codec ||
 		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
