@@ -20,7 +20,8 @@ LAB_SCEN_DIR=${KNOWN_AUDIO_SCEN_DIR:-$here}
 case $codec in
 PCMU) LAB_TAG=kaudio rate=8000 acc= ;;
 G722) LAB_TAG=kaud722 rate=16000 acc=";audio_codecs=G722/16000/1" ;;
-*) lab_die "KNOWN_AUDIO_CODEC: PCMU or G722" ;;
+opus) LAB_TAG=kaudopus rate=48000 acc=";audio_codecs=opus/48000/2" ;;
+*) lab_die "KNOWN_AUDIO_CODEC: PCMU, G722 or opus" ;;
 esac
 lab_require_real baresip turnserver sox tshark
 lab_start wan
@@ -30,7 +31,7 @@ lab_capture_all "(udp and not port 9) or icmp"
 lab_coturn turn $TURN_IP
 # mono sources at the codec's own rate, as the files are: no resampling
 # before the encoder
-audio=("ausrc_srate $rate" "ausrc_channels 1" "module aufile.so" "module g722.so")
+audio=("ausrc_srate $rate" "ausrc_channels 1" "module aufile.so" "module g722.so" "module opus.so")
 lab_baresip far $FAR_IP "<sip:b@$FAR_IP>;regint=0;answermode=auto$acc" "${audio[@]}" \
 	"audio_source aufile,$LAB_WORK/media/callee.wav"
 lab_baresip phone $PHONE_IP "<sip:a@$PHONE_IP>;regint=0;medianat=stun;stunserver=stun:$TURN_IP:3478$acc" \
