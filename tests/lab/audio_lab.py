@@ -16,6 +16,8 @@
       deadair's JSON report and --write-audio of the capture's one call
       against sox and against what was played (CODEC: the encoding name the
       softphones negotiated, PCMU by default; PCMU, PCMA, G722 and opus are known):
+      (b) one SILENT_MEDIA, caller->callee, covering the muted stretch and
+          ending before the hold;
       (a) each direction's level (audio.level_dbov), and the level of each
           segment from the per-bin levels, agree with `sox stats` of the same
           payloads decoded by sox within 1 dB; the tones' levels agree with the
@@ -31,6 +33,7 @@
 Needs sox and tshark (exit 77 without). Python 3 standard library only."""
 import json
 import math
+import re
 import os
 import struct
 import subprocess
@@ -280,6 +283,25 @@ def check_direction(label, ours_wav, src_wav, segments, failures, report, min_nc
             failures.append(f"{label}: after the pause {mine:.2f} dBFS, at {freq} Hz {g:.2f}, made at {lvl}")
 
 
+def silent_media(call, failures, report):
+    """(b): one SILENT_MEDIA, caller->callee, over the muted stretch (12 s of
+    the caller's file), ended before the hold's re-INVITE; none the other way."""
+    found = [f for f in call["findings"] if f["id"] == "SILENT_MEDIA"]
+    if len(found) != 1 or found[0]["direction"] != "caller->callee":
+        failures.append(f"SILENT_MEDIA: {[(f['direction'], f['t']) for f in found]}, one caller->callee expected")
+        return
+    m = re.search(r"From ([-+][0-9.]+) s to ([-+][0-9.]+) s", found[0]["explanation"])
+    holds = [m2["t"] for m2 in call["messages"] if m2.get("method") == "INVITE" and m2.get("t", 0) > 1]
+    if not m or not holds:
+        failures.append("SILENT_MEDIA: no stretch in its explanation, or no re-INVITE in the call")
+        return
+    t0, t1 = float(m.group(1)), float(m.group(2))
+    report.append(f"SILENT_MEDIA caller->callee from {t0:+.3f} s to {t1:+.3f} s ({t1 - t0:.2f} s; "
+                  f"the muted stretch of the file is 12 s), the hold's re-INVITE at {holds[0]:+.3f} s")
+    if not (11.0 <= t1 - t0 <= 12.5 and t1 < holds[0]):
+        failures.append(f"SILENT_MEDIA from {t0} to {t1}: not the 12 s muted stretch before the hold")
+
+
 def check(deadair, capture, media_dir, codec="PCMU"):
     if not au.have("sox", "tshark"):
         print("SKIPPED: sox and tshark are needed (scripts/deps.sh test)")
@@ -303,6 +325,7 @@ def check(deadair, capture, media_dir, codec="PCMU"):
         if len(calls) != 1:
             raise SystemExit(f"{len(calls)} calls in the capture, one expected")
         call = calls[0]
+        silent_media(call, failures, report)
         streams = au.rtp_streams(pcap)
         wavs = sorted(os.listdir(wavdir))
         for d, src, segs in (("caller->callee", "caller.wav", CALLER), ("callee->caller", "callee.wav", CALLEE)):
