@@ -237,6 +237,7 @@ def check_direction(label, ours_wav, src_wav, segments, failures, report, min_nc
         b = min(start + int((t + min(secs, 3.5)) * srate), len(ours8))
         t += secs
         if a >= len(ours8) or b - a < srate // 2:
+            failures.append(f"{label}: {name}: not in the WAV")
             continue
         x = ours8[a:b]
         s = src[a - start:b - start]
@@ -245,6 +246,7 @@ def check_direction(label, ours_wav, src_wav, segments, failures, report, min_nc
             # than a packet is the hold (no RTP), cut away
             x = sounding(x)
             if len(x) < srate // 2:
+                failures.append(f"{label}: {name}: {len(x) / srate:.2f} s of it in the WAV")
                 continue
         mine, theirs = rms_db(x), rms_db(s)
         line = f"{label}: {name}: WAV {mine:.2f} dBFS, source {theirs:.2f} dBFS"
@@ -368,6 +370,7 @@ def check(deadair, capture, media_dir, codec="PCMU"):
                 t += secs
                 idx = [i for i in range(lo, hi) if i < len(bins) and bins[i] is not None and i in per_bin]
                 if len(idx) < 5:
+                    failures.append(f"{d} {name}: {len(idx)} bins of it in the report")
                     continue
                 n = sum(len(per_bin[i]) for i in idx)
                 e = sum((10 ** (bins[i] / 10) if bins[i] > -100 else 0) * len(per_bin[i]) for i in idx)
