@@ -8,9 +8,10 @@
 # re-INVITE: no RTP either way), resumes and hangs up. deadair's findings are
 # checked by `expect`; its levels against sox stats of the same payloads and
 # its --write-audio WAVs against the files played, by audio_lab.py, at the
-# phone's and the far end's interfaces. KNOWN_AUDIO_CODEC=G722 (set by the
-# known_audio_g722 scenario, which runs this script with its own expect file)
-# makes both offer only G.722, its sources at 16 kHz.
+# points the expect file names. Both offer PCMU only; KNOWN_AUDIO_CODEC=G722
+# or opus (set by the known_audio_g722 and known_audio_opus scenarios, which
+# run this script with their own expect files) makes both offer only that
+# codec, the sources at 16 or 48 kHz.
 set -euo pipefail
 codec=${KNOWN_AUDIO_CODEC:-PCMU}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ LAB_SCEN_DIR=${KNOWN_AUDIO_SCEN_DIR:-$here}
 . "$here/../../lib.sh"
 . "$here/../../real.sh"
 case $codec in
-PCMU) LAB_TAG=kaudio rate=8000 acc= ;;
+PCMU) LAB_TAG=kaudio rate=8000 acc=";audio_codecs=PCMU/8000/1" ;;
 G722) LAB_TAG=kaud722 rate=16000 acc=";audio_codecs=G722/16000/1" ;;
 opus) LAB_TAG=kaudopus rate=48000 acc=";audio_codecs=opus/48000/2" ;;
 *) lab_die "KNOWN_AUDIO_CODEC: PCMU, G722 or opus" ;;
