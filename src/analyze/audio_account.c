@@ -63,6 +63,7 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 		double w = (double)t->width / 1e9;
 		bool seen_audio = false;
 		double absent = 0;        /* a stretch of bins without packets, not yet told apart */
+		double run_gap = 0;       /* bins without packets since the open run's last bin */
 		struct audio_run run = { 0 };
 		for (uint32_t i = 0; i < t->n; i++) {
 			const struct level_bin *b = &t->bins[i];
@@ -94,7 +95,9 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 				out->silent_s += w;
 				if (run.s && run.kind == k) {
 					run.end = t1;
+					run_gap = 0;
 				} else {
+					run_gap = 0;
 					close_run(out, &run, min_s, false);
 					run.s = s;
 					run.kind = k;
@@ -103,6 +106,15 @@ void audio_account_dir(const struct call *c, const struct call_facts *f, uint8_t
 					run.frame = b->frame;
 					run.after_audio = seen_audio;
 				}
+				continue;
+			}
+			if (k == AB_NONE && run.s && t0 >= s->first_ts && t1 <= s->last_ts &&
+			    run_gap + w <= AUDIO_RUN_BRIDGE_S + 1e-9) {
+				/* packets late or lost for a moment (a sender's stall, jitter)
+				 * inside dead air do not end it: it goes on if the same
+				 * silence comes back within AUDIO_RUN_BRIDGE_S */
+				run_gap += w;
+				absent += w;
 				continue;
 			}
 			close_run(out, &run, min_s, k == AB_AUDIO);

@@ -26,6 +26,9 @@ char audio_bin_kind(const struct level_bin *b);
 
 /* Dead air shorter than this is a pause, not SILENT_MEDIA. */
 #define SILENT_MEDIA_MIN_S 10.0
+/* Bins without packets (a stall, jitter, a few packets lost) that do not
+ * break a run of digital silence or repeats when the same comes back after. */
+#define AUDIO_RUN_BRIDGE_S 1.0
 #define AUDIO_MAX_RUNS 4
 
 struct audio_run {
