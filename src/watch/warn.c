@@ -14,6 +14,10 @@
 #define FLOW_NS 2000000000LL
 /* RFC 3261 Timer H: 64*T1 with T1 = 500 ms. */
 #define TIMER_H_NS 32000000000LL
+/* A hold this quiet (no RTP, RTCP or STUN from a party, none towards it) is
+ * what analyze's HOLD_WITHOUT_KEEPALIVE names: NATs with short UDP timeouts
+ * (20-30 s is common, below RFC 4787's two minutes) forget the mapping. */
+#define HOLD_QUIET_NS 20000000000LL
 
 struct dir_media {
 	uint32_t packets;          /* in the whole call */
@@ -52,6 +56,22 @@ static bool media_expected(const struct call *c, int64_t *since)
 			ok = false;
 	}
 	return ok && seen[PARTY_A] && seen[PARTY_B];
+}
+
+/* Whether the latest SDP of a party asks for less than sendrecv (a hold, as
+ * analyze's facts take it), not merely an answer not seen yet. */
+static bool on_hold(const struct call *c)
+{
+	bool seen[2] = { false, false };
+	for (int i = (int)c->n_sdp - 1; i >= 0; i--) {
+		const struct sdp_rec *r = &c->sdp[i];
+		if (r->by > PARTY_B || seen[r->by])
+			continue;
+		seen[r->by] = true;
+		if (!sdp_asks_sendrecv(r))
+			return true;
+	}
+	return false;
 }
 
 static void dir_media(const struct call *c, struct dir_media d[2])
@@ -113,6 +133,57 @@ static void sdp_evidence(struct finding *f, const struct call *c, int64_t since)
 	}
 }
 
+/* The latest of a party's RTP, RTCP and STUN (0: none). */
+static int64_t last_sent(const struct call *c, const struct dir_media *d, uint8_t p)
+{
+	int64_t t = d[p].last_ts;
+	if (c->rtcp_last_by[p] > t)
+		t = c->rtcp_last_by[p];
+	if (c->stun_last_by[p] > t)
+		t = c->stun_last_by[p];
+	return t;
+}
+
+/* (e) On hold since `since` (the latest SDP): a party that sent media before
+ * and has sent nothing for 20 s, with nothing coming to it either. */
+static unsigned hold_quiet(struct call *c, int64_t now, int64_t since, struct findings *fs,
+			   void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
+{
+	struct dir_media d[2];
+	dir_media(c, d);
+	bool quiet[2] = { false, false };
+	int64_t from[2] = { 0, 0 };
+	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
+		if (!d[p].packets)
+			continue; /* never sent media: nothing to keep alive */
+		int64_t mine = last_sent(c, d, p), theirs = last_sent(c, d, (uint8_t)(1 - p));
+		from[p] = mine > since ? mine : since;
+		int64_t towards = theirs > since ? theirs : since;
+		quiet[p] = now - from[p] >= HOLD_QUIET_NS && now - towards >= HOLD_QUIET_NS;
+	}
+	if (!quiet[0] && !quiet[1])
+		return 0;
+	uint8_t p = quiet[0] && quiet[1] ? PARTY_NONE : quiet[0] ? PARTY_A : PARTY_B;
+	uint8_t q0 = quiet[0] ? PARTY_A : PARTY_B;
+	struct finding *f = finding_add(fs, "HOLD_WITHOUT_KEEPALIVE", SEV_WARNING, p, from[q0]);
+	if (!f)
+		return 0;
+	if (p == PARTY_NONE)
+		finding_title(f, "On hold, nothing sent either way for %.0f s", secs(now - from[q0]));
+	else
+		finding_title(f, "On hold, the %s has sent nothing for %.0f s", party_str(p), secs(now - from[q0]));
+	finding_explain(f, "The call is on hold and no RTP, RTCP or STUN has passed %s for %.0f s. A NAT or firewall "
+			"with a shorter UDP timeout forgets the media mapping, and audio may not come back after the "
+			"unhold.", p == PARTY_NONE ? "either way" : "from or to that party", secs(now - from[q0]));
+	finding_recommend(f, "Turn on the phones' RTP keep-alives during hold (or let the PBX play music on hold), "
+			  "at an interval below the NAT's UDP timeout.");
+	sdp_evidence(f, c, since);
+	c->consumer_marks |= WARN_HOLD_QUIET;
+	emit(ctx, c, f);
+	fs->n = 0;
+	return 1;
+}
+
 unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
 		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
 {
@@ -154,8 +225,13 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	}
 
 	int64_t since;
-	if (!c->answer_ts || !media_expected(c, &since))
+	if (!c->answer_ts)
 		return raised;
+	if (!media_expected(c, &since)) {
+		if (since > c->answer_ts && on_hold(c) && !(c->consumer_marks & WARN_HOLD_QUIET))
+			raised += hold_quiet(c, now, since, &fs, emit, ctx);
+		return raised;
+	}
 	if (since < c->answer_ts)
 		since = c->answer_ts;
 	if (now <= since)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Warnings about calls in progress, from what the calls stage knows so far:
- * one-way audio now, no RTP either way outside a hold, a 200 OK that no ACK
- * answers (Timer H), and the user's media watchdog about to hang up. Each is
+ * one-way audio now, no RTP either way outside a hold, a hold with no
+ * keep-alive for longer than short NAT timeouts, a 200 OK that no ACK answers
+ * (Timer H), and the user's media watchdog about to hang up. Each is
  * raised once per call (the call's consumer_marks remember it). */
 #ifndef DEADAIR_WATCH_WARN_H
 #define DEADAIR_WATCH_WARN_H
@@ -26,6 +27,7 @@ enum {
 	WARN_NO_RTP = 1u << 3,
 	WARN_MISSING_ACK = 1u << 4,
 	WARN_WATCHDOG = 1u << 5,
+	WARN_HOLD_QUIET = 1u << 6, /* on hold, nothing sent for 20 s (HOLD_WITHOUT_KEEPALIVE) */
 };
 
 /* Looks at c at capture time now (media_path: the capture is on its media

@@ -23,10 +23,12 @@ WARN = {
     "media_stops_midcall": [("ONE_WAY_AUDIO", "caller->callee")],
     "missing_ack": [("MISSING_ACK", "callee->caller")],
     "no_rtp": [("NO_RTP", None)],
+    # a 60 s hold with nothing sent either way, behind a 30 s NAT
+    "nat_pinhole_expiry": [("HOLD_WITHOUT_KEEPALIVE", None)],
     # look-alikes: healthy calls, or silences a party asked for
     "clean_call": [],
     "hold_sendonly": [],
-    "hold_with_keepalive": [],
+    "hold_with_keepalive": [],              # the same hold, with RTP keep-alives every 15 s
     "short_normal_call": [],
     "media_features": [],                   # a 15 s pause with STUN keep-alives
     "normal_hangup_after_pause": [],        # both quiet 5 s (nobody speaks), then BYE
