@@ -330,12 +330,19 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 			int64_t left = cfg->rtp_timeout_ns - q;
 			struct finding *f = finding_add(&fs, "RTP_TIMEOUT", SEV_WARNING, both ? PARTY_NONE : p, now - q);
 			if (f) {
-				finding_title(f, "The media watchdog (--rtp-timeout %.0f s) will hang up this call in %.0f s",
-					      secs(cfg->rtp_timeout_ns), left > 0 ? secs(left) : 0.0);
+				if (cfg->watchdog_from)
+					finding_title(f, "The media watchdog (about %.0f s, learned from an earlier call) will "
+						      "hang up this call in %.0f s", secs(cfg->rtp_timeout_ns),
+						      left > 0 ? secs(left) : 0.0);
+				else
+					finding_title(f, "The media watchdog (--rtp-timeout %.0f s) will hang up this call in "
+						      "%.0f s", secs(cfg->rtp_timeout_ns), left > 0 ? secs(left) : 0.0);
 				finding_explain(f, "No RTP %s for %.1f s; a media watchdog of %.0f s hangs up at %.0f s "
 						"of silence.",
 						both ? "either way" : dir_text(p), secs(q), secs(cfg->rtp_timeout_ns),
 						secs(cfg->rtp_timeout_ns));
+				if (cfg->watchdog_from)
+					finding_explain(f, "%s", cfg->watchdog_from);
 				finding_recommend(f, "Find why the media stopped before the watchdog ends the call (see "
 						  "the one-way or no-RTP warning of this call).");
 				answer_evidence(f, c);

@@ -15,7 +15,8 @@
 
 struct warn_config {
 	int64_t silence_ns;    /* --silence: a direction silent this long is a warning */
-	int64_t rtp_timeout_ns;/* --rtp-timeout: the media watchdog; 0: none */
+	int64_t rtp_timeout_ns;/* --rtp-timeout, or a watchdog learned from earlier calls: 0: none */
+	const char *watchdog_from; /* NULL: --rtp-timeout; else how it was learned */
 	bool media_seen;       /* the capture has carried RTP of calls (it is on a media path) */
 };
 

@@ -39,6 +39,7 @@
 #include "watch/alerts.h"
 #include "watch/exec.h"
 #include "watch/hep_listen.h"
+#include "watch/learn.h"
 #include "watch/out.h"
 #include "watch/warn.h"
 
@@ -87,6 +88,7 @@ struct watch {
 	struct findings findings;
 	struct walk walk;
 	struct warn_config wcfg;
+	struct wd_learn learned;     /* media watchdogs shown by finished calls */
 	struct live *live;
 	struct hep_listen *hep;
 	struct calls *look_calls;    /* the calls table of the look in progress */
@@ -223,6 +225,7 @@ static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struc
 		out_alert(w->wo, "finding", c, &w->findings.f[i], t);
 	}
 	out_call_done(w->wo, c, &w->findings, &w->walk, t);
+	learn_from_call(&w->learned, c, &w->findings);
 	if (w->verbose)
 		alerts_call_end(&w->out, c, w->findings.n, t);
 }
@@ -245,10 +248,22 @@ static void look_at_call(void *ctx, struct call *c)
 	if (w->verbose && !(c->consumer_marks & WARN_SEEN))
 		alerts_call_start(&w->out, c, c->start_ts);
 	c->consumer_marks |= WARN_SEEN;
-	if (c->state == CALL_ANSWERED)
-		warn_check(c, w->look_now, &w->wcfg,
-			   calls_on_media_path(w->look_calls, c) && !calls_media_elsewhere(w->look_calls, c),
-			   emit_warning, w);
+	if (c->state != CALL_ANSWERED)
+		return;
+	struct warn_config cfg = w->wcfg;
+	char from[200];
+	const struct learned_wd *lw = cfg.rtp_timeout_ns ? NULL : learn_for_call(&w->learned, c);
+	if (lw) {
+		/* no --rtp-timeout: the watchdog an earlier call through the same box showed */
+		char ip[ADDR_STRLEN];
+		snprintf(from, sizeof(from), "Learned: %s hung up call %s after %.0f s without RTP.",
+			 addr_str(&lw->where, ip), lw->call_id, (double)lw->timeout_ns / 1e9);
+		cfg.rtp_timeout_ns = lw->timeout_ns;
+		cfg.watchdog_from = from;
+	}
+	warn_check(c, w->look_now, &cfg,
+		   calls_on_media_path(w->look_calls, c) && !calls_media_elsewhere(w->look_calls, c), emit_warning,
+		   w);
 }
 
 /* Looks at every call in progress of one capture point's table at capture time now. */

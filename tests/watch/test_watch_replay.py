@@ -80,6 +80,39 @@ def main():
             if got_f != expect:
                 failures.append(f"{name}: end-of-call findings {got_f}, analyze gives {expect}")
             print(f"{name}: {len(warnings)} warnings, {len(got_f)} findings")
+
+        # a watchdog learned from a finished call: the PBX's 30 s, shown by the
+        # first call, warns on the second call through it, before its BYE;
+        # not on the first call, nor on a call through another PBX
+        name = "learned_watchdog"
+        cap = watchlib.generate(name, tmp)
+        w = watchlib.Watch([deadair, "watch", "-r", cap, "--realtime", "--speed", str(SPEED), "--status", "0"])
+        rc = w.wait(timeout=120)
+        alerts = [a for _, a in w.alerts]
+        byes = {}
+        for a in alerts:
+            if a["type"] == "finding" and a["id"] == "RTP_TIMEOUT":
+                byes[a["call_id"]] = a
+        calls = []
+        for a in alerts:
+            if a["call_id"] not in calls:
+                calls.append(a["call_id"])
+        wd = [a for a in alerts if a["type"] == "warning" and a["id"] == "RTP_TIMEOUT"]
+        checks += 3
+        if rc != 0 or len(calls) != 3:
+            failures.append(f"{name}: exit {rc}, calls {calls}")
+        elif [a["call_id"] for a in wd] != [calls[1]] or "learned from an earlier call" not in wd[0]["title"]:
+            failures.append(f"{name}: watchdog warnings {[(a['call_id'], a['title']) for a in wd]}, expected one "
+                            f"on the second call, learned")
+        else:
+            t = watchlib.parse_time(wd[0]["t"])
+            first, _ = watchlib.first_and_bye(cap)
+            if not 70e9 <= t - first < 90e9:
+                failures.append(f"{name}: the learned warning at {(t - first) / 1e9:.1f} s, expected 75 s "
+                                f"(before the BYE at 90 s)")
+            if "10.0.0.5 hung up call" not in " ".join([wd[0]["explanation"]]):
+                failures.append(f"{name}: the warning does not say where it was learned: {wd[0]['explanation']}")
+        print(f"{name}: {len(wd)} learned watchdog warning(s)")
         # a phone that suppresses its silence without comfort noise (12 s without
         # packets while it listens) looks like one-way audio until it talks again:
         # --silence longer than its pauses keeps such a phone quiet (docs/watch.md)
