@@ -28,7 +28,9 @@ options:
   --talk-min S      shortest call (s, after the answer)
   --talk-max S      longest call
   --duration S      soak: how long new calls start (s)
+  --ptime MS        RTP packet interval, 20 (default), 30, 40 or 60: each call sends 2000/MS packets/s
   --sample S        seconds between samples of deadair (default 1 load, 10 soak)
+  --nice N          deadair's niceness (default 0; -5: ahead of the SIPps and the rest)
   --buffer-size B   deadair's -B (load: 64M; soak: libpcap's default, 2 MiB)
   --deadair PATH    deadair binary (default \$DEADAIR or build/deadair)
   --out DIR         where results go (default /tmp/deadair-watch-<mode>-<time>)
@@ -39,11 +41,12 @@ EOF
 shift
 
 if [[ $MODE == load ]]; then
-	RATE=40 CALLS=600 TALK_MIN=75 TALK_MAX=75 DURATION=0 SAMPLE=1 BUFSIZE=64M
+	RATE=40 CALLS=600 TALK_MIN=75 TALK_MAX=75 DURATION=0 SAMPLE=1 BUFSIZE=64M PTIME=20
 else
-	RATE=3 CALLS=1000 TALK_MIN=10 TALK_MAX=30 DURATION=3600 SAMPLE=10 BUFSIZE=
+	RATE=3 CALLS=1000 TALK_MIN=10 TALK_MAX=30 DURATION=3600 SAMPLE=10 BUFSIZE= PTIME=20
 fi
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
+NICE=0
 OUT=
 TAG=wl$$
 
@@ -55,8 +58,10 @@ while (($#)); do
 	--calls) need_num "$1" "${2-}"; CALLS=$2; shift 2 ;;
 	--talk-min) need_num "$1" "${2-}"; TALK_MIN=$2; shift 2 ;;
 	--talk-max) need_num "$1" "${2-}"; TALK_MAX=$2; shift 2 ;;
+	--ptime) [[ ${2-} =~ ^(10|20|30|40|50|60)$ ]] || die "--ptime: 10, 20, ... 60"; PTIME=$2; shift 2 ;;
 	--duration) need_num "$1" "${2-}"; DURATION=$2; shift 2 ;;
 	--sample) need_num "$1" "${2-}"; SAMPLE=$2; shift 2 ;;
+	--nice) [[ ${2-} =~ ^-?[0-9]+$ ]] || die "--nice: a whole number"; NICE=$2; shift 2 ;;
 	--buffer-size) BUFSIZE=${2:?}; shift 2 ;;
 	--deadair) DEADAIR=${2:?}; shift 2 ;;
 	--out) OUT=${2:?}; shift 2 ;;
@@ -136,15 +141,15 @@ ip -n "$UAC_NS" link set "$VA" up
 ip -n "$UAS_NS" link set "$VB" up
 
 # media and scenarios in the run's directory (SIPp reads pcaps relative to it)
-python3 "$HERE/watch_media.py" "$OUT/caller.pcap" 0x11110001 "$MEDIA_S"
-python3 "$HERE/watch_media.py" "$OUT/callee.pcap" 0x22220002 "$MEDIA_S"
-sed "s/min=\"10000\" max=\"30000\"/min=\"$TALK_MIN_MS\" max=\"$TALK_MAX_MS\"/" \
+python3 "$HERE/watch_media.py" "$OUT/caller.pcap" 0x11110001 "$MEDIA_S" "$PTIME"
+python3 "$HERE/watch_media.py" "$OUT/callee.pcap" 0x22220002 "$MEDIA_S" "$PTIME"
+sed "s/min=\"10000\" max=\"30000\"/min=\"$TALK_MIN_MS\" max=\"$TALK_MAX_MS\"/; s/a=ptime:20/a=ptime:$PTIME/" \
 	"$HERE/sipp/watch-uac.xml" >"$OUT/watch-uac.xml"
-cp "$HERE/sipp/watch-uas.xml" "$OUT/watch-uas.xml"
+sed "s/a=ptime:20/a=ptime:$PTIME/" "$HERE/sipp/watch-uas.xml" >"$OUT/watch-uas.xml"
 grep -q "min=\"$TALK_MIN_MS\"" "$OUT/watch-uac.xml" || die "could not set the call length"
 
 # deadair watch on the callee's end of the veth (both directions pass there)
-ip netns exec "$UAS_NS" timeout -s TERM $((LIMIT_S + 30)) "$OUT/deadair" watch -i "$VB" \
+ip netns exec "$UAS_NS" timeout -s TERM $((LIMIT_S + 30)) nice -n "$NICE" "$OUT/deadair" watch -i "$VB" \
 	--status 1 ${BUFSIZE:+-B "$BUFSIZE"} --alerts "$OUT/alerts.jsonl" udp 2>"$OUT/status.log" &
 PIDS+=($!)
 DA_PID=
@@ -159,30 +164,38 @@ TICKS=$(getconf CLK_TCK)
 # the sampler: time, load average, deadair's CPU seconds, RSS, peak RSS, and
 # its latest status line's calls in progress, finished, warnings, drops
 sampler() {
-	local t0 now st rss hwm anon line
+	local t0 now st rss hwm anon gen p line
 	t0=$(date +%s.%N)
-	echo "t_s load1 cpu_s rss_kib hwm_kib anon_kib frames in_progress finished warnings findings received dropped if_dropped"
+	echo "t_s load1 cpu_s rss_kib hwm_kib anon_kib sipp_cpu_s frames in_progress finished warnings findings received dropped if_dropped"
 	while kill -0 "$DA_PID" 2>/dev/null; do
 		now=$(date +%s.%N)
 		st=$(cut -d' ' -f14,15 "/proc/$DA_PID/stat" 2>/dev/null) || break
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
 		anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
+		# the two SIPps' CPU seconds (what the traffic costs the same 2 cores)
+		gen=0
+		for p in $(pgrep -x sipp || true); do
+			case $(ip netns identify "$p" 2>/dev/null) in
+			"$UAC_NS" | "$UAS_NS") gen="$gen $(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || true)" ;;
+			esac
+		done
 		line=$({ grep 'frames' "$OUT/status.log" || true; } | tail -n 1 |
 			sed -E 's/.* ([0-9]+) frames, ([0-9]+) calls in progress, ([0-9]+) finished, ([0-9]+) warnings, ([0-9]+) findings; capture: ([0-9]+) received, ([0-9]+) dropped by the kernel, ([0-9]+) by the interface.*/\1 \2 \3 \4 \5 \6 \7 \8/')
 		[[ $line =~ ^[0-9\ ]+$ ]] || line="0 0 0 0 0 0 0 0"
 		awk -v n="$now" -v z="$t0" -v l="$(cut -d' ' -f1 /proc/loadavg)" -v s="$st" -v k="$TICKS" \
-			-v r="$rss" -v h="$hwm" -v an="$anon" -v line="$line" \
-			'BEGIN { split(s, a, " "); printf "%.1f %s %.2f %s %s %s %s\n", n - z, l, (a[1] + a[2]) / k, r, h, an, line }'
+			-v r="$rss" -v h="$hwm" -v an="$anon" -v g="$gen" -v line="$line" \
+			'BEGIN { split(s, a, " "); m = split(g, b, " "); t = 0; for (i = 1; i <= m; i++) t += b[i];
+				printf "%.1f %s %.2f %s %s %s %.2f %s\n", n - z, l, (a[1] + a[2]) / k, r, h, an, t / k, line }'
 		sleep "$SAMPLE"
 	done
 }
 sampler >"$OUT/samples.txt" &
 PIDS+=($!)
 
-echo "watch_load.sh $MODE: rate $RATE/s, at most $CALLS at once, $TOTAL calls, talk $TALK_MIN-$TALK_MAX s; deadair PID $DA_PID; results in $OUT"
+echo "watch_load.sh $MODE: rate $RATE/s, at most $CALLS at once, $TOTAL calls, talk $TALK_MIN-$TALK_MAX s, ptime $PTIME ms; deadair PID $DA_PID; results in $OUT"
 {
-	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION buffer $BUFSIZE"
+	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE"
 	echo "deadair $("$OUT/deadair" --version 2>&1 | head -n 1) (tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -n 1)"
 	echo "host $(uname -sr), $(nproc) CPUs; started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -206,6 +219,26 @@ sleep 15
 kill -TERM "$DA_PID" 2>/dev/null || true
 for _ in $(seq 100); do kill -0 "$DA_PID" 2>/dev/null || break; sleep 0.2; done
 echo "finished $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" >>run.txt
+# what each end of the veth sent and received, and what the kernel dropped on
+# the way (the callee's backlog is before deadair's tap): capture drops are
+# then told apart from loss in the "network"
+{
+	ip -n "$UAC_NS" -s -s link show "$VA"
+	ip -n "$UAS_NS" -s -s link show "$VB"
+	echo "softnet_stat (processed dropped ... per CPU, hex):"
+	cat /proc/net/softnet_stat
+} >links.txt 2>&1
+python3 - "$VA" "$VB" <<'EOF' >>run.txt || true
+import re, sys
+txt = open("links.txt").read()
+def stats(dev):
+    m = re.search(r"\d+: %s@\S+.*?RX:.*?\n\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+).*?TX:.*?\n\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)" % re.escape(dev), txt, re.S)
+    return [int(x) for x in m.groups()] if m else None
+a, b = stats(sys.argv[1]), stats(sys.argv[2])
+if a and b:
+    print("veth: caller end sent %d packets, callee end received %d (rx dropped %d); callee end sent %d, caller end "
+          "received %d (rx dropped %d)" % (a[5], b[1], b[3], b[5], a[1], a[3]))
+EOF
 
 python3 - "$OUT" "$MODE" <<'EOF' | tee "$OUT/summary.txt"
 import collections, json, os, sys
@@ -213,14 +246,14 @@ out, mode = sys.argv[1], sys.argv[2]
 rows = []
 for line in open(os.path.join(out, "samples.txt")).read().splitlines()[1:]:
     f = line.split()
-    if len(f) == 14:
+    if len(f) == 15:
         rows.append([float(x) for x in f])
 print(open(os.path.join(out, "run.txt")).read().rstrip())
 if not rows:
     sys.exit("no samples")
 status = [l for l in open(os.path.join(out, "status.log")) if "frames" in l]
 print("deadair's last status: " + (status[-1].strip() if status else "(none)"))
-T, LOAD, CPU, RSS, HWM, ANON, FR, INP, FIN, WARN, FIND, RECV, DROP, IFDROP = range(14)
+T, LOAD, CPU, RSS, HWM, ANON, GEN, FR, INP, FIN, WARN, FIND, RECV, DROP, IFDROP = range(15)
 peak = max(rows, key=lambda r: r[INP])
 print("calls in progress: peak %d; finished %d" % (peak[INP], rows[-1][FIN]))
 # the busiest window: samples with at least 90% of the peak calls in progress
@@ -229,11 +262,16 @@ if len(busy) >= 2:
     a, b = busy[0], busy[-1]
     dt = b[T] - a[T]
     if dt > 0:
-        print("busiest %.0f s (>= 90%% of peak calls): %.0f packets/s captured, deadair CPU %.0f%% of one core"
-              " (%.1f%% per 10k packets/s), load average %.1f-%.1f" % (
-                  dt, (b[RECV] - a[RECV]) / dt, 100 * (b[CPU] - a[CPU]) / dt,
-                  100 * (b[CPU] - a[CPU]) / dt / max((b[RECV] - a[RECV]) / dt / 10000, 1e-9),
-                  min(r[LOAD] for r in busy), max(r[LOAD] for r in busy)))
+        gen = [r for r in busy]
+        while len(gen) > 2 and gen[-1][GEN] < gen[-2][GEN]:
+            gen.pop()
+        a2, b2 = gen[0], gen[-1]
+        gen_pct = 100 * (b2[GEN] - a2[GEN]) / max(b2[T] - a2[T], 1e-9)
+        print("busiest %.0f s (>= 90%% of peak calls): %.0f packets/s reached deadair, %.0f dropped by the kernel/s;"
+              " deadair CPU %.1f%% of one core (%.1f%% per 10k packets/s); SIPp CPU %.0f%%; load average %.1f-%.1f" % (
+                  dt, (b[RECV] - a[RECV]) / dt, (b[DROP] - a[DROP]) / dt, 100 * (b[CPU] - a[CPU]) / dt,
+                  100 * (b[CPU] - a[CPU]) / dt / max((b[RECV] - a[RECV] - (b[DROP] - a[DROP])) / dt / 10000, 1e-9),
+                  gen_pct, min(r[LOAD] for r in busy), max(r[LOAD] for r in busy)))
 whole = rows[-1][T] - rows[0][T]
 print("whole run %.0f s: CPU %.1f s (%.0f%% of one core), %d packets captured, peak RSS %.1f MiB"
       " (at end %.1f MiB, of it anonymous %.1f MiB), drops: kernel %d, interface %d" % (
