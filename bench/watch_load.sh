@@ -30,6 +30,8 @@ options:
   --duration S      soak: how long new calls start (s)
   --ptime MS        RTP packet interval, 20 (default), 30, 40 or 60: each call sends 2000/MS packets/s
   --sample S        seconds between samples of deadair (default 1 load, 10 soak)
+  --sipp-cpus L     CPUs the two SIPps may run on (taskset -c; default 0: one core, so that
+                    SIPp's ~1000 media threads catching up after a stall cannot starve the machine)
   --nice N          deadair's niceness (default 0; -5: ahead of the SIPps and the rest)
   --buffer-size B   deadair's -B (load: 64M; soak: libpcap's default, 2 MiB)
   --deadair PATH    deadair binary (default \$DEADAIR or build/deadair)
@@ -47,6 +49,7 @@ else
 fi
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
 NICE=0
+SIPP_CPUS=0
 OUT=
 TAG=wl$$
 
@@ -61,6 +64,7 @@ while (($#)); do
 	--ptime) [[ ${2-} =~ ^(10|20|30|40|50|60)$ ]] || die "--ptime: 10, 20, ... 60"; PTIME=$2; shift 2 ;;
 	--duration) need_num "$1" "${2-}"; DURATION=$2; shift 2 ;;
 	--sample) need_num "$1" "${2-}"; SAMPLE=$2; shift 2 ;;
+	--sipp-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--sipp-cpus: a CPU list (taskset -c)"; SIPP_CPUS=$2; shift 2 ;;
 	--nice) [[ ${2-} =~ ^-?[0-9]+$ ]] || die "--nice: a whole number"; NICE=$2; shift 2 ;;
 	--buffer-size) BUFSIZE=${2:?}; shift 2 ;;
 	--deadair) DEADAIR=${2:?}; shift 2 ;;
@@ -195,21 +199,21 @@ PIDS+=($!)
 
 echo "watch_load.sh $MODE: rate $RATE/s, at most $CALLS at once, $TOTAL calls, talk $TALK_MIN-$TALK_MAX s, ptime $PTIME ms; deadair PID $DA_PID; results in $OUT"
 {
-	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE"
+	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE sipp-cpus $SIPP_CPUS"
 	echo "deadair $("$OUT/deadair" --version 2>&1 | head -n 1) (tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -n 1)"
 	echo "host $(uname -sr), $(nproc) CPUs; started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/run.txt"
 
 cd "$OUT"
-ip netns exec "$UAS_NS" timeout -s KILL $((LIMIT_S + 20)) sipp -sf watch-uas.xml -i $UAS_IP -mi $UAS_IP \
+ip netns exec "$UAS_NS" timeout -s KILL $((LIMIT_S + 20)) taskset -c "$SIPP_CPUS" sipp -sf watch-uas.xml -i $UAS_IP -mi $UAS_IP \
 	-mp 20000 -p 5060 -nostdin -trace_err -error_file uas-errors.log >uas.out 2>&1 &
 PIDS+=($!)
 sleep 1
 UAC_START=$(date +%s.%N)
 # -l: at most CALLS at once; -m: TOTAL calls, then it exits once they ended
 rc=0
-ip netns exec "$UAC_NS" timeout -s KILL "$LIMIT_S" sipp $UAS_IP:5060 -sf watch-uac.xml -i $UAC_IP -mi $UAC_IP \
+ip netns exec "$UAC_NS" timeout -s KILL "$LIMIT_S" taskset -c "$SIPP_CPUS" sipp $UAS_IP:5060 -sf watch-uac.xml -i $UAC_IP -mi $UAC_IP \
 	-mp 20000 -p 5060 -r "$RATE" -l "$CALLS" -m "$TOTAL" -nostdin -trace_err -error_file uac-errors.log \
 	-trace_stat -fd 10 >uac.out 2>&1 || rc=$?
 UAC_END=$(date +%s.%N)
