@@ -32,6 +32,8 @@ options:
   --sample S        seconds between samples of deadair (default 1 load, 10 soak)
   --sipp-cpus L     CPUs the two SIPps may run on (taskset -c; default 0: one core, so that
                     SIPp's ~1000 media threads catching up after a stall cannot starve the machine)
+  --stall S@T       stop deadair (SIGSTOP) T s after the first call for S s, then let it go on:
+                    what a watcher that falls behind sees (its capture drops packets)
   --nice N          deadair's niceness (default 0; -5: ahead of the SIPps and the rest)
   --buffer-size B   deadair's -B (load: 64M; soak: libpcap's default, 2 MiB)
   --deadair PATH    deadair binary (default \$DEADAIR or build/deadair)
@@ -50,6 +52,7 @@ fi
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
 NICE=0
 SIPP_CPUS=0
+STALL=
 OUT=
 TAG=wl$$
 
@@ -65,6 +68,7 @@ while (($#)); do
 	--duration) need_num "$1" "${2-}"; DURATION=$2; shift 2 ;;
 	--sample) need_num "$1" "${2-}"; SAMPLE=$2; shift 2 ;;
 	--sipp-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--sipp-cpus: a CPU list (taskset -c)"; SIPP_CPUS=$2; shift 2 ;;
+	--stall) [[ ${2-} =~ ^([0-9]+)@([0-9]+)$ ]] || die "--stall: S@T (seconds)"; STALL=$2; shift 2 ;;
 	--nice) [[ ${2-} =~ ^-?[0-9]+$ ]] || die "--nice: a whole number"; NICE=$2; shift 2 ;;
 	--buffer-size) BUFSIZE=${2:?}; shift 2 ;;
 	--deadair) DEADAIR=${2:?}; shift 2 ;;
@@ -199,7 +203,7 @@ PIDS+=($!)
 
 echo "watch_load.sh $MODE: rate $RATE/s, at most $CALLS at once, $TOTAL calls, talk $TALK_MIN-$TALK_MAX s, ptime $PTIME ms; deadair PID $DA_PID; results in $OUT"
 {
-	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE sipp-cpus $SIPP_CPUS"
+	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE sipp-cpus $SIPP_CPUS${STALL:+ stall $STALL}"
 	echo "deadair $("$OUT/deadair" --version 2>&1 | head -n 1) (tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -n 1)"
 	echo "host $(uname -sr), $(nproc) CPUs; started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -211,6 +215,15 @@ ip netns exec "$UAS_NS" timeout -s KILL $((LIMIT_S + 20)) taskset -c "$SIPP_CPUS
 PIDS+=($!)
 sleep 1
 UAC_START=$(date +%s.%N)
+if [[ -n $STALL ]]; then
+	(
+		sleep "${STALL#*@}"
+		kill -STOP "$DA_PID" && echo "deadair stopped at $(date -u +%FT%T.%NZ)" >>run.txt
+		sleep "${STALL%@*}"
+		kill -CONT "$DA_PID" && echo "deadair continued at $(date -u +%FT%T.%NZ)" >>run.txt
+	) &
+	PIDS+=($!)
+fi
 # -l: at most CALLS at once; -m: TOTAL calls, then it exits once they ended
 rc=0
 ip netns exec "$UAC_NS" timeout -s KILL "$LIMIT_S" taskset -c "$SIPP_CPUS" sipp $UAS_IP:5060 -sf watch-uac.xml -i $UAC_IP -mi $UAC_IP \

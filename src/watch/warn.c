@@ -162,11 +162,16 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		return raised;
 	struct dir_media d[2];
 	dir_media(c, d);
-	int64_t quiet[2];
+	/* quiet: how long a direction has been silent; sure: the part of it after
+	 * the capture last dropped packets (a silence that overlaps the capture's
+	 * own drops may be only what it dropped: a warning waits for --silence s
+	 * of silence the capture saw whole) */
+	int64_t quiet[2], sure[2];
 	bool flowing[2];
 	for (int p = 0; p < 2; p++) {
 		int64_t from = d[p].last_ts > since ? d[p].last_ts : since;
 		quiet[p] = now - from;
+		sure[p] = now - (cfg->capture_lost_ts > from ? cfg->capture_lost_ts : from);
 		flowing[p] = d[p].last_ts > since && now - d[p].last_ts <= FLOW_NS;
 	}
 
@@ -174,7 +179,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
 		uint8_t q = (uint8_t)(1 - p);
 		unsigned bit = p == PARTY_A ? WARN_ONE_WAY_A : WARN_ONE_WAY_B;
-		if ((c->consumer_marks & bit) || quiet[p] < cfg->silence_ns || !flowing[q])
+		if ((c->consumer_marks & bit) || sure[p] < cfg->silence_ns || !flowing[q])
 			continue;
 		/* a keep-alive of the party (RTCP, STUN) still arriving after its RTP
 		 * stopped: its packets get through, it has nothing to say (mute,
@@ -221,8 +226,8 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	 * capture is on the call's media path. */
 	bool never = d[0].last_ts <= since && d[1].last_ts <= since;
 	int64_t both_ns = never ? cfg->silence_ns : 2 * cfg->silence_ns;
-	if (!(c->consumer_marks & WARN_NO_RTP) && (never ? media_path : cfg->media_seen) && quiet[0] >= both_ns &&
-	    quiet[1] >= both_ns) {
+	if (!(c->consumer_marks & WARN_NO_RTP) && (never ? media_path : cfg->media_seen) && sure[0] >= both_ns &&
+	    sure[1] >= both_ns) {
 		int64_t q = quiet[0] < quiet[1] ? quiet[0] : quiet[1];
 		struct finding *f = finding_add(&fs, "NO_RTP", never ? SEV_CRITICAL : SEV_WARNING, PARTY_NONE, now - q);
 		if (f) {
@@ -250,7 +255,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		int64_t q = quiet[0] > quiet[1] ? quiet[0] : quiet[1];
 		uint8_t p = quiet[0] > quiet[1] ? PARTY_A : PARTY_B;
 		bool both = quiet[0] * 2 > cfg->rtp_timeout_ns && quiet[1] * 2 > cfg->rtp_timeout_ns;
-		if (q * 2 > cfg->rtp_timeout_ns) {
+		if (q * 2 > cfg->rtp_timeout_ns && sure[p] * 2 > cfg->rtp_timeout_ns) {
 			int64_t left = cfg->rtp_timeout_ns - q;
 			struct finding *f = finding_add(&fs, "RTP_TIMEOUT", SEV_WARNING, both ? PARTY_NONE : p, now - q);
 			if (f) {

@@ -16,6 +16,9 @@ struct warn_config {
 	int64_t silence_ns;    /* --silence: a direction silent this long is a warning */
 	int64_t rtp_timeout_ns;/* --rtp-timeout: the media watchdog; 0: none */
 	bool media_seen;       /* the capture has carried RTP of calls (it is on a media path) */
+	int64_t capture_lost_ts;/* the latest time the capture itself was seen to drop packets
+				 * (pcap_stats), 0: never; silence is counted from no earlier
+				 * than this, since the missing RTP may be in what it dropped */
 };
 
 /* Bits of call.consumer_marks. */

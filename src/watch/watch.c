@@ -81,6 +81,7 @@ struct watch {
 	int64_t next_look;           /* capture time of the next look at the calls */
 	uint64_t frames, calls_done;
 	int64_t look_now;            /* the time of the look in progress */
+	uint64_t capture_lost;       /* packets the capture dropped (pcap_stats), as last read */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -212,6 +213,17 @@ static void look_at_call(void *ctx, struct call *c)
 static void look(struct watch *w, int64_t now)
 {
 	w->look_now = now;
+	if (w->live) {
+		/* packets the capture dropped (no room in the buffer while watch was
+		 * behind) arrived before this moment of wall time, which is the
+		 * clock of live time stamps: silence is not counted across them */
+		struct live_stats st;
+		live_get_stats(w->live, &st);
+		if (st.dropped + st.if_dropped > w->capture_lost) {
+			w->capture_lost = st.dropped + st.if_dropped;
+			w->wcfg.capture_lost_ts = clock_ns(CLOCK_REALTIME);
+		}
+	}
 	w->wcfg.media_seen = calls_get_stats(w->calls)->rtp_in_calls > 0;
 	calls_each(w->calls, LOOK_MAX, look_at_call, w);
 	w->next_look = now + SEC;

@@ -186,6 +186,40 @@ static void test_missing_ack_and_watchdog(void **state)
 	assert_string_equal(h.ids[0], "RTP_TIMEOUT");
 }
 
+/* Silence that overlaps packets the capture itself dropped (pcap_stats) is
+ * not trusted: a warning waits for --silence s of silence after the drops. */
+static void test_capture_drops_hold_silence(void **state)
+{
+	(void)state;
+	struct fixture x;
+	struct warn_config cfg = cfg5;
+	/* both ways "silent" since 10 s, the capture dropped packets at 12 s */
+	make_call(&x, T0 + 10 * S, T0 + 10 * S);
+	cfg.capture_lost_ts = T0 + 12 * S;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 20 * S, &cfg, true, collect, &g), 0);
+	assert_int_equal(warn_check(&x.c, T0 + 21 * S, &cfg, true, collect, &g), 0);
+	/* still nothing 10 s after the drops: RTP really stopped both ways */
+	assert_int_equal(warn_check(&x.c, T0 + 22 * S, &cfg, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "NO_RTP");
+
+	/* the caller's RTP gone since 10 s while the callee's flows; drops at 27 s */
+	make_call(&x, T0 + 10 * S, T0 + 30 * S);
+	cfg.capture_lost_ts = T0 + 27 * S;
+	struct got h = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 30 * S, &cfg, true, collect, &h), 0);
+	x.st[1].last_ts = T0 + 32 * S - S / 50;
+	assert_int_equal(warn_check(&x.c, T0 + 32 * S, &cfg, true, collect, &h), 1);
+	assert_string_equal(h.ids[0], "ONE_WAY_AUDIO");
+	assert_int_equal(h.dirs[0], PARTY_A);
+
+	/* no drops: the same call is warned about at once */
+	cfg.capture_lost_ts = 0;
+	make_call(&x, T0 + 10 * S, T0 + 30 * S);
+	struct got k = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 30 * S, &cfg, true, collect, &k), 1);
+}
+
 static void test_alert_is_one_line(void **state)
 {
 	(void)state;
@@ -231,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_hold_keeps_quiet),
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
 		cmocka_unit_test(test_missing_ack_and_watchdog),
+		cmocka_unit_test(test_capture_drops_hold_silence),
 		cmocka_unit_test(test_alert_is_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
