@@ -34,6 +34,7 @@ options:
                     SIPp's ~1000 media threads catching up after a stall cannot starve the machine)
   --stall S@T       stop deadair (SIGSTOP) T s after the first call for S s, then let it go on:
                     what a watcher that falls behind sees (its capture drops packets)
+  --deadair-cpus L  CPUs deadair may run on (taskset -c; default: any)
   --nice N          deadair's niceness (default 0; -5: ahead of the SIPps and the rest)
   --buffer-size B   deadair's -B (load: 64M; soak: libpcap's default, 2 MiB)
   --deadair PATH    deadair binary (default \$DEADAIR or build/deadair)
@@ -52,6 +53,7 @@ fi
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
 NICE=0
 SIPP_CPUS=0
+DA_CPUS=
 STALL=
 OUT=
 TAG=wl$$
@@ -69,6 +71,7 @@ while (($#)); do
 	--sample) need_num "$1" "${2-}"; SAMPLE=$2; shift 2 ;;
 	--sipp-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--sipp-cpus: a CPU list (taskset -c)"; SIPP_CPUS=$2; shift 2 ;;
 	--stall) [[ ${2-} =~ ^([0-9]+)@([0-9]+)$ ]] || die "--stall: S@T (seconds)"; STALL=$2; shift 2 ;;
+	--deadair-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--deadair-cpus: a CPU list (taskset -c)"; DA_CPUS=$2; shift 2 ;;
 	--nice) [[ ${2-} =~ ^-?[0-9]+$ ]] || die "--nice: a whole number"; NICE=$2; shift 2 ;;
 	--buffer-size) BUFSIZE=${2:?}; shift 2 ;;
 	--deadair) DEADAIR=${2:?}; shift 2 ;;
@@ -157,7 +160,8 @@ sed "s/a=ptime:20/a=ptime:$PTIME/" "$HERE/sipp/watch-uas.xml" >"$OUT/watch-uas.x
 grep -q "min=\"$TALK_MIN_MS\"" "$OUT/watch-uac.xml" || die "could not set the call length"
 
 # deadair watch on the callee's end of the veth (both directions pass there)
-ip netns exec "$UAS_NS" timeout -s TERM $((LIMIT_S + 30)) nice -n "$NICE" "$OUT/deadair" watch -i "$VB" \
+ip netns exec "$UAS_NS" timeout -s TERM $((LIMIT_S + 30)) nice -n "$NICE" \
+	${DA_CPUS:+taskset -c "$DA_CPUS"} "$OUT/deadair" watch -i "$VB" \
 	--status 1 ${BUFSIZE:+-B "$BUFSIZE"} --alerts "$OUT/alerts.jsonl" udp 2>"$OUT/status.log" &
 PIDS+=($!)
 DA_PID=
@@ -203,7 +207,7 @@ PIDS+=($!)
 
 echo "watch_load.sh $MODE: rate $RATE/s, at most $CALLS at once, $TOTAL calls, talk $TALK_MIN-$TALK_MAX s, ptime $PTIME ms; deadair PID $DA_PID; results in $OUT"
 {
-	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE sipp-cpus $SIPP_CPUS${STALL:+ stall $STALL}"
+	echo "mode $MODE rate $RATE calls $CALLS total $TOTAL talk $TALK_MIN-$TALK_MAX duration $DURATION ptime $PTIME buffer ${BUFSIZE:-default} nice $NICE sipp-cpus $SIPP_CPUS deadair-cpus ${DA_CPUS:-any}${STALL:+ stall $STALL}"
 	echo "deadair $("$OUT/deadair" --version 2>&1 | head -n 1) (tree $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 	echo "sipp $(sipp -v 2>&1 | grep -o 'v[0-9][^ ]*' | head -n 1)"
 	echo "host $(uname -sr), $(nproc) CPUs; started $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -113,6 +113,32 @@ static void sdp_evidence(struct finding *f, const struct call *c, int64_t since)
 	}
 }
 
+void warn_capture_lost(struct warn_config *cfg, int64_t from, int64_t to)
+{
+	if (cfg->n_loss) {
+		unsigned last = (cfg->n_loss - 1) % WARN_LOSS_WINDOWS;
+		if (from <= cfg->loss[last].to) {
+			if (to > cfg->loss[last].to)
+				cfg->loss[last].to = to;
+			return;
+		}
+	}
+	unsigned i = cfg->n_loss % WARN_LOSS_WINDOWS;
+	cfg->loss[i].from = from;
+	cfg->loss[i].to = to;
+	cfg->n_loss++;
+}
+
+/* Whether t falls in a window in which the capture dropped packets. */
+static bool in_loss(const struct warn_config *cfg, int64_t t)
+{
+	unsigned n = cfg->n_loss < WARN_LOSS_WINDOWS ? cfg->n_loss : WARN_LOSS_WINDOWS;
+	for (unsigned i = 0; i < n; i++)
+		if (t > cfg->loss[i].from && t <= cfg->loss[i].to)
+			return true;
+	return false;
+}
+
 unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
 		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
 {
@@ -162,16 +188,18 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		return raised;
 	struct dir_media d[2];
 	dir_media(c, d);
-	/* quiet: how long a direction has been silent; sure: the part of it after
-	 * the capture last dropped packets (a silence that overlaps the capture's
-	 * own drops may be only what it dropped: a warning waits for --silence s
-	 * of silence the capture saw whole) */
+	/* quiet: how long a direction has been silent; sure: the part of it the
+	 * capture saw whole, after the latest window in which the capture itself
+	 * dropped packets (the missing RTP may be in what it dropped), and none
+	 * when the silence began inside such a window (what began it, a BYE or a
+	 * re-INVITE to hold, may be in what it dropped) */
 	int64_t quiet[2], sure[2];
 	bool flowing[2];
+	int64_t lost_to = cfg->n_loss ? cfg->loss[(cfg->n_loss - 1) % WARN_LOSS_WINDOWS].to : 0;
 	for (int p = 0; p < 2; p++) {
 		int64_t from = d[p].last_ts > since ? d[p].last_ts : since;
 		quiet[p] = now - from;
-		sure[p] = now - (cfg->capture_lost_ts > from ? cfg->capture_lost_ts : from);
+		sure[p] = in_loss(cfg, from) ? -1 : now - (lost_to > from ? lost_to : from);
 		flowing[p] = d[p].last_ts > since && now - d[p].last_ts <= FLOW_NS;
 	}
 

@@ -82,6 +82,7 @@ struct watch {
 	uint64_t frames, calls_done;
 	int64_t look_now;            /* the time of the look in progress */
 	uint64_t capture_lost;       /* packets the capture dropped (pcap_stats), as last read */
+	int64_t stats_ts;            /* wall time of that reading */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -215,14 +216,17 @@ static void look(struct watch *w, int64_t now)
 	w->look_now = now;
 	if (w->live) {
 		/* packets the capture dropped (no room in the buffer while watch was
-		 * behind) arrived before this moment of wall time, which is the
-		 * clock of live time stamps: silence is not counted across them */
+		 * behind) arrived between the previous reading and this one, in
+		 * wall time, the clock of live time stamps: no silence warning
+		 * rests on them (warn.h) */
 		struct live_stats st;
 		live_get_stats(w->live, &st);
+		int64_t wall = clock_ns(CLOCK_REALTIME);
 		if (st.dropped + st.if_dropped > w->capture_lost) {
 			w->capture_lost = st.dropped + st.if_dropped;
-			w->wcfg.capture_lost_ts = clock_ns(CLOCK_REALTIME);
+			warn_capture_lost(&w->wcfg, w->stats_ts, wall);
 		}
+		w->stats_ts = wall;
 	}
 	w->wcfg.media_seen = calls_get_stats(w->calls)->rtp_in_calls > 0;
 	calls_each(w->calls, LOOK_MAX, look_at_call, w);
@@ -522,6 +526,7 @@ int watch_main(int argc, char **argv)
 			.snaplen = w->snaplen, .buffer_bytes = w->buffer_bytes, .promisc = w->promisc,
 		};
 		w->live = live_open(&lo, err, sizeof(err));
+		w->stats_ts = clock_ns(CLOCK_REALTIME);
 		if (!w->live) {
 			fprintf(stderr, "deadair watch: %s\n", err);
 			free(w);
