@@ -288,7 +288,7 @@ if len(busy) >= 2:
             gen.pop()
         a2, b2 = gen[0], gen[-1]
         gen_pct = 100 * (b2[GEN] - a2[GEN]) / max(b2[T] - a2[T], 1e-9)
-        print("busiest %.0f s (>= 90%% of peak calls): %.0f packets/s reached deadair, %.0f dropped by the kernel/s;"
+        print("busiest %.0f s (>= 90%% of peak calls): %.0f packets/s on the interface (pcap_stats received), %.0f of them dropped by the kernel;"
               " deadair CPU %.1f%% of one core (%.1f%% per 10k packets/s); SIPp CPU %.0f%%; load average %.1f-%.1f" % (
                   dt, (b[RECV] - a[RECV]) / dt, (b[DROP] - a[DROP]) / dt, 100 * (b[CPU] - a[CPU]) / dt,
                   100 * (b[CPU] - a[CPU]) / dt / max((b[RECV] - a[RECV] - (b[DROP] - a[DROP])) / dt / 10000, 1e-9),
