@@ -35,6 +35,9 @@ options:
   --stall S@T       stop deadair (SIGSTOP) T s after the first call for S s, then let it go on:
                     what a watcher that falls behind sees (its capture drops packets)
   --deadair-cpus L  CPUs deadair may run on (taskset -c; default: any)
+  --wire            also record the wire with tcpdump on the caller's end of the veth (other
+                    namespace, own buffer; 96-byte snap) and check every media warning against
+                    it (watch_wire_check.py): silent on the wire too, or a false alarm
   --nice N          deadair's niceness (default 0; -5: ahead of the SIPps and the rest)
   --buffer-size B   deadair's -B (load: 64M; soak: libpcap's default, 2 MiB)
   --deadair PATH    deadair binary (default \$DEADAIR or build/deadair)
@@ -53,6 +56,7 @@ fi
 DEADAIR=${DEADAIR:-$REPO/build/deadair}
 NICE=0
 SIPP_CPUS=0
+WIRE=0
 DA_CPUS=
 STALL=
 OUT=
@@ -72,6 +76,7 @@ while (($#)); do
 	--sipp-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--sipp-cpus: a CPU list (taskset -c)"; SIPP_CPUS=$2; shift 2 ;;
 	--stall) [[ ${2-} =~ ^([0-9]+)@([0-9]+)$ ]] || die "--stall: S@T (seconds)"; STALL=$2; shift 2 ;;
 	--deadair-cpus) [[ ${2-} =~ ^[0-9,-]+$ ]] || die "--deadair-cpus: a CPU list (taskset -c)"; DA_CPUS=$2; shift 2 ;;
+	--wire) WIRE=1; shift ;;
 	--nice) [[ ${2-} =~ ^-?[0-9]+$ ]] || die "--nice: a whole number"; NICE=$2; shift 2 ;;
 	--buffer-size) BUFSIZE=${2:?}; shift 2 ;;
 	--deadair) DEADAIR=${2:?}; shift 2 ;;
@@ -82,7 +87,7 @@ while (($#)); do
 done
 
 ((EUID == 0)) || die "run as root (network namespaces, live capture)"
-for t in sipp ip nft python3 timeout; do
+for t in sipp ip nft python3 timeout $( ((WIRE)) && echo tcpdump); do
 	command -v $t >/dev/null || die "$t not found (Debian: sip-tester, iproute2, nftables)"
 done
 [[ -x $DEADAIR ]] || die "no deadair at '$DEADAIR' (cmake --build build, or --deadair PATH)"
@@ -172,6 +177,13 @@ for _ in $(seq 50); do
 done
 [[ -n $DA_PID ]] || die "deadair did not start: $(cat "$OUT/status.log")"
 TICKS=$(getconf CLK_TCK)
+if ((WIRE)); then
+	chmod 777 "$OUT"
+	ip netns exec "$UAC_NS" timeout -s TERM $((LIMIT_S + 30)) tcpdump -i "$VA" -nn -s 96 -B 32768 \
+		-w "$OUT/wire.pcap" udp 2>"$OUT/tcpdump.log" &
+	PIDS+=($!)
+	sleep 1
+fi
 
 # the sampler: time, load average, deadair's CPU seconds, RSS, peak RSS, and
 # its latest status line's calls in progress, finished, warnings, drops
@@ -240,6 +252,10 @@ sleep 15
 kill -TERM "$DA_PID" 2>/dev/null || true
 for _ in $(seq 100); do kill -0 "$DA_PID" 2>/dev/null || break; sleep 0.2; done
 echo "finished $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" >>run.txt
+if ((WIRE)); then
+	kill -TERM "${PIDS[1]}" 2>/dev/null || true   # timeout hands it to tcpdump
+	sleep 1
+fi
 # what each end of the veth sent and received, and what the kernel dropped on
 # the way (the callee's backlog is before deadair's tap): capture drops are
 # then told apart from loss in the "network"
@@ -318,3 +334,7 @@ print("alerts: %d (%s)" % (len(alerts), ", ".join("%s %s %s: %d" % (k + (n,)) fo
 for a in [a for a in alerts if a["type"] == "warning"][:5]:
     print("  warning %s %s %s %s: %s" % (a["t"], a["call_id"], a["id"], a.get("direction"), a["title"]))
 EOF
+if ((WIRE)); then
+	python3 "$HERE/watch_wire_check.py" "$OUT/alerts.jsonl" "$OUT/wire.pcap" | tee -a "$OUT/summary.txt"
+	grep -h "dropped by kernel" "$OUT/tcpdump.log" | sed 's/^/tcpdump (wire): /' | tee -a "$OUT/summary.txt"
+fi
