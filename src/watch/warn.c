@@ -133,6 +133,32 @@ static void sdp_evidence(struct finding *f, const struct call *c, int64_t since)
 	}
 }
 
+void warn_capture_lost(struct warn_config *cfg, int64_t from, int64_t to)
+{
+	if (cfg->n_loss) {
+		unsigned last = (cfg->n_loss - 1) % WARN_LOSS_WINDOWS;
+		if (from <= cfg->loss[last].to) {
+			if (to > cfg->loss[last].to)
+				cfg->loss[last].to = to;
+			return;
+		}
+	}
+	unsigned i = cfg->n_loss % WARN_LOSS_WINDOWS;
+	cfg->loss[i].from = from;
+	cfg->loss[i].to = to;
+	cfg->n_loss++;
+}
+
+/* Whether t falls in a window in which the capture dropped packets. */
+static bool in_loss(const struct warn_config *cfg, int64_t t)
+{
+	unsigned n = cfg->n_loss < WARN_LOSS_WINDOWS ? cfg->n_loss : WARN_LOSS_WINDOWS;
+	for (unsigned i = 0; i < n; i++)
+		if (t > cfg->loss[i].from && t <= cfg->loss[i].to)
+			return true;
+	return false;
+}
+
 /* The latest of a party's RTP, RTCP and STUN (0: none). */
 static int64_t last_sent(const struct call *c, const struct dir_media *d, uint8_t p)
 {
@@ -146,20 +172,28 @@ static int64_t last_sent(const struct call *c, const struct dir_media *d, uint8_
 
 /* (e) On hold since `since` (the latest SDP): a party that sent media before
  * and has sent nothing for 20 s, with nothing coming to it either. */
-static unsigned hold_quiet(struct call *c, int64_t now, int64_t since, struct findings *fs,
-			   void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
+static unsigned hold_quiet(struct call *c, int64_t now, int64_t since, const struct warn_config *cfg,
+			   struct findings *fs, void (*emit)(void *ctx, const struct call *c, const struct finding *f),
+			   void *ctx)
 {
 	struct dir_media d[2];
 	dir_media(c, d);
 	bool quiet[2] = { false, false };
 	int64_t from[2] = { 0, 0 };
+	/* as for the other silences: only what the capture saw whole counts (its
+	 * own drops may hold the keep-alives) */
+	int64_t lost_to = cfg->n_loss ? cfg->loss[(cfg->n_loss - 1) % WARN_LOSS_WINDOWS].to : 0;
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
 		if (!d[p].packets)
 			continue; /* never sent media: nothing to keep alive */
 		int64_t mine = last_sent(c, d, p), theirs = last_sent(c, d, (uint8_t)(1 - p));
 		from[p] = mine > since ? mine : since;
 		int64_t towards = theirs > since ? theirs : since;
-		quiet[p] = now - from[p] >= HOLD_QUIET_NS && now - towards >= HOLD_QUIET_NS;
+		if (in_loss(cfg, from[p]) || in_loss(cfg, towards))
+			continue;
+		int64_t sure_mine = now - (lost_to > from[p] ? lost_to : from[p]);
+		int64_t sure_theirs = now - (lost_to > towards ? lost_to : towards);
+		quiet[p] = sure_mine >= HOLD_QUIET_NS && sure_theirs >= HOLD_QUIET_NS;
 	}
 	if (!quiet[0] && !quiet[1])
 		return 0;
@@ -229,7 +263,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		return raised;
 	if (!media_expected(c, &since)) {
 		if (since > c->answer_ts && on_hold(c) && !(c->consumer_marks & WARN_HOLD_QUIET))
-			raised += hold_quiet(c, now, since, &fs, emit, ctx);
+			raised += hold_quiet(c, now, since, cfg, &fs, emit, ctx);
 		return raised;
 	}
 	if (since < c->answer_ts)
@@ -238,11 +272,18 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		return raised;
 	struct dir_media d[2];
 	dir_media(c, d);
-	int64_t quiet[2];
+	/* quiet: how long a direction has been silent; sure: the part of it the
+	 * capture saw whole, after the latest window in which the capture itself
+	 * dropped packets (the missing RTP may be in what it dropped), and none
+	 * when the silence began inside such a window (what began it, a BYE or a
+	 * re-INVITE to hold, may be in what it dropped) */
+	int64_t quiet[2], sure[2];
 	bool flowing[2];
+	int64_t lost_to = cfg->n_loss ? cfg->loss[(cfg->n_loss - 1) % WARN_LOSS_WINDOWS].to : 0;
 	for (int p = 0; p < 2; p++) {
 		int64_t from = d[p].last_ts > since ? d[p].last_ts : since;
 		quiet[p] = now - from;
+		sure[p] = in_loss(cfg, from) ? -1 : now - (lost_to > from ? lost_to : from);
 		flowing[p] = d[p].last_ts > since && now - d[p].last_ts <= FLOW_NS;
 	}
 
@@ -250,7 +291,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	for (uint8_t p = PARTY_A; p <= PARTY_B; p++) {
 		uint8_t q = (uint8_t)(1 - p);
 		unsigned bit = p == PARTY_A ? WARN_ONE_WAY_A : WARN_ONE_WAY_B;
-		if ((c->consumer_marks & bit) || quiet[p] < cfg->silence_ns || !flowing[q])
+		if ((c->consumer_marks & bit) || sure[p] < cfg->silence_ns || !flowing[q])
 			continue;
 		/* a keep-alive of the party (RTCP, STUN) still arriving after its RTP
 		 * stopped: its packets get through, it has nothing to say (mute,
@@ -297,8 +338,8 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	 * capture is on the call's media path. */
 	bool never = d[0].last_ts <= since && d[1].last_ts <= since;
 	int64_t both_ns = never ? cfg->silence_ns : 2 * cfg->silence_ns;
-	if (!(c->consumer_marks & WARN_NO_RTP) && (never ? media_path : cfg->media_seen) && quiet[0] >= both_ns &&
-	    quiet[1] >= both_ns) {
+	if (!(c->consumer_marks & WARN_NO_RTP) && (never ? media_path : cfg->media_seen) && sure[0] >= both_ns &&
+	    sure[1] >= both_ns) {
 		int64_t q = quiet[0] < quiet[1] ? quiet[0] : quiet[1];
 		struct finding *f = finding_add(&fs, "NO_RTP", never ? SEV_CRITICAL : SEV_WARNING, PARTY_NONE, now - q);
 		if (f) {
@@ -326,7 +367,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		int64_t q = quiet[0] > quiet[1] ? quiet[0] : quiet[1];
 		uint8_t p = quiet[0] > quiet[1] ? PARTY_A : PARTY_B;
 		bool both = quiet[0] * 2 > cfg->rtp_timeout_ns && quiet[1] * 2 > cfg->rtp_timeout_ns;
-		if (q * 2 > cfg->rtp_timeout_ns) {
+		if (q * 2 > cfg->rtp_timeout_ns && sure[p] * 2 > cfg->rtp_timeout_ns) {
 			int64_t left = cfg->rtp_timeout_ns - q;
 			struct finding *f = finding_add(&fs, "RTP_TIMEOUT", SEV_WARNING, both ? PARTY_NONE : p, now - q);
 			if (f) {

@@ -13,12 +13,28 @@
 #include "analyze/finding.h"
 #include "calls/model.h"
 
+/* Stretches of time in which the capture itself dropped packets, the latest kept. */
+#define WARN_LOSS_WINDOWS 16
+
 struct warn_config {
 	int64_t silence_ns;    /* --silence: a direction silent this long is a warning */
 	int64_t rtp_timeout_ns;/* --rtp-timeout, or a watchdog learned from earlier calls: 0: none */
 	const char *watchdog_from; /* NULL: --rtp-timeout; else how it was learned */
 	bool media_seen;       /* the capture has carried RTP of calls (it is on a media path) */
+	/* when the capture dropped packets (pcap_stats): each window (from, to]
+	 * holds drops; windows that touch are one. A silence that began inside
+	 * one may have begun with a dropped packet (a BYE, a re-INVITE to hold)
+	 * and gives no media warning; one that began before is counted from the
+	 * latest window's end. */
+	struct {
+		int64_t from, to;
+	} loss[WARN_LOSS_WINDOWS];
+	unsigned n_loss;       /* windows recorded in all; the latest is loss[(n_loss - 1) % N] */
 };
+
+/* Records that the capture dropped packets between from and to (the times
+ * its drop counters were last read unchanged and then seen to rise). */
+void warn_capture_lost(struct warn_config *cfg, int64_t from, int64_t to);
 
 /* Bits of call.consumer_marks. */
 enum {

@@ -100,6 +100,8 @@ struct watch {
 	int64_t next_look;           /* capture time of the next look at the calls */
 	uint64_t frames, calls_done;
 	int64_t look_now;            /* the time of the look in progress */
+	uint64_t capture_lost;       /* packets the capture dropped (pcap_stats), as last read */
+	int64_t stats_ts;            /* wall time of that reading */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -298,6 +300,20 @@ static void publish(struct watch *w, bool ended)
 /* Looks at every call in progress at capture time now. */
 static void look(struct watch *w, int64_t now)
 {
+	if (w->live) {
+		/* packets the capture dropped (no room in the buffer while watch was
+		 * behind) arrived between the previous reading and this one, in
+		 * wall time, the clock of live time stamps: no silence warning
+		 * rests on them (warn.h) */
+		struct live_stats st;
+		live_get_stats(w->live, &st);
+		int64_t wall = clock_ns(CLOCK_REALTIME);
+		if (st.dropped + st.if_dropped > w->capture_lost) {
+			w->capture_lost = st.dropped + st.if_dropped;
+			warn_capture_lost(&w->wcfg, w->stats_ts, wall);
+		}
+		w->stats_ts = wall;
+	}
 	look_table(w, w->calls, now);
 	w->next_look = now + SEC;
 	publish(w, false);
@@ -747,6 +763,7 @@ int watch_main(int argc, char **argv)
 			.snaplen = w->snaplen, .buffer_bytes = w->buffer_bytes, .promisc = w->promisc,
 		};
 		w->live = live_open(&lo, err, sizeof(err));
+		w->stats_ts = clock_ns(CLOCK_REALTIME);
 		if (!w->live) {
 			fprintf(stderr, "deadair watch: %s\n", err);
 			free(w);

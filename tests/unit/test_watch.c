@@ -186,6 +186,62 @@ static void test_missing_ack_and_watchdog(void **state)
 	assert_string_equal(h.ids[0], "RTP_TIMEOUT");
 }
 
+/* Silence and packets the capture itself dropped (pcap_stats): a silence
+ * that crosses a window of drops counts from its end; one that began inside
+ * it gives no media warning (its start may be a dropped BYE). */
+static void test_capture_drops_hold_silence(void **state)
+{
+	(void)state;
+	struct fixture x;
+	struct warn_config cfg = cfg5;
+	/* both ways "silent" since 10 s, the capture dropped packets in 11-12 s */
+	make_call(&x, T0 + 10 * S, T0 + 10 * S);
+	warn_capture_lost(&cfg, T0 + 11 * S, T0 + 12 * S);
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 20 * S, &cfg, true, collect, &g), 0);
+	assert_int_equal(warn_check(&x.c, T0 + 21 * S, &cfg, true, collect, &g), 0);
+	/* still nothing 10 s after the drops: RTP really stopped both ways */
+	assert_int_equal(warn_check(&x.c, T0 + 22 * S, &cfg, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "NO_RTP");
+
+	/* both ways stopped at 10 s, inside a window of drops (9-12 s): the
+	 * BYE may be among them, no warning however long */
+	struct warn_config lost = cfg5;
+	warn_capture_lost(&lost, T0 + 9 * S, T0 + 11 * S);
+	warn_capture_lost(&lost, T0 + 11 * S, T0 + 12 * S); /* touches: one window */
+	assert_int_equal(lost.n_loss, 1);
+	make_call(&x, T0 + 10 * S, T0 + 10 * S);
+	struct got h = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 60 * S, &lost, true, collect, &h), 0);
+
+	/* the caller's RTP gone since 10 s while the callee's flows; drops at 26-27 s */
+	make_call(&x, T0 + 10 * S, T0 + 30 * S);
+	cfg = cfg5;
+	warn_capture_lost(&cfg, T0 + 26 * S, T0 + 27 * S);
+	struct got k = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 30 * S, &cfg, true, collect, &k), 0);
+	x.st[1].last_ts = T0 + 32 * S - S / 50;
+	assert_int_equal(warn_check(&x.c, T0 + 32 * S, &cfg, true, collect, &k), 1);
+	assert_string_equal(k.ids[0], "ONE_WAY_AUDIO");
+	assert_int_equal(k.dirs[0], PARTY_A);
+
+	/* no drops: the same call is warned about at once */
+	make_call(&x, T0 + 10 * S, T0 + 30 * S);
+	struct got m = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 30 * S, &cfg5, true, collect, &m), 1);
+
+	/* more windows than are kept: the oldest go, the latest stays */
+	struct warn_config many = cfg5;
+	for (int i = 0; i < 3 * WARN_LOSS_WINDOWS; i++)
+		warn_capture_lost(&many, T0 + (100 + 2 * i) * S, T0 + (101 + 2 * i) * S);
+	assert_int_equal(many.n_loss, 3 * WARN_LOSS_WINDOWS);
+	make_call(&x, T0 + 10 * S, T0 + 10 * S);
+	struct got n = { 0 };
+	int64_t end = T0 + (101 + 2 * (3 * WARN_LOSS_WINDOWS - 1)) * S;
+	assert_int_equal(warn_check(&x.c, end + 9 * S, &many, true, collect, &n), 0);
+	assert_int_equal(warn_check(&x.c, end + 10 * S, &many, true, collect, &n), 1);
+}
+
 static void test_alert_is_one_line(void **state)
 {
 	(void)state;
@@ -231,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_hold_keeps_quiet),
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
 		cmocka_unit_test(test_missing_ack_and_watchdog),
+		cmocka_unit_test(test_capture_drops_hold_silence),
 		cmocka_unit_test(test_alert_is_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
