@@ -222,6 +222,8 @@ static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struc
 	 * SIP alone is a capture without RTP: no media finding from its absence) */
 	an->rtp_seen = calls_get_stats(calls)->rtp_packets;
 	analyze_call(an, c, &w->findings, &w->walk);
+	if (w->live && calls == w->calls)
+		warn_mark_capture_loss(&w->wcfg, c->start_ts, t > c->start_ts ? t : c->start_ts, &w->findings);
 	for (unsigned i = 0; i < w->findings.n; i++) {
 		alerts_write(&w->out, "finding", c, &w->findings.f[i], t);
 		out_alert(w->wo, "finding", c, &w->findings.f[i], t);
