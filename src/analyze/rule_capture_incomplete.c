@@ -117,9 +117,18 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		if (!fd)
 			return;
 		double quiet = x->a->input_end_ts > f->end ? secs(f->end, x->a->input_end_ts) : 0.0;
-		bool held = false;
-		for (uint32_t i = 0; i < c->n_sdp; i++)
-			held = sdp_rec_is_hold(&c->sdp[i]); /* the latest description decides */
+		/* on hold when the latest description of either party holds the media
+		 * (sendonly, inactive, port 0, c=0.0.0.0) or answers a hold (recvonly) */
+		bool held = false, seen[2] = { false, false };
+		for (uint32_t i = c->n_sdp; i-- > 0;) {
+			const struct sdp_rec *r = &c->sdp[i];
+			if (r->by > PARTY_B || seen[r->by])
+				continue;
+			seen[r->by] = true;
+			held = held || sdp_rec_is_hold(r);
+			for (unsigned k = 0; k < r->n_media; k++)
+				held = held || (!strcmp(r->media[k].type, "audio") && r->media[k].dir == SDP_RECVONLY);
+		}
 		if (quiet >= QUIET_BEFORE_END_S && !held) {
 			/* nothing of the call for a while before the capture stopped: its end
 			 * went unseen rather than the capture cutting it off */
