@@ -7,8 +7,6 @@
 
 #include "report/summary.h"
 
-#define NAT_LIST_MAX 3 /* NATs the summary lists one by one */
-
 #define BOLD "\033[1m"
 #define RED "\033[31m"
 #define YELLOW "\033[33m"

@@ -22,6 +22,8 @@ void report_account_json(struct jw *w, const struct call *c, const struct walk *
 /* "3 calls, 1 with problems: ONE_WAY_AUDIO 1 ...", and the NAT timeout bounds. */
 void report_diagnosis_summary_text(FILE *f, const struct analyzer *a, const struct text_style *st);
 void report_diagnosis_summary_json(struct jw *w, const struct analyzer *a);
+/* NATs the capture's summary lists one by one; past that, nat_bounds_overview. */
+#define NAT_LIST_MAX 3
 /* One NAT's idle-timeout bounds as a sentence (naming the NAT's address when name). */
 void nat_bounds_text(const struct nat_bounds *b, bool name, char *buf, size_t cap);
 /* Past a few NATs, one sentence for them all: how far apart their bounds are. */

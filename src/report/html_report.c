@@ -339,14 +339,14 @@ static void diagnosis(FILE *out, const struct analyzer *a)
 		}
 	if (any)
 		fputs("</ul>\n", out);
-	for (unsigned i = 0; i < a->n_nat && a->n_nat <= 3; i++) { /* as the text summary: NAT_LIST_MAX */
+	for (unsigned i = 0; i < a->n_nat && a->n_nat <= NAT_LIST_MAX; i++) {
 		char line[600];
 		nat_bounds_text(&a->nat[i], a->n_nat > 1, line, sizeof(line));
 		fputs("<p class=\"nat\">", out);
 		html_str(out, line);
 		fputs("</p>\n", out);
 	}
-	if (a->n_nat > 3) {
+	if (a->n_nat > NAT_LIST_MAX) {
 		char line[600];
 		nat_bounds_overview(a, line, sizeof(line));
 		fputs("<p class=\"nat\">", out);
