@@ -153,6 +153,10 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	struct rule_ctx ctx = { c, &f, a };
 	for (size_t i = 0; i < n_rules; i++)
 		rule_at(i)->eval(&ctx, out);
+	/* packets the capture itself dropped while the call was up: before the
+	 * findings are ranked and counted (loss findings are lowered) */
+	struct capture_loss_hit lost;
+	capture_loss_mark(a, c, c->start_ts, f.end > c->last_activity_ts ? f.end : c->last_activity_ts, out, &lost);
 	findings_sort(out);
 	name_interfaces(a, c, out);
 	a->calls++;
@@ -174,6 +178,7 @@ void analyze_call(struct analyzer *a, const struct call *c, struct findings *out
 	if (problem)
 		a->calls_with_problems++;
 	memset(w, 0, sizeof(*w));
+	w->capture_loss = lost;
 	headline_build(c, &f, &a->cfg, w);
 	if (problem) {
 		walk_build(c, &f, out, w);

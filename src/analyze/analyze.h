@@ -37,6 +37,26 @@ struct nat_bounds {
 	char survived_call[128], died_call[128];
 };
 
+/* Stretches of time in which the capture itself dropped packets (a live
+ * capture's pcap_stats rose between two readings), the latest kept: packets
+ * of a call up then may be missing because the capture lost them, not the
+ * network (capture_loss.c). */
+#define ANALYZE_LOSS_WINDOWS 16
+/* A window this close to a call's first or last packet still counts: a
+ * dropped INVITE or BYE lies just before or after what was seen. */
+#define ANALYZE_LOSS_MARGIN_NS 2000000000LL
+struct capture_loss_window {
+	int64_t from, to;            /* drops happened in (from, to] */
+	uint64_t dropped;            /* packets the capture dropped in it (0: not known) */
+};
+/* What the windows say of one call. */
+struct capture_loss_hit {
+	unsigned windows;            /* windows that met the call */
+	uint64_t dropped;            /* their drops (not all of them need be this call's) */
+	bool older;                  /* more windows than kept passed, and the call is older than
+				      * the oldest kept: it may have met one of those too */
+};
+
 struct analyzer {
 	struct analyze_config cfg;
 	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
@@ -53,6 +73,8 @@ struct analyzer {
 	uint64_t by_sev[3];
 	bool any;
 	enum severity worst;
+	struct capture_loss_window loss[ANALYZE_LOSS_WINDOWS]; /* the latest at (n_loss - 1) % N */
+	unsigned n_loss;             /* windows recorded in all (0: the capture dropped nothing) */
 };
 
 struct rule_ctx {
@@ -74,6 +96,18 @@ const struct nat_bounds *analyzer_nat_of(const struct analyzer *a, const struct 
 /* The same, added when new (NULL when NAT_MAX NATs are known already). */
 struct nat_bounds *analyzer_nat_add(struct analyzer *a, const struct call *c, uint8_t p);
 
+/* Records that the capture dropped `dropped` packets between from and to
+ * (windows that touch are one). */
+void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_t dropped);
+/* Whether the capture dropped packets from `from` to `to` (each widened by
+ * ANALYZE_LOSS_MARGIN_NS); hit (may be NULL) says how. */
+bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to, struct capture_loss_hit *hit);
+/* After the rules of a call up from start to end: when the capture dropped
+ * packets then, loss and quality findings are lowered to info and every
+ * finding that rests on counting or missing packets says why (capture_loss.c). */
+void capture_loss_mark(const struct analyzer *a, const struct call *c, int64_t start, int64_t end,
+		       struct findings *out, struct capture_loss_hit *hit);
+
 /* The registry (rules.c): rule_at(0..n_rules-1). */
 const struct rule *rule_at(size_t i);
 extern const size_t n_rules;
@@ -92,6 +126,7 @@ struct walk {
 	struct media_account acct;   /* its hold/icmp indexes refer to holds[] below and the call */
 	unsigned n_holds;
 	struct hold_period holds[FACTS_MAX_HOLDS];
+	struct capture_loss_hit capture_loss; /* the capture dropped packets while the call was up */
 };
 extern const char *const walk_questions[WALK_QUESTIONS];
 

@@ -42,10 +42,21 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 		fd = finding_add(out, "CAPTURE_INCOMPLETE", SEV_INFO, PARTY_NONE, c->start_ts);
 		if (!fd)
 			return;
-		finding_title(fd, "The capture began after this call started");
-		finding_explain(fd, "The first message of the call is inside the dialog (%s %llu): the INVITE, its SDP "
-				"and the first media were not captured, so who called whom and what was negotiated "
-				"is partly unknown.", unit(x), (unsigned long long)c->start_frame);
+		if (analyzer_capture_loss_in(x->a, c->start_ts, c->start_ts, NULL)) {
+			/* a live capture that dropped packets then: it did not begin late */
+			finding_title(fd, "The start of this call was lost: the capture dropped packets then");
+			finding_explain(fd, "The first message of the call is inside the dialog (%s %llu), and the capture "
+					"itself dropped packets just then (its buffer was full): the INVITE, its SDP and "
+					"the first media were most likely among them, so who called whom and what was "
+					"negotiated is partly unknown.", unit(x), (unsigned long long)c->start_frame);
+			finding_recommend(fd, "Capture without drops: a bigger capture buffer (deadair watch -B 16M), a "
+					  "capture filter that keeps only SIP and RTP, a less loaded machine.");
+		} else {
+			finding_title(fd, "The capture began after this call started");
+			finding_explain(fd, "The first message of the call is inside the dialog (%s %llu): the INVITE, its "
+					"SDP and the first media were not captured, so who called whom and what was "
+					"negotiated is partly unknown.", unit(x), (unsigned long long)c->start_frame);
+		}
 		finding_evidence(fd, c->start_frame, c->start_ts, c->point, "first message seen");
 	}
 	if (f->answered && c->n_sdp == 0) {
@@ -129,7 +140,16 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 			for (unsigned k = 0; k < r->n_media; k++)
 				held = held || (!strcmp(r->media[k].type, "audio") && r->media[k].dir == SDP_RECVONLY);
 		}
-		if (quiet >= QUIET_BEFORE_END_S && !held) {
+		if (analyzer_capture_loss_in(x->a, f->end, f->end, NULL)) {
+			/* a live capture that dropped packets as the call went quiet:
+			 * its BYE was most likely among them */
+			finding_title(fd, "The call's end was not captured: the capture dropped packets then");
+			finding_explain(fd, "No BYE was captured, and nothing of this call after %+.3f s, when the capture "
+					"itself dropped packets (its buffer was full): the BYE was most likely among them. "
+					"The call was not seen to stay up; it most likely ended then.", rel_s(c, f->end));
+			finding_recommend(fd, "Capture without drops: a bigger capture buffer (deadair watch -B 16M), a "
+					  "capture filter that keeps only SIP and RTP, a less loaded machine.");
+		} else if (quiet >= QUIET_BEFORE_END_S && !held) {
 			/* nothing of the call for a while before the capture stopped: its end
 			 * went unseen rather than the capture cutting it off */
 			finding_title(fd, "The call's end was not captured: it went quiet %.0f s before the capture ended",

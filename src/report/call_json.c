@@ -96,7 +96,9 @@ static void sdp_json(struct jw *w, const struct sdp_rec *r, int64_t origin)
 	jw_obj_end(w);
 }
 
-void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
+/* loss_untrusted: the capture itself dropped packets while the stream's call
+ * was up, so its loss and MOS are not the network's. */
+static void stream_json(struct jw *w, const struct stream *s, int64_t origin, bool loss_untrusted)
 {
 	char buf[64];
 	jw_obj(w, NULL);
@@ -207,6 +209,8 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 		jw_str(w, "impairment_codec", q.codec);
 		jw_bool(w, "codec_assumed", q.codec_assumed);
 	}
+	if (loss_untrusted)
+		jw_bool(w, "loss_trustworthy", false);
 	jw_obj_end(w);
 	jw_obj(w, "rtcp");
 	jw_uint(w, "sent_by_source", s->rtcp_sent);
@@ -232,6 +236,11 @@ void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 	jw_obj_end(w);
 	report_stream_audio_json(w, s, origin);
 	jw_obj_end(w);
+}
+
+void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
+{
+	stream_json(w, s, origin, false);
 }
 
 void report_call_json(struct jw *w, const struct call *c, unsigned index, const struct findings *fs,
@@ -302,6 +311,16 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		jw_uint(w, "session_expires", c->session_expires);
 	else
 		jw_null(w, "session_expires");
+	bool loss_untrusted = wk && (wk->capture_loss.windows || wk->capture_loss.older);
+	if (loss_untrusted) {
+		/* only when the capture dropped packets while the call was up */
+		jw_obj(w, "capture_loss");
+		jw_uint(w, "windows", wk->capture_loss.windows);
+		jw_uint(w, "dropped", wk->capture_loss.dropped);
+		jw_bool(w, "older_windows", wk->capture_loss.older);
+		jw_bool(w, "loss_trustworthy", false);
+		jw_obj_end(w);
+	}
 	if (fs && wk)
 		report_findings_json(w, c, fs, wk);
 	jw_uint(w, "messages_total", c->msgs_total);
@@ -358,7 +377,7 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 				v[j] = t;
 			}
 	for (unsigned i = 0; i < n; i++)
-		report_stream_json(w, v[i], c->start_ts);
+		stream_json(w, v[i], c->start_ts, loss_untrusted);
 	jw_arr_end(w);
 	jw_obj_end(w);
 }

@@ -62,7 +62,8 @@ static void party_line(FILE *f, const struct call *c, uint8_t p, const char *lab
 	fputs("</td></tr>\n", f);
 }
 
-static void header(FILE *f, const struct call *c, unsigned index, const struct findings *fs, const char *unit)
+static void header(FILE *f, const struct call *c, unsigned index, const struct findings *fs, const struct walk *w,
+		   const char *unit)
 {
 	enum severity worst = SEV_INFO;
 	bool any = false;
@@ -125,6 +126,12 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 		fputs("<tr><th>other leg</th><td class=\"mono\">", f);
 		html_str(f, c->links[i]);
 		fputs(" (B2BUA)</td></tr>\n", f);
+	}
+	if (w && (w->capture_loss.windows || w->capture_loss.older)) {
+		fputs("<tr><th>capture</th><td>dropped packets itself while this call was up", f);
+		if (w->capture_loss.dropped)
+			fprintf(f, " (%" PRIu64 " in all)", w->capture_loss.dropped);
+		fputs(": the loss and MOS of its streams are not the network's, not to be trusted</td></tr>\n", f);
 	}
 	fputs("</table></header>\n", f);
 }
@@ -383,7 +390,7 @@ void html_call(FILE *f, const struct call *c, uint16_t point, unsigned index, co
 	char idp[32];
 	html_call_id(idp, sizeof(idp), point, index);
 	fprintf(f, "<article class=\"call\" id=\"%s\">\n", idp);
-	header(f, c, index, fs, unit);
+	header(f, c, index, fs, w, unit);
 	if (fs)
 		findings(f, c, idp, fs, w, unit);
 	fputs("<section class=\"ladder\"><h3>SIP ladder</h3>\n", f);

@@ -149,47 +149,6 @@ void warn_capture_lost(struct warn_config *cfg, int64_t from, int64_t to)
 	cfg->n_loss++;
 }
 
-/* Findings that count packets or rest on their absence. */
-static bool counts_packets(const char *id)
-{
-	static const char *const ids[] = { "PACKET_LOSS", "POOR_QUALITY", "HIGH_JITTER", "ONE_WAY_AUDIO", "NO_RTP",
-					   "RTP_TIMEOUT", "MISSING_ACK", "CAPTURE_INCOMPLETE", "SILENT_MEDIA",
-					   "HOLD_WITHOUT_KEEPALIVE", "NAT_PINHOLE_EXPIRY", "SIP_TIMEOUT" };
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (!strcmp(id, ids[i]))
-			return true;
-	return false;
-}
-
-unsigned warn_mark_capture_loss(const struct warn_config *cfg, int64_t start, int64_t end, struct findings *fs)
-{
-	unsigned kept = cfg->n_loss < WARN_LOSS_WINDOWS ? cfg->n_loss : WARN_LOSS_WINDOWS;
-	bool overlap = false;
-	int64_t oldest = INT64_MAX;
-	for (unsigned i = 0; i < kept; i++) {
-		if (cfg->loss[i].from < oldest)
-			oldest = cfg->loss[i].from;
-		if (cfg->loss[i].to > start && cfg->loss[i].from < end)
-			overlap = true;
-	}
-	/* windows older than the ones kept: the call may have met one of them */
-	if (cfg->n_loss > WARN_LOSS_WINDOWS && start < oldest)
-		overlap = true;
-	if (!overlap)
-		return 0;
-	unsigned marked = 0;
-	for (unsigned i = 0; i < fs->n; i++) {
-		struct finding *f = &fs->f[i];
-		if (!counts_packets(f->id))
-			continue;
-		finding_explain(f, "The capture itself dropped packets while this call was up (its buffer was full): "
-				"what this rests on, packets lost or missing, may be the capture's, not the network's; "
-				"loss and MOS of this call are not to be trusted.");
-		marked++;
-	}
-	return marked;
-}
-
 /* Whether t falls in a window in which the capture dropped packets. */
 static bool in_loss(const struct warn_config *cfg, int64_t t)
 {

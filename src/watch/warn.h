@@ -36,12 +36,6 @@ struct warn_config {
  * its drop counters were last read unchanged and then seen to rise). */
 void warn_capture_lost(struct warn_config *cfg, int64_t from, int64_t to);
 
-/* A finished call up from start to end: when the capture dropped packets in
- * that time, each finding that rests on counting or missing packets says so
- * (its loss, MOS or silence may be the capture's, not the network's). Returns
- * how many findings were marked. */
-unsigned warn_mark_capture_loss(const struct warn_config *cfg, int64_t start, int64_t end, struct findings *fs);
-
 /* Bits of call.consumer_marks. */
 enum {
 	WARN_SEEN = 1u << 0,       /* the call was seen by a look before (--verbose start line) */

@@ -85,8 +85,6 @@ static void call_done(void *ctx, struct analyzer *an, struct calls *calls, struc
 	 * SIP alone is a capture without RTP: no media finding from its absence) */
 	an->rtp_seen = calls_get_stats(calls)->rtp_packets;
 	analyze_call(an, c, &w->findings, &w->walk);
-	if (w->live && calls == w->calls)
-		warn_mark_capture_loss(&w->wcfg, c->start_ts, t > c->start_ts ? t : c->start_ts, &w->findings);
 	for (unsigned i = 0; i < w->findings.n; i++) {
 		alerts_write(&w->out, "finding", c, &w->findings.f[i], t);
 		out_alert(w->wo, "finding", c, &w->findings.f[i], t);
@@ -174,8 +172,12 @@ static void look(struct watch *w, int64_t now)
 		live_get_stats(w->live, &st);
 		int64_t wall = clock_ns(CLOCK_REALTIME);
 		if (st.dropped + st.if_dropped > w->capture_lost) {
+			uint64_t dropped = st.dropped + st.if_dropped - w->capture_lost;
 			w->capture_lost = st.dropped + st.if_dropped;
 			warn_capture_lost(&w->wcfg, w->stats_ts, wall);
+			/* and for the end of each call: loss and MOS of a call up
+			 * then are not the network's (analyze/capture_loss.c) */
+			analyzer_capture_lost(&w->an, w->stats_ts, wall, dropped);
 		}
 		w->stats_ts = wall;
 	}

@@ -242,37 +242,6 @@ static void test_capture_drops_hold_silence(void **state)
 	assert_int_equal(warn_check(&x.c, end + 10 * S, &many, true, collect, &n), 1);
 }
 
-static void test_capture_drops_mark_findings(void **state)
-{
-	(void)state;
-	struct findings fs;
-	memset(&fs, 0, sizeof(fs));
-	struct finding *loss = finding_add(&fs, "PACKET_LOSS", SEV_CRITICAL, PARTY_A, T0 + 5 * S);
-	struct finding *alg = finding_add(&fs, "SIP_ALG_SUSPECTED", SEV_WARNING, PARTY_NONE, 0);
-	assert_non_null(loss);
-	assert_non_null(alg);
-	finding_explain(loss, "20%% of the packets lost.");
-	finding_explain(alg, "The c= line was rewritten.");
-	struct warn_config cfg = cfg5;
-	/* drops before the call: nothing marked */
-	warn_capture_lost(&cfg, T0 - 20 * S, T0 - 10 * S);
-	assert_int_equal(warn_mark_capture_loss(&cfg, T0, T0 + 30 * S, &fs), 0);
-	assert_null(strstr(loss->explanation, "capture itself dropped"));
-	/* drops while it was up: the packet-counting finding says so, the SDP one not */
-	warn_capture_lost(&cfg, T0 + 12 * S, T0 + 13 * S);
-	assert_int_equal(warn_mark_capture_loss(&cfg, T0, T0 + 30 * S, &fs), 1);
-	assert_non_null(strstr(loss->explanation, "capture itself dropped"));
-	assert_null(strstr(alg->explanation, "capture itself dropped"));
-	/* more windows than kept, the call older than the oldest kept: marked too */
-	struct warn_config many = cfg5;
-	for (int i = 0; i < WARN_LOSS_WINDOWS + 4; i++)
-		warn_capture_lost(&many, T0 + (100 + 2 * i) * S, T0 + (101 + 2 * i) * S);
-	struct findings f2;
-	memset(&f2, 0, sizeof(f2));
-	assert_non_null(finding_add(&f2, "POOR_QUALITY", SEV_WARNING, PARTY_B, T0 + S));
-	assert_int_equal(warn_mark_capture_loss(&many, T0, T0 + 50 * S, &f2), 1);
-}
-
 static void test_alert_is_one_line(void **state)
 {
 	(void)state;
@@ -319,7 +288,6 @@ int main(void)
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
 		cmocka_unit_test(test_missing_ack_and_watchdog),
 		cmocka_unit_test(test_capture_drops_hold_silence),
-		cmocka_unit_test(test_capture_drops_mark_findings),
 		cmocka_unit_test(test_alert_is_one_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* Loss that the capture itself caused is not network loss: the windows in
+ * which a live capture dropped packets (handed over by watch from pcap_stats),
+ * and what they do to the findings of a call that was up in one of them. */
+#include "analyze/analyze.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_t dropped)
+{
+	if (to < from)
+		to = from;
+	if (a->n_loss) {
+		struct capture_loss_window *last = &a->loss[(a->n_loss - 1) % ANALYZE_LOSS_WINDOWS];
+		if (from <= last->to) {
+			if (to > last->to)
+				last->to = to;
+			last->dropped += dropped;
+			return;
+		}
+	}
+	struct capture_loss_window *w = &a->loss[a->n_loss % ANALYZE_LOSS_WINDOWS];
+	w->from = from;
+	w->to = to;
+	w->dropped = dropped;
+	a->n_loss++;
+}
+
+bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to, struct capture_loss_hit *hit)
+{
+	struct capture_loss_hit h;
+	memset(&h, 0, sizeof(h));
+	unsigned kept = a->n_loss < ANALYZE_LOSS_WINDOWS ? a->n_loss : ANALYZE_LOSS_WINDOWS;
+	int64_t oldest = INT64_MAX;
+	for (unsigned i = 0; i < kept; i++) {
+		const struct capture_loss_window *w = &a->loss[i];
+		if (w->from < oldest)
+			oldest = w->from;
+		if (w->to >= from - ANALYZE_LOSS_MARGIN_NS && w->from <= to + ANALYZE_LOSS_MARGIN_NS) {
+			h.windows++;
+			h.dropped += w->dropped;
+		}
+	}
+	if (a->n_loss > ANALYZE_LOSS_WINDOWS && from < oldest)
+		h.older = true;
+	if (hit)
+		*hit = h;
+	return h.windows || h.older;
+}
+
+/* Findings that count packets or rest on their absence. */
+static bool counts_packets(const char *id)
+{
+	static const char *const ids[] = { "PACKET_LOSS", "POOR_QUALITY", "HIGH_JITTER", "ONE_WAY_AUDIO", "NO_RTP",
+					   "RTP_TIMEOUT", "MISSING_ACK", "SILENT_MEDIA", "HOLD_WITHOUT_KEEPALIVE",
+					   "NAT_PINHOLE_EXPIRY", "SIP_TIMEOUT" };
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (!strcmp(id, ids[i]))
+			return true;
+	return false;
+}
+
+void capture_loss_mark(const struct analyzer *a, const struct call *c, int64_t start, int64_t end,
+		       struct findings *out, struct capture_loss_hit *hit)
+{
+	(void)c;
+	memset(hit, 0, sizeof(*hit));
+	if (!a->n_loss || !analyzer_capture_loss_in(a, start, end, hit))
+		return;
+	char drops[96] = "";
+	if (hit->dropped)
+		snprintf(drops, sizeof(drops), " (%llu packets in all, not all of them need be this call's)",
+			 (unsigned long long)hit->dropped);
+	for (unsigned i = 0; i < out->n; i++) {
+		struct finding *f = &out->f[i];
+		if (!counts_packets(f->id))
+			continue;
+		bool loss = !strcmp(f->id, "PACKET_LOSS") || !strcmp(f->id, "POOR_QUALITY");
+		/* the packets counted lost may be the capture's own drops: a loss
+		 * or MOS finding that blames the network would be a false alarm,
+		 * one kept at info level still shows what this point received */
+		if (loss && f->sev > SEV_INFO)
+			f->sev = SEV_INFO;
+		finding_explain(f, "The capture itself dropped packets while this call was up%s: what this rests on, "
+				"packets lost or missing, may be the capture's, not the network's; loss and MOS of this "
+				"call are not to be trusted%s.",
+				drops, loss ? ", and this finding is information only" : "");
+		if (loss)
+			finding_recommend(f, "Capture without drops before looking for a faulty link: a bigger capture "
+					  "buffer (deadair watch -B 16M, tcpdump -B 16384), a capture filter that keeps "
+					  "only SIP and RTP, a less loaded machine.");
+	}
+}
