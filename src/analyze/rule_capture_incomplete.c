@@ -149,6 +149,22 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 					"The call was not seen to stay up; it most likely ended then.", rel_s(c, f->end));
 			finding_recommend(fd, "Capture without drops: a bigger capture buffer (deadair watch -B 16M), a "
 					  "capture filter that keeps only SIP and RTP, a less loaded machine.");
+		} else if (c->expired_ts) {
+			/* given up while the input went on: the capture did not end */
+			double waited = secs(f->end, c->expired_ts);
+			finding_title(fd, "The call's end was not captured: nothing of it for %.0f s, and deadair stopped "
+				      "waiting for it", waited);
+			finding_explain(fd, "No BYE was captured, and nothing of this call (SIP, RTP, RTCP or STUN) after "
+					"%+.3f s; the capture went on, and after %.0f s of nothing deadair stopped waiting "
+					"for it. %s Most likely the call ended in a way this capture point did not see (its "
+					"BYE took another path or another transport, or was lost).",
+					rel_s(c, f->end), waited,
+					held ? "It was on hold, and a held call may send nothing for long, but not for that "
+					       "long."
+					     : "A call that is up and not on hold sends RTP every 20-60 ms and RTCP every "
+					       "few seconds.");
+			finding_recommend(fd, "To see how the call ended, capture where its BYE passes (on the phone or "
+					  "the PBX) or read the PBX's log for this Call-ID.");
 		} else if (quiet >= QUIET_BEFORE_END_S && !held) {
 			/* nothing of the call for a while before the capture stopped: its end
 			 * went unseen rather than the capture cutting it off */

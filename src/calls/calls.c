@@ -64,6 +64,7 @@ struct calls_config calls_config_default(void)
 		.decode_audio = true,
 		.linger_ns = 10LL * 1000000000LL,
 		.idle_ns = 3600LL * 1000000000LL,
+		.quiet_ns = CALLS_QUIET_NS,
 		.stream_idle_ns = 60LL * 1000000000LL,
 		.min_unsignalled_packets = 10,
 		.max_calls = 100000,
@@ -323,16 +324,76 @@ struct call *call_find(struct calls *t, struct sv call_id)
 	return NULL;
 }
 
+/* Whether the latest description of either party holds the media (sendonly,
+ * inactive, port 0, c=0.0.0.0) or answers a hold (recvonly). */
+static bool call_held(const struct call *c)
+{
+	bool seen[2] = { false, false };
+	for (uint32_t i = c->n_sdp; i-- > 0;) {
+		const struct sdp_rec *r = &c->sdp[i];
+		if (r->by > PARTY_B || seen[r->by])
+			continue;
+		seen[r->by] = true;
+		if (sdp_rec_is_hold(r))
+			return true;
+		for (unsigned k = 0; k < r->n_media; k++)
+			if (!strcmp(r->media[k].type, "audio") && r->media[k].dir == SDP_RECVONLY)
+				return true;
+		if (seen[0] && seen[1])
+			break;
+	}
+	return false;
+}
+
+/* Whether media of the call passed here after its latest SDP: a re-INVITE
+ * that moved the media to a host this point does not see (a transfer, a
+ * re-anchoring) leaves the call with nothing here while it goes on. */
+static bool media_since_latest_sdp(const struct call *c)
+{
+	int64_t latest = c->n_sdp ? c->sdp[c->n_sdp - 1].ts : 0;
+	for (const struct stream *s = c->streams; s; s = s->next)
+		if (s->last_ts >= latest)
+			return true;
+	return false;
+}
+
+/* When a call not ended is given up (see CALLS_QUIET_NS in calls.h):
+ * quiet_ns after its last packet when it is unanswered (the INVITE
+ * transaction is long over: Timer B 32 s, a proxy's Timer C over 3 min, a
+ * ringing UAS sends 1xx every minute), or answered, not on hold, with its
+ * media seen here since its latest SDP (RTP every 20-60 ms, RTCP every ~5 s,
+ * ICE consent every ~5 s: minutes of nothing mean the call is over); idle_ns
+ * otherwise (a held call may send nothing, media this point does not see
+ * says nothing), or its Session-Expires and Timer B's 32 s with nothing at
+ * all when that is sooner (RFC 4028: without a refresh by then the session
+ * is over). */
+static int64_t call_idle_due(const struct calls *t, const struct call *c)
+{
+	int64_t idle = sat_add(c->last_activity_ts, t->cfg.idle_ns);
+	if (c->state == CALL_ANSWERED && c->session_expires) {
+		int64_t se = sat_add(c->last_activity_ts, (int64_t)c->session_expires * 1000000000LL + 32000000000LL);
+		if (se < idle)
+			idle = se;
+	}
+	if (!t->cfg.quiet_ns || t->cfg.quiet_ns >= t->cfg.idle_ns)
+		return idle;
+	bool short_bound = c->state == CALL_ANSWERED ? media_since_latest_sdp(c) && !call_held(c)
+						      : c->state != CALL_ENDED && c->state != CALL_FAILED &&
+								c->state != CALL_CANCELLED;
+	int64_t quiet = sat_add(c->last_activity_ts, t->cfg.quiet_ns);
+	return short_bound && quiet < idle ? quiet : idle;
+}
+
 /* When c is due to be finalised (calls_tick finalises it once the capture time
  * is past this): an ended call after linger_ns of quiet SIP, and of quiet
- * media too, or of 6 x linger_ns whatever the media does; any call after
- * idle_ns without SIP or media. */
+ * media too, or of 6 x linger_ns whatever the media does; any call not ended
+ * when call_idle_due says, and never later than idle_ns without SIP or media. */
 static int64_t call_due(const struct calls *t, const struct call *c)
 {
 	int64_t idle = sat_add(c->last_activity_ts, t->cfg.idle_ns);
 	bool over = c->state == CALL_ENDED || c->state == CALL_FAILED || c->state == CALL_CANCELLED;
 	if (!over)
-		return idle;
+		return call_idle_due(t, c);
 	int64_t quiet = sat_add(c->last_sip_ts, t->cfg.linger_ns);
 	int64_t media = sat_add(c->last_activity_ts, t->cfg.linger_ns);
 	int64_t cap = sat_add(c->last_sip_ts, t->cfg.linger_ns * 6);
@@ -497,6 +558,9 @@ void calls_tick(struct calls *t, int64_t now)
 			continue;
 		}
 		timers_remove(&t->call_timers, x);
+		bool over = cx->c.state == CALL_ENDED || cx->c.state == CALL_FAILED || cx->c.state == CALL_CANCELLED;
+		if (!over)
+			cx->c.expired_ts = when; /* given up while the input goes on */
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 64;
 			struct call **v = realloc(due, ncap * sizeof(*v));

@@ -16,11 +16,23 @@
 #include "proto/rtp.h"
 #include "proto/sip.h"
 
+/* An answered call not on hold whose media was seen here, or an unanswered
+ * INVITE, with nothing at all for 4 minutes is over: RTP flows every 20-60 ms
+ * and RTCP every ~5 s (RFC 3550), ICE consent checks every ~5 s (RFC 7675),
+ * rtpengine ends a call after 60 s without media, and an INVITE transaction
+ * is over after Timer C (more than 3 minutes, RFC 3261). A held call may be
+ * silent for long (rtpengine's silent-timeout: an hour), and media that this
+ * point never saw says nothing: those keep idle_ns. */
+#define CALLS_QUIET_NS (240LL * 1000000000LL)
+
 struct calls_config {
 	int64_t gap_ns;          /* a silence longer than this in a stream is a gap */
 	int64_t bin_ns;          /* activity bin width to start with */
 	int64_t linger_ns;       /* an ended call is finalised after this much quiet */
 	int64_t idle_ns;         /* any call with no SIP and no media for this long is finalised */
+	int64_t quiet_ns;        /* an answered call not on hold whose media was seen here, or an
+				  * unanswered INVITE, with nothing at all (SIP, RTP, RTCP, STUN)
+				  * for this long is over (0: idle_ns for every call; calls.c) */
 	int64_t stream_idle_ns;  /* an unsignalled stream idle this long is finalised */
 	unsigned min_unsignalled_packets; /* fewer than this: not reported as a stream */
 	unsigned max_calls;      /* calls in progress */

@@ -435,6 +435,9 @@ struct call {
 	int64_t sig_gap_ts;
 	uint64_t sig_gap_bytes;       /* how many bytes that gap lost */
 	bool sig_gap_at_start;        /* the call's first message came right after a gap */
+	int64_t expired_ts;           /* not ended, finalised while the input went on because nothing of
+				      * it came for a while (calls_config quiet_ns or idle_ns): when;
+				      * 0: not so */
 	bool finished;                /* finalised and handed to the consumer */
 	uint32_t consumer_marks;      /* the consumer's own bits for this call (deadair watch: the
 				       * warnings already raised); the calls stage never reads them */

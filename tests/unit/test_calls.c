@@ -510,6 +510,105 @@ static void test_tick_finalises_newest_first(void **state)
 	calls_free(t);
 }
 
+/* A call not ended with nothing at all for a while: an answered one whose
+ * media was seen here, not on hold, and an unanswered INVITE, are given up
+ * after CALLS_QUIET_NS, and say when; a held call and one whose media this
+ * point does not see (never, or not since a re-INVITE) keep the hour, or
+ * Session-Expires when negotiated; an ended call lingers as before and is not
+ * "given up". */
+static void test_quiet_call_expiry(void **state)
+{
+	(void)state;
+	const int64_t Q = CALLS_QUIET_NS;
+	/* answered, media both ways until ~3 s, then nothing */
+	struct calls *t = mk();
+	basic_call(t, true);
+	int64_t last = SEC + 20000000LL * 100 + 1000000;
+	calls_tick(t, last + Q - SEC);
+	assert_int_equal(n_done, 0);
+	calls_tick(t, last + Q + SEC);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].state, CALL_ANSWERED);
+	assert_int_equal(done_calls_copy[0].expired_ts, last + Q);
+	calls_free(t);
+
+	/* the same call put on hold (sendonly answered recvonly): 10 minutes of
+	 * nothing are not its end, the hour is */
+	t = mk();
+	basic_call(t, true);
+	sip(t, A, B, 4 * SEC, 500, "INVITE sip:bob@example.com SIP/2.0", "2 INVITE", "a1", "b1", "z9hG4bK3", A, 4000,
+	    "sendonly", NULL);
+	sip(t, B, A, 4 * SEC + 10000000, 501, "SIP/2.0 200 OK", "2 INVITE", "a1", "b1", "z9hG4bK3", B, 6000, "recvonly",
+	    NULL);
+	last = 4 * SEC + 10000000;
+	calls_tick(t, last + 600 * SEC);
+	assert_int_equal(n_done, 0);
+	calls_tick(t, last + 3601 * SEC);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].expired_ts, last + 3600 * SEC);
+	calls_free(t);
+
+	/* media seen here, then a re-INVITE moves it to a host this point does
+	 * not see (a transfer): nothing here is not the call's end */
+	t = mk();
+	basic_call(t, true);
+	sip(t, A, B, 4 * SEC, 500, "INVITE sip:bob@example.com SIP/2.0", "2 INVITE", "a1", "b1", "z9hG4bK3",
+	    "203.0.113.7", 4000, NULL, NULL);
+	sip(t, B, A, 4 * SEC + 10000000, 501, "SIP/2.0 200 OK", "2 INVITE", "a1", "b1", "z9hG4bK3", B, 6000, NULL, NULL);
+	calls_tick(t, 4 * SEC + 600 * SEC);
+	assert_int_equal(n_done, 0);
+	calls_free(t);
+
+	/* answered, its media never seen here (it runs elsewhere): the hour */
+	t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC, 2, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL, NULL);
+	sip(t, A, B, SEC, 3, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "a1", "b1", "z9hG4bK2", NULL, 0, NULL, NULL);
+	calls_tick(t, SEC + 600 * SEC);
+	assert_int_equal(n_done, 0);
+	calls_finish(t);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].expired_ts, 0); /* ended with the input, not given up */
+	calls_free(t);
+
+	/* the same with Session-Expires 90 s: 90 s and Timer B's 32 s */
+	t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL,
+	    "Supported: timer\r\nSession-Expires: 90\r\n");
+	sip(t, B, A, SEC, 2, "SIP/2.0 200 OK", "1 INVITE", "a1", "b1", "z9hG4bK1", B, 6000, NULL,
+	    "Require: timer\r\nSession-Expires: 90;refresher=uac\r\n");
+	sip(t, A, B, SEC, 3, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "a1", "b1", "z9hG4bK2", NULL, 0, NULL, NULL);
+	calls_tick(t, SEC + 120 * SEC);
+	assert_int_equal(n_done, 0);
+	calls_tick(t, SEC + 123 * SEC);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].session_expires, 90);
+	assert_int_equal(done_calls_copy[0].expired_ts, SEC + 122 * SEC);
+	calls_free(t);
+
+	/* an INVITE that rang, then nothing: over after the same few minutes */
+	t = mk();
+	sip(t, A, B, 0, 1, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "a1", NULL, "z9hG4bK1", A, 4000, NULL, NULL);
+	sip(t, B, A, SEC / 10, 2, "SIP/2.0 180 Ringing", "1 INVITE", "a1", "b1", "z9hG4bK1", NULL, 0, NULL, NULL);
+	calls_tick(t, SEC / 10 + Q - SEC);
+	assert_int_equal(n_done, 0);
+	calls_tick(t, SEC / 10 + Q + SEC);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].state, CALL_RINGING);
+	assert_int_equal(done_calls_copy[0].expired_ts, SEC / 10 + Q);
+	calls_free(t);
+
+	/* an ended call lingers and is finalised as before, not given up */
+	t = mk();
+	basic_call(t, true);
+	sip(t, A, B, 5 * SEC, 500, "BYE sip:bob@example.com SIP/2.0", "2 BYE", "a1", "b1", "z9hG4bK9", NULL, 0, NULL, NULL);
+	calls_tick(t, 20 * SEC);
+	assert_int_equal(n_done, 1);
+	assert_int_equal(done_calls_copy[0].state, CALL_ENDED);
+	assert_int_equal(done_calls_copy[0].expired_ts, 0);
+	calls_free(t);
+}
+
 /* B2BUA legs: by the called user within 10 s, or by time alone when exactly
  * one unanswered first leg started within 2 s. */
 static void test_b2bua_legs(void **state)
@@ -613,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_stream_jitter_gap_and_bins),
 		cmocka_unit_test(test_stream_events_and_pt_change),
 		cmocka_unit_test(test_tick_finalises_newest_first),
+		cmocka_unit_test(test_quiet_call_expiry),
 		cmocka_unit_test(test_b2bua_legs),
 		cmocka_unit_test(test_stream_probation),
 		cmocka_unit_test(test_shared_endpoint),

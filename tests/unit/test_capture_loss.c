@@ -3,7 +3,8 @@
  * up while the capture dropped packets keeps its loss finding at info level
  * with the reason, and its CAPTURE_INCOMPLETE says the capture dropped
  * packets instead of "still up"; the same call without drops, or with drops
- * well before it, is judged as before. */
+ * well before it, is judged as before. A call the calls stage gave up while
+ * the input went on is not "still up when the capture ended" either. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +209,25 @@ static void test_windows_kept_and_older(void **state)
 	free(x);
 }
 
+/* A call given up by the calls stage while the input went on (nothing of it
+ * for minutes): not "still up when the capture ended". */
+static void test_expired_call_is_not_still_up(void **state)
+{
+	(void)state;
+	struct fixture *x = calloc(1, sizeof(*x));
+	assert_non_null(x);
+	make_call(x, false);
+	x->c.expired_ts = T0 + 31 * S + 240 * S;
+	/* the input has not ended: input_end_ts is still 0 */
+	analyze_call(&x->an, &x->c, &x->fs, &x->wk);
+	assert_null(find(&x->fs, "CAPTURE_INCOMPLETE", "still up"));
+	const struct finding *f =
+		find(&x->fs, "CAPTURE_INCOMPLETE", "nothing of it for 240 s, and deadair stopped waiting for it");
+	assert_non_null(f);
+	assert_non_null(strstr(f->explanation, "the capture went on, and after 240 s of nothing"));
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_end_in_drops_is_not_still_up),
 		cmocka_unit_test(test_start_in_drops_is_not_a_late_capture),
 		cmocka_unit_test(test_windows_kept_and_older),
+		cmocka_unit_test(test_expired_call_is_not_still_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
