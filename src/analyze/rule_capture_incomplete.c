@@ -161,8 +161,10 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 					rel_s(c, f->end), waited,
 					held ? "It was on hold, and a held call may send nothing for long, but not for that "
 					       "long."
-					     : "A call that is up and not on hold sends RTP every 20-60 ms and RTCP every "
-					       "few seconds.");
+					: !c->streams ? "Its media did not pass here, so only its SIP could show it up (a "
+							"session refresh, a re-INVITE, a BYE), and none came."
+						      : "A call that is up and not on hold sends RTP every 20-60 ms and RTCP "
+							"every few seconds.");
 			finding_recommend(fd, "To see how the call ended, capture where its BYE passes (on the phone or "
 					  "the PBX) or read the PBX's log for this Call-ID.");
 		} else if (quiet >= QUIET_BEFORE_END_S && !held) {
