@@ -15,6 +15,9 @@
 #include <cmocka.h>
 
 #include "analyze/analyze.h"
+#include "report/call_report.h"
+#include "report/html_call.h"
+#include "report/json.h"
 
 #define S 1000000000LL
 #define T0 (1700000000LL * S)
@@ -228,6 +231,60 @@ static void test_expired_call_is_not_still_up(void **state)
 	free(x);
 }
 
+/* The reports mark a call up while the capture dropped packets, and only
+ * such a call: the text's "capture:" line, the HTML's capture row, the JSON's
+ * capture_loss and each stream's quality.loss_trustworthy. */
+static char *render(struct fixture *x, int kind)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	if (kind == 0) {
+		struct jw w;
+		jw_init(&w, f);
+		report_call_json(&w, &x->c, 1, &x->fs, &x->wk);
+	} else if (kind == 1) {
+		struct text_style st = { .strip_width = 60 };
+		report_call_text(f, &x->c, 1, &st, &x->fs, &x->wk);
+	} else {
+		html_call(f, &x->c, 0, 1, &x->fs, &x->wk, "frame", NULL);
+	}
+	fclose(f);
+	return buf;
+}
+
+static void test_reports_mark_the_call(void **state)
+{
+	(void)state;
+	struct fixture *x = calloc(1, sizeof(*x));
+	assert_non_null(x);
+	make_call(x, true);
+	analyze_call(&x->an, &x->c, &x->fs, &x->wk);
+	char *j = render(x, 0), *t = render(x, 1), *h = render(x, 2);
+	assert_null(strstr(j, "capture_loss"));
+	assert_null(strstr(j, "loss_trustworthy"));
+	assert_null(strstr(t, "capture: dropped"));
+	assert_null(strstr(h, "<th>capture</th>"));
+	free(j), free(t), free(h);
+	make_call(x, true);
+	analyzer_capture_lost(&x->an, T0 + 10 * S, T0 + 11 * S, 150);
+	analyze_call(&x->an, &x->c, &x->fs, &x->wk);
+	j = render(x, 0), t = render(x, 1), h = render(x, 2);
+	assert_non_null(strstr(j, "\"capture_loss\": {"));
+	assert_non_null(strstr(j, "\"dropped\": 150"));
+	/* the call's and each of its two streams' */
+	const char *p = j;
+	int untrusted = 0;
+	while ((p = strstr(p, "\"loss_trustworthy\": false")) != NULL)
+		untrusted++, p++;
+	assert_int_equal(untrusted, 3);
+	assert_non_null(strstr(t, "capture: dropped packets itself while this call was up (150 in all)"));
+	assert_non_null(strstr(h, "<th>capture</th><td>dropped packets itself while this call was up (150 in all)"));
+	free(j), free(t), free(h);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_start_in_drops_is_not_a_late_capture),
 		cmocka_unit_test(test_windows_kept_and_older),
 		cmocka_unit_test(test_expired_call_is_not_still_up),
+		cmocka_unit_test(test_reports_mark_the_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
