@@ -8,6 +8,7 @@ waiting for it"), not "still up when the capture ended". Its look-alikes are
 not given up: a call on hold with no RTP for 10 minutes, and an answered call
 whose media never passes here, both hung up with a BYE at the end; and an
 answered call still sending RTP when the capture ends is still up then."""
+import datetime
 import json
 import os
 import subprocess
@@ -71,6 +72,12 @@ stream u2 carol -> bob 601.030..660.000 call=upatend
 """
 
 
+def parse_time(text):
+    """Seconds since the epoch of an RFC 3339 UTC time ("...Z")."""
+    d = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return d.timestamp()
+
+
 def main():
     failures = []
 
@@ -106,9 +113,23 @@ def main():
         t = incomplete(upatend)
         check("the call with RTP to the end is still up when the capture ended",
               any("still up when the capture ended" in x for x in t) and not any("stopped waiting" in x for x in t), t)
+        # deadair watch -r: the same finding, written when the call is given up:
+        # at the first packet after 240 s of its nothing (capture time moves
+        # with the packets: 600 s here), before the input's end (660 s)
+        w = subprocess.run([deadair, "watch", "-r", cap, "--status", "0"], capture_output=True, timeout=300)
+        alerts = [json.loads(line) for line in w.stdout.decode().splitlines() if line.strip()]
+        given_up = [a for a in alerts if a.get("type") == "finding" and a.get("call_id") == quiet["call_id"]
+                    and a.get("id") == "CAPTURE_INCOMPLETE" and "stopped waiting" in a.get("title", "")]
+        check("watch -r writes the quiet call's finding", len(given_up) == 1, [a.get("title") for a in alerts])
+        if given_up:
+            t = parse_time(given_up[0]["t"]) - parse_time(quiet["start"])
+            check("watch -r gives the quiet call up before the input's end", 260 <= t < 660,
+                  (t, given_up[0]["t"], quiet["start"]))
         # the order of the calls in the report: the order they began, as before
         starts = [c["start"] for c in every]
         check("calls in the order they began", starts == sorted(starts), starts)
+    for f in failures:
+        print("  ", f)
     print(f"{len(failures)} failed")
     return 1 if failures else 0
 
