@@ -67,7 +67,8 @@ static inline void hkey_add(struct hkey *k, const void *p, size_t n)
 	size_t room = sizeof(k->buf) - k->n;
 	if (n > room)
 		n = room;
-	memcpy(k->buf + k->n, p, n);
+	if (n) /* p may be NULL then */
+		memcpy(k->buf + k->n, p, n);
 	k->n += n;
 }
 
