@@ -104,7 +104,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct rd p = rd_sub(&r, len);
 			size_t expect = audio_payload_frames(&f, p.p, rd_left(&p));
 			(void)expect;
-			audio_dec_decode(dec, p.p, rd_left(&p), out, cap, &got);
+			enum status st = audio_dec_decode(dec, p.p, rd_left(&p), out, cap, &got);
+			if (audio_dec_has_levels(dec)) {
+				/* the levels from the bytes are those of the samples */
+				struct level_bin x, y;
+				memset(&x, 0, sizeof(x));
+				memset(&y, 0, sizeof(y));
+				level_bin_add(&x, out, got < cap ? got : cap);
+				size_t got2 = 0;
+				if (audio_dec_levels(dec, p.p, rd_left(&p), cap, &y, &got2) != st || got2 != got ||
+				    memcmp(&x, &y, sizeof(x)) != 0)
+					__builtin_trap();
+			}
 		}
 		if (got > cap || out[cap] != canary || got % f.channels != 0)
 			__builtin_trap();

@@ -81,6 +81,15 @@ enum status audio_dec_decode(struct audio_dec *d, const uint8_t *p, size_t n,
  * else silence. Writes at most cap samples; returns how many. */
 size_t audio_dec_conceal(struct audio_dec *d, size_t frames, int16_t *out, size_t cap);
 /* True when the codec conceals with its library's concealment. */
+/* Whether audio_dec_levels works for this decoder (G.711: the levels come
+ * from the bytes by table, an order of magnitude cheaper than decoding). */
+bool audio_dec_has_levels(const struct audio_dec *d);
+/* Adds to bin (struct level_bin, audio/levels.h) what level_bin_add of the
+ * samples audio_dec_decode(d, p, n, out, cap) gives would add; *n_out and the
+ * status as that call's. Only when audio_dec_has_levels. */
+struct level_bin;
+enum status audio_dec_levels(struct audio_dec *d, const uint8_t *p, size_t n, size_t cap,
+			     struct level_bin *bin, size_t *n_out);
 bool audio_dec_has_plc(const struct audio_dec *d);
 
 /* Sample frames one payload of n bytes holds, at the output rate, without

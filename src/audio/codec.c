@@ -211,6 +211,22 @@ size_t audio_dec_conceal(struct audio_dec *d, size_t frames, int16_t *out, size_
 	return audio_silence(&d->fmt, frames, out, cap);
 }
 
+bool audio_dec_has_levels(const struct audio_dec *d)
+{
+	return d->ops->levels != NULL;
+}
+
+enum status audio_dec_levels(struct audio_dec *d, const uint8_t *p, size_t n, size_t cap,
+			     struct level_bin *bin, size_t *n_out)
+{
+	*n_out = 0;
+	if (n == 0)
+		return ST_OK;
+	if (!p)
+		return ST_MALFORMED;
+	return d->ops->levels(d, p, n, cap, bin, n_out);
+}
+
 bool audio_dec_has_plc(const struct audio_dec *d)
 {
 	return d->ops->conceal != NULL;

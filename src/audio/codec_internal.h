@@ -5,6 +5,7 @@
 #define DEADAIR_AUDIO_CODEC_INTERNAL_H
 
 #include "audio/audio.h"
+#include "audio/levels.h"
 
 struct audio_dec {
 	const struct audio_ops *ops;
@@ -19,6 +20,10 @@ struct audio_ops {
 	void (*fini)(struct audio_dec *d);
 	enum status (*decode)(struct audio_dec *d, const uint8_t *p, size_t n,
 			      int16_t *out, size_t cap, size_t *n_out);
+	/* the levels of the samples decode would give, added to the bin without
+	 * decoding (NULL: decode first) */
+	enum status (*levels)(struct audio_dec *d, const uint8_t *p, size_t n, size_t cap,
+			      struct level_bin *bin, size_t *n_out);
 	/* NULL: lost audio is silence */
 	size_t (*conceal)(struct audio_dec *d, size_t frames, int16_t *out, size_t cap);
 	/* sample frames a payload holds, without decoding (NULL: unknown) */

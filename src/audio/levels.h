@@ -53,6 +53,10 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts);
 
 /* Adds decoded samples to a bin's energy, silence, clipping and peak. */
 void level_bin_add(struct level_bin *b, const int16_t *x, size_t n);
+/* Adds n samples whose squares sum to e, clipped of them at or beyond
+ * LEVEL_CLIP_SAMPLE, the largest magnitude peak: what level_bin_add does
+ * after its loop, for a codec that knows these without decoding. */
+void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak);
 void level_bin_add_cn(struct level_bin *b, uint8_t neg_dbov);
 /* Folds b into a (the wider bin both make). */
 void level_bin_merge(struct level_bin *a, const struct level_bin *b);

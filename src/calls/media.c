@@ -278,10 +278,19 @@ void ep_remove_call(struct calls *t, struct call *c)
 static uint64_t flow_hash(const struct calls *t, const struct endpoint *src, const struct endpoint *dst,
 			  uint32_t ssrc)
 {
+	/* the bytes that tell flows apart: an IPv4 address is 4 of its 16 (the
+	 * hash runs on every RTP packet) */
 	struct hkey k = { .n = 0 };
-	hkey_add(&k, &src->addr, sizeof(src->addr));
+	hkey_add(&k, &src->addr.family, 1);
+	hkey_add(&k, &dst->addr.family, 1);
+	if (src->addr.family == 6 || dst->addr.family == 6) {
+		hkey_add(&k, src->addr.b, 16);
+		hkey_add(&k, dst->addr.b, 16);
+	} else {
+		hkey_add(&k, src->addr.b, 4);
+		hkey_add(&k, dst->addr.b, 4);
+	}
 	hkey_add(&k, &src->port, sizeof(src->port));
-	hkey_add(&k, &dst->addr, sizeof(dst->addr));
 	hkey_add(&k, &dst->port, sizeof(dst->port));
 	hkey_add(&k, &ssrc, sizeof(ssrc));
 	return htab_hash(&t->flows, k.buf, k.n);

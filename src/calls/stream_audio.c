@@ -318,33 +318,65 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		}
 		a->concealed += lost;
 	}
+	bool sid = (a->fmt.codec == AUDIO_G729 && h->payload_len == 2) ||
+		   (a->fmt.codec == AUDIO_OPUS && h->payload_len <= 2);
+	/* the samples themselves are wanted for the audio written out and for
+	 * hearing it as the receiver's codec; otherwise a codec that knows its
+	 * levels from the bytes (G.711) is not decoded */
+	bool want_pcm = !a->listed || (cfg->audio_out && cfg->audio_out->pcm);
+	bool have_pcm = sid || want_pcm || !audio_dec_has_levels(a->dec);
+	uint64_t e0 = bin->energy;
+	uint32_t s0 = bin->samples;
+	uint16_t c0 = bin->clipped;
 	size_t n = 0;
-	enum status st = audio_dec_decode(a->dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &n);
+	enum status st = have_pcm ? audio_dec_decode(a->dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &n)
+				  : audio_dec_levels(a->dec, h->payload, h->payload_len, AUDIO_OUT_MAX, bin, &n);
 	if (st == ST_MALFORMED || st == ST_LIMIT)
 		a->malformed++;
 	a->decoded++;
 	if (n > 0)
 		a->last_frames = n / a->fmt.channels;
-	if ((a->fmt.codec == AUDIO_G729 && h->payload_len == 2) || (a->fmt.codec == AUDIO_OPUS && h->payload_len <= 2)) {
+	if (sid) {
 		/* a G.729 Annex B SID frame, an opus DTX packet: comfort noise in band */
 		level_bin_add_cn(bin, 127);
 		a->cn++;
 	} else {
 		/* the stream's totals from what this packet added to its bin */
-		uint64_t e0 = bin->energy;
-		uint32_t s0 = bin->samples;
-		uint16_t c0 = bin->clipped;
-		level_bin_add(bin, pcm, n);
+		if (have_pcm)
+			level_bin_add(bin, pcm, n);
 		a->energy += bin->energy - e0;
 		a->samples += bin->samples - s0;
 		a->clipped += (uint16_t)(bin->clipped - c0);
 		if (bin->packets < 0xffff)
 			bin->packets++;
-		uint64_t hash = hash_payload(h->payload, h->payload_len);
+		bool same;
+		uint64_t hash = 0;
+		if (h->payload_len <= STREAM_AUDIO_KEEP) {
+			same = a->last_len == h->payload_len && !memcmp(a->last_payload, h->payload, h->payload_len);
+			if (!same) {
+				memcpy(a->last_payload, h->payload, h->payload_len);
+				a->last_len = (uint16_t)h->payload_len;
+				a->last_hashed = false;
+			} else if (!a->last_hashed) {
+				/* once per run of the same payload, for the tone's cache */
+				a->last_hash = hash_payload(h->payload, h->payload_len);
+				a->last_hashed = true;
+			}
+			hash = a->last_hashed ? a->last_hash : 0;
+		} else {
+			hash = hash_payload(h->payload, h->payload_len);
+			same = hash == a->last_hash;
+			a->last_len = 0;
+			a->last_hashed = false;
+		}
 		/* the same payload again: a stuck source, unless it carries a tone
 		 * (looked at once per payload that repeats, not on every packet) */
-		if (hash == a->last_hash && bin->repeats < 0xffff) {
+		if (same && bin->repeats < 0xffff) {
 			if (!a->tone_known || a->tone_hash != hash) {
+				if (!have_pcm) {
+					audio_dec_decode(a->dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &n);
+					have_pcm = true;
+				}
 				a->tone = level_frame_periodic(pcm, n, a->fmt.channels ? a->fmt.channels : 1);
 				a->tone_hash = hash;
 				a->tone_known = true;

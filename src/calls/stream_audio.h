@@ -32,6 +32,11 @@ struct audio_misdecode {
 	uint64_t heard_energy, heard_samples, heard_clipped;
 };
 
+/* Payloads up to this long (40 ms of G.711) are kept whole to tell a repeat
+ * by comparing bytes, which stops at the first difference; longer ones by a
+ * hash of every byte. */
+#define STREAM_AUDIO_KEEP 320
+
 struct stream_audio {
 	struct level_track lv;    /* levels per bin, from the stream's first packet */
 	char codec[20];           /* the codec decoded last, "" if none */
@@ -58,7 +63,10 @@ struct stream_audio {
 	bool have_seq;
 	uint16_t last_seq;
 	size_t last_frames;       /* sample frames of the last payload */
-	uint64_t last_hash;       /* of the last payload, for repeats */
+	uint64_t last_hash;       /* of the last payload, for repeats, when longer than STREAM_AUDIO_KEEP */
+	bool last_hashed;         /* last_hash is that of last_payload */
+	uint16_t last_len;        /* bytes of the last payload in last_payload (0: not kept) */
+	uint8_t last_payload[STREAM_AUDIO_KEEP]; /* the last payload, when it fits, for repeats */
 	uint64_t tone_hash;       /* the repeating payload last looked at for a tone */
 	bool tone_known, tone;    /* ... and whether it was one */
 	/* placing audio in time for the writer */

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct hnode {
 	struct hnode *next;
@@ -63,9 +64,12 @@ struct hkey {
 
 static inline void hkey_add(struct hkey *k, const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n && k->n < sizeof(k->buf); i++)
-		k->buf[k->n++] = b[i];
+	size_t room = sizeof(k->buf) - k->n;
+	if (n > room)
+		n = room;
+	if (n) /* p may be NULL then */
+		memcpy(k->buf + k->n, p, n);
+	k->n += n;
 }
 
 #endif

@@ -122,6 +122,48 @@ static void test_g711_code_points(void **state)
 	audio_dec_free(a);
 }
 
+/* G.711's levels from the bytes (audio_dec_levels) equal decoding and
+ * level_bin_add: every byte value alone, long random payloads (the clip
+ * counts in the high bits of the table sums), and a payload past the cap. */
+static void test_g711_levels_from_bytes(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "PCMU", "PCMA" };
+	static int16_t pcm[AUDIO_OUT_MAX];
+	static uint8_t pay[AUDIO_OUT_MAX + 100];
+	for (unsigned law = 0; law < 2; law++) {
+		struct audio_dec *d = dec_for(names[law], 8000, 1);
+		assert_true(audio_dec_has_levels(d));
+		uint32_t x = 12345;
+		for (unsigned round = 0; round < 256 + 40; round++) {
+			size_t n;
+			if (round < 256) {
+				n = 1;
+				pay[0] = (uint8_t)round;
+			} else {
+				n = round == 256 + 39 ? sizeof(pay) : 1 + (x % 2000);
+				for (size_t i = 0; i < n; i++) {
+					x = x * 1103515245u + 12345u;
+					/* loud bytes often: the clipping codes */
+					pay[i] = (uint8_t)((x >> 16) & (round & 1 ? 0x81 : 0xff));
+				}
+			}
+			struct level_bin a, b;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			a.peak = b.peak = (uint16_t)(round % 7);
+			size_t got_a = 0, got_b = 0;
+			enum status sa = audio_dec_decode(d, pay, n, pcm, AUDIO_OUT_MAX, &got_a);
+			level_bin_add(&a, pcm, got_a);
+			enum status sb = audio_dec_levels(d, pay, n, AUDIO_OUT_MAX, &b, &got_b);
+			assert_int_equal(sa, sb);
+			assert_int_equal(got_a, got_b);
+			assert_memory_equal(&a, &b, sizeof(a));
+		}
+		audio_dec_free(d);
+	}
+}
+
 static void test_vectors_g711_gsm(void **state)
 {
 	/* the level tolerance: G.711 keeps a tone's level; GSM, a lossy codec, within 1 dB */
@@ -471,6 +513,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_g711_code_points),
+		cmocka_unit_test(test_g711_levels_from_bytes),
 		cmocka_unit_test(test_vectors_g711_gsm),
 		cmocka_unit_test(test_vector_g722),
 		cmocka_unit_test(test_vector_opus),
