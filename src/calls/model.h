@@ -441,6 +441,8 @@ struct call {
 	bool finished;                /* finalised and handed to the consumer */
 	uint32_t consumer_marks;      /* the consumer's own bits for this call (deadair watch: the
 				       * warnings already raised); the calls stage never reads them */
+	int64_t consumer_quiet[4];    /* the consumer's too (deadair watch: silences that began while
+				       * the capture dropped packets, by their start) */
 
 	/* evidence for a middlebox or a far end speaking (analyze: SIP_ALG_SUSPECTED,
 	 * failures beyond the capture point) */

@@ -159,6 +159,20 @@ static bool in_loss(const struct warn_config *cfg, int64_t t)
 	return false;
 }
 
+/* Whether a silence that began at t began while the capture dropped packets.
+ * The answer is kept with the call (slot: which silence), as the windows kept
+ * are only the latest few: a call whose BYE the capture dropped stays silent
+ * long after its window has left the list, and is still not to be judged. */
+static bool began_in_loss(struct call *c, unsigned slot, const struct warn_config *cfg, int64_t t)
+{
+	if (c->consumer_quiet[slot] == t && t)
+		return true;
+	if (!in_loss(cfg, t))
+		return false;
+	c->consumer_quiet[slot] = t;
+	return true;
+}
+
 /* The latest of a party's RTP, RTCP and STUN (0: none). */
 static int64_t last_sent(const struct call *c, const struct dir_media *d, uint8_t p)
 {
@@ -189,7 +203,8 @@ static unsigned hold_quiet(struct call *c, int64_t now, int64_t since, const str
 		int64_t mine = last_sent(c, d, p), theirs = last_sent(c, d, (uint8_t)(1 - p));
 		from[p] = mine > since ? mine : since;
 		int64_t towards = theirs > since ? theirs : since;
-		if (in_loss(cfg, from[p]) || in_loss(cfg, towards))
+		bool lost_mine = began_in_loss(c, 2 + p, cfg, from[p]);
+		if (began_in_loss(c, 2 + (1 - p), cfg, towards) || lost_mine)
 			continue;
 		int64_t sure_mine = now - (lost_to > from[p] ? lost_to : from[p]);
 		int64_t sure_theirs = now - (lost_to > towards ? lost_to : towards);
@@ -283,7 +298,7 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 	for (int p = 0; p < 2; p++) {
 		int64_t from = d[p].last_ts > since ? d[p].last_ts : since;
 		quiet[p] = now - from;
-		sure[p] = in_loss(cfg, from) ? -1 : now - (lost_to > from ? lost_to : from);
+		sure[p] = began_in_loss(c, (unsigned)p, cfg, from) ? -1 : now - (lost_to > from ? lost_to : from);
 		flowing[p] = d[p].last_ts > since && now - d[p].last_ts <= FLOW_NS;
 	}
 

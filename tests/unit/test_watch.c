@@ -240,6 +240,22 @@ static void test_capture_drops_hold_silence(void **state)
 	int64_t end = T0 + (101 + 2 * (3 * WARN_LOSS_WINDOWS - 1)) * S;
 	assert_int_equal(warn_check(&x.c, end + 9 * S, &many, true, collect, &n), 0);
 	assert_int_equal(warn_check(&x.c, end + 10 * S, &many, true, collect, &n), 1);
+
+	/* a silence that began inside a window stays unjudged after the window
+	 * has left the list (a call whose BYE the capture dropped, still in
+	 * progress minutes later: a false NO_RTP "for 1061.8 s" in a soak) */
+	struct warn_config aged = cfg5;
+	warn_capture_lost(&aged, T0 + 9 * S, T0 + 12 * S);
+	make_call(&x, T0 + 10 * S, T0 + 10 * S);
+	struct got o = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 13 * S, &aged, true, collect, &o), 0);
+	for (int i = 0; i < 3 * WARN_LOSS_WINDOWS; i++)
+		warn_capture_lost(&aged, T0 + (100 + 2 * i) * S, T0 + (101 + 2 * i) * S);
+	assert_int_equal(warn_check(&x.c, end + 60 * S, &aged, true, collect, &o), 0);
+	/* its RTP back and then gone again, the capture whole since: warned */
+	x.st[0].last_ts = x.st[1].last_ts = end + 61 * S;
+	assert_int_equal(warn_check(&x.c, end + 75 * S, &aged, true, collect, &o), 1);
+	assert_string_equal(o.ids[0], "NO_RTP");
 }
 
 static void test_alert_is_one_line(void **state)
