@@ -20,12 +20,12 @@ usage: bench/watch_load.sh load|soak [options]   (as root)
 load: calls start at --rate per second up to --calls at once, each talks
       --talk-min..--talk-max s, --calls calls in all (defaults: 40/s, 520,
       90-90 s, 520: the 520 calls overlap for about 75 s); media by
-      bench/rtp_gen.py through the NAT (--media gen --net nat)
+      bench/rtp_gen.c through the NAT (--media gen --net nat)
 soak: --rate calls per second for --duration s, each talking --talk-min..
       --talk-max s (defaults: 3/s, 3600 s, 10-30 s); --media pcap --net direct
 
 options:
-  --media M         gen: SIP by SIPp, RTP by bench/rtp_gen.py (one process a side, one socket a
+  --media M         gen: SIP by SIPp, RTP by bench/rtp_gen.c (one process a side, one socket a
                     call, bound to the port the call's SDP names); pcap: SIPp's play_pcap_audio
                     (one thread per call and side). (SIPp 3.6.1's rtp_stream sends every call
                     from one socket to one port: no use here, see bench/README.md)
@@ -242,8 +242,9 @@ fi
 # media and scenarios in the run's directory (SIPp reads pcaps relative to it)
 if [[ $MEDIA == gen ]]; then
 	python3 "$HERE/watch_media.py" --raw "$OUT/audio.alaw"
+	cc -O2 -Wall -Werror -o "$OUT/rtp_gen" "$HERE/rtp_gen.c" || die "cannot build bench/rtp_gen.c"
 	SC_UAC=$HERE/sipp/gen-uac.xml SC_UAS=$HERE/sipp/gen-uas.xml
-	# SIPp logs each call's media start and stop; rtp_gen.py follows the log
+	# SIPp logs each call's media start and stop; rtp_gen.c follows the log
 	UAC_ARGS=(-trace_logs -log_file uac-media.log) UAS_ARGS=(-trace_logs -log_file uas-media.log)
 else
 	python3 "$HERE/watch_media.py" "$OUT/caller.pcap" 0x11110001 "$MEDIA_S" "$PTIME"
@@ -296,13 +297,13 @@ sampler() {
 		rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
 		anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$DA_PID/status" 2>/dev/null) || break
-		# the traffic's CPU seconds, SIPps and rtp_gen.py (what it costs the
-		# same 2 cores): every SIPp or python3 in the caller's and callee's
+		# the traffic's CPU seconds, SIPps and rtp_gens (what it costs the
+		# same 2 cores): every SIPp or rtp_gen in the caller's and callee's
 		# namespaces
 		gen=0
 		for p in $(ip netns pids "$UAC_NS" 2>/dev/null) $(ip netns pids "$UAS_NS" 2>/dev/null); do
 			case $(cat "/proc/$p/comm" 2>/dev/null) in
-			sipp | python3) gen="$gen $(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || true)" ;;
+			sipp | rtp_gen) gen="$gen $(cut -d' ' -f14,15 "/proc/$p/stat" 2>/dev/null || true)" ;;
 			esac
 		done
 		links="$(ip netns exec "$UAC_NS" cat /sys/class/net/"$VA"/statistics/{tx,rx}_packets 2>/dev/null | tr '\n' ' ')"
@@ -342,9 +343,8 @@ PIDS+=($!)
 if [[ $MEDIA == gen ]]; then
 	for side in uac uas; do
 		if [[ $side == uac ]]; then ns=$UAC_NS ip=$UAC_IP; else ns=$UAS_NS ip=$UAS_IP; fi
-		ip netns exec "$ns" timeout -s TERM $((LIMIT_S + 20)) nice -n 0 python3 "$HERE/rtp_gen.py" --log "$side-media.log" \
-			--ip "$ip" --port-base 20000 --audio audio.alaw --ptime "$PTIME" --ssrc-base "$([[ $side == uac ]] && echo 0x11110000 || echo 0x22220000)" \
-			--limit $((LIMIT_S + 15)) --stats "$side-rtp_gen.txt" 2>"$side-rtp_gen.log" &
+		ip netns exec "$ns" timeout -s TERM $((LIMIT_S + 20)) ./rtp_gen "$side-media.log" "$ip" 20000 audio.alaw "$PTIME" \
+			"$([[ $side == uac ]] && echo 0x11110000 || echo 0x22220000)" $((LIMIT_S + 15)) "$side-rtp_gen.txt" 2>"$side-rtp_gen.log" &
 		PIDS+=($!)
 		GEN_PIDS+=($!)
 	done
@@ -429,8 +429,28 @@ print("deadair's last status: " + (status[-1].strip() if status else "(none)"))
 T, LOAD, CPU, RSS, HWM, ANON, GEN, FR, INP, FIN, WARN, FIND, RECV, DROP, IFDROP, UTX, URX, STX, SRX, CT = range(20)
 peak = max(rows, key=lambda r: r[INP])
 print("calls in progress: peak %d; finished %d" % (peak[INP], rows[-1][FIN]))
-# the busiest window: samples with at least 90% of the peak calls in progress
-busy = [r for r in rows if r[INP] >= 0.9 * peak[INP]]
+# the busiest window: the longest run of samples during which the link carried
+# at least 90% of its usual peak (the 90th percentile of the rates between
+# samples, by the caller's and the callee's interface counters, which the
+# sampler reads live; deadair's status line comes once a second and aliases);
+# calls deadair still holds for 10 s after their BYE do not stretch it
+# (each rate over three intervals: the sampler's reads come late under load)
+def rate(i, j):
+    i, j = max(i, 0), min(j, len(rows) - 1)
+    p, q = rows[i], rows[j]
+    return (q[UTX] + q[STX] - p[UTX] - p[STX]) / (q[T] - p[T]) if q[T] > p[T] else 0.0
+rates = [rate(i - 1, i + 2) for i in range(len(rows) - 1)]
+busy, cur = [], []
+if rates:
+    level = 0.9 * sorted(rates)[int(0.9 * (len(rates) - 1))]
+    for i, r in enumerate(rates):
+        if r >= level and r > 0:
+            cur = cur or [rows[i]]
+            cur.append(rows[i + 1])
+            if len(cur) > len(busy):
+                busy = cur
+        else:
+            cur = []
 if len(busy) >= 2:
     a, b = busy[0], busy[-1]
     dt = b[T] - a[T]
@@ -440,7 +460,7 @@ if len(busy) >= 2:
             gen.pop()
         a2, b2 = gen[0], gen[-1]
         gen_pct = 100 * (b2[GEN] - a2[GEN]) / max(b2[T] - a2[T], 1e-9)
-        print("busiest %.0f s (>= 90%% of peak calls): %.0f packets/s on the interface (pcap_stats received), %.0f of them dropped by the kernel;"
+        print("busiest %.0f s (>= 90%% of the peak rate): %.0f packets/s on the interface (pcap_stats received), %.0f of them dropped by the kernel;"
               " deadair CPU %.1f%% of one core (%.1f%% per 10k packets/s); SIPp CPU %.0f%%; load average %.1f-%.1f" % (
                   dt, (b[RECV] - a[RECV]) / dt, (b[DROP] - a[DROP]) / dt, 100 * (b[CPU] - a[CPU]) / dt,
                   100 * (b[CPU] - a[CPU]) / dt / max((b[RECV] - a[RECV] - (b[DROP] - a[DROP])) / dt / 10000, 1e-9),
@@ -455,15 +475,24 @@ if len(busy) >= 2:
                   mean_calls * 1000 / ptime, mean_calls, 1000 / ptime,
                   "; router conntrack entries %d-%d" % (min(r[CT] for r in busy), max(r[CT] for r in busy))
                   if max(r[CT] for r in busy) > 0 else ""))
-# the longest stretch of samples at or above 50,000 packets/s captured
-best = run = 0.0
-for p, q in zip(rows, rows[1:]):
-    if q[T] > p[T] and (q[RECV] - p[RECV]) / (q[T] - p[T]) >= 50000:
-        run += q[T] - p[T]
-        best = max(best, run)
+# the longest stretch at or above 50,000 packets/s through the link (by the
+# smoothed interface rates), and what deadair captured over it
+best, run = (0, 0), None
+for i, r in enumerate(rates):
+    if r >= 50000:
+        run = (run[0], i + 1) if run else (i, i + 1)
+        if rows[run[1]][T] - rows[run[0]][T] > rows[best[1]][T] - rows[best[0]][T]:
+            best = run
     else:
-        run = 0.0
-print("longest stretch at >= 50,000 packets/s on the interface: %.0f s" % best)
+        run = None
+p, q = rows[best[0]], rows[best[1]]
+if q[T] > p[T]:
+    print("longest stretch at >= 50,000 packets/s through the link: %.0f s, %.0f packets/s there by the link's counters;"
+          " deadair captured %.0f packets/s, kernel drops %d, interface drops %d" % (
+              q[T] - p[T], (q[UTX] + q[STX] - p[UTX] - p[STX]) / (q[T] - p[T]), (q[RECV] - p[RECV]) / (q[T] - p[T]),
+              q[DROP] - p[DROP], q[IFDROP] - p[IFDROP]))
+else:
+    print("longest stretch at >= 50,000 packets/s through the link: none")
 idle = rows[0][ANON]
 print("memory: anonymous RSS %.1f MiB idle, %.1f MiB at the peak of %d calls in progress: %.1f MiB per 1,000 calls;"
       " peak RSS %.1f MiB (the capture ring is twice -B)" % (
