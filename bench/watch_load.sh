@@ -429,28 +429,38 @@ print("deadair's last status: " + (status[-1].strip() if status else "(none)"))
 T, LOAD, CPU, RSS, HWM, ANON, GEN, FR, INP, FIN, WARN, FIND, RECV, DROP, IFDROP, UTX, URX, STX, SRX, CT = range(20)
 peak = max(rows, key=lambda r: r[INP])
 print("calls in progress: peak %d; finished %d" % (peak[INP], rows[-1][FIN]))
-# the busiest window: the longest run of samples during which the link carried
-# at least 90% of its usual peak (the 90th percentile of the rates between
-# samples, by the caller's and the callee's interface counters, which the
-# sampler reads live; deadair's status line comes once a second and aliases);
+# the busiest window: the longest run of samples whose next 10 s carried at
+# least 90% of the usual peak (the 90th percentile of those 10 s rates), by
+# the caller's and the callee's interface counters, which the sampler reads
+# live (deadair's status line comes once a second and aliases, and under load
+# the sampler's own reads come late: rates over one second swing by +-30%);
 # calls deadair still holds for 10 s after their BYE do not stretch it
-# (each rate over three intervals: the sampler's reads come late under load)
-def rate(i, j):
-    i, j = max(i, 0), min(j, len(rows) - 1)
+def ahead(i, span=10.0):
+    j = i
+    while j < len(rows) - 1 and rows[j][T] < rows[i][T] + span:
+        j += 1
+    return j
+def link_rate(i, j):
     p, q = rows[i], rows[j]
     return (q[UTX] + q[STX] - p[UTX] - p[STX]) / (q[T] - p[T]) if q[T] > p[T] else 0.0
-rates = [rate(i - 1, i + 2) for i in range(len(rows) - 1)]
-busy, cur = [], []
+def longest(ok):
+    """(first, last) sample of the longest run of samples i with ok(i),
+    stretched to the end of the last one's 10 s"""
+    best, run = None, None
+    for i in range(len(rows)):
+        if rows[i][T] + 10 <= rows[-1][T] and ok(i):
+            run = (run[0], i) if run else (i, i)
+            if best is None or rows[ahead(run[1])][T] - rows[run[0]][T] > rows[ahead(best[1])][T] - rows[best[0]][T]:
+                best = run
+        else:
+            run = None
+    return (best[0], ahead(best[1])) if best else None
+rates = [link_rate(i, ahead(i)) for i in range(len(rows))]
+busy = []
 if rates:
     level = 0.9 * sorted(rates)[int(0.9 * (len(rates) - 1))]
-    for i, r in enumerate(rates):
-        if r >= level and r > 0:
-            cur = cur or [rows[i]]
-            cur.append(rows[i + 1])
-            if len(cur) > len(busy):
-                busy = cur
-        else:
-            cur = []
+    w = longest(lambda i: rates[i] >= level and rates[i] > 0)
+    busy = rows[w[0]:w[1] + 1] if w else []
 if len(busy) >= 2:
     a, b = busy[0], busy[-1]
     dt = b[T] - a[T]
@@ -475,24 +485,20 @@ if len(busy) >= 2:
                   mean_calls * 1000 / ptime, mean_calls, 1000 / ptime,
                   "; router conntrack entries %d-%d" % (min(r[CT] for r in busy), max(r[CT] for r in busy))
                   if max(r[CT] for r in busy) > 0 else ""))
-# the longest stretch at or above 50,000 packets/s through the link (by the
-# smoothed interface rates), and what deadair captured over it
-best, run = (0, 0), None
-for i, r in enumerate(rates):
-    if r >= 50000:
-        run = (run[0], i + 1) if run else (i, i + 1)
-        if rows[run[1]][T] - rows[run[0]][T] > rows[best[1]][T] - rows[best[0]][T]:
-            best = run
-    else:
-        run = None
-p, q = rows[best[0]], rows[best[1]]
-if q[T] > p[T]:
-    print("longest stretch at >= 50,000 packets/s through the link: %.0f s, %.0f packets/s there by the link's counters;"
-          " deadair captured %.0f packets/s, kernel drops %d, interface drops %d" % (
-              q[T] - p[T], (q[UTX] + q[STX] - p[UTX] - p[STX]) / (q[T] - p[T]), (q[RECV] - p[RECV]) / (q[T] - p[T]),
-              q[DROP] - p[DROP], q[IFDROP] - p[IFDROP]))
+# the longest stretch through which every 10 s carried at least 50,000
+# packets/s over the link, and what deadair captured and dropped there
+w = longest(lambda i: rates[i] >= 50000)
+if w:
+    p, q = rows[w[0]], rows[w[1]]
+    print("longest stretch at >= 50,000 packets/s through the link (every 10 s): %.0f s, %.0f packets/s there by the"
+          " link's counters; deadair captured %.0f packets/s, kernel drops %d, interface drops %d; deadair CPU %.1f%%"
+          " of one core (%.1f%% per 10k packets/s); load average %.1f-%.1f" % (
+              q[T] - p[T], link_rate(w[0], w[1]), (q[RECV] - p[RECV]) / (q[T] - p[T]), q[DROP] - p[DROP],
+              q[IFDROP] - p[IFDROP], 100 * (q[CPU] - p[CPU]) / (q[T] - p[T]),
+              100 * (q[CPU] - p[CPU]) / (q[T] - p[T]) / max((q[RECV] - p[RECV]) / (q[T] - p[T]) / 10000, 1e-9),
+              min(r[LOAD] for r in rows[w[0]:w[1] + 1]), max(r[LOAD] for r in rows[w[0]:w[1] + 1])))
 else:
-    print("longest stretch at >= 50,000 packets/s through the link: none")
+    print("longest stretch at >= 50,000 packets/s through the link (every 10 s): none")
 idle = rows[0][ANON]
 print("memory: anonymous RSS %.1f MiB idle, %.1f MiB at the peak of %d calls in progress: %.1f MiB per 1,000 calls;"
       " peak RSS %.1f MiB (the capture ring is twice -B)" % (
