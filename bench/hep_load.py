@@ -137,15 +137,17 @@ def main():
         log.write(msg + "\n")
         log.flush()
 
-    # the capture: --concurrent calls of 10-30 s for about --seconds seconds
-    # (gen_capture sizes it in MiB: 100 packets/s a call, 214 bytes a packet)
+    # the capture: --concurrent calls of 5-15 s, each replaced when it ends, for
+    # about --seconds seconds (gen_capture sizes it in MiB: 100 packets/s a
+    # call, 214 bytes a packet, and a tail while the last calls end)
     cap = os.path.join(out, "calls.pcap")
-    size_mb = a.concurrent * 100 * 230 * a.seconds / (1 << 20)
+    size_mb = a.concurrent * 100 * 220 * (a.seconds + 10) / (1 << 20)
     meta = subprocess.run([sys.executable, os.path.join(HERE, "gen_capture.py"), "--size-mb", "%.2f" % size_mb,
-                           "--concurrent", str(a.concurrent), "--min-duration", "10", "--max-duration", "30",
+                           "--concurrent", str(a.concurrent), "--min-duration", "5", "--max-duration", "15",
                            "--ramp", "2", "--jitter-ms", "0", "--loss", "0", cap],
                           check=True, capture_output=True, text=True).stdout.strip()
     say("capture: " + meta)
+    per_agent = json.loads(meta)["max_calls_in_progress"]
     procs = []
     deadair = None
     try:
@@ -260,15 +262,17 @@ def main():
         dt = y[0] - x[0]
         pps = total_sent / max(end_at - start_at, 1e-9)
         cpu = 100 * (y[1] - x[1]) / dt
-        peak = max(samples, key=lambda s: s[5])
+        # deadair's status line counts the calls of -i only, not of the HEP
+        # agents: the calls in progress are the capture's, once per agent
+        peak = max(samples, key=lambda s: s[4])
         idle = samples[0][4]
         say("sending %.0f s: %.0f HEP packets/s; deadair CPU %.1f%% of one core (%.1f%% per 10k packets/s);"
             " load average %.1f-%.1f" % (end_at - start_at, pps, cpu, cpu / (pps / 10000), min(s[6] for s in busy),
                                           max(s[6] for s in busy)))
-        say("memory: peak RSS %.1f MiB; anonymous %.1f MiB idle, %.1f MiB at the peak of %d calls in progress"
-            " (%d agents): %.1f MiB per 1,000 calls" % (
-                max(s[3] for s in samples) / 1024, idle / 1024, peak[4] / 1024, peak[5], a.agents,
-                (peak[4] - idle) / 1024 / max(peak[5], 1) * 1000))
+        say("memory: peak RSS %.1f MiB; anonymous %.1f MiB idle, %.1f MiB at most, with %d calls in progress"
+            " (%d agents x %d, the capture's peak): %.1f MiB per 1,000 calls" % (
+                max(s[3] for s in samples) / 1024, idle / 1024, peak[4] / 1024, a.agents * per_agent, a.agents,
+                per_agent, (peak[4] - idle) / 1024 / max(a.agents * per_agent, 1) * 1000))
     alerts = [json.loads(l) for l in open(os.path.join(out, "alerts.jsonl")) if l.strip()]
     kinds = {}
     for x in alerts:
