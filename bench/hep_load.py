@@ -19,7 +19,7 @@ namespace (/proc/net/snmp RcvbufErrors), deadair's CPU (% of one core, and per
 second, the load average. Results in --out (summary.txt). Run as root.
 
 usage: bench/hep_load.py [--agents 8] [--concurrent 60] [--seconds 40] [--deadair PATH]
-                         [--out DIR] [--tag T] [--sender-nice N]
+                         [--out DIR] [--tag T] [--nice N] [--sender-nice N]
 Python 3 standard library only."""
 import argparse
 import json
@@ -111,6 +111,7 @@ def main():
     ap.add_argument("--deadair", default=os.environ.get("DEADAIR", os.path.join(REPO, "build", "deadair")))
     ap.add_argument("--out")
     ap.add_argument("--tag", default="hep%d" % os.getpid())
+    ap.add_argument("--nice", type=int, default=0, help="deadair's niceness (default 0)")
     ap.add_argument("--sender-nice", type=int, default=10,
                     help="the senders' niceness (default 10: they stand for agents on other machines, and"
                     " should not take deadair's CPU on this one)")
@@ -160,7 +161,8 @@ def main():
                               capture_output=True, text=True).stdout.strip()
         limit = int(a.seconds + 120)
         status = open(os.path.join(out, "status.log"), "w")
-        deadair = subprocess.Popen(["ip", "netns", "exec", ns, "timeout", "-s", "TERM", str(limit + 60), a.deadair,
+        deadair = subprocess.Popen(["ip", "netns", "exec", ns, "timeout", "-s", "TERM", str(limit + 60),
+                                    "nice", "-n", str(a.nice), a.deadair,
                                     "watch", "--hep", "udp:127.0.0.1:%d" % PORT, "--status", "1", "--alerts",
                                     os.path.join(out, "alerts.jsonl")], stderr=status, stdout=subprocess.DEVNULL)
         da_pid = None
@@ -254,8 +256,8 @@ def main():
         say("agent %d: sent %d HEP packets in %.1f s (send errors %d, worst lateness %.1f ms), deadair counted %d" % (
             ag, s["sent"], s["seconds"], s["errors"], s["worst_late_ms"], got.get(ag, 0)))
     say("all agents: sent %d, deadair counted %d, missing %d; UDP receive-buffer drops in the namespace %d"
-        " (datagrams received by the kernel %d); net.core.rmem_max %s bytes; senders at nice %d" % (
-            total_sent, total_got, total_sent - total_got, udp1[0] - udp0[0], udp1[1] - udp0[1], rmem, a.sender_nice))
+        " (datagrams received by the kernel %d); net.core.rmem_max %s bytes; deadair at nice %d, senders at nice %d" % (
+            total_sent, total_got, total_sent - total_got, udp1[0] - udp0[0], udp1[1] - udp0[1], rmem, a.nice, a.sender_nice))
     busy = [s for s in samples if start_at <= s[0] <= end_at]
     if len(busy) >= 2:
         x, y = busy[0], busy[-1]
