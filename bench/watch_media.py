@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Writes the RTP each side of a bench/watch_load.sh call plays (SIPp's
-play_pcap_audio): G.711 A-law speech (the payloads of SIPp's own
-/usr/share/sip-tester/g711a.pcap, looped) in PTIME ms packets (8 bytes a ms), one
-SSRC, sequence numbers and time stamps continuous, for SECONDS seconds.
-SIPp rewrites the addresses and ports and keeps the RTP headers.
+"""Writes the media each side of a bench/watch_load.sh call plays: G.711 A-law
+speech, the payloads of SIPp's own /usr/share/sip-tester/g711a.pcap.
+- for play_pcap_audio: a pcap of RTP in PTIME ms packets (8 bytes a ms), looped
+  for SECONDS seconds, one SSRC, sequence numbers and time stamps continuous
+  (SIPp rewrites the addresses and ports and keeps the RTP headers);
+- for rtp_stream (--raw): the A-law bytes alone, as SIPp 3.6.1's rtp_stream
+  reads a file (raw codec bytes; it cuts 160 a packet for payload type 8 and
+  loops the file itself).
 
 usage: watch_media.py OUT.pcap SSRC SECONDS [PTIME]   (PTIME: 10-60 ms, default 20)
+       watch_media.py --raw OUT.alaw
 Python 3 standard library only."""
 import struct
 import sys
@@ -38,6 +42,13 @@ def alaw_payloads(path):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--raw":
+        speech = alaw_payloads(G711A)
+        if len(speech) < 160:
+            raise SystemExit(f"{G711A}: less than one 20 ms packet of speech")
+        with open(sys.argv[2], "wb") as f:
+            f.write(speech)
+        return
     if len(sys.argv) not in (4, 5):
         raise SystemExit(__doc__)
     out, ssrc, seconds = sys.argv[1], int(sys.argv[2], 0), float(sys.argv[3])
