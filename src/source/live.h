@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Live capture from network interfaces through libpcap (pcap_create, immediate
- * mode, a kernel buffer size, a snap length, promiscuous mode only when asked,
- * a BPF filter compiled in the kernel), several interfaces polled together;
- * frames come out as from a capture file, with their interface's link type. */
+/* Live capture from network interfaces through libpcap (pcap_create, packets
+ * in blocks or, when asked, immediate mode, a kernel buffer size, a snap
+ * length, promiscuous mode only when asked, a BPF filter compiled in the
+ * kernel), several interfaces polled together; frames come out as from a capture file, with their interface's link type. */
 #ifndef DEADAIR_SOURCE_LIVE_H
 #define DEADAIR_SOURCE_LIVE_H
 
@@ -14,6 +14,10 @@
 
 #define LIVE_MAX_IFACES 16
 
+/* Without immediate mode: the longest a captured packet waits in the kernel's
+ * buffer before it is handed on (ms). */
+#define LIVE_BLOCK_MS 100
+
 struct live_opts {
 	const char *const *ifaces;  /* interface names, as `ip link` shows them */
 	size_t n_ifaces;            /* 1..LIVE_MAX_IFACES */
@@ -21,6 +25,7 @@ struct live_opts {
 	int snaplen;                /* bytes kept of each packet; 0: 262144 */
 	int buffer_bytes;           /* kernel buffer per interface; 0: libpcap's default */
 	bool promisc;
+	bool immediate;             /* libpcap's immediate mode; else blocks handed on within LIVE_BLOCK_MS */
 };
 
 /* Packets received and dropped, summed over the interfaces (pcap_stats). */

@@ -425,7 +425,7 @@ int watch_main(int argc, char **argv)
 	if (w->n_ifaces) {
 		struct live_opts lo = {
 			.ifaces = w->ifaces, .n_ifaces = w->n_ifaces, .filter = w->filter[0] ? w->filter : NULL,
-			.snaplen = w->snaplen, .buffer_bytes = w->buffer_bytes, .promisc = w->promisc,
+			.snaplen = w->snaplen, .buffer_bytes = w->buffer_bytes, .promisc = w->promisc, .immediate = w->immediate,
 		};
 		w->live = live_open(&lo, err, sizeof(err));
 		w->stats_ts = clock_ns(CLOCK_REALTIME);

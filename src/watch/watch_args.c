@@ -41,6 +41,10 @@ static void usage(FILE *f)
 	      "  -B, --buffer-size N    kernel capture buffer per interface, bytes with an\n"
 	      "                         optional K or M (default: libpcap's, 2 MiB)\n"
 	      "      --promisc          promiscuous mode (off by default)\n"
+	      "      --immediate        hand each packet on as it comes (libpcap's immediate\n"
+	      "                         mode: a slot of the snap length per packet, so -B\n"
+	      "                         holds far fewer packets); default: in blocks, at\n"
+	      "                         most 100 ms late\n"
 	      "      --user NAME        started as root with -i: drop to NAME once the\n"
 	      "                         interfaces are open (default nobody)\n"
 	      "  FILTER                 a capture filter (pcap-filter(7)), as tcpdump takes it\n"
@@ -111,7 +115,7 @@ static bool parse_bytes(const char *s, int *out)
 int watch_parse_args(struct watch *w, int argc, char **argv)
 {
 	enum { O_REALTIME = 256, O_SPEED, O_PROMISC, O_USER, O_SILENCE, O_RTP_TIMEOUT, O_ALERTS, O_STATUS,
-	       O_LISTEN, O_TOKEN_FILE, O_LINGER, O_EXEC, O_EXEC_MAX, O_EXEC_TIMEOUT, O_HEP };
+	       O_LISTEN, O_TOKEN_FILE, O_LINGER, O_EXEC, O_EXEC_MAX, O_EXEC_TIMEOUT, O_HEP, O_IMMEDIATE };
 	static const struct option longs[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "hep", required_argument, NULL, O_HEP },
@@ -121,6 +125,7 @@ int watch_parse_args(struct watch *w, int argc, char **argv)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer-size", required_argument, NULL, 'B' },
 		{ "promisc", no_argument, NULL, O_PROMISC },
+		{ "immediate", no_argument, NULL, O_IMMEDIATE },
 		{ "user", required_argument, NULL, O_USER },
 		{ "silence", required_argument, NULL, O_SILENCE },
 		{ "rtp-timeout", required_argument, NULL, O_RTP_TIMEOUT },
@@ -174,6 +179,7 @@ int watch_parse_args(struct watch *w, int argc, char **argv)
 				return watch_usage_error("--buffer-size %s: bytes, with an optional K or M, up to 1G", optarg);
 			break;
 		case O_PROMISC: w->promisc = true; break;
+		case O_IMMEDIATE: w->immediate = true; break;
 		case O_USER: w->user = optarg; break;
 		case O_SILENCE:
 			if (!parse_num(optarg, 0.5, 86400, &w->silence_s))

@@ -33,6 +33,7 @@ struct watch {
 	char filter[4096];
 	int snaplen, buffer_bytes;
 	bool promisc;
+	bool immediate;
 	const char *user;
 	double silence_s, rtp_timeout_s, status_s;
 	const char *alerts_path;
