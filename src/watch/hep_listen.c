@@ -534,6 +534,7 @@ size_t hep_agents(const struct hep_listen *h, struct hep_agent_stats *out, size_
 		const struct calls_stats *cs = calls_get_stats(a->calls);
 		out[k].sip = cs->sip_messages;
 		out[k].rtp = cs->rtp_packets;
+		out[k].in_progress = calls_in_progress(a->calls);
 		k++;
 	}
 	return k;

@@ -46,6 +46,7 @@ struct hep_agent_stats {
 	uint64_t undecodable;         /* of them, those the decoder could not open */
 	uint64_t sip, rtp;            /* SIP messages and RTP packets they carried (its calls table's counts) */
 	int64_t last_ts;              /* the time stamp of its latest packet (ns since the epoch) */
+	unsigned in_progress;         /* its calls in progress */
 };
 
 /* How watch takes what the receiver decodes. */

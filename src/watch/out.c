@@ -284,7 +284,7 @@ static void publish(struct watch_out *o, const struct out_view *v)
 	s->calls_seen = cs->calls;
 	s->calls_finished = v->calls_finished;
 	s->calls_refused = cs->limit_calls;
-	s->in_progress = n;
+	s->in_progress = n + v->more_in_progress;
 	if (v->live) {
 		struct live_stats ls;
 		live_get_stats(v->live, &ls);

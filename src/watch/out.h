@@ -38,6 +38,7 @@ struct out_view {
 	struct live *live;              /* NULL: a file */
 	const struct alerts *alerts;
 	bool ended;                     /* the input has ended */
+	unsigned more_in_progress;      /* calls in progress in other tables (--hep agents') */
 };
 
 struct watch_out;

@@ -131,6 +131,19 @@ static void look_at_call(void *ctx, struct call *c)
 		   w);
 }
 
+/* The calls in progress of the HEP agents' tables. */
+static unsigned hep_in_progress(const struct watch *w)
+{
+	if (!w->hep)
+		return 0;
+	struct hep_agent_stats ag[HEP_MAX_AGENTS];
+	size_t na = hep_agents(w->hep, ag, HEP_MAX_AGENTS);
+	unsigned n = 0;
+	for (size_t i = 0; i < na; i++)
+		n += ag[i].in_progress;
+	return n;
+}
+
 /* Looks at every call in progress of one capture point's table at capture time now. */
 static void look_table(void *ctx, struct calls *calls, int64_t now)
 {
@@ -156,7 +169,8 @@ static void publish(struct watch *w, bool ended)
 		}
 	}
 	struct out_view v = { .calls = w->calls, .now = w->look_now, .frames = w->frames,
-			      .calls_finished = w->calls_done, .live = w->live, .alerts = &w->out, .ended = ended };
+			      .calls_finished = w->calls_done, .live = w->live, .alerts = &w->out, .ended = ended,
+			      .more_in_progress = hep_in_progress(w) };
 	out_look(w->wo, &v, ended);
 }
 
@@ -224,9 +238,10 @@ static void on_frame(void *ctx, const struct frame *fin)
 
 static void status_line(struct watch *w, bool final)
 {
+	unsigned in_progress = calls_in_progress(w->calls) + hep_in_progress(w);
 	fprintf(stderr, "deadair watch: %s%" PRIu64 " frames, %u calls in progress, %" PRIu64 " finished, %" PRIu64
 		" warnings, %" PRIu64 " findings",
-		final ? "end: " : "", w->frames, calls_in_progress(w->calls), w->calls_done, w->out.warnings,
+		final ? "end: " : "", w->frames, in_progress, w->calls_done, w->out.warnings,
 		w->out.findings);
 	if (w->live) {
 		struct live_stats st;
