@@ -52,6 +52,8 @@ struct sock {
 	int fd;
 	bool tcp;
 	char name[80];
+	uint32_t dropped;       /* UDP: datagrams the kernel dropped, its count (SO_RXQ_OVFL) */
+	int64_t last_read;      /* UDP: CLOCK_MONOTONIC of its latest datagram */
 };
 
 struct conn {
@@ -280,6 +282,8 @@ static bool sock_open(struct sock *s, const char *spec, char *err, size_t errlen
 	if (!tcp) {
 		int sz = UDP_RCVBUF;
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		/* with each datagram, how many the kernel dropped, its buffer full */
+		(void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	}
 	s->fd = fd;
 	s->tcp = tcp;
@@ -349,12 +353,50 @@ size_t hep_listen_count(const struct hep_listen *h)
 	return h->n_socks;
 }
 
-static void read_udp(struct hep_listen *h, int fd)
+/* The socket's drop count rose to count: the datagrams it dropped came since
+ * its previous datagram was read. Which agents they were from is not known:
+ * for each agent, that stretch of its own time is a window of capture loss,
+ * as pcap_stats drops are for an interface (the loss and MOS of its calls up
+ * then are not the network's, and no silence warning rests on it). */
+static void udp_dropped(struct hep_listen *h, struct sock *s, uint32_t count)
 {
+	uint32_t d = count - s->dropped;
+	s->dropped = count;
+	h->st.udp_dropped += d;
+	for (size_t i = 0; i < h->n_agents; i++) {
+		struct agent *a = h->agents[i];
+		int64_t from = a->last_ts + (s->last_read - a->last_mono);
+		int64_t to = a->last_ts + (h->now_mono - a->last_mono);
+		if (from > to)
+			from = to;
+		analyzer_capture_lost(&a->an, from, to, d);
+		if (h->hooks.lost)
+			h->hooks.lost(h->hooks.ctx, from, to);
+	}
+}
+
+static void read_udp(struct hep_listen *h, struct sock *s)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl;
 	for (int k = 0; k < UDP_BURST; k++) {
-		ssize_t got = recv(fd, h->udp_buf, 65536, 0);
+		struct iovec iov = { .iov_base = h->udp_buf, .iov_len = 65536 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+				    .msg_controllen = sizeof(ctl.buf) };
+		ssize_t got = recvmsg(s->fd, &m, 0);
 		if (got < 0)
 			return;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+			    c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+				uint32_t count;
+				memcpy(&count, CMSG_DATA(c), sizeof(count));
+				if (count != s->dropped)
+					udp_dropped(h, s, count);
+			}
+		s->last_read = h->now_mono;
 		h->st.udp_datagrams++;
 		hep_packet(h, h->udp_buf, (size_t)got);
 	}
@@ -483,7 +525,7 @@ int hep_poll(struct hep_listen *h, struct live *live, int timeout_ms,
 			if (h->socks[i].tcp)
 				accept_tcp(h, h->socks[i].fd);
 			else
-				read_udp(h, h->socks[i].fd);
+				read_udp(h, &h->socks[i]);
 		}
 		for (size_t i = 0; i < nc; i++)
 			if (pfd[nl + h->n_socks + i].revents && h->conns[conn_at[i]].fd >= 0)

@@ -35,6 +35,7 @@ struct hep_stats {
 	uint64_t tcp_bad_streams;     /* closed because their bytes were not HEPv3 frames */
 	uint64_t not_hep;             /* datagrams and frames that are not HEP a decoder takes */
 	uint64_t over_agents;         /* packets of agents past HEP_MAX_AGENTS, dropped */
+	uint64_t udp_dropped;         /* datagrams the kernel dropped, a UDP socket's buffer full */
 };
 
 /* One agent: a capture point. */
@@ -59,6 +60,9 @@ struct hep_hooks {
 	/* a call of an agent's calls table finished at the agent's time t: an is
 	 * that agent's analyzer */
 	void (*call_done)(void *ctx, struct analyzer *an, struct calls *calls, struct call *c, int64_t t);
+	/* the receiver itself lost packets in this stretch of an agent's time
+	 * (a UDP socket's buffer full): no silence warning rests on it */
+	void (*lost)(void *ctx, int64_t from, int64_t to);
 	struct calls_config ccfg;
 	struct analyze_config acfg;
 	struct limits limits;

@@ -254,8 +254,8 @@ static void status_line(struct watch *w, bool final)
 		const struct hep_stats *hs = hep_get_stats(w->hep);
 		struct hep_agent_stats ag[HEP_MAX_AGENTS];
 		size_t na = hep_agents(w->hep, ag, HEP_MAX_AGENTS);
-		fprintf(stderr, "; hep: %" PRIu64 " datagrams, %" PRIu64 " TCP frames, %zu agents", hs->udp_datagrams,
-			hs->tcp_frames, na);
+		fprintf(stderr, "; hep: %" PRIu64 " datagrams (%" PRIu64 " dropped by the kernel), %" PRIu64
+			" TCP frames, %zu agents", hs->udp_datagrams, hs->udp_dropped, hs->tcp_frames, na);
 		for (size_t i = 0; i < na; i++)
 			fprintf(stderr, "%s%u: %" PRIu64, i ? ", " : " (", ag[i].agent_id, ag[i].packets);
 		if (na)
@@ -270,6 +270,12 @@ static void status_line(struct watch *w, bool final)
 		fprintf(stderr, "; %" PRIu64 " alerts could not be written", w->out.write_errors);
 	out_status(w->wo, stderr);
 	fputc('\n', stderr);
+}
+
+static void hep_lost(void *ctx, int64_t from, int64_t to)
+{
+	struct watch *w = ctx;
+	warn_capture_lost(&w->wcfg, from, to);
 }
 
 static void hep_frame(void *ctx)
@@ -452,7 +458,7 @@ int watch_main(int argc, char **argv)
 	}
 	if (w->n_hep) {
 		struct hep_hooks hk = {
-			.ctx = w, .frame = hep_frame, .look = look_table, .call_done = call_done, .ccfg = calls_config_default(),
+			.ctx = w, .frame = hep_frame, .look = look_table, .call_done = call_done, .lost = hep_lost, .ccfg = calls_config_default(),
 			.acfg = { .rtp_timeout_s = w->rtp_timeout_s }, .limits = limits_default(),
 		};
 		w->hep = hep_listen_open(w->hep_specs, w->n_hep, 1, &hk, err, sizeof(err));
