@@ -215,6 +215,19 @@ void stream_free(struct calls *t, struct stream *s);
 /* Whether a STUN Binding response of the capture gave e as someone's public address. */
 bool stun_mapped(const struct calls *t, const struct endpoint *e);
 void unsig_finalize(struct calls *t, struct stream *s);
+/* The other party of a call (PARTY_NONE stays none). */
+static inline uint8_t other_party(uint8_t p)
+{
+	return p == PARTY_A ? PARTY_B : p == PARTY_B ? PARTY_A : PARTY_NONE;
+}
+
+/* The indexes media.c keeps, for media_control.c: the endpoint advertised (or
+ * learned) as e of this kind, the stream of one flow and SSRC, and c's stream
+ * with this SSRC (NULL c: the unsignalled ones). */
+struct ep_node *ep_lookup(struct calls *t, const struct endpoint *e, uint8_t kind);
+struct stream_ext *flow_find(struct calls *t, const struct endpoint *src, const struct endpoint *dst,
+			     uint32_t ssrc);
+struct stream *ssrc_find(struct calls *t, const struct call *c, uint32_t ssrc);
 /* Finalises the unsignalled streams idle at capture time now. */
 void streams_tick(struct calls *t, int64_t now);
 
