@@ -4,10 +4,14 @@
 // call whose callee's media watchdog hung up (tests/scenarios/media_stops_midcall.scn):
 // its findings, and its ladder and timeline after an evidence link was followed;
 // and the timeline of a call whose NAT mapping expired during a hold
-// (tests/scenarios/nat_pinhole_expiry.scn).
+// (tests/scenarios/nat_pinhole_expiry.scn); and the live page of `deadair
+// watch --listen` while the first call is replayed at its pace, once its
+// caller's RTP has stopped (its row red, the call still in progress).
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { startServer, launch, scenario, tempDir, root } from './harness.mjs';
+import { startServer, launch, scenario, tempDir, root, deadair } from './harness.mjs';
 import { trace } from './trace.mjs';
 
 const out = process.argv[2] || join(root, 'docs', 'screenshots');
@@ -45,6 +49,25 @@ try {
   await page.setInputFiles('#capture', nat);
   await Promise.all([page.waitForURL(/\/report$/), page.click('button[type=submit]')]);
   await page.locator('section.media').first().screenshot({ path: join(out, 'timeline-hold.png') });
+  // the live page of deadair watch
+  const w = spawn(deadair, ['watch', '-r', cap, '--realtime', '--speed', '2', '--listen', '127.0.0.1:0',
+    '--status', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('deadair watch did not start')), 20000);
+      createInterface({ input: w.stderr }).on('line', (line) => {
+        const m = /serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+    });
+    await page.setViewportSize({ width: 1200, height: 520 });
+    await page.goto(url);
+    await page.locator('#progress tbody tr.call.red').waitFor({ timeout: 40000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(out, 'watch-live.png') });
+  } finally {
+    w.kill('SIGTERM');
+  }
   console.log('screenshots written to ' + out);
 } finally {
   await browser.close();
