@@ -186,6 +186,59 @@ static void test_missing_ack_and_watchdog(void **state)
 	assert_string_equal(h.ids[0], "RTP_TIMEOUT");
 }
 
+static void add_msg(struct msg_rec *m, bool request, const char *method, uint16_t status, int64_t ts, bool retrans)
+{
+	memset(m, 0, sizeof(*m));
+	m->request = request;
+	snprintf(m->method, sizeof(m->method), "%s", method);
+	m->status = status;
+	m->ts = ts;
+	m->retrans = retrans;
+	m->cseq = 1;
+	m->frame = (uint64_t)(ts / 1000000);
+}
+
+/* Seen on the caller's side the ACKs are there and the 200 keeps coming after
+ * them (Timer G): they are lost on the way, Timer H ends the call. A 200
+ * retransmitted once after the ACK (the two crossed) is no warning. */
+static void test_missing_ack_after_the_ack(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 20 * S, T0 + 20 * S);
+	struct msg_rec msgs[6];
+	x.c.msgs = msgs;
+	x.c.initial_cseq = 1;
+	add_msg(&msgs[0], true, "INVITE", 0, T0, false);
+	add_msg(&msgs[1], false, "INVITE", 200, T0 + S, false);
+	add_msg(&msgs[2], true, "ACK", 0, T0 + S + S / 100, false);
+	add_msg(&msgs[3], false, "INVITE", 200, T0 + S + S / 2, true);
+	add_msg(&msgs[4], true, "ACK", 0, T0 + S + S / 2 + S / 100, false);
+	add_msg(&msgs[5], false, "INVITE", 200, T0 + 2 * S + S / 2, true);
+	x.c.acked = true;
+	x.c.n_msgs = 5;
+	x.c.ok_retrans = 1;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 2 * S, &cfg5, true, collect, &g), 0);
+	x.c.n_msgs = 6;
+	x.c.ok_retrans = 2;
+	assert_int_equal(warn_check(&x.c, T0 + 3 * S, &cfg5, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "MISSING_ACK");
+	assert_int_equal(g.sev[0], SEV_CRITICAL);
+	assert_int_equal(warn_check(&x.c, T0 + 4 * S, &cfg5, true, collect, &g), 0);
+	/* the same two retransmissions before the ACK: it arrived, no warning */
+	make_call(&x, T0 + 20 * S, T0 + 20 * S);
+	x.c.msgs = msgs;
+	x.c.initial_cseq = 1;
+	add_msg(&msgs[2], false, "INVITE", 200, T0 + S + S / 2, true);
+	add_msg(&msgs[3], false, "INVITE", 200, T0 + 2 * S + S / 2, true);
+	add_msg(&msgs[4], true, "ACK", 0, T0 + 2 * S + S / 2 + S / 100, false);
+	x.c.n_msgs = 5;
+	x.c.ok_retrans = 2;
+	struct got h = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 3 * S, &cfg5, true, collect, &h), 0);
+}
+
 /* Silence and packets the capture itself dropped (pcap_stats): a silence
  * that crosses a window of drops counts from its end; one that began inside
  * it gives no media warning (its start may be a dropped BYE). */
@@ -318,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_hold_keeps_quiet),
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
 		cmocka_unit_test(test_missing_ack_and_watchdog),
+		cmocka_unit_test(test_missing_ack_after_the_ack),
 		cmocka_unit_test(test_capture_drops_hold_silence),
 		cmocka_unit_test(test_capture_drops_mark_findings),
 		cmocka_unit_test(test_alert_is_one_line),
