@@ -6,7 +6,8 @@
       -i IFACE --verbose FILTER`), writes its alert lines to OUT and the wall
       time each line arrived to OUT.arrived; OUT.ready once watch listens; on
       SIGTERM or SIGINT it sends watch SIGINT (watch then ends the calls in
-      progress as the end of a capture does) and waits for it.
+      progress as the end of a capture does), waits for it and writes its
+      exit status to OUT.rc (0 expected).
   watch_check.py check DEADAIR SCENARIO WORK POINT...   for each point, against
       WORK/POINT.pcap (tcpdump at the same interface, started after watch and
       stopped before it):
@@ -115,7 +116,10 @@ def cmd_run(out, argv):
             f.flush()
             g.write(f"{now:.6f}\n")
             g.flush()
-    return p.wait()
+    rc = p.wait()
+    with open(out + ".rc", "w") as f:
+        f.write(f"{rc}\n")
+    return rc
 
 
 def pcap_frames(path):
@@ -281,7 +285,15 @@ def cmd_check(deadair, scen, work, points):
         if point not in table:
             fails.append(f"{point}: no expectation for this point")
             continue
-        alerts = read_alerts(os.path.join(work, f"watch-{point}.jsonl"), fails, point)
+        out = os.path.join(work, f"watch-{point}.jsonl")
+        try:
+            rc = open(out + ".rc").read().strip()
+        except OSError:
+            rc = "none (not ended)"
+        if rc != "0":
+            err = open(out + ".err", errors="replace").read()[-2000:]
+            fails.append(f"{point}: watch exit status {rc} after SIGINT (0 expected): {err}")
+        alerts = read_alerts(out, fails, point)
         check_point(deadair, scen, point, alerts, os.path.join(work, f"{point}.pcap"), table[point], fails,
                     capture_drops(work, point))
     for f in fails:
