@@ -394,12 +394,17 @@ lab_check() {
 		done
 		lab_log "kept captures $(echo $points) in $LAB_SAVE"
 	fi
-	python3 "$LAB_DIR/check.py" "${DEADAIR:-deadair}" "$LAB_SCEN_DIR/expect" "$LAB_WORK" ||
-		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+	local bad=
+	python3 "$LAB_DIR/check.py" "${DEADAIR:-deadair}" "$LAB_SCEN_DIR/expect" "$LAB_WORK" || bad=1
+	# deadair watch, live at the same points (lab_watch), against their captures
 	if [ ${#LAB_WATCHED[@]} -gt 0 ]; then
 		python3 "$LAB_DIR/watch_check.py" check "${DEADAIR:-deadair}" "$(basename "$LAB_SCEN_DIR")" \
-			"$LAB_WORK" "${LAB_WATCHED[@]}" ||
-			{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+			"$LAB_WORK" "${LAB_WATCHED[@]}" || bad=1
+	fi
+	if [ -n "$bad" ]; then
+		lab_log "work files kept in $LAB_WORK"
+		LAB_KEEP_WORK=1
+		exit 1
 	fi
 	lab_log "done"
 }
