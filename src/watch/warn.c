@@ -380,6 +380,15 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		int64_t alive = c->rtcp_last_by[p] > c->stun_last_by[p] ? c->rtcp_last_by[p] : c->stun_last_by[p];
 		if (alive > d[p].last_ts && alive > since && now - alive < cfg->silence_ns)
 			continue;
+		/* silent while the other flows: when the other's RTP paused too (both
+		 * quiet while nobody speaks) and came back during this silence, only
+		 * the time since it came back counts */
+		const struct stream *qs = d[q].last;
+		if (qs && qs->n_gaps && qs->n_gaps <= STREAM_MAX_GAPS) {
+			int64_t back = qs->gaps[qs->n_gaps - 1].end;
+			if (back > now - quiet[p] && now - back < cfg->silence_ns)
+				continue;
+		}
 		bool never = d[p].last_ts <= since;
 		/* RTP that stopped may be a phone suppressing its silence: a warning;
 		 * RTP that never came since the answer: critical */

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 
-# scenario -> point -> the warnings (id, direction) watch must raise there
+# scenario -> point -> the warnings (id, severity, direction) watch must raise there
 # before the call's BYE; every other warning fails. What each scenario breaks
 # is in its run.sh head; the points are the phone's own interface (what the
 # user hears) and the far end's (the PBX, proxy or callee). A point a
@@ -52,26 +52,28 @@ WARN = {
     "sip_alg": {"phone": [], "far": []},
     "transfer_media_elsewhere": {"phone": [], "far": []},
     # the far end's RTP stops reaching the phone at +6 s; the phone hangs up 11 s later
-    "rtp_timeout": {"phone": [("ONE_WAY_AUDIO", "callee->caller")], "far": []},
+    "rtp_timeout": {"phone": [("ONE_WAY_AUDIO", "warning", "callee->caller")], "far": []},
     # the phone's ACKs never arrive: the far end retransmits its 200 until Timer H
-    "missing_ack": {"phone": [("MISSING_ACK", "callee->caller")], "far": [("MISSING_ACK", "callee->caller")]},
+    "missing_ack": {"phone": [("MISSING_ACK", "critical", "callee->caller")],
+                    "far": [("MISSING_ACK", "critical", "callee->caller")]},
     # c=10.0.0.2: the far end's RTP never reaches the phone
-    "private_ip_no_alg": {"phone": [("ONE_WAY_AUDIO", "callee->caller")], "far": []},
+    "private_ip_no_alg": {"phone": [("ONE_WAY_AUDIO", "critical", "callee->caller")], "far": []},
     # the far end sends from another port than it receives on: the NAT drops it
-    "non_symmetric_rtp": {"phone": [("ONE_WAY_AUDIO", "callee->caller")], "far": []},
+    "non_symmetric_rtp": {"phone": [("ONE_WAY_AUDIO", "critical", "callee->caller")], "far": []},
     # a 22 s hold with nothing sent, behind an 8 s NAT; after the unhold the far end's RTP goes elsewhere
-    "nat_pinhole_expiry": {"phone": [("HOLD_WITHOUT_KEEPALIVE", None), ("ONE_WAY_AUDIO", "callee->caller")],
-                           "far": [("HOLD_WITHOUT_KEEPALIVE", None)]},
+    "nat_pinhole_expiry": {"phone": [("HOLD_WITHOUT_KEEPALIVE", "warning", None),
+                                     ("ONE_WAY_AUDIO", "critical", "callee->caller")],
+                           "far": [("HOLD_WITHOUT_KEEPALIVE", "warning", None)]},
     # a 15 s hold with nothing sent; after the unhold the callee's audio goes to the second host
     "hold_expiry_real": {"phone": [], "far": []},
     # the router drops what rtpengine sends to the phone from +4.9 s; at the
     # proxy both legs flow until the BYE (what stops is beyond it: analyze's
     # diagnosis there is an expected failure of the expect file, and watch,
     # which says what analyze would, says nothing either)
-    "far_watchdog_beyond_pbx": {"phone": [("ONE_WAY_AUDIO", "callee->caller")], "far": []},
+    "far_watchdog_beyond_pbx": {"phone": [("ONE_WAY_AUDIO", "warning", "callee->caller")], "far": []},
     # the proxy host's firewall drops what comes to rtpengine from +4.8 s
     # (at the proxy: analyze's RTP_TIMEOUT there is an expected failure too)
-    "rtpengine_timeout": {"phone": [("ONE_WAY_AUDIO", "callee->caller")], "far": []},
+    "rtpengine_timeout": {"phone": [("ONE_WAY_AUDIO", "warning", "callee->caller")], "far": []},
     # a WAN link flap while Carol holds the phone: rtpengine's RTP answered by
     # ICMP for 8.5 s, on hold (no one-way warning on hold), the mapping comes back
     "nat_icmp_unreachable": {"phone": [], "far": []},
@@ -85,7 +87,7 @@ XFAIL = {
     # (SRs every 5 s, their sender packet count rising) still reaches the
     # phone through the RTCP port's mapping, which the RTCP kept alive: watch
     # takes a party whose RTCP arrives for muted, not cut off
-    ("hold_expiry_real", "phone"): ([("ONE_WAY_AUDIO", "callee->caller")],
+    ("hold_expiry_real", "phone"): ([("ONE_WAY_AUDIO", "critical", "callee->caller")],
                                     "the callee's RTCP still arrives: taken for a muted party"),
 }
 
@@ -223,7 +225,7 @@ def check_point(deadair, scen, point, alerts, pcap, want, fails, dropped=0):
     rel = (lambda t: t - first) if first is not None else (lambda t: t)
     # (a) the warnings, each before the BYE of its call
     warns = [(at, a) for at, a in alerts if a.get("type") == "warning"]
-    got = sorted({(a["id"], a["direction"]) for _, a in warns}, key=str)
+    got = sorted({(a["id"], a["severity"], a["direction"]) for _, a in warns}, key=str)
     xf, why = XFAIL.get((scen, point), ([], ""))
     if xf and got == sorted(want, key=str):
         print(f"  {point}: expected failure: no {sorted(xf, key=str)} ({why})")

@@ -121,6 +121,26 @@ static void test_stopped_midcall_is_a_warning(void **state)
 	assert_int_equal(g.sev[0], SEV_WARNING);
 }
 
+/* Both parties pause 6 s (nobody speaks, as the lab's nat_pinhole_expiry
+ * does before its hold); the caller talks again 0.1 s before the callee: no
+ * one-way audio in between, the callee was silent only 0.1 s while the
+ * caller's RTP flowed. Silent 5 s after the caller came back, it is. */
+static void test_both_paused_one_back_first(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 10 * S, T0 + 4 * S);
+	struct gap_rec gap = { .start = T0 + 4 * S - S / 10, .end = T0 + 10 * S - S / 10 };
+	x.st[0].gaps = &gap;
+	x.st[0].n_gaps = 1;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 10 * S, &cfg5, true, collect, &g), 0);
+	x.st[0].last_ts = T0 + 15 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 15 * S, &cfg5, true, collect, &g), 1);
+	assert_int_equal(g.dirs[0], PARTY_B);
+	assert_int_equal(g.sev[0], SEV_WARNING);
+}
+
 static void test_keepalive_keeps_quiet(void **state)
 {
 	(void)state;
@@ -367,6 +387,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_way_from_start_once),
 		cmocka_unit_test(test_stopped_midcall_is_a_warning),
+		cmocka_unit_test(test_both_paused_one_back_first),
 		cmocka_unit_test(test_keepalive_keeps_quiet),
 		cmocka_unit_test(test_hold_keeps_quiet),
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
