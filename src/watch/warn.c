@@ -233,6 +233,30 @@ static unsigned hold_quiet(struct call *c, int64_t now, int64_t since, const str
 	return 1;
 }
 
+/* The initial INVITE's 2xx retransmitted after the caller's first ACK, on
+ * Timer G's schedule (as analyze's MISSING_ACK counts them: copies on several
+ * hops come milliseconds apart): seen on the caller's side, the ACKs are lost
+ * on the way. Its first ACK in *ack. */
+static uint32_t oks_after_ack(const struct call *c, const struct msg_rec **ack)
+{
+	uint32_t after = 0;
+	int64_t prev_ok = 0;
+	*ack = NULL;
+	for (uint32_t i = 0; i < c->n_msgs; i++) {
+		const struct msg_rec *m = &c->msgs[i];
+		bool ok = !m->request && m->status >= 200 && m->status < 300 && !strcmp(m->method, "INVITE") &&
+			  m->cseq == c->initial_cseq;
+		if (!*ack && m->request && !strcmp(m->method, "ACK") && m->cseq == c->initial_cseq &&
+		    m->ts >= c->answer_ts)
+			*ack = m;
+		else if (*ack && ok && m->retrans && m->ts - prev_ok >= 400000000LL && m->ts - (*ack)->ts >= 100000000LL)
+			after++;
+		if (ok)
+			prev_ok = m->ts;
+	}
+	return after;
+}
+
 unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, bool media_path,
 		    void (*emit)(void *ctx, const struct call *c, const struct finding *f), void *ctx)
 {
@@ -244,25 +268,41 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		return 0;
 
 	/* (c) the 2xx retransmitted and no ACK: Timer H ends the call 32 s after the first 2xx */
-	if (!(c->consumer_marks & WARN_MISSING_ACK) && !c->acked && c->ok_retrans >= 2 && !c->sig_gaps) {
+	const struct msg_rec *ack = NULL;
+	uint32_t after_ack = 0;
+	if (!(c->consumer_marks & WARN_MISSING_ACK) && c->acked && c->ok_retrans >= 2 && !c->sig_gaps)
+		after_ack = oks_after_ack(c, &ack);
+	if (!(c->consumer_marks & WARN_MISSING_ACK) && (!c->acked || after_ack >= 2) && c->ok_retrans >= 2 &&
+	    !c->sig_gaps) {
 		int64_t left = c->answer_ts + TIMER_H_NS - now;
 		struct finding *f = finding_add(&fs, "MISSING_ACK", SEV_CRITICAL, PARTY_B, c->answer_ts);
 		if (f) {
-			finding_title(f, "No ACK for the 200 OK: Timer H ends this call in %.0f s", left > 0 ? secs(left) : 0.0);
+			finding_title(f, ack ? "The 200 OK keeps coming after the ACK: Timer H ends this call in %.0f s"
+					     : "No ACK for the 200 OK: Timer H ends this call in %.0f s",
+				      left > 0 ? secs(left) : 0.0);
 			char at[64];
 			format_utc_readable(at, sizeof(at), c->answer_ts);
-			finding_explain(f, "The callee answered at %s and has retransmitted its 200 OK %u time%s (RFC 3261 "
-					"Timer G) with no ACK seen. Unless an ACK arrives, the callee gives up 64*T1 = 32 s "
-					"after the first 200 (Timer H) and hangs up.",
-					at, c->ok_retrans, c->ok_retrans == 1 ? "" : "s");
+			if (ack)
+				finding_explain(f, "The callee answered at %s; the caller ACKed it, yet the callee has "
+						"retransmitted its 200 OK %u more times (RFC 3261 Timer G): the ACKs are lost "
+						"between here and the callee. Unless one arrives, the callee gives up 64*T1 = "
+						"32 s after the first 200 (Timer H) and hangs up.", at, after_ack);
+			else
+				finding_explain(f, "The callee answered at %s and has retransmitted its 200 OK %u time%s (RFC "
+						"3261 Timer G) with no ACK seen. Unless an ACK arrives, the callee gives up "
+						"64*T1 = 32 s after the first 200 (Timer H) and hangs up.",
+						at, c->ok_retrans, c->ok_retrans == 1 ? "" : "s");
 			finding_recommend(f, "Look at where the caller sends its ACK: the 200's Contact and Record-Route "
 					  "(a private or unreachable address), and a NAT or SIP ALG between them.");
 			answer_evidence(f, c);
+			if (ack)
+				finding_evidence(f, ack->frame, ack->ts, ack->point, "first ACK, sent by the caller");
 			for (int i = (int)c->n_msgs - 1; i >= 0; i--) {
 				const struct msg_rec *m = &c->msgs[i];
 				if (!m->request && m->status >= 200 && m->status < 300 && m->retrans &&
 				    m->cseq == c->initial_cseq && !strcmp(m->method, "INVITE")) {
-					finding_evidence(f, m->frame, m->ts, m->point, "the 200 OK again, with no ACK");
+					finding_evidence(f, m->frame, m->ts, m->point,
+							 ack ? "the 200 OK again, after the ACK" : "the 200 OK again, with no ACK");
 					break;
 				}
 			}
@@ -314,6 +354,15 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		int64_t alive = c->rtcp_last_by[p] > c->stun_last_by[p] ? c->rtcp_last_by[p] : c->stun_last_by[p];
 		if (alive > d[p].last_ts && alive > since && now - alive < cfg->silence_ns)
 			continue;
+		/* silent while the other flows: when the other's RTP paused too (both
+		 * quiet while nobody speaks) and came back during this silence, only
+		 * the time since it came back counts */
+		const struct stream *qs = d[q].last;
+		if (qs && qs->n_gaps && qs->n_gaps <= STREAM_MAX_GAPS) {
+			int64_t back = qs->gaps[qs->n_gaps - 1].end;
+			if (back > now - quiet[p] && now - back < cfg->silence_ns)
+				continue;
+		}
 		bool never = d[p].last_ts <= since;
 		/* RTP that stopped may be a phone suppressing its silence: a warning;
 		 * RTP that never came since the answer: critical */

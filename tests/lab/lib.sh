@@ -21,6 +21,10 @@ LAB_NS=()
 LAB_PIDS=()
 LAB_KILL9=()
 LAB_CAPS=()
+LAB_WATCHES=()
+LAB_WATCHED=()
+# deadair watch runs live at these capture points (watch_check.py); empty: none
+LAB_WATCH_POINTS=${LAB_WATCH_POINTS-phone far}
 LAB_T0=
 PHONE_IP=10.0.0.2
 HOG_IP=10.0.0.3
@@ -284,6 +288,7 @@ lab_capture() {
 	*) [ -e "/run/netns/$(ns_name "$point")" ] || lab_die "unknown capture point $point"
 	   ns=$point ifc=eth0 ;;  # a host lab_wan_host added
 	esac
+	case " $LAB_WATCH_POINTS " in *" $point "*) lab_watch "$point" "$ns" "$ifc" "$filter" ;; esac
 	# ip netns exec execs tcpdump: $! is tcpdump itself, which lab_capture_stop ends
 	ip netns exec "$(ns_name $ns)" tcpdump -i $ifc -U --immediate-mode -n -s 0 -w "$LAB_WORK/$point.pcap" "$filter" \
 		2>"$LAB_WORK/tcpdump-$point.log" &
@@ -296,6 +301,28 @@ lab_capture() {
 		sleep 0.1
 	done
 	lab_die "tcpdump at $point did not start: $(cat "$LAB_WORK/tcpdump-$point.log")"
+}
+
+# lab_watch POINT NS IFACE FILTER: deadair watch live on the interface tcpdump
+# records at POINT, with the same filter, started before it (lab_capture) and
+# stopped after it (lab_capture_stop: SIGINT, watch ends the calls in progress
+# as a capture's end does); its alerts in watch-POINT.jsonl, each line's
+# arrival time in watch-POINT.jsonl.arrived; lab_check compares them with the
+# capture (watch_check.py).
+lab_watch() {
+	local point=$1 ns=$2 ifc=$3 filter=$4 out="$LAB_WORK/watch-$1.jsonl"
+	python3 "$LAB_DIR/watch_check.py" run "$out" -- ip netns exec "$(ns_name "$ns")" \
+		"${DEADAIR:-deadair}" watch -i "$ifc" --verbose --status 0 "$filter" &
+	local pid=$!
+	LAB_PIDS+=("$pid")
+	LAB_WATCHES+=("$pid")
+	LAB_WATCHED+=("$point")
+	local i
+	for i in $(seq 100); do
+		[ -e "$out.ready" ] && return 0
+		sleep 0.05
+	done
+	lab_die "deadair watch at $point did not start: $(cat "$out.err")"
 }
 
 lab_capture_all() {
@@ -315,6 +342,13 @@ lab_capture_stop() {
 		wait "$pid" 2>/dev/null || true
 	done
 	LAB_CAPS=()
+	for pid in "${LAB_WATCHES[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${LAB_WATCHES[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	LAB_WATCHES=()
 }
 
 # lab_bg ROLE CMD...: a process in ROLE's namespace, in the work directory, killed at the end.
@@ -360,8 +394,18 @@ lab_check() {
 		done
 		lab_log "kept captures $(echo $points) in $LAB_SAVE"
 	fi
-	python3 "$LAB_DIR/check.py" "${DEADAIR:-deadair}" "$LAB_SCEN_DIR/expect" "$LAB_WORK" ||
-		{ lab_log "work files kept in $LAB_WORK"; LAB_KEEP_WORK=1; exit 1; }
+	local bad=
+	python3 "$LAB_DIR/check.py" "${DEADAIR:-deadair}" "$LAB_SCEN_DIR/expect" "$LAB_WORK" || bad=1
+	# deadair watch, live at the same points (lab_watch), against their captures
+	if [ ${#LAB_WATCHED[@]} -gt 0 ]; then
+		python3 "$LAB_DIR/watch_check.py" check "${DEADAIR:-deadair}" "$(basename "$LAB_SCEN_DIR")" \
+			"$LAB_WORK" "${LAB_WATCHED[@]}" || bad=1
+	fi
+	if [ -n "$bad" ]; then
+		lab_log "work files kept in $LAB_WORK"
+		LAB_KEEP_WORK=1
+		exit 1
+	fi
 	lab_log "done"
 }
 

@@ -121,6 +121,26 @@ static void test_stopped_midcall_is_a_warning(void **state)
 	assert_int_equal(g.sev[0], SEV_WARNING);
 }
 
+/* Both parties pause 6 s (nobody speaks, as the lab's nat_pinhole_expiry
+ * does before its hold); the caller talks again 0.1 s before the callee: no
+ * one-way audio in between, the callee was silent only 0.1 s while the
+ * caller's RTP flowed. Silent 5 s after the caller came back, it is. */
+static void test_both_paused_one_back_first(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 10 * S, T0 + 4 * S);
+	struct gap_rec gap = { .start = T0 + 4 * S - S / 10, .end = T0 + 10 * S - S / 10 };
+	x.st[0].gaps = &gap;
+	x.st[0].n_gaps = 1;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 10 * S, &cfg5, true, collect, &g), 0);
+	x.st[0].last_ts = T0 + 15 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 15 * S, &cfg5, true, collect, &g), 1);
+	assert_int_equal(g.dirs[0], PARTY_B);
+	assert_int_equal(g.sev[0], SEV_WARNING);
+}
+
 static void test_keepalive_keeps_quiet(void **state)
 {
 	(void)state;
@@ -184,6 +204,59 @@ static void test_missing_ack_and_watchdog(void **state)
 	assert_int_equal(warn_check(&x.c, T0 + 35 * S, &wd, true, collect, &h), 0);
 	assert_int_equal(warn_check(&x.c, T0 + 36 * S + 1, &wd, true, collect, &h), 1);
 	assert_string_equal(h.ids[0], "RTP_TIMEOUT");
+}
+
+static void add_msg(struct msg_rec *m, bool request, const char *method, uint16_t status, int64_t ts, bool retrans)
+{
+	memset(m, 0, sizeof(*m));
+	m->request = request;
+	snprintf(m->method, sizeof(m->method), "%s", method);
+	m->status = status;
+	m->ts = ts;
+	m->retrans = retrans;
+	m->cseq = 1;
+	m->frame = (uint64_t)(ts / 1000000);
+}
+
+/* Seen on the caller's side the ACKs are there and the 200 keeps coming after
+ * them (Timer G): they are lost on the way, Timer H ends the call. A 200
+ * retransmitted once after the ACK (the two crossed) is no warning. */
+static void test_missing_ack_after_the_ack(void **state)
+{
+	(void)state;
+	struct fixture x;
+	make_call(&x, T0 + 20 * S, T0 + 20 * S);
+	struct msg_rec msgs[6];
+	x.c.msgs = msgs;
+	x.c.initial_cseq = 1;
+	add_msg(&msgs[0], true, "INVITE", 0, T0, false);
+	add_msg(&msgs[1], false, "INVITE", 200, T0 + S, false);
+	add_msg(&msgs[2], true, "ACK", 0, T0 + S + S / 100, false);
+	add_msg(&msgs[3], false, "INVITE", 200, T0 + S + S / 2, true);
+	add_msg(&msgs[4], true, "ACK", 0, T0 + S + S / 2 + S / 100, false);
+	add_msg(&msgs[5], false, "INVITE", 200, T0 + 2 * S + S / 2, true);
+	x.c.acked = true;
+	x.c.n_msgs = 5;
+	x.c.ok_retrans = 1;
+	struct got g = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 2 * S, &cfg5, true, collect, &g), 0);
+	x.c.n_msgs = 6;
+	x.c.ok_retrans = 2;
+	assert_int_equal(warn_check(&x.c, T0 + 3 * S, &cfg5, true, collect, &g), 1);
+	assert_string_equal(g.ids[0], "MISSING_ACK");
+	assert_int_equal(g.sev[0], SEV_CRITICAL);
+	assert_int_equal(warn_check(&x.c, T0 + 4 * S, &cfg5, true, collect, &g), 0);
+	/* the same two retransmissions before the ACK: it arrived, no warning */
+	make_call(&x, T0 + 20 * S, T0 + 20 * S);
+	x.c.msgs = msgs;
+	x.c.initial_cseq = 1;
+	add_msg(&msgs[2], false, "INVITE", 200, T0 + S + S / 2, true);
+	add_msg(&msgs[3], false, "INVITE", 200, T0 + 2 * S + S / 2, true);
+	add_msg(&msgs[4], true, "ACK", 0, T0 + 2 * S + S / 2 + S / 100, false);
+	x.c.n_msgs = 5;
+	x.c.ok_retrans = 2;
+	struct got h = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 3 * S, &cfg5, true, collect, &h), 0);
 }
 
 /* Silence and packets the capture itself dropped (pcap_stats): a silence
@@ -299,10 +372,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_way_from_start_once),
 		cmocka_unit_test(test_stopped_midcall_is_a_warning),
+		cmocka_unit_test(test_both_paused_one_back_first),
 		cmocka_unit_test(test_keepalive_keeps_quiet),
 		cmocka_unit_test(test_hold_keeps_quiet),
 		cmocka_unit_test(test_no_rtp_needs_the_media_path),
 		cmocka_unit_test(test_missing_ack_and_watchdog),
+		cmocka_unit_test(test_missing_ack_after_the_ack),
 		cmocka_unit_test(test_capture_drops_hold_silence),
 		cmocka_unit_test(test_alert_is_one_line),
 	};
