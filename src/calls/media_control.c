@@ -62,8 +62,12 @@ void calls_rtcp(struct calls *t, const struct dgram *d)
 				own->rtcp_sent++;
 				own->rtcp_last_sent_ts = d->ts_ns;
 				if (p.pt == RTCP_SR) {
+					if (own->last_sr_ts > own->last_ts && own->last_ts &&
+					    (int32_t)(p.pkt_count - own->last_sr_pkts) > 0)
+						own->sr_sent_unseen_ts = d->ts_ns;
 					own->last_sr_ntp = (uint32_t)(p.ntp >> 16);
 					own->last_sr_ts = d->ts_ns;
+					own->last_sr_pkts = p.pkt_count;
 				}
 			}
 		}

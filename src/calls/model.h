@@ -332,6 +332,10 @@ struct stream {
 	int64_t rtcp_last_sent_ts;    /* the last of them */
 	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */
 	int64_t last_sr_ts;           /* when that SR passed the capture point */
+	uint32_t last_sr_pkts;        /* that SR's sender packet count */
+	int64_t sr_sent_unseen_ts;    /* an SR whose packet count rose from the previous SR's, both
+				       * after this stream's last RTP here: it sent RTP that did not
+				       * pass here (when; 0: none) */
 
 	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
 };

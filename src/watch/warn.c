@@ -352,7 +352,11 @@ unsigned warn_check(struct call *c, int64_t now, const struct warn_config *cfg, 
 		 * stopped: its packets get through, it has nothing to say (mute,
 		 * silence suppression) */
 		int64_t alive = c->rtcp_last_by[p] > c->stun_last_by[p] ? c->rtcp_last_by[p] : c->stun_last_by[p];
-		if (alive > d[p].last_ts && alive > since && now - alive < cfg->silence_ns)
+		/* ... unless its sender reports count RTP sent since its last packet
+		 * came here: sent, and lost on the way (RFC 3550 6.4.1) */
+		bool sent_unseen = d[p].last && d[p].last->sr_sent_unseen_ts > d[p].last_ts &&
+				   d[p].last->sr_sent_unseen_ts > since;
+		if (alive > d[p].last_ts && alive > since && now - alive < cfg->silence_ns && !sent_unseen)
 			continue;
 		/* silent while the other flows: when the other's RTP paused too (both
 		 * quiet while nobody speaks) and came back during this silence, only

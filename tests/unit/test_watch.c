@@ -149,6 +149,18 @@ static void test_keepalive_keeps_quiet(void **state)
 	x.c.stun_last_by[PARTY_A] = T0 + 15 * S; /* the caller's STUN after its RTP stopped */
 	struct got g = { 0 };
 	assert_int_equal(warn_check(&x.c, T0 + 16 * S, &cfg5, true, collect, &g), 0);
+
+	/* its RTCP arriving, its sender reports saying nothing sent: muted, quiet */
+	make_call(&x, T0 + 10 * S, T0 + 16 * S);
+	x.c.rtcp_last_by[PARTY_A] = T0 + 15 * S;
+	struct got h = { 0 };
+	assert_int_equal(warn_check(&x.c, T0 + 16 * S, &cfg5, true, collect, &h), 0);
+	/* its sender reports counting RTP sent after the last that came here
+	 * (the RTCP's own NAT mapping alive, the RTP's not): one-way audio */
+	x.st[0].sr_sent_unseen_ts = T0 + 15 * S;
+	assert_int_equal(warn_check(&x.c, T0 + 16 * S, &cfg5, true, collect, &h), 1);
+	assert_string_equal(h.ids[0], "ONE_WAY_AUDIO");
+	assert_int_equal(h.dirs[0], PARTY_A);
 }
 
 static void test_hold_keeps_quiet(void **state)
