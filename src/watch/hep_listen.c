@@ -582,6 +582,16 @@ size_t hep_agents(const struct hep_listen *h, struct hep_agent_stats *out, size_
 	return k;
 }
 
+size_t hep_tables(const struct hep_listen *h, struct calls **calls, int64_t *now, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < h->n_agents && k < max; i++, k++) {
+		calls[k] = h->agents[i]->calls;
+		now[k] = h->agents[i]->now;
+	}
+	return k;
+}
+
 const char *hep_point_name(const struct hep_listen *h, uint16_t point)
 {
 	if (!h || point < h->first_point || (size_t)(point - h->first_point) >= h->n_agents)

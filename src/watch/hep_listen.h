@@ -100,6 +100,8 @@ void hep_finish(struct hep_listen *h);
 const struct hep_stats *hep_get_stats(const struct hep_listen *h);
 /* Agents known so far, in the order they were first heard; at most max into out. */
 size_t hep_agents(const struct hep_listen *h, struct hep_agent_stats *out, size_t max);
+/* Up to max agents' calls tables, each with the agent's time now. */
+size_t hep_tables(const struct hep_listen *h, struct calls **calls, int64_t *now, size_t max);
 /* "hep agent 2001" for an agent's point, NULL for a point that is not one. */
 const char *hep_point_name(const struct hep_listen *h, uint16_t point);
 

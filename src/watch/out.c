@@ -268,7 +268,10 @@ static void add_call(void *ctx, struct call *c)
 static void publish(struct watch_out *o, const struct out_view *v)
 {
 	unsigned n = calls_in_progress(v->calls);
-	struct snap *s = snap_new(n < SNAP_CALLS_MAX ? n : SNAP_CALLS_MAX);
+	for (size_t i = 0; i < v->n_more; i++)
+		n += calls_in_progress(v->more[i].calls);
+	unsigned room = n < SNAP_CALLS_MAX ? n : SNAP_CALLS_MAX;
+	struct snap *s = snap_new(room);
 	if (!s)
 		return;
 	const struct calls_stats *cs = calls_get_stats(v->calls);
@@ -284,7 +287,7 @@ static void publish(struct watch_out *o, const struct out_view *v)
 	s->calls_seen = cs->calls;
 	s->calls_finished = v->calls_finished;
 	s->calls_refused = cs->limit_calls;
-	s->in_progress = n + v->more_in_progress;
+	s->in_progress = n;
 	if (v->live) {
 		struct live_stats ls;
 		live_get_stats(v->live, &ls);
@@ -309,8 +312,13 @@ static void publish(struct watch_out *o, const struct out_view *v)
 	s->counts = o->counts;
 	o->building = s;
 	o->build_now = v->now;
-	if (n)
-		calls_each(v->calls, n, add_call, o);
+	if (room)
+		calls_each(v->calls, room, add_call, o);
+	/* the agents' calls, each table at its own time */
+	for (size_t i = 0; i < v->n_more && s->n_calls < room; i++) {
+		o->build_now = v->more[i].now;
+		calls_each(v->more[i].calls, room - s->n_calls, add_call, o);
+	}
 	o->building = NULL;
 	/* newest first */
 	for (unsigned i = 0; i < o->n_done; i++) {

@@ -31,6 +31,11 @@ struct out_config {
 };
 
 /* What the capture loop knows, for a snapshot. */
+struct out_table {
+	struct calls *calls;
+	int64_t now;                    /* that table's capture time */
+};
+
 struct out_view {
 	struct calls *calls;
 	int64_t now;                    /* capture time */
@@ -38,7 +43,9 @@ struct out_view {
 	struct live *live;              /* NULL: a file */
 	const struct alerts *alerts;
 	bool ended;                     /* the input has ended */
-	unsigned more_in_progress;      /* calls in progress in other tables (--hep agents') */
+	/* other calls tables (the --hep agents'), each with its own time */
+	const struct out_table *more;
+	size_t n_more;
 };
 
 struct watch_out;

@@ -168,9 +168,18 @@ static void publish(struct watch *w, bool ended)
 			out_hep_total(w->wo, id, ag[i].packets);
 		}
 	}
+	struct out_table more[HEP_MAX_AGENTS];
+	size_t n_more = 0;
+	if (w->hep) {
+		struct calls *t[HEP_MAX_AGENTS];
+		int64_t now[HEP_MAX_AGENTS];
+		n_more = hep_tables(w->hep, t, now, HEP_MAX_AGENTS);
+		for (size_t i = 0; i < n_more; i++)
+			more[i] = (struct out_table){ .calls = t[i], .now = now[i] };
+	}
 	struct out_view v = { .calls = w->calls, .now = w->look_now, .frames = w->frames,
 			      .calls_finished = w->calls_done, .live = w->live, .alerts = &w->out, .ended = ended,
-			      .more_in_progress = hep_in_progress(w) };
+			      .more = more, .n_more = n_more };
 	out_look(w->wo, &v, ended);
 }
 
