@@ -17,6 +17,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import watchlib  # noqa: E402
 
 
+def starting_at(pkts, t_ns):
+    """The packets of udp_packets moved in time to begin at t_ns (as if
+    captured then: an agent sends its own time stamps)."""
+    shift = t_ns - pkts[0][0]
+    return [(p[0] + shift,) + p[1:] for p in pkts]
+
+
 def udp_packets(path):
     """(ts_ns, family, src bytes, dst bytes, sport, dport, payload) of each UDP
     packet of a classic pcap (Ethernet or Linux SLL), IP fragments put back

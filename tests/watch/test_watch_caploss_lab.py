@@ -73,10 +73,6 @@ for i in range(20000):
 """
 
 
-def ip(*args):
-    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
-
-
 def main():
     deadair = os.path.abspath(sys.argv[1])
     if os.geteuid() != 0:
@@ -84,28 +80,14 @@ def main():
         return 77
     tag = f"{os.getpid() % 100000}"
     ns_a, ns_b = f"dacaplA{tag}", f"dacaplB{tag}"
-    if ip("netns", "add", ns_a).returncode != 0:
-        print("SKIPPED: ip netns add failed")
+    why = watchlib.veth_pair(ns_a, ns_b, "vca", "vcb", A, B)
+    if why:
+        print(f"SKIPPED: {why}")
         return 77
     failures = []
     checks = 0
     w = None
     try:
-        steps = [
-            ["netns", "add", ns_b],
-            ["-n", ns_a, "link", "add", "vca", "type", "veth", "peer", "name", "vcb", "netns", ns_b],
-            ["-n", ns_a, "addr", "add", A + "/24", "dev", "vca"],
-            ["-n", ns_b, "addr", "add", B + "/24", "dev", "vcb"],
-            ["-n", ns_a, "link", "set", "lo", "up"],
-            ["-n", ns_b, "link", "set", "lo", "up"],
-            ["-n", ns_a, "link", "set", "vca", "up"],
-            ["-n", ns_b, "link", "set", "vcb", "up"],
-        ]
-        for s in steps:
-            r = ip(*s)
-            if r.returncode != 0:
-                print(f"SKIPPED: ip {' '.join(s)}: {r.stderr.strip()}")
-                return 77
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             scn = os.path.join(tmp, "caploss.scn")
@@ -197,8 +179,7 @@ def main():
         if w and w.p.poll() is None:
             w.p.send_signal(signal.SIGCONT)
             w.p.kill()
-        ip("netns", "del", ns_a)
-        ip("netns", "del", ns_b)
+        watchlib.netns_del(ns_a, ns_b)
     for f in failures:
         print("FAIL:", f)
     print(f"{checks} checks, {len(failures)} failures")

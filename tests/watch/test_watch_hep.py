@@ -59,8 +59,7 @@ def main():
             t0 = time.time_ns()
             for name, how, agent in PLAN:
                 pkts = heplib.udp_packets(caps[name])
-                shift = t0 - pkts[0][0]
-                pkts = [(p[0] + shift,) + p[1:] for p in pkts]
+                pkts = heplib.starting_at(pkts, t0)
                 t0 = pkts[-1][0] + 2_000_000_000
                 if how == "udp2":
                     heplib.send_udp([heplib.hep2(p, agent) for p in pkts], uport)
@@ -73,8 +72,7 @@ def main():
             # the same call from two agents at once: one over UDP, one over TCP
             name, ag_u, ag_t = TWO_AGENTS
             pkts = heplib.udp_packets(caps[name])
-            shift = t0 - pkts[0][0]
-            pkts = [(p[0] + shift,) + p[1:] for p in pkts]
+            pkts = heplib.starting_at(pkts, t0)
             us = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             ts_ = socket.create_connection(("127.0.0.1", tport), timeout=10)
             for i, p in enumerate(pkts):

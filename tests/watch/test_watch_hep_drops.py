@@ -76,8 +76,7 @@ def main():
         os.makedirs(out_dir, exist_ok=True)
         cap = watchlib.generate("clean_call", out_dir)
         pkts = heplib.udp_packets(cap)
-        shift = time.time_ns() - pkts[0][0]
-        pkts = [(p[0] + shift,) + p[1:] for p in pkts]
+        pkts = heplib.starting_at(pkts, time.time_ns())
 
         rc, dropped, findings, end = run(deadair, pkts, stall=True)
         print("stalled:", end)
@@ -100,8 +99,7 @@ def main():
         rtp_i = [i for i, p in enumerate(pkts) if p[6][:1] == b"\x80"]
         gone = set(rtp_i[::20])
         lossy = [p for i, p in enumerate(pkts) if i not in gone]
-        shift = time.time_ns() - lossy[0][0]
-        lossy = [(p[0] + shift,) + p[1:] for p in lossy]
+        lossy = heplib.starting_at(lossy, time.time_ns())
         rc, dropped, findings, end = run(deadair, lossy, stall=False)
         print("network loss:", end)
         checks += 1

@@ -40,9 +40,7 @@ def main():
         os.makedirs(out_dir, exist_ok=True)
         cap = watchlib.generate("clean_call", out_dir)
         pkts = heplib.udp_packets(cap)
-        t0 = pkts[0][0]
-        shift = time.time_ns() - 300 * 10**9 - t0
-        pkts = [(p[0] + shift,) + p[1:] for p in pkts]
+        pkts = heplib.starting_at(pkts, time.time_ns() - 300 * 10**9)
         cut = next(i for i, p in enumerate(pkts) if p[0] - pkts[0][0] > 12 * 10**9)
         port = heplib.free_port(socket.SOCK_DGRAM)
         w = watchlib.Watch([deadair, "watch", "--hep", f"udp:127.0.0.1:{port}", "--listen", "127.0.0.1:0",

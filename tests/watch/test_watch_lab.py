@@ -25,10 +25,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 A, B = "10.99.7.10", "10.99.7.20"
 
 
-def ip(*args):
-    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
-
-
 def main():
     deadair = os.path.abspath(sys.argv[1])
     if os.geteuid() != 0:
@@ -36,28 +32,14 @@ def main():
         return 77
     tag = f"{os.getpid() % 100000}"
     ns_a, ns_b = f"dawatchA{tag}", f"dawatchB{tag}"
-    if ip("netns", "add", ns_a).returncode != 0:
-        print("SKIPPED: ip netns add failed")
+    why = watchlib.veth_pair(ns_a, ns_b, "vwa", "vwb", A, B)
+    if why:
+        print(f"SKIPPED: {why}")
         return 77
     failures = []
     checks = 0
     w = None
     try:
-        steps = [
-            ["netns", "add", ns_b],
-            ["-n", ns_a, "link", "add", "vwa", "type", "veth", "peer", "name", "vwb", "netns", ns_b],
-            ["-n", ns_a, "addr", "add", A + "/24", "dev", "vwa"],
-            ["-n", ns_b, "addr", "add", B + "/24", "dev", "vwb"],
-            ["-n", ns_a, "link", "set", "lo", "up"],
-            ["-n", ns_b, "link", "set", "lo", "up"],
-            ["-n", ns_a, "link", "set", "vwa", "up"],
-            ["-n", ns_b, "link", "set", "vwb", "up"],
-        ]
-        for s in steps:
-            r = ip(*s)
-            if r.returncode != 0:
-                print(f"SKIPPED: ip {' '.join(s)}: {r.stderr.strip()}")
-                return 77
         with tempfile.TemporaryDirectory() as tmp:
             os.chmod(tmp, 0o755)
             text = open(os.path.join(watchlib.ROOT, "tests", "scenarios", "one_way_from_start.scn")).read()
@@ -126,8 +108,7 @@ def main():
     finally:
         if w and w.p.poll() is None:
             w.p.kill()
-        ip("netns", "del", ns_a)
-        ip("netns", "del", ns_b)
+        watchlib.netns_del(ns_a, ns_b)
     for f in failures:
         print("FAIL:", f)
     print(f"{checks} checks, {len(failures)} failures")

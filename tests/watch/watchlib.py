@@ -15,6 +15,38 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SCENGEN = os.path.join(ROOT, "tests", "scengen", "scengen.py")
 
 
+def ip(*args):
+    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=20)
+
+
+def veth_pair(ns_a, ns_b, if_a, if_b, addr_a, addr_b):
+    """Two network namespaces joined by a veth pair, addr_a/24 on if_a in
+    ns_a and addr_b/24 on if_b in ns_b, all up. None when made; else why not
+    (what was made is deleted again). netns_del deletes them after the test."""
+    steps = [
+        ["netns", "add", ns_a],
+        ["netns", "add", ns_b],
+        ["-n", ns_a, "link", "add", if_a, "type", "veth", "peer", "name", if_b, "netns", ns_b],
+        ["-n", ns_a, "addr", "add", addr_a + "/24", "dev", if_a],
+        ["-n", ns_b, "addr", "add", addr_b + "/24", "dev", if_b],
+        ["-n", ns_a, "link", "set", "lo", "up"],
+        ["-n", ns_b, "link", "set", "lo", "up"],
+        ["-n", ns_a, "link", "set", if_a, "up"],
+        ["-n", ns_b, "link", "set", if_b, "up"],
+    ]
+    for s in steps:
+        r = ip(*s)
+        if r.returncode != 0:
+            netns_del(ns_a, ns_b)
+            return f"ip {' '.join(s)}: {r.stderr.strip()}"
+    return None
+
+
+def netns_del(*names):
+    for n in names:
+        ip("netns", "del", n)
+
+
 def generate(name, out_dir):
     path = os.path.join(out_dir, name + ".pcap")
     subprocess.run([sys.executable, SCENGEN, os.path.join(ROOT, "tests", "scenarios", name + ".scn"), path],
