@@ -114,6 +114,8 @@ bool grow_array(void **arr, uint32_t *cap, uint32_t n, uint32_t max, size_t elem
 
 static void calls_destroy(struct calls *t)
 {
+	audio_worker_free(t->cfg.audio_worker); /* its jobs done before the streams go */
+	t->cfg.audio_worker = NULL;
 	htab_free(&t->by_id);
 	for (int k = 0; k < 3; k++)
 		htab_free(&t->legs[k]);
@@ -129,12 +131,15 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
+	t->cfg.audio_worker = NULL;
 	t->sink = *sink;
 	if (!htab_init(&t->by_id, 64, 0) || !htab_init(&t->legs[0], 64, 0) || !htab_init(&t->legs[1], 64, 0) ||
 	    !htab_init(&t->legs[2], 64, 0) || !htab_init(&t->conns, 16, 0) || !media_init(t)) {
 		calls_destroy(t);
 		return NULL;
 	}
+	if (cfg->audio_thread && cfg->decode_audio && !cfg->audio_out)
+		t->cfg.audio_worker = audio_worker_new(&t->cfg); /* NULL: in line */
 	return t;
 }
 
@@ -526,6 +531,7 @@ static void call_finalize(struct calls *t, struct call *c)
 	conn_release_call(t, c);
 	media_path(t, c);
 	ep_settle_call(t, c);
+	audio_settle(t, c->streams);
 	if (t->sink.call_done)
 		t->sink.call_done(t->sink.ctx, c);
 	call_free(t, c);

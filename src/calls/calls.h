@@ -25,6 +25,8 @@
  * point never saw says nothing: those keep idle_ns. */
 #define CALLS_QUIET_NS (240LL * 1000000000LL)
 
+struct audio_worker;
+
 struct calls_config {
 	int64_t gap_ns;          /* a silence longer than this in a stream is a gap */
 	int64_t bin_ns;          /* activity bin width to start with */
@@ -52,6 +54,9 @@ struct calls_config {
 	uint32_t raw_call_max;   /* bytes kept of one call's messages */
 	uint64_t raw_total_max;  /* bytes kept of the messages of all calls in progress */
 	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
+	bool audio_thread;       /* decode audio on a thread of its own when there are two
+				  * processors and no audio_out (audio_worker.h) */
+	struct audio_worker *audio_worker; /* that thread, started by calls_new */
 };
 
 struct calls_config calls_config_default(void);

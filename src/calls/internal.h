@@ -12,6 +12,7 @@
 
 #include <limits.h>
 
+#include "calls/audio_worker.h"
 #include "calls/calls.h"
 #include "core/htab.h"
 
@@ -215,6 +216,24 @@ void stream_free(struct calls *t, struct stream *s);
 /* Whether a STUN Binding response of the capture gave e as someone's public address. */
 bool stun_mapped(const struct calls *t, const struct endpoint *e);
 void unsig_finalize(struct calls *t, struct stream *s);
+/* Waits for the audio thread to be done with stream s (its audio is read or
+ * freed next), or with every stream of a list. */
+static inline void audio_settle_one(struct calls *t, const struct stream *s)
+{
+	if (t->cfg.audio_worker && s->af.job)
+		audio_worker_wait(t->cfg.audio_worker, s->af.job);
+}
+
+static inline void audio_settle(struct calls *t, const struct stream *list)
+{
+	uint64_t last = 0;
+	for (const struct stream *s = list; s; s = s->next)
+		if (s->af.job > last)
+			last = s->af.job;
+	if (t->cfg.audio_worker && last)
+		audio_worker_wait(t->cfg.audio_worker, last);
+}
+
 /* The other party of a call (PARTY_NONE stays none). */
 static inline uint8_t other_party(uint8_t p)
 {

@@ -410,6 +410,7 @@ void stream_free(struct calls *t, struct stream *s)
 	timers_remove(&t->stream_timers, &x->idle);
 	probation_unlink(t, x);
 	t->n_streams--;
+	audio_settle_one(t, s);
 	stream_audio_free(s, &t->cfg);
 	stream_release(s);
 	free(x);
@@ -723,6 +724,7 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 void unsig_finalize(struct calls *t, struct stream *s)
 {
 	unsig_unlink(t, sext(s));
+	audio_settle_one(t, s);
 	if (s->packets >= t->cfg.min_unsignalled_packets) {
 		t->st.streams_unsignalled++;
 		if (t->sink.stream_done)

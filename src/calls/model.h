@@ -328,6 +328,17 @@ struct stream {
 	uint8_t in_seq;               /* packets that came next in sequence, up to 255 */
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
+
+	/* the audio's state that the thread reading packets keeps (stream_audio.c),
+	 * so that the audio itself can be decoded on another thread */
+	struct stream_audio_front {
+		bool on;                  /* its audio is decoded */
+		bool have_seq, have_fmt;
+		uint8_t pt;               /* payload type of the format looked up last */
+		uint16_t last_seq;        /* the last packet decoded */
+		uint32_t sdp_seen;        /* the call's SDP count then */
+		uint64_t job;             /* number of its last job on the audio thread, 0 none */
+	} af;
 	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
 	int64_t rtcp_last_sent_ts;    /* the last of them */
 	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */

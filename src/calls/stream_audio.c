@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calls/audio_worker.h"
 #include "calls/calls.h"
 
 /* Lost packets concealed by the codec at most; a longer gap is silence. */
@@ -67,7 +68,7 @@ static bool first_sound(const struct sdp_media_rec *m, struct audio_format *f)
 	return false;
 }
 
-static void lookup(struct stream_audio *a, const struct stream *s, uint8_t pt, int64_t now)
+static void lookup(struct audio_look *a, const struct stream *s, uint8_t pt, int64_t now)
 {
 	const struct call *c = s->call;
 	struct audio_format f;
@@ -144,28 +145,27 @@ static size_t to_mono(int16_t *x, size_t n, unsigned ch)
 /* The frame position of this packet's audio: from its RTP time stamp relative
  * to the first packet, resynchronised on the arrival time when the two
  * disagree by more than a second (a time stamp jump, a new rate). */
-static uint64_t place(struct stream_audio *a, const struct stream *s, const struct dgram *d,
-		      const struct rtp_hdr *h)
+static uint64_t place(struct stream_audio *a, const struct audio_job *j)
 {
 	uint32_t rate = a->fmt.rate, clock = a->fmt.clock ? a->fmt.clock : rate;
 	if (!a->pos_init) {
-		a->origin = s->call ? s->call->start_ts : s->first_ts;
-		if (a->origin > d->ts_ns)
-			a->origin = d->ts_ns;
+		a->origin = j->origin;
+		if (a->origin > j->ts_ns)
+			a->origin = j->ts_ns;
 		a->pos_init = true;
 		a->pos_rate = 0;
 	}
 	/* a capture whose clock steps back puts a packet before the origin: frame 0 */
-	int64_t arrival = d->ts_ns > a->origin ? (d->ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000 : 0;
+	int64_t arrival = j->ts_ns > a->origin ? (j->ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000 : 0;
 	if (a->pos_rate != rate) {
 		a->pos_rate = rate;
 		a->base_pos = arrival;
 		a->ext_rtp = 0;
-		a->last_rtp = h->ts;
+		a->last_rtp = j->rtp_ts;
 		a->next_pos = 0;
 	} else {
-		a->ext_rtp += (int32_t)(h->ts - a->last_rtp);
-		a->last_rtp = h->ts;
+		a->ext_rtp += (int32_t)(j->rtp_ts - a->last_rtp);
+		a->last_rtp = j->rtp_ts;
 	}
 	int64_t pos = a->base_pos + a->ext_rtp * (int64_t)rate / (int64_t)clock;
 	int64_t diff = pos - arrival;
@@ -188,7 +188,7 @@ static void emit(struct stream_audio *a, struct stream *s, const struct calls_co
 }
 
 /* Decodes the payload as the receiver would with its negotiated codec. */
-static void misdecode(struct stream_audio *a, const struct rtp_hdr *h, const int16_t *sent, size_t n_sent)
+static void misdecode(struct stream_audio *a, const struct audio_job *h, const int16_t *sent, size_t n_sent)
 {
 	struct audio_misdecode *m = &a->mis;
 	if (!audio_codec_decodable(a->expected.codec) || a->expected.codec == a->fmt.codec)
@@ -223,55 +223,104 @@ static void misdecode(struct stream_audio *a, const struct rtp_hdr *h, const int
 	m->packets++;
 }
 
+/* What the thread reading packets decides of one (the stream's and its
+ * call's state are its own to read), handed to stream_audio_run in line or
+ * through the audio thread. */
 void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 			 const struct calls_config *cfg)
 {
 	if (!cfg->decode_audio || s->media == MEDIA_VIDEO || s->media == MEDIA_OTHER)
 		return;
-	struct stream_audio *a = s->audio;
+	struct stream_audio_front *f = &s->af;
 	/* a flow on probation costs little (media.c): its audio waits until it
 	 * proves to be a stream, its first packets not heard; but the streams
 	 * of a call are heard from their first packet, up to a few per call */
 	bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
-	if (!a && !early && !stream_is_proven(s))
+	if (!f->on && !early && !stream_is_proven(s))
 		return;
+	struct audio_job j = { .s = s, .first_ts = s->first_ts, .kind = AJ_OPEN };
+	bool opening = !f->on;
+	if (opening) {
+		f->on = true;
+		if (s->call)
+			s->call->audio_streams++;
+	}
+	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt) {
+		if (opening)
+			goto run;
+		return;
+	}
+	/* in sequence order only, as a receiver's jitter buffer plays them */
+	uint16_t lost = 0;
+	if (f->have_seq) {
+		uint16_t dseq = (uint16_t)(h->seq - f->last_seq);
+		if (dseq == 0 || dseq >= 0x8000) {
+			j.kind = AJ_LATE;
+			goto run;
+		}
+		lost = (uint16_t)(dseq - 1);
+	}
+	f->have_seq = true;
+	f->last_seq = h->seq;
+	if (!f->have_fmt || h->pt != f->pt || (s->call && s->call->n_sdp != f->sdp_seen)) {
+		lookup(&j.look, s, h->pt, d->ts_ns);
+		j.relook = true;
+		f->have_fmt = true;
+		f->pt = h->pt;
+		f->sdp_seen = j.look.sdp_seen;
+	}
+	j.kind = AJ_PACKET;
+	j.ts_ns = d->ts_ns;
+	j.origin = s->call ? s->call->start_ts : s->first_ts;
+	j.frame = d->frame;
+	j.rtp_ts = h->ts;
+	j.payload_len = (uint32_t)h->payload_len;
+	j.payload = h->payload;
+	j.lost = lost;
+	j.pt = h->pt;
+	j.marker = h->marker;
+run:
+	if (cfg->audio_worker)
+		f->job = audio_worker_push(cfg->audio_worker, &j);
+	else
+		stream_audio_run(&j, cfg);
+}
+
+void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
+{
+	struct stream *s = j->s;
+	struct stream_audio *a = s->audio;
 	if (!a) {
 		a = calloc(1, sizeof(*a));
 		if (!a)
 			return;
-		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
+		level_track_init(&a->lv, j->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
 		a->pt = -1;
 		s->audio = a;
-		if (s->call)
-			s->call->audio_streams++;
 	}
-	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt)
+	if (j->kind == AJ_LATE)
+		a->late++;
+	if (j->kind != AJ_PACKET)
 		return;
-	/* in sequence order only, as a receiver's jitter buffer plays them */
-	uint16_t lost = 0;
-	if (a->have_seq) {
-		uint16_t dseq = (uint16_t)(h->seq - a->last_seq);
-		if (dseq == 0 || dseq >= 0x8000) {
-			a->late++;
-			return;
-		}
-		lost = (uint16_t)(dseq - 1);
-	}
-	a->have_seq = true;
-	a->last_seq = h->seq;
-
-	if (h->pt != a->pt || (s->call && s->call->n_sdp != a->sdp_seen)) {
+	uint16_t lost = j->lost;
+	if (j->relook) {
 		enum audio_codec before = a->fmt.codec;
 		uint32_t before_rate = a->fmt.rate;
-		lookup(a, s, h->pt, d->ts_ns);
+		a->fmt = j->look.fmt;
+		a->expected = j->look.expected;
+		a->encrypted_media = j->look.encrypted_media;
+		a->listed = j->look.listed;
+		a->pt = j->look.pt;
+		a->sdp_seen = j->look.sdp_seen;
 		if (a->dec && (a->fmt.codec != before || a->fmt.rate != before_rate)) {
 			audio_dec_free(a->dec);
 			a->dec = NULL;
 		}
 	}
-	struct level_bin *bin = level_track_at(&a->lv, d->ts_ns);
+	const struct audio_job *h = j;
+	struct level_bin *bin = level_track_at(&a->lv, j->ts_ns);
 	if (!bin->frame)
-		bin->frame = (uint32_t)d->frame;
+		bin->frame = (uint32_t)j->frame;
 	if (h->marker)
 		bin->flags |= LEVEL_TALKSPURT;
 	if (a->fmt.codec == AUDIO_CN || h->pt == 13 || h->pt == 19) {
@@ -302,7 +351,7 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		a->last_frames = 0;
 	}
 	int16_t pcm[AUDIO_OUT_MAX];
-	uint64_t pos = place(a, s, d, h);
+	uint64_t pos = place(a, j);
 	if (lost > 0 && lost <= CONCEAL_MAX_PACKETS && a->last_frames && audio_dec_has_plc(a->dec)) {
 		size_t frames = lost * a->last_frames;
 		uint64_t at = pos >= frames ? pos - frames : 0;

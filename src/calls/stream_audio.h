@@ -60,8 +60,6 @@ struct stream_audio {
 	uint32_t sdp_seen;        /* the call's SDP count when fmt was looked up */
 	bool encrypted_media, listed;
 	struct audio_format expected; /* the receiver's negotiated codec */
-	bool have_seq;
-	uint16_t last_seq;
 	size_t last_frames;       /* sample frames of the last payload */
 	uint64_t last_hash;       /* of the last payload, for repeats, when longer than STREAM_AUDIO_KEEP */
 	bool last_hashed;         /* last_hash is that of last_payload */
@@ -91,7 +89,9 @@ struct audio_out {
 	void (*close)(void *ctx, struct stream *s);
 };
 
-/* One RTP packet of stream s (after stream_update). */
+/* One RTP packet of stream s (after stream_update): decoded in line, or by
+ * the audio thread when cfg->audio_worker is set (audio_worker.h), after
+ * which s->audio is read only once audio_worker_wait(s->af.job) returns. */
 void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 			 const struct calls_config *cfg);
 /* Frees the audio state of s (closing its writer). */

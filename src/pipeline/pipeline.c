@@ -208,6 +208,12 @@ void pipeline_on_unsignalled(void *ctx, struct stream *s)
 		report_stream_text(r->unsig, s, r->sum.first_ts, &r->style);
 }
 
+unsigned pipeline_threads(void)
+{
+	const char *e = getenv("DEADAIR_THREADS");
+	return e && strcmp(e, "1") == 0 ? 1 : 2;
+}
+
 bool pipeline_keeps_raw(const struct pipeline_opts *o)
 {
 	return !o->quiet && (o->format == REPORT_HTML || o->whole_messages);

@@ -89,6 +89,9 @@ struct pipeline_opts {
 /* Whether the calls stage is to keep each call's SIP messages as bytes for
  * this report (calls_config.keep_raw): HTML, or whole_messages, never -q. */
 bool pipeline_keeps_raw(const struct pipeline_opts *o);
+/* Threads an analysis may use: 2 (the audio decoded on a thread of its own
+ * where there are two processors), or 1 when DEADAIR_THREADS=1. */
+unsigned pipeline_threads(void);
 
 /* input_format values besides the trace formats of source/trace.h (which
  * start at TRACE_RAW). */

@@ -106,6 +106,7 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 	pr->audio.out.ctx = &pr->audio; /* a copy of the run writes through its own */
 	ccfg.audio_out = audio_files_out(&pr->audio);
 	ccfg.decode_audio = !r->o->no_audio;
+	ccfg.audio_thread = pipeline_threads() > 1;
 	ccfg.keep_raw = pipeline_keeps_raw(r->o);
 	/* evidence names interfaces where the point has several */
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s, .cap = p->iface < 0 ? cap : NULL };

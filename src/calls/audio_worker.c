@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* The audio thread of audio_worker.h: one producer (the reader) and one
+ * consumer (the thread) share a ring of bytes whose positions only grow, so
+ * each side writes its own counter and reads the other's. Each side spins a
+ * little before it sleeps on the condition variable, since the other is
+ * usually microseconds away. */
+#define _GNU_SOURCE
+#include "calls/audio_worker.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING_BYTES (4u << 20)
+#define REC_ALIGN 16u
+#define BATCH_BYTES (64u << 10) /* published to the thread, and given back, in steps of this */
+#define SPINS 1000
+
+/* A record: its length (header included) and whether it only fills the
+ * ring's end, then the job and its payload. */
+struct rec {
+	uint32_t len;
+	uint32_t skip;
+};
+
+struct audio_worker {
+	const struct calls_config *cfg;
+	uint8_t *ring;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t pushed;                /* the reader's: jobs pushed */
+	uint64_t head_local;            /* the reader's: bytes written */
+	uint64_t head_shown;            /* the reader's: bytes published */
+	_Alignas(64) _Atomic uint64_t head; /* bytes published */
+	_Alignas(64) _Atomic uint64_t tail; /* bytes consumed */
+	_Atomic uint64_t done;          /* jobs done */
+	_Alignas(64) _Atomic int sleepers; /* either side asleep on cv */
+	_Atomic bool stop;
+};
+
+static size_t rec_size(size_t payload)
+{
+	size_t n = sizeof(struct rec) + sizeof(struct audio_job) + payload;
+	return (n + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
+}
+
+static void wake(struct audio_worker *w)
+{
+	if (atomic_load(&w->sleepers)) {
+		pthread_mutex_lock(&w->mu);
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+	}
+}
+
+/* Waits until ready(w, arg) holds: a spin, then the condition variable. */
+static void await(struct audio_worker *w, bool (*ready)(struct audio_worker *, uint64_t), uint64_t arg)
+{
+	for (int i = 0; i < SPINS; i++) {
+		if (ready(w, arg))
+			return;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	pthread_mutex_lock(&w->mu);
+	atomic_fetch_add(&w->sleepers, 1);
+	while (!ready(w, arg))
+		pthread_cond_wait(&w->cv, &w->mu);
+	atomic_fetch_sub(&w->sleepers, 1);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static bool has_room(struct audio_worker *w, uint64_t need)
+{
+	return w->head_local + need - atomic_load(&w->tail) <= RING_BYTES;
+}
+
+static bool has_work(struct audio_worker *w, uint64_t tail)
+{
+	return atomic_load(&w->head) != tail || atomic_load(&w->stop);
+}
+
+static bool is_done(struct audio_worker *w, uint64_t job)
+{
+	return atomic_load(&w->done) >= job;
+}
+
+static void *run(void *arg)
+{
+	struct audio_worker *w = arg;
+	uint64_t tail = atomic_load(&w->tail), given = tail, done = 0;
+	for (;;) {
+		if (atomic_load_explicit(&w->head, memory_order_acquire) == tail) {
+			/* all done: said before waiting for more */
+			atomic_store(&w->tail, tail);
+			atomic_fetch_add(&w->done, done);
+			given = tail;
+			done = 0;
+			wake(w);
+			await(w, has_work, tail);
+			if (atomic_load_explicit(&w->head, memory_order_acquire) == tail)
+				break; /* stopped, nothing left */
+		}
+		const uint8_t *p = w->ring + tail % RING_BYTES;
+		struct rec r;
+		memcpy(&r, p, sizeof(r));
+		if (!r.skip) {
+			struct audio_job j;
+			memcpy(&j, p + sizeof(r), sizeof(j));
+			j.payload = p + sizeof(r) + sizeof(j);
+			stream_audio_run(&j, w->cfg);
+		}
+		tail += r.len;
+		done += !r.skip;
+		if (tail - given >= BATCH_BYTES) {
+			/* sequentially consistent, as wake() then reads the sleepers */
+			atomic_store(&w->tail, tail);
+			atomic_fetch_add(&w->done, done);
+			given = tail;
+			done = 0;
+			wake(w);
+		}
+	}
+	return NULL;
+}
+
+static unsigned processors(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	return (unsigned)CPU_COUNT(&set);
+}
+
+struct audio_worker *audio_worker_new(const struct calls_config *cfg)
+{
+	if (processors() < 2)
+		return NULL;
+	struct audio_worker *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->cfg = cfg;
+	w->ring = malloc(RING_BYTES);
+	if (!w->ring || pthread_mutex_init(&w->mu, NULL) != 0) {
+		free(w->ring);
+		free(w);
+		return NULL;
+	}
+	if (pthread_cond_init(&w->cv, NULL) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		free(w->ring);
+		free(w);
+		return NULL;
+	}
+	if (pthread_create(&w->th, NULL, run, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w->ring);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void publish(struct audio_worker *w)
+{
+	if (w->head_shown == w->head_local)
+		return;
+	w->head_shown = w->head_local;
+	atomic_store(&w->head, w->head_local); /* before wake() reads the sleepers */
+	wake(w);
+}
+
+uint64_t audio_worker_push(struct audio_worker *w, const struct audio_job *j)
+{
+	size_t payload = j->kind == AJ_PACKET ? j->payload_len : 0;
+	size_t need = rec_size(payload);
+	size_t off = (size_t)(w->head_local % RING_BYTES);
+	if (RING_BYTES - off < need) {
+		/* the rest of the ring is too short: a record that fills it */
+		size_t fill = RING_BYTES - off;
+		if (!has_room(w, fill)) {
+			publish(w);
+			await(w, has_room, fill);
+		}
+		struct rec r = { .len = (uint32_t)fill, .skip = 1 };
+		memcpy(w->ring + off, &r, sizeof(r));
+		w->head_local += fill;
+		off = 0;
+	}
+	if (!has_room(w, need)) {
+		publish(w);
+		await(w, has_room, need);
+	}
+	uint8_t *p = w->ring + off;
+	struct rec r = { .len = (uint32_t)need, .skip = 0 };
+	memcpy(p, &r, sizeof(r));
+	memcpy(p + sizeof(r), j, sizeof(*j));
+	if (payload)
+		memcpy(p + sizeof(r) + sizeof(*j), j->payload, payload);
+	w->head_local += need;
+	if (w->head_local - w->head_shown >= BATCH_BYTES)
+		publish(w);
+	return ++w->pushed;
+}
+
+void audio_worker_wait(struct audio_worker *w, uint64_t job)
+{
+	if (is_done(w, job))
+		return;
+	publish(w);
+	await(w, is_done, job);
+}
+
+void audio_worker_free(struct audio_worker *w)
+{
+	if (!w)
+		return;
+	publish(w);
+	atomic_store(&w->stop, true);
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w->ring);
+	free(w);
+}
