@@ -45,6 +45,8 @@ void level_bin_merge(struct level_bin *a, const struct level_bin *b)
 
 struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 {
+	if (ts >= t->hot_lo && ts < t->hot_hi)
+		return &t->bins[t->hot]; /* most packets: the bin of the one before */
 	if (ts < t->origin)
 		ts = t->origin;
 	int64_t idx = (ts - t->origin) / t->width;
@@ -64,6 +66,10 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 	}
 	if ((uint32_t)idx + 1 > t->n)
 		t->n = (uint32_t)idx + 1;
+	t->hot = (uint32_t)idx;
+	t->hot_lo = t->origin + idx * t->width;
+	if (__builtin_add_overflow(t->hot_lo, t->width, &t->hot_hi))
+		t->hot_hi = t->hot_lo; /* nothing cached */
 	return &t->bins[idx];
 }
 

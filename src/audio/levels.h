@@ -43,6 +43,8 @@ struct level_track {
 	int64_t origin;       /* ns, start of bin 0 */
 	int64_t width;        /* ns per bin */
 	uint32_t n;           /* bins in use */
+	uint32_t hot;         /* the bin found last, for times in [hot_lo, hot_hi) */
+	int64_t hot_lo, hot_hi;
 	struct level_bin bins[LEVEL_MAX_BINS];
 };
 

@@ -114,8 +114,8 @@ bool grow_array(void **arr, uint32_t *cap, uint32_t n, uint32_t max, size_t elem
 
 static void calls_destroy(struct calls *t)
 {
-	audio_worker_free(t->cfg.audio_worker); /* its jobs done before the streams go */
-	t->cfg.audio_worker = NULL;
+	calls_worker_free(t->cfg.worker); /* its jobs done before the streams go */
+	t->cfg.worker = NULL;
 	htab_free(&t->by_id);
 	for (int k = 0; k < 3; k++)
 		htab_free(&t->legs[k]);
@@ -131,7 +131,7 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 	if (!t)
 		return NULL;
 	t->cfg = *cfg;
-	t->cfg.audio_worker = NULL;
+	t->cfg.worker = NULL;
 	t->sink = *sink;
 	if (!htab_init(&t->by_id, 64, 0) || !htab_init(&t->legs[0], 64, 0) || !htab_init(&t->legs[1], 64, 0) ||
 	    !htab_init(&t->legs[2], 64, 0) || !htab_init(&t->conns, 16, 0) || !media_init(t)) {
@@ -139,7 +139,7 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 		return NULL;
 	}
 	if (cfg->audio_thread && cfg->decode_audio && !cfg->audio_out)
-		t->cfg.audio_worker = audio_worker_new(&t->cfg); /* NULL: in line */
+		t->cfg.worker = calls_worker_new(&t->cfg); /* NULL: in line */
 	return t;
 }
 
@@ -446,25 +446,49 @@ struct call *call_create(struct calls *t, struct sv call_id, const struct dgram 
 	return c;
 }
 
-static void call_free(struct calls *t, struct call *c)
+/* Takes c out of every index of the table: nothing reaches it after. */
+static void call_detach(struct calls *t, struct call *c)
 {
 	struct call_ext *cx = cext(c);
 	htab_del(&t->by_id, &cx->id_node);
 	legs_remove(t, c);
 	ep_remove_call(t, c);
+	for (struct stream *s = c->streams; s; s = s->next)
+		stream_unlink(t, s);
+	t->raw_bytes -= c->raw_cap <= t->raw_bytes ? c->raw_cap : t->raw_bytes;
+}
+
+/* Frees a detached call and its streams. */
+static void call_release(const struct calls_config *cfg, struct call *c)
+{
 	for (struct stream *s = c->streams; s;) {
 		struct stream *next = s->next;
-		stream_free(t, s);
+		stream_drop(cfg, s);
 		s = next;
 	}
 	free(c->msgs);
 	free(c->sdp);
 	free(c->tx);
-	t->raw_bytes -= c->raw_cap <= t->raw_bytes ? c->raw_cap : t->raw_bytes;
 	free(c->raw);
 	free(c->links);
-	free(cx->conns);
-	free(cx);
+	free(cext(c)->conns);
+	free(cext(c));
+}
+
+static void call_free(struct calls *t, struct call *c)
+{
+	call_detach(t, c);
+	audio_settle(t, c->streams);
+	call_release(&t->cfg, c);
+}
+
+/* On the worker: the consumer reads the call, then it is freed. */
+static void call_done_task(void *ctx, void *arg)
+{
+	struct calls *t = ctx;
+	struct call *c = arg;
+	t->sink.call_done(t->sink.ctx, c);
+	call_release(&t->cfg, c);
 }
 
 /* Hands a call to the consumer and frees it. */
@@ -531,6 +555,19 @@ static void call_finalize(struct calls *t, struct call *c)
 	conn_release_call(t, c);
 	media_path(t, c);
 	ep_settle_call(t, c);
+	c->capture_rtp = t->st.rtp_packets;
+	if (t->cfg.worker && t->cfg.report_thread && t->sink.call_done) {
+		/* the worker reads it after its audio (jobs run in order) */
+		call_detach(t, c);
+		if (t->n_handed == CALLS_HANDED_MAX)
+			calls_worker_wait(t->cfg.worker, t->handed[t->handed_next]);
+		else
+			t->n_handed++;
+		struct audio_job j = { .kind = AJ_TASK, .fn = call_done_task, .ctx = t, .arg = c };
+		t->handed[t->handed_next] = calls_worker_push(t->cfg.worker, &j);
+		t->handed_next = (t->handed_next + 1) % CALLS_HANDED_MAX;
+		return;
+	}
 	audio_settle(t, c->streams);
 	if (t->sink.call_done)
 		t->sink.call_done(t->sink.ctx, c);
@@ -632,6 +669,13 @@ void calls_finish(struct calls *t)
 	}
 	while (t->unsig)
 		unsig_finalize(t, t->unsig);
+	calls_settle(t);
+}
+
+void calls_settle(struct calls *t)
+{
+	if (t->cfg.worker)
+		calls_worker_settle(t->cfg.worker);
 }
 
 void calls_free(struct calls *t)

@@ -25,7 +25,7 @@
  * point never saw says nothing: those keep idle_ns. */
 #define CALLS_QUIET_NS (240LL * 1000000000LL)
 
-struct audio_worker;
+struct calls_worker;
 
 struct calls_config {
 	int64_t gap_ns;          /* a silence longer than this in a stream is a gap */
@@ -55,8 +55,10 @@ struct calls_config {
 	uint64_t raw_total_max;  /* bytes kept of the messages of all calls in progress */
 	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
 	bool audio_thread;       /* decode audio on a thread of its own when there are two
-				  * processors and no audio_out (audio_worker.h) */
-	struct audio_worker *audio_worker; /* that thread, started by calls_new */
+				  * processors and no audio_out (worker.h) */
+	bool report_thread;      /* with that thread: the sink's call_done is called there
+				  * too, in the order the calls end (calls_settle) */
+	struct calls_worker *worker; /* that thread, started by calls_new */
 };
 
 struct calls_config calls_config_default(void);
@@ -86,7 +88,8 @@ extern const char *const calls_non_call_methods[8];
 
 struct calls_sink {
 	void *ctx;
-	void (*call_done)(void *ctx, struct call *c);        /* read it; it is freed after */
+	void (*call_done)(void *ctx, struct call *c);        /* read it; it is freed after (on the
+							      * calls stage's thread with report_thread) */
 	void (*stream_done)(void *ctx, struct stream *s);    /* an unsignalled stream */
 };
 
@@ -96,6 +99,11 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 /* Finalises everything still open (end of input) and frees the table. */
 void calls_free(struct calls *t);
 void calls_finish(struct calls *t);
+/* Returns once the calls stage's thread (calls_config.audio_thread) is done
+ * with everything handed to it, the calls ended so far given to the sink:
+ * before the sink's state is read or changed by the caller. calls_finish
+ * does it. */
+void calls_settle(struct calls *t);
 
 void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m);
 void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h);

@@ -12,7 +12,7 @@
 
 #include <limits.h>
 
-#include "calls/audio_worker.h"
+#include "calls/worker.h"
 #include "calls/calls.h"
 #include "core/htab.h"
 
@@ -141,6 +141,8 @@ struct host_slot {
 
 #define HOST_MAX_SLOTS 32768 /* addresses seen in RTP; past half of it, every address counts as seen */
 
+#define CALLS_HANDED_MAX 64
+
 struct calls {
 	struct calls_config cfg;
 	struct calls_sink sink;
@@ -172,6 +174,9 @@ struct calls {
 	uint64_t raw_bytes;        /* allocated for the messages' bytes of calls in progress (raw.c) */
 	struct endpoint stun_maps[STUN_MAPS]; /* a ring: XOR-MAPPED-ADDRESS of Binding responses */
 	unsigned n_stun_maps, stun_next;
+	uint64_t handed[CALLS_HANDED_MAX]; /* a ring: the worker's jobs of the calls handed to it
+				    * last, so that at most this many wait there (memory) */
+	unsigned n_handed, handed_next;
 };
 
 /* raw.c: keeps the bytes of message r (len on the wire) in c->raw, within
@@ -213,6 +218,10 @@ void ep_settle_call(struct calls *t, struct call *c);
 uint32_t ep_elsewhere(const struct call *c);
 void ep_remove_call(struct calls *t, struct call *c);
 void stream_free(struct calls *t, struct stream *s);
+/* stream_free in two: out of every index of the table (the reader's part),
+ * then its memory (the thread's, for a call handed to it). */
+void stream_unlink(struct calls *t, struct stream *s);
+void stream_drop(const struct calls_config *cfg, struct stream *s);
 /* Whether a STUN Binding response of the capture gave e as someone's public address. */
 bool stun_mapped(const struct calls *t, const struct endpoint *e);
 void unsig_finalize(struct calls *t, struct stream *s);
@@ -220,8 +229,8 @@ void unsig_finalize(struct calls *t, struct stream *s);
  * freed next), or with every stream of a list. */
 static inline void audio_settle_one(struct calls *t, const struct stream *s)
 {
-	if (t->cfg.audio_worker && s->af.job)
-		audio_worker_wait(t->cfg.audio_worker, s->af.job);
+	if (t->cfg.worker && s->af.job)
+		calls_worker_wait(t->cfg.worker, s->af.job);
 }
 
 static inline void audio_settle(struct calls *t, const struct stream *list)
@@ -230,8 +239,8 @@ static inline void audio_settle(struct calls *t, const struct stream *list)
 	for (const struct stream *s = list; s; s = s->next)
 		if (s->af.job > last)
 			last = s->af.job;
-	if (t->cfg.audio_worker && last)
-		audio_worker_wait(t->cfg.audio_worker, last);
+	if (t->cfg.worker && last)
+		calls_worker_wait(t->cfg.worker, last);
 }
 
 /* The other party of a call (PARTY_NONE stays none). */

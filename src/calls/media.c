@@ -399,7 +399,7 @@ static void unsig_unlink(struct calls *t, struct stream_ext *x)
 	timers_remove(&t->stream_timers, &x->idle);
 }
 
-void stream_free(struct calls *t, struct stream *s)
+void stream_unlink(struct calls *t, struct stream *s)
 {
 	struct stream_ext *x = sext(s);
 	htab_del(&t->flows, &x->flow_node);
@@ -410,10 +410,20 @@ void stream_free(struct calls *t, struct stream *s)
 	timers_remove(&t->stream_timers, &x->idle);
 	probation_unlink(t, x);
 	t->n_streams--;
-	audio_settle_one(t, s);
-	stream_audio_free(s, &t->cfg);
+}
+
+void stream_drop(const struct calls_config *cfg, struct stream *s)
+{
+	stream_audio_free(s, cfg);
 	stream_release(s);
-	free(x);
+	free(sext(s));
+}
+
+void stream_free(struct calls *t, struct stream *s)
+{
+	stream_unlink(t, s);
+	audio_settle_one(t, s);
+	stream_drop(&t->cfg, s);
 }
 
 /* Drops the oldest flow on probation, wherever it is, to make room. */

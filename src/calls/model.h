@@ -454,6 +454,7 @@ struct call {
 				      * it came for a while (calls_config quiet_ns or idle_ns): when;
 				      * 0: not so */
 	bool finished;                /* finalised and handed to the consumer */
+	uint64_t capture_rtp;         /* RTP packets of the whole input when it was finalised */
 	uint32_t consumer_marks;      /* the consumer's own bits for this call (deadair watch: the
 				       * warnings already raised); the calls stage never reads them */
 	int64_t consumer_quiet[4];    /* the consumer's too (deadair watch: silences that began while

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calls/audio_worker.h"
+#include "calls/worker.h"
 #include "calls/calls.h"
 
 /* Lost packets concealed by the codec at most; a longer gap is silence. */
@@ -280,8 +280,8 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 	j.pt = h->pt;
 	j.marker = h->marker;
 run:
-	if (cfg->audio_worker)
-		f->job = audio_worker_push(cfg->audio_worker, &j);
+	if (cfg->worker)
+		f->job = calls_worker_push(cfg->worker, &j);
 	else
 		stream_audio_run(&j, cfg);
 }

@@ -90,8 +90,8 @@ struct audio_out {
 };
 
 /* One RTP packet of stream s (after stream_update): decoded in line, or by
- * the audio thread when cfg->audio_worker is set (audio_worker.h), after
- * which s->audio is read only once audio_worker_wait(s->af.job) returns. */
+ * the audio thread when cfg->worker is set (worker.h), after
+ * which s->audio is read only once calls_worker_wait(s->af.job) returns. */
 void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 			 const struct calls_config *cfg);
 /* Frees the audio state of s (closing its writer). */

@@ -146,7 +146,7 @@ void pipeline_on_call(void *ctx, struct call *c)
 		r->late_calls++;
 		return;
 	}
-	r->an.rtp_seen = calls_get_stats(r->calls)->rtp_packets;
+	r->an.rtp_seen = c->capture_rtp;
 	if (select_by_findings(r->o->select)) {
 		/* a call the findings leave out counts in no total of the report */
 		struct analyzer before = r->an;

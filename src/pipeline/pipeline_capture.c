@@ -107,6 +107,10 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 	ccfg.audio_out = audio_files_out(&pr->audio);
 	ccfg.decode_audio = !r->o->no_audio;
 	ccfg.audio_thread = pipeline_threads() > 1;
+	/* the calls analysed and reported on that thread too, when this input's
+	 * state is the sink's alone: one part, no calls followed across inputs,
+	 * no packets picked, not HTML (audio players) */
+	ccfg.report_thread = n == 1 && !r->mp_on && !r->pick && r->o->format != REPORT_HTML;
 	ccfg.keep_raw = pipeline_keeps_raw(r->o);
 	/* evidence names interfaces where the point has several */
 	struct analyze_config acfg = { .rtp_timeout_s = r->o->rtp_timeout_s, .cap = p->iface < 0 ? cap : NULL };
@@ -146,6 +150,7 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 	struct run *r = p->r;
 	/* TCP data still held behind holes: handed on before the calls end */
 	decoder_flush(p->dec);
+	calls_settle(r->calls); /* the calls ended so far analysed without the input's end */
 	r->an.input_end_ts = r->sum.last_ts;
 	calls_finish(r->calls);
 	bool read_all = rc >= 0;

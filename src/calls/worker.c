@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* The audio thread of audio_worker.h: one producer (the reader) and one
+/* The thread of worker.h: one producer (the reader) and one
  * consumer (the thread) share a ring of bytes whose positions only grow, so
  * each side writes its own counter and reads the other's. Each side spins a
  * little before it sleeps on the condition variable, since the other is
  * usually microseconds away. */
 #define _GNU_SOURCE
-#include "calls/audio_worker.h"
+#include "calls/worker.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -25,7 +25,7 @@ struct rec {
 	uint32_t skip;
 };
 
-struct audio_worker {
+struct calls_worker {
 	const struct calls_config *cfg;
 	uint8_t *ring;
 	pthread_t th;
@@ -47,7 +47,7 @@ static size_t rec_size(size_t payload)
 	return (n + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
 }
 
-static void wake(struct audio_worker *w)
+static void wake(struct calls_worker *w)
 {
 	if (atomic_load(&w->sleepers)) {
 		pthread_mutex_lock(&w->mu);
@@ -57,7 +57,7 @@ static void wake(struct audio_worker *w)
 }
 
 /* Waits until ready(w, arg) holds: a spin, then the condition variable. */
-static void await(struct audio_worker *w, bool (*ready)(struct audio_worker *, uint64_t), uint64_t arg)
+static void await(struct calls_worker *w, bool (*ready)(struct calls_worker *, uint64_t), uint64_t arg)
 {
 	for (int i = 0; i < SPINS; i++) {
 		if (ready(w, arg))
@@ -74,24 +74,24 @@ static void await(struct audio_worker *w, bool (*ready)(struct audio_worker *, u
 	pthread_mutex_unlock(&w->mu);
 }
 
-static bool has_room(struct audio_worker *w, uint64_t need)
+static bool has_room(struct calls_worker *w, uint64_t need)
 {
 	return w->head_local + need - atomic_load(&w->tail) <= RING_BYTES;
 }
 
-static bool has_work(struct audio_worker *w, uint64_t tail)
+static bool has_work(struct calls_worker *w, uint64_t tail)
 {
 	return atomic_load(&w->head) != tail || atomic_load(&w->stop);
 }
 
-static bool is_done(struct audio_worker *w, uint64_t job)
+static bool is_done(struct calls_worker *w, uint64_t job)
 {
 	return atomic_load(&w->done) >= job;
 }
 
 static void *run(void *arg)
 {
-	struct audio_worker *w = arg;
+	struct calls_worker *w = arg;
 	uint64_t tail = atomic_load(&w->tail), given = tail, done = 0;
 	for (;;) {
 		if (atomic_load_explicit(&w->head, memory_order_acquire) == tail) {
@@ -111,8 +111,12 @@ static void *run(void *arg)
 		if (!r.skip) {
 			struct audio_job j;
 			memcpy(&j, p + sizeof(r), sizeof(j));
-			j.payload = p + sizeof(r) + sizeof(j);
-			stream_audio_run(&j, w->cfg);
+			if (j.kind == AJ_TASK) {
+				j.fn(j.ctx, j.arg);
+			} else {
+				j.payload = p + sizeof(r) + sizeof(j);
+				stream_audio_run(&j, w->cfg);
+			}
 		}
 		tail += r.len;
 		done += !r.skip;
@@ -136,11 +140,11 @@ static unsigned processors(void)
 	return (unsigned)CPU_COUNT(&set);
 }
 
-struct audio_worker *audio_worker_new(const struct calls_config *cfg)
+struct calls_worker *calls_worker_new(const struct calls_config *cfg)
 {
 	if (processors() < 2)
 		return NULL;
-	struct audio_worker *w = calloc(1, sizeof(*w));
+	struct calls_worker *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
 	w->cfg = cfg;
@@ -166,7 +170,7 @@ struct audio_worker *audio_worker_new(const struct calls_config *cfg)
 	return w;
 }
 
-static void publish(struct audio_worker *w)
+static void publish(struct calls_worker *w)
 {
 	if (w->head_shown == w->head_local)
 		return;
@@ -175,7 +179,7 @@ static void publish(struct audio_worker *w)
 	wake(w);
 }
 
-uint64_t audio_worker_push(struct audio_worker *w, const struct audio_job *j)
+uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j)
 {
 	size_t payload = j->kind == AJ_PACKET ? j->payload_len : 0;
 	size_t need = rec_size(payload);
@@ -208,7 +212,7 @@ uint64_t audio_worker_push(struct audio_worker *w, const struct audio_job *j)
 	return ++w->pushed;
 }
 
-void audio_worker_wait(struct audio_worker *w, uint64_t job)
+void calls_worker_wait(struct calls_worker *w, uint64_t job)
 {
 	if (is_done(w, job))
 		return;
@@ -216,7 +220,12 @@ void audio_worker_wait(struct audio_worker *w, uint64_t job)
 	await(w, is_done, job);
 }
 
-void audio_worker_free(struct audio_worker *w)
+void calls_worker_settle(struct calls_worker *w)
+{
+	calls_worker_wait(w, w->pushed);
+}
+
+void calls_worker_free(struct calls_worker *w)
 {
 	if (!w)
 		return;

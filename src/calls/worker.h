@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* A thread that decodes the audio of streams while the calling thread goes on
- * reading packets (stream_audio.c hands it each packet's job, in order). The
- * jobs are copied into a ring of fixed size, so memory does not grow with the
- * packets; the reader waits when the ring is full. Nothing but the audio state
- * of a stream (stream->audio) is touched by the thread, and the reader reads
- * that state only after audio_worker_wait for the stream's last job. */
-#ifndef DEADAIR_CALLS_AUDIO_WORKER_H
-#define DEADAIR_CALLS_AUDIO_WORKER_H
+/* The calls stage's second thread: it decodes the audio of streams
+ * (stream_audio.c hands it each packet's job) and, where the consumer allows,
+ * hands finished calls to the consumer and frees them (calls.c), while the
+ * calling thread goes on reading packets. Jobs run in the order given. They
+ * are copied into a ring of fixed size, so memory does not grow with the
+ * packets; the reader waits when the ring is full. Of a stream in progress,
+ * the thread touches its audio state (stream->audio) alone, which the reader
+ * reads only after calls_worker_wait for the stream's last job; a call given
+ * to it is no longer reachable from the table of calls. */
+#ifndef DEADAIR_CALLS_WORKER_H
+#define DEADAIR_CALLS_WORKER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +23,7 @@ enum audio_job_kind {
 	AJ_OPEN,   /* the stream's audio begins: its state is made, nothing decoded */
 	AJ_LATE,   /* a duplicate or late packet, not decoded */
 	AJ_PACKET, /* a packet to decode */
+	AJ_TASK,   /* fn(ctx, arg) */
 };
 
 /* The codec a payload type names for this stream, looked up by the reader
@@ -47,19 +51,23 @@ struct audio_job {
 	bool relook;            /* look holds a new format */
 	struct audio_look look;
 	const uint8_t *payload;
+	void (*fn)(void *ctx, void *arg); /* AJ_TASK */
+	void *ctx, *arg;
 };
 
-struct audio_worker;
+struct calls_worker;
 
 /* Starts the thread, or returns NULL (one processor, no memory, no thread):
  * the caller then decodes in line. */
-struct audio_worker *audio_worker_new(const struct calls_config *cfg);
+struct calls_worker *calls_worker_new(const struct calls_config *cfg);
 /* Copies the job and its payload in; returns the job's number (from 1). */
-uint64_t audio_worker_push(struct audio_worker *w, const struct audio_job *j);
+uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j);
 /* Returns once the jobs up to number `job` are done. */
-void audio_worker_wait(struct audio_worker *w, uint64_t job);
+void calls_worker_wait(struct calls_worker *w, uint64_t job);
+/* Returns once every job pushed is done. */
+void calls_worker_settle(struct calls_worker *w);
 /* Finishes the jobs pushed and stops the thread. */
-void audio_worker_free(struct audio_worker *w);
+void calls_worker_free(struct calls_worker *w);
 
 /* The job's work (stream_audio.c), on the thread. */
 void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg);
