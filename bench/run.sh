@@ -11,6 +11,7 @@ SIZE_MB=520
 CONCURRENT=400
 SEED=1
 RUNS=5
+RUN_ONE_THREAD=1
 TSHARK_RUNS=
 SNGREP_RUNS=
 CACHE_DIR=${DEADAIR_BENCH_CACHE:-/tmp/deadair-bench}
@@ -44,6 +45,7 @@ options:
   --sngrep-runs N    timed runs of sngrep (default: --runs)
   --no-tshark        do not run tshark
   --no-sngrep        do not run sngrep
+  --no-one-thread    do not also time deadair with DEADAIR_THREADS=1
   --no-check         skip the untimed cross-check runs (call/stream counts)
   --deadair PATH     deadair binary (default \$DEADAIR or build/deadair)
   --pcap-loop PATH   the bare pcap_next_ex loop (default \$PCAP_LOOP, or bench/pcap_loop
@@ -69,6 +71,7 @@ while (($#)); do
 	--sngrep-runs) need_int "$1" "${2-}"; SNGREP_RUNS=$2; shift 2 ;;
 	--no-tshark) RUN_TSHARK=0; shift ;;
 	--no-sngrep) RUN_SNGREP=0; shift ;;
+	--no-one-thread) RUN_ONE_THREAD=0; shift ;;
 	--no-check) CHECK=0; shift ;;
 	--deadair) [[ -n ${2-} ]] || die "$1 needs a path"; DEADAIR=$2; shift 2 ;;
 	--pcap-loop) [[ -n ${2-} ]] || die "$1 needs a path"; PCAP_LOOP=$2; shift 2 ;;
@@ -160,15 +163,16 @@ cat "$PCAP" >/dev/null
 
 # ---------------------------------------------------------------- measuring
 # measure LABEL CMD... : runs CMD with stdin from /dev/null, stdout to /dev/null,
-# stderr to a log; appends "LABEL wall_s maxrss_kb" to $WORK/results and sets
-# LAST_WALL and LAST_RSS; fails loudly on a bad exit or a timeout.
+# stderr to a log; appends "LABEL wall_s maxrss_kb cpu_s" (cpu: user + system,
+# all threads) to $WORK/results and sets LAST_WALL, LAST_RSS and LAST_CPU; fails
+# loudly on a bad exit or a timeout.
 measure() {
 	local label=$1 in=/dev/null out=/dev/null
 	shift
 	local tf=$WORK/time.txt err=$WORK/$label.stderr rc=0
 	: >"$tf"
 	if [[ $TIMER == gnu-time ]]; then
-		timeout "$TIMEOUT" /usr/bin/time -f '%e %M' -o "$tf" "$@" <"$in" >"$out" 2>"$err" || rc=$?
+		timeout "$TIMEOUT" /usr/bin/time -f '%e %M %U %S' -o "$tf" "$@" <"$in" >"$out" 2>"$err" || rc=$?
 	else
 		timeout "$TIMEOUT" python3 -c '
 import resource, subprocess, sys, time
@@ -176,7 +180,8 @@ t = time.monotonic()
 rc = subprocess.call(sys.argv[2:])
 wall = time.monotonic() - t
 with open(sys.argv[1], "w") as f:
-    f.write("%.2f %d\n" % (wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    f.write("%.2f %d %.2f %.2f\n" % (wall, u.ru_maxrss, u.ru_utime, u.ru_stime))
 sys.exit(rc if rc >= 0 else 128 - rc)' "$tf" "$@" <"$in" >"$out" 2>"$err" || rc=$?
 	fi
 	if ((rc == 124)); then
@@ -188,10 +193,11 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$tf" "$@" <"$in" >"$out" 2>"$err" || rc=
 	fi
 	local line
 	line=$(tail -n 1 "$tf")
-	[[ $line =~ ^[0-9.]+\ [0-9]+$ ]] || die "could not read the timing of $label ('$line')"
-	echo "$label $line" >>"$WORK/results"
-	LAST_WALL=${line% *}
-	LAST_RSS=${line#* }
+	[[ $line =~ ^([0-9.]+)\ ([0-9]+)\ ([0-9.]+)\ ([0-9.]+)$ ]] || die "could not read the timing of $label ('$line')"
+	LAST_WALL=${BASH_REMATCH[1]}
+	LAST_RSS=${BASH_REMATCH[2]}
+	LAST_CPU=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) + float(sys.argv[2])))' "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}")
+	echo "$label $LAST_WALL $LAST_RSS $LAST_CPU" >>"$WORK/results"
 }
 
 # sngrep: -N no ncurses interface (so no terminal is needed), -q no dialog
@@ -259,7 +265,11 @@ for ((r = 1; r <= MAXR; r++)); do
 		measure pcap_loop "$LOOP_BIN" "$PCAP"
 		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" pcap_loop "$LAST_WALL" "$LAST_RSS"
 		measure deadair "$DEADAIR_BIN" analyze -f json "$PCAP"
-		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" deadair "$LAST_WALL" "$LAST_RSS"
+		printf '  run %d  %-9s %8s s %9s KiB %6s s CPU\n' "$r" deadair "$LAST_WALL" "$LAST_RSS" "$LAST_CPU"
+		if ((RUN_ONE_THREAD)); then
+			measure deadair_1t env DEADAIR_THREADS=1 "$DEADAIR_BIN" analyze -f json "$PCAP"
+			printf '  run %d  %-9s %8s s %9s KiB %6s s CPU\n' "$r" deadair_1t "$LAST_WALL" "$LAST_RSS" "$LAST_CPU"
+		fi
 	fi
 	if ((RUN_TSHARK && r <= TSHARK_RUNS)); then
 		measure tshark tshark -q -z rtp,streams -r "$PCAP"
@@ -294,9 +304,11 @@ python3 - "$META" "$WORK/results" "$PCAP" "$GEN_NOTE" "$VERSIONS" "$CHECK_TXT" <
 import json, os, statistics, sys
 meta = json.load(open(sys.argv[1]))
 rows = {}
+cpu = {}
 for line in open(sys.argv[2]):
-    tool, wall, rss = line.split()
+    tool, wall, rss, c = line.split()
     rows.setdefault(tool, []).append((float(wall), int(rss) / 1024.0))
+    cpu.setdefault(tool, []).append(float(c))
 pcap, gen_note = sys.argv[3], sys.argv[4]
 p = meta["params"]
 print()
@@ -317,12 +329,12 @@ check = open(sys.argv[6]).read().strip()
 if check:
     print("check     " + check.replace("\n", "\n          "))
 print()
-hdr = ("tool", "runs", "median s", "min s", "max s", "med RSS MiB", "time x", "RSS x")
-fmt = "%-9s %4s %9s %8s %8s %12s %7s %7s"
+hdr = ("tool", "runs", "median s", "min s", "max s", "med CPU s", "med RSS MiB", "time x", "RSS x")
+fmt = "%-10s %4s %9s %8s %8s %9s %12s %7s %7s"
 print(fmt % hdr)
-print("-" * 72)
+print("-" * 84)
 med = {}
-TOOLS = ("pcap_loop", "deadair", "tshark", "sngrep")
+TOOLS = ("pcap_loop", "deadair", "deadair_1t", "tshark", "sngrep")
 for tool in TOOLS:
     if tool not in rows:
         continue
@@ -338,9 +350,10 @@ for tool in TOOLS:
     rt = "%.2f" % (mw / dw) if dw > 0 else "-"
     rr = "%.2f" % (mr / dr) if dr > 0 else "-"
     print(fmt % (tool, len(walls), "%.2f" % mw, "%.2f" % min(walls), "%.2f" % max(walls),
-                 "%.1f" % mr, rt, rr))
+                 "%.2f" % statistics.median(cpu[tool]), "%.1f" % mr, rt, rr))
 print()
 print("time x / RSS x: the tool's median divided by deadair's (tshark/deadair, sngrep/deadair).")
+print("CPU: user + system time of all the tool's threads; deadair_1t is deadair with DEADAIR_THREADS=1.")
 for tool in ("tshark", "sngrep"):
     if tool in med:
         # runs are round-robin, so run i of a tool and run i of deadair saw
@@ -369,6 +382,18 @@ if "tshark" in rows:
     m, lo, hi = paired("tshark", "deadair")
     print("  tshark -z rtp,streams / deadair: %.2fx (paired median %.2fx, %.2f-%.2fx); target >= 25x: %s" % (
         med["tshark"][0] / med["deadair"][0], m, lo, hi, "met" if m >= 25 else "NOT met"))
+if "deadair_1t" in rows:
+    m, lo, hi = paired("deadair_1t", "deadair")
+    print("  deadair on one thread / on two: %.2fx (paired median %.2fx, %.2f-%.2fx)" % (
+        med["deadair_1t"][0] / med["deadair"][0], m, lo, hi))
+    if "pcap_loop" in rows:
+        m, lo, hi = paired("deadair_1t", "pcap_loop")
+        print("  deadair on one thread / bare loop: %.2fx (paired median %.2fx, %.2f-%.2fx)" % (
+            med["deadair_1t"][0] / med["pcap_loop"][0], m, lo, hi))
+    if "tshark" in rows:
+        m, lo, hi = paired("tshark", "deadair_1t")
+        print("  tshark / deadair on one thread: %.2fx (paired median %.2fx, %.2f-%.2fx)" % (
+            med["tshark"][0] / med["deadair_1t"][0], m, lo, hi))
 rss = [r for _, r in rows["deadair"]]
 print("  deadair peak RSS: median %.1f MiB (%.1f-%.1f); target <= 64 MiB: %s" % (
     med["deadair"][1], min(rss), max(rss), "met" if max(rss) <= 64 else "NOT met"))
@@ -376,7 +401,7 @@ print()
 print("runs (wall s / peak RSS MiB):")
 for tool in TOOLS:
     if tool in rows:
-        print("  %-8s %s" % (tool, "  ".join("%.2f/%.0f" % r for r in rows[tool])))
+        print("  %-10s %s" % (tool, "  ".join("%.2f/%.0f" % r for r in rows[tool])))
 EOF
 echo
 echo "results saved to $RESULTS"
