@@ -4,113 +4,206 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
-/* The report's stream has one writer at a time: stdio without its lock per
- * call (reports run to tens of MB, written a few bytes a call). */
-#define fputc(c, f) putc_unlocked((c), (f))
-#define fwrite(p, s, n, f) fwrite_unlocked((p), (s), (n), (f))
-#define fputs(s, f) fwrite_unlocked((s), 1, strlen(s), (f))
+/* Every call gathers its text in w->buf and hands it to stdio in one write at
+ * its end (reports run to tens of MB; a few bytes per stdio call cost more
+ * than the bytes). The report's stream has one writer at a time: no lock. */
 
 void jw_init(struct jw *w, FILE *f)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct jw, buf));
 	w->f = f;
 }
 
-/* Newline and two spaces per level, in one write (reports run to tens of MB). */
+static void drain(struct jw *w)
+{
+	if (w->n) {
+		fwrite_unlocked(w->buf, 1, w->n, w->f);
+		w->n = 0;
+	}
+}
+
+/* At least k (<= JW_BUF) free bytes at the end of buf. */
+static inline char *room(struct jw *w, size_t k)
+{
+	if (JW_BUF - w->n < k)
+		drain(w);
+	return w->buf + w->n;
+}
+
+static void put(struct jw *w, const void *p, size_t k)
+{
+	if (k > JW_BUF - w->n) {
+		drain(w);
+		if (k >= JW_BUF) {
+			fwrite_unlocked(p, 1, k, w->f);
+			return;
+		}
+	}
+	memcpy(w->buf + w->n, p, k);
+	w->n += k;
+}
+
+static inline void put1(struct jw *w, char c)
+{
+	*room(w, 1) = c;
+	w->n++;
+}
+
+/* Newline and two spaces per level. */
 static void indent(struct jw *w)
 {
 	static const char spaces[] = "\n                                                                ";
-	if (w->compact)
-		return;
 	size_t n = 1 + 2 * (size_t)(w->depth > 0 ? w->depth : 0);
 	const char *p = spaces;
 	while (n > sizeof(spaces) - 1) { /* deeper than the string: more spaces after it */
-		fwrite(p, 1, sizeof(spaces) - 1 - (size_t)(p - spaces), w->f);
-		n -= sizeof(spaces) - 1 - (size_t)(p - spaces);
+		size_t k = sizeof(spaces) - 1 - (size_t)(p - spaces);
+		put(w, p, k);
+		n -= k;
 		p = spaces + 1;
 	}
-	fwrite(p, 1, n, w->f);
+	put(w, p, n);
 }
 
 /* Decimal digits of v, written without printf (same text as "%" PRIu64). */
-static void put_u64(FILE *f, uint64_t v)
+static void put_u64(struct jw *w, uint64_t v)
 {
-	char buf[24];
-	char *p = buf + sizeof(buf);
+	char tmp[20];
+	char *p = tmp + sizeof(tmp);
 	do {
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), f);
+	size_t k = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(room(w, k), p, k);
+	w->n += k;
 }
 
-void json_put_string(FILE *f, const char *s, size_t n)
+static void put_i64(struct jw *w, int64_t v)
 {
+	if (v < 0) {
+		put1(w, '-');
+		put_u64(w, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(w, (uint64_t)v);
+	}
+}
+
+/* Bytes that go into a string literal as they are: printable ASCII but the
+ * quote and the backslash. */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static void put_string(struct jw *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	fputc('"', f);
+	put1(w, '"');
 	size_t i = 0;
 	while (i < n) {
+		/* a run of plain bytes: one copy, as much as fits */
+		size_t avail = JW_BUF - w->n;
+		size_t lim = n - i < avail ? n : i + avail;
+		size_t j = i;
+		while (j < lim && plain[p[j]])
+			j++;
+		memcpy(w->buf + w->n, p + i, j - i);
+		w->n += j - i;
+		i = j;
+		if (i == n)
+			break;
+		if (i == lim) {
+			drain(w);
+			continue;
+		}
 		unsigned char c = p[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			/* a run of plain ASCII: one write */
-			size_t j = i + 1;
-			while (j < n && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '"' && p[j] != '\\')
-				j++;
-			fwrite(p + i, 1, j - i, f);
-			i = j;
-		} else if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
+		char *o = room(w, 6);
+		if (c == '"' || c == '\\') {
+			o[0] = '\\';
+			o[1] = (char)c;
+			w->n += 2;
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
-			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\r': fputs("\\r", f); break;
-			case '\t': fputs("\\t", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
+			o[0] = '\\';
+			if (c == '\n' || c == '\r' || c == '\t') {
+				o[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+				w->n += 2;
+			} else {
+				memcpy(o + 1, "u00", 3);
+				o[4] = hex[c >> 4];
+				o[5] = hex[c & 15];
+				w->n += 6;
 			}
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, f);
 			i++;
 		} else {
 			size_t l = utf8_seq_len(p + i, n - i);
 			if (l == 0) {
-				fputs("\\ufffd", f);
+				memcpy(o, "\\ufffd", 6);
+				w->n += 6;
 				i++;
 			} else {
-				fwrite(p + i, 1, l, f);
+				memcpy(o, p + i, l); /* l <= 4 */
+				w->n += l;
 				i += l;
 			}
 		}
 	}
-	fputc('"', f);
+	put1(w, '"');
+}
+
+void json_put_string(FILE *f, const char *s, size_t n)
+{
+	struct jw w;
+	jw_init(&w, f);
+	put_string(&w, s, n);
+	drain(&w);
 }
 
 static void key(struct jw *w, const char *k)
 {
 	if (w->depth > 0) {
 		if (w->has_items[w->depth])
-			fputc(',', w->f);
+			put1(w, ',');
 		w->has_items[w->depth] = true;
-		indent(w);
+		if (!w->compact)
+			indent(w);
 	}
 	if (k) {
-		json_put_string(w->f, k, strlen(k));
-		fputs(w->compact ? ":" : ": ", w->f);
+		put_string(w, k, strlen(k));
+		if (w->compact)
+			put1(w, ':');
+		else
+			put(w, ": ", 2);
 	}
 }
 
 static void open(struct jw *w, const char *k, char c)
 {
 	key(w, k);
-	fputc(c, w->f);
+	put1(w, c);
 	if (w->depth < JW_MAX_DEPTH - 1)
 		w->depth++;
 	w->has_items[w->depth] = false;
+	drain(w);
 }
 
 static void close_(struct jw *w, char c)
@@ -118,11 +211,12 @@ static void close_(struct jw *w, char c)
 	bool items = w->has_items[w->depth];
 	if (w->depth > 0)
 		w->depth--;
-	if (items)
+	if (items && !w->compact)
 		indent(w);
-	fputc(c, w->f);
+	put1(w, c);
 	if (w->depth == 0)
-		fputc('\n', w->f);
+		put1(w, '\n');
+	drain(w);
 }
 
 void jw_obj(struct jw *w, const char *k) { open(w, k, '{'); }
@@ -134,89 +228,93 @@ void jw_str(struct jw *w, const char *k, const char *s)
 {
 	key(w, k);
 	if (s)
-		json_put_string(w->f, s, strlen(s));
+		put_string(w, s, strlen(s));
 	else
-		fputs("null", w->f);
+		put(w, "null", 4);
+	drain(w);
 }
 
 void jw_sv(struct jw *w, const char *k, struct sv s)
 {
 	key(w, k);
-	json_put_string(w->f, s.p ? s.p : "", s.n);
+	put_string(w, s.p ? s.p : "", s.n);
+	drain(w);
 }
 
 void jw_int(struct jw *w, const char *k, int64_t v)
 {
 	key(w, k);
-	if (v < 0) {
-		fputc('-', w->f);
-		put_u64(w->f, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_u64(w->f, (uint64_t)v);
-	}
+	put_i64(w, v);
+	drain(w);
 }
 
 void jw_uint(struct jw *w, const char *k, uint64_t v)
 {
 	key(w, k);
-	put_u64(w->f, v);
+	put_u64(w, v);
+	drain(w);
 }
 
 void jw_num(struct jw *w, const char *k, double v, int decimals)
 {
 	key(w, k);
 	if (!isfinite(v)) {
-		fputs("null", w->f);
+		put(w, "null", 4);
+		drain(w);
 		return;
 	}
 	/* avoid "-0.000" */
 	double scale = pow(10, decimals);
 	if (fabs(v) * scale < 0.5)
 		v = 0;
+	drain(w);
 	fprintf(w->f, "%.*f", decimals, v);
 }
 
 void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
 {
 	key(w, k);
-	fputc('[', w->f);
+	put1(w, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fwrite(", ", 1, 2, w->f);
-		put_u64(w->f, v[i]);
+			put(w, ", ", 2);
+		put_u64(w, v[i]);
 	}
-	fputc(']', w->f);
+	put1(w, ']');
+	drain(w);
 }
 
 void jw_int_list(struct jw *w, const char *k, const int16_t *v, size_t n, int16_t none)
 {
 	key(w, k);
-	fputc('[', w->f);
+	put1(w, '[');
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			fputs(", ", w->f);
-		if (v[i] == none) {
-			fputs("null", w->f);
-		} else if (v[i] < 0) {
-			fputc('-', w->f);
-			put_u64(w->f, (uint64_t)(-(int32_t)v[i]));
-		} else {
-			put_u64(w->f, (uint64_t)v[i]);
-		}
+			put(w, ", ", 2);
+		if (v[i] == none)
+			put(w, "null", 4);
+		else
+			put_i64(w, v[i]);
 	}
-	fputc(']', w->f);
+	put1(w, ']');
+	drain(w);
 }
 
 void jw_bool(struct jw *w, const char *k, bool v)
 {
 	key(w, k);
-	fputs(v ? "true" : "false", w->f);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+	drain(w);
 }
 
 void jw_null(struct jw *w, const char *k)
 {
 	key(w, k);
-	fputs("null", w->f);
+	put(w, "null", 4);
+	drain(w);
 }
 
 void format_utc(char *buf, size_t cap, int64_t ns)

@@ -12,12 +12,18 @@
 #include "core/sv.h"
 
 #define JW_MAX_DEPTH 32
+/* Bytes a writer gathers before they go to its FILE in one fwrite. */
+#define JW_BUF 4096
 
+/* Each jw_* call leaves nothing behind in buf: its text has reached f when it
+ * returns, so callers may write to f themselves between calls. */
 struct jw {
 	FILE *f;
 	int depth;
 	bool has_items[JW_MAX_DEPTH];
 	bool compact;  /* one line per top-level value (JSON lines), no indentation */
+	size_t n;      /* bytes of buf not yet written to f */
+	char buf[JW_BUF];
 };
 
 void jw_init(struct jw *w, FILE *f);
