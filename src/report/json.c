@@ -255,8 +255,90 @@ void jw_uint(struct jw *w, const char *k, uint64_t v)
 	drain(w);
 }
 
+/* "%.*f" of v with d decimals, by hand: the exact binary value of v rounded
+ * to d decimals, ties to even, as glibc's printf does in the default rounding
+ * mode (the program never changes it). For 0 <= d <= 9 and |v| < 2^53 (the
+ * integer part is then exact in a uint64_t and the fraction's digits need at
+ * most 83 bits); returns 0 for other values, which go through printf. */
+static size_t put_fixed_text(char *out, double v, int d)
+{
+	static const uint64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+				       1000000000};
+	if (d < 0 || d > 9 || !(fabs(v) < 9007199254740992.0))
+		return 0;
+	double a = fabs(v);
+	uint64_t ip = (uint64_t)a;      /* exact: a < 2^53 */
+	double fr = a - (double)ip;     /* exact: fewer significant bits than a */
+	uint64_t t = p10[d], q = 0;
+	if (fr != 0) {
+		/* fr = m * 2^-k with k >= 53 (fr < 1) */
+		uint64_t bits;
+		memcpy(&bits, &fr, sizeof(bits));
+		unsigned e = (unsigned)(bits >> 52) & 0x7ff;
+		uint64_t m = bits & ((UINT64_C(1) << 52) - 1);
+		unsigned k = 1074;
+		if (e) {
+			m |= UINT64_C(1) << 52;
+			k = 1075 - e;
+		}
+		if (k < 84) { /* else m * 10^d < 2^83 <= 2^(k-1): below one half, q = 0 */
+			/* P = m * 10^d (< 2^83) as hi:lo; q = P >> k, rounded on the bits below */
+			uint64_t a0 = (m & 0xffffffffu) * t, a1 = (m >> 32) * t;
+			uint64_t lo = a0 + (a1 << 32);
+			uint64_t hi = (a1 >> 32) + (lo < a0);
+			bool half, sticky;
+			if (k >= 64) {
+				q = hi >> (k - 64);
+				if (k == 64) {
+					half = lo >> 63;
+					sticky = lo << 1;
+				} else {
+					half = (hi >> (k - 65)) & 1;
+					sticky = lo || (hi & ((UINT64_C(1) << (k - 65)) - 1));
+				}
+			} else {
+				q = (lo >> k) | (hi << (64 - k));
+				half = (lo >> (k - 1)) & 1;
+				sticky = lo & ((UINT64_C(1) << (k - 1)) - 1);
+			}
+			/* ties to the even last digit: q's, or the integer's when d = 0 */
+			if (half && (sticky || ((d ? q : ip) & 1)))
+				q++;
+			if (q == t) {
+				ip++;
+				q = 0;
+			}
+		}
+	}
+	char tmp[20];
+	char *p = tmp + sizeof(tmp);
+	do {
+		*--p = (char)('0' + ip % 10);
+		ip /= 10;
+	} while (ip);
+	size_t n = 0;
+	if (signbit(v))
+		out[n++] = '-';
+	size_t l = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(out + n, p, l);
+	n += l;
+	if (d > 0) {
+		out[n++] = '.';
+		for (int i = d; i-- > 0;) {
+			out[n + (size_t)i] = (char)('0' + q % 10);
+			q /= 10;
+		}
+		n += (size_t)d;
+	}
+	return n;
+}
+
 void jw_num(struct jw *w, const char *k, double v, int decimals)
 {
+	/* 10^d as pow(10, d) gives it: exact up to 10^22 */
+	static const double scales[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+					1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 	key(w, k);
 	if (!isfinite(v)) {
 		put(w, "null", 4);
@@ -264,11 +346,14 @@ void jw_num(struct jw *w, const char *k, double v, int decimals)
 		return;
 	}
 	/* avoid "-0.000" */
-	double scale = pow(10, decimals);
+	double scale = decimals >= 0 && decimals <= 22 ? scales[decimals] : pow(10, decimals);
 	if (fabs(v) * scale < 0.5)
 		v = 0;
+	size_t n = put_fixed_text(room(w, 1 + 16 + 1 + 9), v, decimals);
+	w->n += n;
 	drain(w);
-	fprintf(w->f, "%.*f", decimals, v);
+	if (!n)
+		fprintf(w->f, "%.*f", decimals, v);
 }
 
 void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
