@@ -53,10 +53,12 @@ static inline void put1(struct jw *w, char c)
 	w->n++;
 }
 
+/* A newline and the indentation of 32 levels. */
+static const char spaces[] = "\n                                                                ";
+
 /* Newline and two spaces per level. */
 static void indent(struct jw *w)
 {
-	static const char spaces[] = "\n                                                                ";
 	size_t n = 1 + 2 * (size_t)(w->depth > 0 ? w->depth : 0);
 	const char *p = spaces;
 	while (n > sizeof(spaces) - 1) { /* deeper than the string: more spaces after it */
@@ -181,13 +183,35 @@ void json_put_string(FILE *f, const char *s, size_t n)
 static void key(struct jw *w, const char *k)
 {
 	if (w->depth > 0) {
-		if (w->has_items[w->depth])
-			put1(w, ',');
+		bool comma = w->has_items[w->depth];
 		w->has_items[w->depth] = true;
-		if (!w->compact)
+		size_t ind = w->compact ? 0 : 1 + 2 * (size_t)w->depth;
+		if (ind < sizeof(spaces)) { /* comma and indentation in one copy */
+			char *o = room(w, 1 + ind);
+			*o = ',';
+			memcpy(o + comma, spaces, ind);
+			w->n += comma + ind;
+		} else {
+			if (comma)
+				put1(w, ',');
 			indent(w);
+		}
 	}
 	if (k) {
+		/* keys are short and plain: copied as they are checked, with the
+		 * quotes and the colon */
+		char *o = room(w, 64);
+		size_t i = 0;
+		o[0] = '"';
+		while (i < 60 && plain[(unsigned char)k[i]]) {
+			o[1 + i] = k[i];
+			i++;
+		}
+		if (!k[i]) {
+			memcpy(o + 1 + i, "\": ", 3);
+			w->n += i + 3 + !w->compact;
+			return;
+		}
 		put_string(w, k, strlen(k));
 		if (w->compact)
 			put1(w, ':');
