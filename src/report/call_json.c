@@ -240,12 +240,15 @@ static void stream_json(struct jw *w, const struct stream *s, int64_t origin, bo
 
 void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 {
+	jw_hold(w);
 	stream_json(w, s, origin, false);
+	jw_release(w);
 }
 
 void report_call_json(struct jw *w, const struct call *c, unsigned index, const struct findings *fs,
 		      const struct walk *wk)
 {
+	jw_hold(w); /* the call's text goes to w->f in large writes */
 	jw_obj(w, NULL);
 	jw_uint(w, "index", index);
 	jw_str(w, "call_id", c->call_id);
@@ -380,4 +383,5 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		stream_json(w, v[i], c->start_ts, loss_untrusted);
 	jw_arr_end(w);
 	jw_obj_end(w);
+	jw_release(w);
 }

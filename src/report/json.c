@@ -9,8 +9,9 @@
 #include <time.h>
 
 /* Every call gathers its text in w->buf and hands it to stdio in one write at
- * its end (reports run to tens of MB; a few bytes per stdio call cost more
- * than the bytes). The report's stream has one writer at a time: no lock. */
+ * its end, or, between jw_hold and jw_release, when the buffer is full
+ * (reports run to tens of MB; a few bytes per stdio call cost more than the
+ * bytes). The report's stream has one writer at a time: no lock. */
 
 void jw_init(struct jw *w, FILE *f)
 {
@@ -24,6 +25,26 @@ static void drain(struct jw *w)
 		fwrite_unlocked(w->buf, 1, w->n, w->f);
 		w->n = 0;
 	}
+}
+
+/* The end of a call: its text goes to f unless the writer holds it. */
+static inline void done(struct jw *w)
+{
+	if (!w->hold)
+		drain(w);
+}
+
+void jw_hold(struct jw *w)
+{
+	w->hold++;
+}
+
+void jw_release(struct jw *w)
+{
+	if (w->hold > 0)
+		w->hold--;
+	if (!w->hold)
+		drain(w);
 }
 
 /* At least k (<= JW_BUF) free bytes at the end of buf. */
@@ -227,7 +248,7 @@ static void open(struct jw *w, const char *k, char c)
 	if (w->depth < JW_MAX_DEPTH - 1)
 		w->depth++;
 	w->has_items[w->depth] = false;
-	drain(w);
+	done(w);
 }
 
 static void close_(struct jw *w, char c)
@@ -240,7 +261,7 @@ static void close_(struct jw *w, char c)
 	put1(w, c);
 	if (w->depth == 0)
 		put1(w, '\n');
-	drain(w);
+	done(w);
 }
 
 void jw_obj(struct jw *w, const char *k) { open(w, k, '{'); }
@@ -255,28 +276,28 @@ void jw_str(struct jw *w, const char *k, const char *s)
 		put_string(w, s, strlen(s));
 	else
 		put(w, "null", 4);
-	drain(w);
+	done(w);
 }
 
 void jw_sv(struct jw *w, const char *k, struct sv s)
 {
 	key(w, k);
 	put_string(w, s.p ? s.p : "", s.n);
-	drain(w);
+	done(w);
 }
 
 void jw_int(struct jw *w, const char *k, int64_t v)
 {
 	key(w, k);
 	put_i64(w, v);
-	drain(w);
+	done(w);
 }
 
 void jw_uint(struct jw *w, const char *k, uint64_t v)
 {
 	key(w, k);
 	put_u64(w, v);
-	drain(w);
+	done(w);
 }
 
 /* "%.*f" of v with d decimals, by hand: the exact binary value of v rounded
@@ -366,7 +387,7 @@ void jw_num(struct jw *w, const char *k, double v, int decimals)
 	key(w, k);
 	if (!isfinite(v)) {
 		put(w, "null", 4);
-		drain(w);
+		done(w);
 		return;
 	}
 	/* avoid "-0.000" */
@@ -375,9 +396,12 @@ void jw_num(struct jw *w, const char *k, double v, int decimals)
 		v = 0;
 	size_t n = put_fixed_text(room(w, 1 + 16 + 1 + 9), v, decimals);
 	w->n += n;
-	drain(w);
-	if (!n)
+	if (!n) {
+		drain(w);
 		fprintf(w->f, "%.*f", decimals, v);
+	} else {
+		done(w);
+	}
 }
 
 void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
@@ -390,7 +414,7 @@ void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
 		put_u64(w, v[i]);
 	}
 	put1(w, ']');
-	drain(w);
+	done(w);
 }
 
 void jw_int_list(struct jw *w, const char *k, const int16_t *v, size_t n, int16_t none)
@@ -406,7 +430,7 @@ void jw_int_list(struct jw *w, const char *k, const int16_t *v, size_t n, int16_
 			put_i64(w, v[i]);
 	}
 	put1(w, ']');
-	drain(w);
+	done(w);
 }
 
 void jw_bool(struct jw *w, const char *k, bool v)
@@ -416,14 +440,14 @@ void jw_bool(struct jw *w, const char *k, bool v)
 		put(w, "true", 4);
 	else
 		put(w, "false", 5);
-	drain(w);
+	done(w);
 }
 
 void jw_null(struct jw *w, const char *k)
 {
 	key(w, k);
 	put(w, "null", 4);
-	drain(w);
+	done(w);
 }
 
 void format_utc(char *buf, size_t cap, int64_t ns)

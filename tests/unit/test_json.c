@@ -3,7 +3,8 @@
  * decimals give the text of printf's "%.*f" for every kind of double (random
  * bit patterns, ties at every decimal, the .0005 boundaries, zeros, huge,
  * NaN and infinities), strings the escapes of a byte-by-byte escaper, and
- * objects, arrays and lists their layout, also past the writer's buffer. */
+ * objects, arrays and lists their layout, also past the writer's buffer and
+ * under jw_hold. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -406,12 +407,64 @@ static void test_interleaved(void **state)
 	out_close(&o);
 }
 
+/* A value written under jw_hold: the same text, whole once released. */
+static void write_sample(struct jw *w, int holds)
+{
+	for (int h = 0; h < holds; h++)
+		jw_hold(w);
+	jw_obj(w, NULL);
+	jw_arr(w, "items");
+	char big[JW_BUF + 300];
+	memset(big, 'b', sizeof(big));
+	for (int i = 0; i < 400; i++) {
+		jw_obj(w, NULL);
+		jw_uint(w, "i", (uint64_t)i);
+		jw_num(w, "x", i / 7.0, 3);
+		jw_num(w, "huge", 1e300, 2); /* through printf */
+		jw_sv(w, "s", (struct sv){big, i % 5 == 0 ? sizeof(big) : (size_t)i});
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+	for (int h = 0; h < holds; h++)
+		jw_release(w);
+}
+
+static void test_hold(void **state)
+{
+	(void)state;
+	struct out a, b;
+	out_open(&a);
+	out_open(&b);
+	struct jw wa, wb;
+	jw_init(&wa, a.f);
+	jw_init(&wb, b.f);
+	write_sample(&wa, 0);
+	write_sample(&wb, 2);
+	assert_int_equal(wb.hold, 0);
+	assert_int_equal(wb.n, 0);
+	size_t na, nb;
+	const char *pa = out_new(&a, &na), *pb = out_new(&b, &nb);
+	assert_true(na > 3 * JW_BUF);
+	assert_int_equal(na, nb);
+	assert_memory_equal(pa, pb, na);
+	/* held text has not all reached the stream before the release */
+	jw_hold(&wb);
+	jw_str(&wb, "k", "v");
+	assert_true(wb.n > 0);
+	jw_release(&wb);
+	assert_int_equal(wb.n, 0);
+	out_close(&a);
+	out_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_num_edges),     cmocka_unit_test(test_num_boundaries),
 		cmocka_unit_test(test_num_random),    cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_layout),        cmocka_unit_test(test_interleaved),
+		cmocka_unit_test(test_hold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
