@@ -463,6 +463,29 @@ void format_utc(char *buf, size_t cap, int64_t ns)
 		snprintf(buf, cap, "?");
 		return;
 	}
+	if (cap >= 28 && tm.tm_year >= 1000 - 1900 && tm.tm_year <= 9999 - 1900) {
+		/* the text of the strftime and snprintf below, digit by digit */
+		unsigned v[] = {(unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday,
+				(unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec};
+		static const char seps[] = "--T::.";
+		char *o = buf;
+		for (int i = 0; i < 6; i++) {
+			if (i == 0) {
+				*o++ = (char)('0' + v[0] / 1000);
+				*o++ = (char)('0' + v[0] / 100 % 10);
+			}
+			*o++ = (char)('0' + v[i] / 10 % 10);
+			*o++ = (char)('0' + v[i] % 10);
+			*o++ = seps[i];
+		}
+		unsigned us = (unsigned)(frac / 1000);
+		for (int i = 5; i >= 0; i--) {
+			o[i] = (char)('0' + us % 10);
+			us /= 10;
+		}
+		memcpy(o + 6, "Z", 2);
+		return;
+	}
 	char date[32];
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, cap, "%s.%06" PRId64 "Z", date, frac / 1000);

@@ -4,7 +4,7 @@
  * bit patterns, ties at every decimal, the .0005 boundaries, zeros, huge,
  * NaN and infinities), strings the escapes of a byte-by-byte escaper, and
  * objects, arrays and lists their layout, also past the writer's buffer and
- * under jw_hold. */
+ * under jw_hold; times the text of strftime and printf. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <inttypes.h>
 #include <math.h>
 
 #include <cmocka.h>
@@ -458,13 +460,66 @@ static void test_hold(void **state)
 	out_close(&b);
 }
 
+/* What format_utc wrote before it wrote digits by hand. */
+static void utc_ref(char *buf, size_t cap, int64_t ns)
+{
+	time_t sec = (time_t)(ns / 1000000000LL);
+	int64_t frac = ns % 1000000000LL;
+	if (frac < 0) {
+		frac += 1000000000LL;
+		sec--;
+	}
+	struct tm tm;
+	if (!gmtime_r(&sec, &tm)) {
+		snprintf(buf, cap, "?");
+		return;
+	}
+	char date[32];
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, cap, "%s.%06" PRId64 "Z", date, frac / 1000);
+}
+
+static void check_utc(int64_t ns)
+{
+	char want[80], got[80];
+	const size_t caps[] = {64, 48, 28, 27, 10, 1};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		memset(want, 'w', sizeof(want));
+		memset(got, 'g', sizeof(got));
+		utc_ref(want, caps[i], ns);
+		format_utc(got, caps[i], ns);
+		if (strcmp(got, want) != 0)
+			fail_msg("format_utc(%" PRId64 ", %zu): \"%s\", before \"%s\"", ns, caps[i], got, want);
+		assert_int_equal(got[caps[i]], 'g'); /* nothing past cap */
+	}
+}
+
+static void test_utc(void **state)
+{
+	(void)state;
+	const int64_t edges[] = {0, 1, -1, 999, 1000, -1000, 999999999, 1000000000, -999999999, -1000000000,
+				 1700000000123456789LL, 946684799999999999LL, 951782400000000000LL,
+				 -1000000001, 4102444800000000000LL, 4102444799999999999LL, INT64_MAX,
+				 INT64_MIN, INT64_MIN + 1};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		check_utc(edges[i]);
+	for (int i = 0; i < 100000; i++) {
+		check_utc((int64_t)next());
+		/* (int64_t nanoseconds reach from 1677 to 2262) near today */
+		check_utc(1600000000000000000LL + (int64_t)(next() % 400000000000000000ULL));
+	}
+	char buf[64];
+	format_utc_readable(buf, sizeof(buf), 1700000000123456789LL);
+	assert_string_equal(buf, "2023-11-14 22:13:20.123456 UTC");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_num_edges),     cmocka_unit_test(test_num_boundaries),
 		cmocka_unit_test(test_num_random),    cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_layout),        cmocka_unit_test(test_interleaved),
-		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_hold),          cmocka_unit_test(test_utc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
