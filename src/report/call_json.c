@@ -17,6 +17,7 @@ static double rel(int64_t ts, int64_t origin)
 	return (double)(ts - origin) / 1e9;
 }
 
+/* endpoint_str's text, "a.b.c.d:port" or "[v6]:port", without its snprintf. */
 static void jw_ep(struct jw *w, const char *key, const struct endpoint *e)
 {
 	char buf[ADDR_STRLEN + 10];
@@ -24,7 +25,24 @@ static void jw_ep(struct jw *w, const char *key, const struct endpoint *e)
 		jw_null(w, key);
 		return;
 	}
-	endpoint_str(e, buf, sizeof(buf));
+	char *o = buf;
+	if (e->addr.family == 6)
+		*o++ = '[';
+	addr_str(&e->addr, o);
+	o += strlen(o);
+	if (e->addr.family == 6)
+		*o++ = ']';
+	*o++ = ':';
+	char tmp[5];
+	size_t n = 0;
+	unsigned port = e->port;
+	do {
+		tmp[n++] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	while (n)
+		*o++ = tmp[--n];
+	*o = '\0';
 	jw_str(w, key, buf);
 }
 
