@@ -91,8 +91,9 @@ static void indent(struct jw *w)
 	put(w, p, n);
 }
 
-/* Decimal digits of v, written without printf (same text as "%" PRIu64). */
-static void put_u64(struct jw *w, uint64_t v)
+/* The decimal digits of v at o, without printf (same text as "%" PRIu64);
+ * returns their end. */
+static inline char *u64_text(char *o, uint64_t v)
 {
 	char tmp[20];
 	char *p = tmp + sizeof(tmp);
@@ -100,9 +101,15 @@ static void put_u64(struct jw *w, uint64_t v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	size_t k = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(room(w, k), p, k);
-	w->n += k;
+	while (p < tmp + sizeof(tmp))
+		*o++ = *p++;
+	return o;
+}
+
+static void put_u64(struct jw *w, uint64_t v)
+{
+	char *o = room(w, 20);
+	w->n = (size_t)(u64_text(o, v) - w->buf);
 }
 
 static void put_i64(struct jw *w, int64_t v)
@@ -409,9 +416,12 @@ void jw_uint_list(struct jw *w, const char *k, const uint16_t *v, size_t n)
 	key(w, k);
 	put1(w, '[');
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			put(w, ", ", 2);
-		put_u64(w, v[i]);
+		char *o = room(w, 2 + 5);
+		if (i) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		w->n = (size_t)(u64_text(o, v[i]) - w->buf);
 	}
 	put1(w, ']');
 	done(w);
@@ -422,12 +432,21 @@ void jw_int_list(struct jw *w, const char *k, const int16_t *v, size_t n, int16_
 	key(w, k);
 	put1(w, '[');
 	for (size_t i = 0; i < n; i++) {
-		if (i)
-			put(w, ", ", 2);
-		if (v[i] == none)
-			put(w, "null", 4);
-		else
-			put_i64(w, v[i]);
+		char *o = room(w, 2 + 6);
+		if (i) {
+			*o++ = ',';
+			*o++ = ' ';
+		}
+		if (v[i] == none) {
+			memcpy(o, "null", 4);
+			o += 4;
+		} else if (v[i] < 0) {
+			*o++ = '-';
+			o = u64_text(o, (uint64_t)(-(int32_t)v[i]));
+		} else {
+			o = u64_text(o, (uint64_t)v[i]);
+		}
+		w->n = (size_t)(o - w->buf);
 	}
 	put1(w, ']');
 	done(w);

@@ -373,6 +373,46 @@ static void test_layout(void **state)
 	assert_int_equal(n, sizeof(want_compact) - 1);
 	assert_memory_equal(got, want_compact, n);
 
+	/* lists longer than the writer's buffer, held and not */
+	for (int held = 0; held < 2; held++) {
+		enum { N = 3000 };
+		static uint16_t uv[N];
+		static int16_t sv[N];
+		static char lw[2 * 9 * N + 64];
+		size_t ln = (size_t)snprintf(lw, sizeof(lw), "[");
+		for (int i = 0; i < N; i++) {
+			uv[i] = (uint16_t)next();
+			ln += (size_t)snprintf(lw + ln, sizeof(lw) - ln, "%s%u", i ? ", " : "", (unsigned)uv[i]);
+		}
+		ln += (size_t)snprintf(lw + ln, sizeof(lw) - ln, "]");
+		if (held)
+			jw_hold(&w);
+		jw_uint_list(&w, NULL, uv, N);
+		if (held)
+			jw_release(&w);
+		got = out_new(&o, &n);
+		assert_int_equal(n, ln);
+		assert_memory_equal(got, lw, n);
+		for (int i = 0; i < N; i++)
+			sv[i] = i % 10 == 3 ? 99 : i == 7 ? INT16_MIN : (int16_t)next();
+		ln = (size_t)snprintf(lw, sizeof(lw), "[");
+		for (int i = 0; i < N; i++) {
+			if (sv[i] == 99)
+				ln += (size_t)snprintf(lw + ln, sizeof(lw) - ln, "%snull", i ? ", " : "");
+			else
+				ln += (size_t)snprintf(lw + ln, sizeof(lw) - ln, "%s%d", i ? ", " : "", sv[i]);
+		}
+		ln += (size_t)snprintf(lw + ln, sizeof(lw) - ln, "]");
+		if (held)
+			jw_hold(&w);
+		jw_int_list(&w, NULL, sv, N, 99);
+		if (held)
+			jw_release(&w);
+		got = out_new(&o, &n);
+		assert_int_equal(n, ln);
+		assert_memory_equal(got, lw, n);
+	}
+
 	/* deeper than the writer counts: indentation stops growing, text stays whole */
 	w.compact = false;
 	for (int i = 0; i < JW_MAX_DEPTH + 3; i++)
