@@ -154,6 +154,8 @@ static void put_string(struct jw *w, const char *s, size_t n)
 		size_t avail = JW_BUF - w->n;
 		size_t lim = n - i < avail ? n : i + avail;
 		size_t j = i;
+		while (j + 4 <= lim && (plain[p[j]] & plain[p[j + 1]] & plain[p[j + 2]] & plain[p[j + 3]]))
+			j += 4;
 		while (j < lim && plain[p[j]])
 			j++;
 		memcpy(w->buf + w->n, p + i, j - i);
