@@ -49,7 +49,17 @@ uint64_t addr_hash(const struct addr *a, uint64_t h)
 const char *addr_str(const struct addr *a, char buf[ADDR_STRLEN])
 {
 	if (a->family == 4) {
-		inet_ntop(AF_INET, a->b, buf, ADDR_STRLEN);
+		/* inet_ntop's dotted quad, without its sprintf (reports write many) */
+		char *o = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->b[i];
+			if (v >= 100)
+				*o++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*o++ = (char)('0' + v / 10 % 10);
+			*o++ = (char)('0' + v % 10);
+			*o++ = i < 3 ? '.' : '\0';
+		}
 	} else if (a->family == 6) {
 		inet_ntop(AF_INET6, a->b, buf, ADDR_STRLEN);
 	} else {

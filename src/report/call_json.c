@@ -17,6 +17,7 @@ static double rel(int64_t ts, int64_t origin)
 	return (double)(ts - origin) / 1e9;
 }
 
+/* endpoint_str's text, "a.b.c.d:port" or "[v6]:port", without its snprintf. */
 static void jw_ep(struct jw *w, const char *key, const struct endpoint *e)
 {
 	char buf[ADDR_STRLEN + 10];
@@ -24,7 +25,24 @@ static void jw_ep(struct jw *w, const char *key, const struct endpoint *e)
 		jw_null(w, key);
 		return;
 	}
-	endpoint_str(e, buf, sizeof(buf));
+	char *o = buf;
+	if (e->addr.family == 6)
+		*o++ = '[';
+	addr_str(&e->addr, o);
+	o += strlen(o);
+	if (e->addr.family == 6)
+		*o++ = ']';
+	*o++ = ':';
+	char tmp[5];
+	size_t n = 0;
+	unsigned port = e->port;
+	do {
+		tmp[n++] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	while (n)
+		*o++ = tmp[--n];
+	*o = '\0';
 	jw_str(w, key, buf);
 }
 
@@ -240,12 +258,15 @@ static void stream_json(struct jw *w, const struct stream *s, int64_t origin, bo
 
 void report_stream_json(struct jw *w, const struct stream *s, int64_t origin)
 {
+	jw_hold(w);
 	stream_json(w, s, origin, false);
+	jw_release(w);
 }
 
 void report_call_json(struct jw *w, const struct call *c, unsigned index, const struct findings *fs,
 		      const struct walk *wk)
 {
+	jw_hold(w); /* the call's text goes to w->f in large writes */
 	jw_obj(w, NULL);
 	jw_uint(w, "index", index);
 	jw_str(w, "call_id", c->call_id);
@@ -380,4 +401,5 @@ void report_call_json(struct jw *w, const struct call *c, unsigned index, const 
 		stream_json(w, v[i], c->start_ts, loss_untrusted);
 	jw_arr_end(w);
 	jw_obj_end(w);
+	jw_release(w);
 }

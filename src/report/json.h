@@ -12,15 +12,29 @@
 #include "core/sv.h"
 
 #define JW_MAX_DEPTH 32
+/* Bytes a writer gathers before they go to its FILE in one fwrite. */
+#define JW_BUF 4096
 
+/* Each jw_* call leaves nothing behind in buf: its text has reached f when it
+ * returns, so callers may write to f themselves between calls (but see
+ * jw_hold). */
 struct jw {
 	FILE *f;
 	int depth;
 	bool has_items[JW_MAX_DEPTH];
 	bool compact;  /* one line per top-level value (JSON lines), no indentation */
+	int hold;      /* jw_hold without its jw_release */
+	size_t n;      /* bytes of buf not yet written to f */
+	char buf[JW_BUF];
 };
 
 void jw_init(struct jw *w, FILE *f);
+/* From jw_hold to its jw_release the text stays in the writer's buffer until
+ * the buffer is full, and goes to f in large writes: for a renderer that
+ * writes a large value through w alone (nothing else may write to f until
+ * jw_release). Pairs nest. */
+void jw_hold(struct jw *w);
+void jw_release(struct jw *w);
 /* key is NULL inside arrays. */
 void jw_obj(struct jw *w, const char *key);
 void jw_obj_end(struct jw *w);
