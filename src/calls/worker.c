@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING_BYTES (4u << 20)
+#define RING_BYTES (2u << 20)
 #define REC_ALIGN 16u
 #define BATCH_BYTES (64u << 10) /* published to the thread, and given back, in steps of this */
 #define SPINS 1000
