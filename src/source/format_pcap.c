@@ -139,9 +139,20 @@ static int pf_next(struct capture *c, struct frame *f)
 		s->failed = true;
 		return -1;
 	}
+	/* the byte order chosen once for the four fields (this runs per frame) */
 	struct rd r = rd_make(p, s->rec_len);
-	uint32_t sec = get32(&r, s->be), frac = get32(&r, s->be);
-	uint32_t caplen = get32(&r, s->be), len = get32(&r, s->be);
+	uint32_t sec, frac, caplen, len;
+	if (s->be) {
+		sec = rd_be32(&r);
+		frac = rd_be32(&r);
+		caplen = rd_be32(&r);
+		len = rd_be32(&r);
+	} else {
+		sec = rd_le32(&r);
+		frac = rd_le32(&r);
+		caplen = rd_le32(&r);
+		len = rd_le32(&r);
+	}
 	if (s->maybe_swapped && caplen > len) {
 		uint32_t t = caplen;
 		caplen = len;
