@@ -158,6 +158,14 @@ static inline struct rd_fixed rd_take(struct rd *r, size_t n)
 	return f;
 }
 
+/* What is left of the window as a fixed header (shorter than the one
+ * expected: its fields past the end read as 0), without advancing. */
+static inline struct rd_fixed rd_rest(const struct rd *r)
+{
+	struct rd_fixed f = { r->p, r->bad ? 0 : rd_left(r) };
+	return f;
+}
+
 static inline uint8_t rd_at_u8(struct rd_fixed f, size_t off)
 {
 	return off < f.n ? f.p[off] : 0;
