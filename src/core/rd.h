@@ -183,6 +183,13 @@ static inline uint32_t rd_at_be32(struct rd_fixed f, size_t off)
 			      : 0;
 }
 
+static inline uint32_t rd_at_le32(struct rd_fixed f, size_t off)
+{
+	return off + 4 <= f.n ? (uint32_t)f.p[off + 3] << 24 | (uint32_t)f.p[off + 2] << 16 |
+					(uint32_t)f.p[off + 1] << 8 | f.p[off]
+			      : 0;
+}
+
 /* Splits off the next n bytes as a window of its own and advances past them.
  * If fewer than n are left, the window holds what is left and both are bad. */
 static inline struct rd rd_sub(struct rd *r, size_t n)

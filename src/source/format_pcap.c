@@ -139,19 +139,21 @@ static int pf_next(struct capture *c, struct frame *f)
 		s->failed = true;
 		return -1;
 	}
-	/* the byte order chosen once for the four fields (this runs per frame) */
+	/* the four fields taken at once, their byte order chosen once (this
+	 * runs per frame); bytes_need gave rec_len >= 16 bytes */
 	struct rd r = rd_make(p, s->rec_len);
+	struct rd_fixed h = rd_take(&r, 16);
 	uint32_t sec, frac, caplen, len;
 	if (s->be) {
-		sec = rd_be32(&r);
-		frac = rd_be32(&r);
-		caplen = rd_be32(&r);
-		len = rd_be32(&r);
+		sec = rd_at_be32(h, 0);
+		frac = rd_at_be32(h, 4);
+		caplen = rd_at_be32(h, 8);
+		len = rd_at_be32(h, 12);
 	} else {
-		sec = rd_le32(&r);
-		frac = rd_le32(&r);
-		caplen = rd_le32(&r);
-		len = rd_le32(&r);
+		sec = rd_at_le32(h, 0);
+		frac = rd_at_le32(h, 4);
+		caplen = rd_at_le32(h, 8);
+		len = rd_at_le32(h, 12);
 	}
 	if (s->maybe_swapped && caplen > len) {
 		uint32_t t = caplen;
