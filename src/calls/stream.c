@@ -90,11 +90,13 @@ static void bin_add(struct stream *s, int64_t ts)
 		s->n_bins = (s->n_bins + 1) / 2;
 		idx = (ts - s->bin_origin) / s->bin_ns;
 	}
-	uint32_t cap = s->bins_cap;
-	bool ok = reserve((void **)&s->bins, &cap, (uint32_t)idx + 1, STREAM_MAX_BINS, sizeof(*s->bins), 16);
-	s->bins_cap = (uint16_t)cap;
-	if (!ok)
-		return; /* out of memory: the activity strip misses this packet */
+	if ((uint32_t)idx >= s->bins_cap) { /* most packets find their bin allocated */
+		uint32_t cap = s->bins_cap;
+		bool ok = reserve((void **)&s->bins, &cap, (uint32_t)idx + 1, STREAM_MAX_BINS, sizeof(*s->bins), 16);
+		s->bins_cap = (uint16_t)cap;
+		if (!ok)
+			return; /* out of memory: the activity strip misses this packet */
+	}
 	if (s->bins[idx] < 0xffff)
 		s->bins[idx]++;
 	if ((uint32_t)idx + 1 > s->n_bins)
