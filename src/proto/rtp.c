@@ -73,11 +73,6 @@ enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h)
 	return ST_OK;
 }
 
-bool rtp_is_rtcp_pt(uint8_t second_byte)
-{
-	return second_byte >= 192 && second_byte <= 223;
-}
-
 enum status rtp_event_parse(const uint8_t *p, size_t n, struct rtp_event *e)
 {
 	struct rd r = rd_make(p, n);
