@@ -114,23 +114,26 @@ static inline struct call_ext *cext(struct call *c)
 
 /* ---- streams ---- */
 
+/* The flow node comes first: a packet's lookup reads its hash and then the
+ * key at the head of s (src, dst, SSRC), on the same cache line or the next,
+ * and stream_update goes on with the fields that follow (model.h). */
 struct stream_ext {
+	struct hnode flow_node;    /* in calls.flows by (src, dst, SSRC) */
+	bool on_probation;
 	struct stream s;           /* s.next: the owner's list (a call's, or the unsignalled) */
 	struct stream_ext *prev;
 	uint64_t seq;              /* order of creation */
-	struct hnode flow_node;    /* in calls.flows by (src, dst, SSRC) */
 	struct hnode ssrc_node;    /* in calls.by_ssrc by (call or none, SSRC) */
 	struct hnode pair_node;    /* in a call: calls.pairs by (call, source, destination address) */
 	struct hnode usrc_node;    /* unsignalled: calls.unsig_eps[0] by source endpoint */
 	struct hnode udst_node;    /* unsignalled: calls.unsig_eps[1] by destination endpoint */
 	struct timer idle;         /* unsignalled: when it has been idle long enough */
 	struct stream_ext *uprev, *unext; /* on probation (not proven yet), oldest first */
-	bool on_probation;
 };
 
 static inline struct stream_ext *sext(struct stream *s)
 {
-	return (struct stream_ext *)(void *)s;
+	return (struct stream_ext *)(void *)((char *)s - offsetof(struct stream_ext, s));
 }
 
 #define STUN_MAPS 256 /* public address:ports that STUN Binding responses gave, newest kept */

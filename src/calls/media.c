@@ -275,37 +275,80 @@ void ep_remove_call(struct calls *t, struct call *c)
 
 /* ---- the indexes of streams ---- */
 
+/* The first 8 bytes of an address as a little-endian word: an IPv4 address
+ * in its low half, the rest of its 16 bytes left out (they take no part in
+ * addr_eq either). */
+static uint64_t load_le(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, n);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v) >> (64 - 8 * n);
+#endif
+	return v;
+}
+
+static uint64_t addr_lo(const struct addr *a)
+{
+	return a->family == 4 ? load_le(a->b, 4) : load_le(a->b, 8);
+}
+
+static uint64_t addr_hi(const struct addr *a)
+{
+	return a->family == 4 ? 0 : load_le(a->b + 8, 8);
+}
+
+/* The flow key is (source address and port, destination address and port,
+ * SSRC); these take its parts one by one, so that calls_rtp looks a packet
+ * up straight from its datagram. */
+static inline uint64_t flow_hash_parts(const struct calls *t, const struct addr *sa, uint16_t sp,
+				       const struct addr *da, uint16_t dp, uint32_t ssrc)
+{
+	/* the key packed into words (the hash runs on every RTP packet): two
+	 * for IPv4, where an address is 4 of its 16 bytes; six otherwise, with
+	 * the families (the lengths differ, so the two forms cannot collide) */
+	uint64_t ports = (uint64_t)sp | (uint64_t)dp << 16 | (uint64_t)ssrc << 32;
+	if (sa->family == 4 && da->family == 4) {
+		uint64_t w[2] = { addr_lo(sa) | addr_lo(da) << 32, ports };
+		return htab_hash_words(&t->flows, w, 2);
+	}
+	uint64_t w[6] = { ports, (uint64_t)sa->family | (uint64_t)da->family << 8,
+			  addr_lo(sa), addr_hi(sa), addr_lo(da), addr_hi(da) };
+	return htab_hash_words(&t->flows, w, 6);
+}
+
 static uint64_t flow_hash(const struct calls *t, const struct endpoint *src, const struct endpoint *dst,
 			  uint32_t ssrc)
 {
-	/* the bytes that tell flows apart: an IPv4 address is 4 of its 16 (the
-	 * hash runs on every RTP packet) */
-	struct hkey k = { .n = 0 };
-	hkey_add(&k, &src->addr.family, 1);
-	hkey_add(&k, &dst->addr.family, 1);
-	if (src->addr.family == 6 || dst->addr.family == 6) {
-		hkey_add(&k, src->addr.b, 16);
-		hkey_add(&k, dst->addr.b, 16);
-	} else {
-		hkey_add(&k, src->addr.b, 4);
-		hkey_add(&k, dst->addr.b, 4);
+	return flow_hash_parts(t, &src->addr, src->port, &dst->addr, dst->port, ssrc);
+}
+
+/* endpoint_eq, inlined for the lookup of every RTP packet */
+static inline bool flow_ep_eq(const struct endpoint *a, const struct addr *addr, uint16_t port)
+{
+	if (a->port != port || a->addr.family != addr->family)
+		return false;
+	if (addr->family == 4)
+		return memcmp(a->addr.b, addr->b, 4) == 0;
+	return memcmp(a->addr.b, addr->b, 16) == 0;
+}
+
+static inline struct stream_ext *flow_find_parts(struct calls *t, const struct addr *sa, uint16_t sp,
+						 const struct addr *da, uint16_t dp, uint32_t ssrc)
+{
+	uint64_t h = flow_hash_parts(t, sa, sp, da, dp, ssrc);
+	for (struct hnode *n = htab_bucket(&t->flows, h); n; n = n->next) {
+		struct stream_ext *x = HTAB_ENTRY(n, struct stream_ext, flow_node);
+		if (n->hash == h && x->s.ssrc == ssrc && flow_ep_eq(&x->s.src, sa, sp) && flow_ep_eq(&x->s.dst, da, dp))
+			return x;
 	}
-	hkey_add(&k, &src->port, sizeof(src->port));
-	hkey_add(&k, &dst->port, sizeof(dst->port));
-	hkey_add(&k, &ssrc, sizeof(ssrc));
-	return htab_hash(&t->flows, k.buf, k.n);
+	return NULL;
 }
 
 struct stream_ext *flow_find(struct calls *t, const struct endpoint *src, const struct endpoint *dst,
 				    uint32_t ssrc)
 {
-	uint64_t h = flow_hash(t, src, dst, ssrc);
-	for (struct hnode *n = htab_bucket(&t->flows, h); n; n = n->next) {
-		struct stream_ext *x = HTAB_ENTRY(n, struct stream_ext, flow_node);
-		if (n->hash == h && x->s.ssrc == ssrc && endpoint_eq(&x->s.src, src) && endpoint_eq(&x->s.dst, dst))
-			return x;
-	}
-	return NULL;
+	return flow_find_parts(t, &src->addr, src->port, &dst->addr, dst->port, ssrc);
 }
 
 static uint64_t ssrc_hash(const struct calls *t, const struct call *c, uint32_t ssrc)
@@ -688,10 +731,10 @@ static struct ep_node *turn_relay(struct calls *t, const struct endpoint *e)
 void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 {
 	t->st.rtp_packets++;
-	struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
-	struct stream_ext *x = flow_find(t, &src, &dst, h->ssrc);
+	struct stream_ext *x = flow_find_parts(t, &d->src, d->sport, &d->dst, d->dport, h->ssrc);
 	struct stream *s = x ? &x->s : NULL;
 	if (!s) {
+		struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
 		s = stream_new(t, d, h);
 		if (!s)
 			return;

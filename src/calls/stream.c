@@ -90,11 +90,13 @@ static void bin_add(struct stream *s, int64_t ts)
 		s->n_bins = (s->n_bins + 1) / 2;
 		idx = (ts - s->bin_origin) / s->bin_ns;
 	}
-	uint32_t cap = s->bins_cap;
-	bool ok = reserve((void **)&s->bins, &cap, (uint32_t)idx + 1, STREAM_MAX_BINS, sizeof(*s->bins), 16);
-	s->bins_cap = (uint16_t)cap;
-	if (!ok)
-		return; /* out of memory: the activity strip misses this packet */
+	if ((uint32_t)idx >= s->bins_cap) { /* most packets find their bin allocated */
+		uint32_t cap = s->bins_cap;
+		bool ok = reserve((void **)&s->bins, &cap, (uint32_t)idx + 1, STREAM_MAX_BINS, sizeof(*s->bins), 16);
+		s->bins_cap = (uint16_t)cap;
+		if (!ok)
+			return; /* out of memory: the activity strip misses this packet */
+	}
 	if (s->bins[idx] < 0xffff)
 		s->bins[idx]++;
 	if ((uint32_t)idx + 1 > s->n_bins)
@@ -198,9 +200,9 @@ static double rel_ms(int64_t ts, int64_t origin)
 
 /* RFC 3550 section 6.4.1 jitter over voice packets: D is computed against the
  * previous voice packet of the same payload type. */
-static void voice_jitter(struct stream *s, const struct dgram *d, const struct rtp_hdr *h, bool is_event)
+static void voice_jitter(struct stream *s, const struct dgram *d, const struct rtp_hdr *h, bool is_event,
+			 uint32_t clock)
 {
-	uint32_t clock = stream_pt_clock(s, h->pt);
 	if (is_event || !clock || h->pt == 13 || h->pt == 19)
 		return;
 	if (s->voice_init && s->voice_pt == h->pt) {
@@ -228,7 +230,7 @@ static void voice_jitter(struct stream *s, const struct dgram *d, const struct r
  * comfort noise, and packets whose time stamp lies before the first packet's
  * are left out of the min/mean/max figures; means are running averages. */
 static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t frame,
-		   uint32_t before)
+		   uint32_t before, uint32_t clock)
 {
 	uint32_t dts = h->ts - s->first_rtp_ts;
 	bool in_seq = dts < 0x80000000u;
@@ -237,7 +239,6 @@ static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t
 	bool cn = h->pt == 13 || h->pt == 19;
 	bool follow_cn = s->prev_cn;
 	s->prev_cn = cn;
-	uint32_t clock = stream_pt_clock(s, h->pt);
 	double cur_jitter = 0;
 	if (in_seq) {
 		if (clock) {
@@ -360,7 +361,8 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 		on_event(s, d, h);
 	else
 		s->event_open = false;
-	voice_jitter(s, d, h, is_event);
+	uint32_t clock = stream_pt_clock(s, h->pt); /* of this packet's payload type */
+	voice_jitter(s, d, h, is_event, clock);
 	if (!first && h->pt != s->last_pt && !is_event && !(s->event_pt >= 0 && s->last_pt == (uint8_t)s->event_pt) &&
 	    h->pt != 13 && s->last_pt != 13) {
 		if (s->n_pt_changes >= STREAM_MAX_PT_CHANGES ||
@@ -399,7 +401,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 			}
 			s->n_gaps++;
 		}
-		timing(s, h, t, d->frame, s->packets - 1);
+		timing(s, h, t, d->frame, s->packets - 1, clock);
 	}
 	s->last_ts = d->ts_ns;
 	s->last_frame = d->frame;

@@ -6,13 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void addr_v4(struct addr *a, const uint8_t b[4])
-{
-	memset(a, 0, sizeof(*a));
-	a->family = 4;
-	memcpy(a->b, b, 4);
-}
-
 void addr_v6(struct addr *a, const uint8_t b[16])
 {
 	memset(a, 0, sizeof(*a));

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/sv.h"
 
@@ -18,7 +19,13 @@ struct addr {
 
 #define ADDR_STRLEN 48
 
-void addr_v4(struct addr *a, const uint8_t b[4]);
+/* Inline: the decoder sets two of them per IPv4 packet. */
+static inline void addr_v4(struct addr *a, const uint8_t b[4])
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	memcpy(a->b, b, 4);
+}
 void addr_v6(struct addr *a, const uint8_t b[16]);
 bool addr_eq(const struct addr *a, const struct addr *b);
 int addr_cmp(const struct addr *a, const struct addr *b);

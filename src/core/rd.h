@@ -133,6 +133,63 @@ static inline const uint8_t *rd_bytes(struct rd *r, size_t n)
 	return q;
 }
 
+/* A header of fixed size: the next n bytes, taken at once (one check instead
+ * of one per field) and read at offsets with rd_at_*. Each of those reads is
+ * still checked against n, but with n and the offset constants (a header's
+ * size and a field's place in it) the compiler proves the check true and
+ * drops it. When fewer than n bytes are left, p is NULL, n is 0 (every read
+ * gives 0) and the cursor is bad, as after rd_bytes. */
+struct rd_fixed {
+	const uint8_t *p;
+	size_t n;
+};
+
+static inline struct rd_fixed rd_take(struct rd *r, size_t n)
+{
+	struct rd_fixed f = { NULL, 0 };
+	if (!rd_has(r, n)) {
+		r->bad = true;
+		r->p = r->end;
+		return f;
+	}
+	f.p = r->p;
+	f.n = n;
+	r->p += n;
+	return f;
+}
+
+/* What is left of the window as a fixed header (shorter than the one
+ * expected: its fields past the end read as 0), without advancing. */
+static inline struct rd_fixed rd_rest(const struct rd *r)
+{
+	struct rd_fixed f = { r->p, r->bad ? 0 : rd_left(r) };
+	return f;
+}
+
+static inline uint8_t rd_at_u8(struct rd_fixed f, size_t off)
+{
+	return off < f.n ? f.p[off] : 0;
+}
+
+static inline uint16_t rd_at_be16(struct rd_fixed f, size_t off)
+{
+	return off + 2 <= f.n ? (uint16_t)((uint16_t)f.p[off] << 8 | f.p[off + 1]) : 0;
+}
+
+static inline uint32_t rd_at_be32(struct rd_fixed f, size_t off)
+{
+	return off + 4 <= f.n ? (uint32_t)f.p[off] << 24 | (uint32_t)f.p[off + 1] << 16 |
+					(uint32_t)f.p[off + 2] << 8 | f.p[off + 3]
+			      : 0;
+}
+
+static inline uint32_t rd_at_le32(struct rd_fixed f, size_t off)
+{
+	return off + 4 <= f.n ? (uint32_t)f.p[off + 3] << 24 | (uint32_t)f.p[off + 2] << 16 |
+					(uint32_t)f.p[off + 1] << 8 | f.p[off]
+			      : 0;
+}
+
 /* Splits off the next n bytes as a window of its own and advances past them.
  * If fewer than n are left, the window holds what is left and both are bad. */
 static inline struct rd rd_sub(struct rd *r, size_t n)

@@ -57,18 +57,19 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 {
 	size_t avail = rd_left(&r);
 	struct rd h = r;
-	uint8_t vihl = rd_u8(&h);
-	rd_u8(&h); /* DSCP/ECN */
-	uint16_t tot = rd_be16(&h);
-	uint16_t id = rd_be16(&h);
-	uint16_t frag = rd_be16(&h);
-	uint8_t ttl = rd_u8(&h);
-	uint8_t proto = rd_u8(&h);
-	rd_skip(&h, 2);
-	const uint8_t *src = rd_bytes(&h, 4);
-	const uint8_t *dst = rd_bytes(&h, 4);
-	if (h.bad)
+	struct rd_fixed f = rd_take(&h, 20); /* the header without options */
+	if (!f.p)
 		return decode_short(pc);
+	uint8_t vihl = rd_at_u8(f, 0);
+	/* 1: DSCP/ECN */
+	uint16_t tot = rd_at_be16(f, 2);
+	uint16_t id = rd_at_be16(f, 4);
+	uint16_t frag = rd_at_be16(f, 6);
+	uint8_t ttl = rd_at_u8(f, 8);
+	uint8_t proto = rd_at_u8(f, 9);
+	/* 10: checksum */
+	const uint8_t *src = f.p + 12;
+	const uint8_t *dst = f.p + 16;
 	size_t ihl = (size_t)(vihl & 0x0f) * 4;
 	if ((vihl >> 4) != 4 || ihl < 20)
 		return FR_MALFORMED;
@@ -280,12 +281,13 @@ enum frame_result l4_decode(struct decoder *d, struct pctx *pc, uint8_t proto, s
 
 enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
 {
-	uint16_t sport = rd_be16(&r);
-	uint16_t dport = rd_be16(&r);
-	uint16_t ulen = rd_be16(&r);
-	rd_skip(&r, 2);
-	if (r.bad)
+	struct rd_fixed f = rd_take(&r, 8);
+	if (!f.p)
 		return decode_short(pc);
+	uint16_t sport = rd_at_be16(f, 0);
+	uint16_t dport = rd_at_be16(f, 2);
+	uint16_t ulen = rd_at_be16(f, 4);
+	/* 6: checksum */
 	size_t left = rd_left(&r);
 	if (ulen != 0) { /* 0 only for IPv6 jumbograms (RFC 2675): take what there is */
 		if (ulen < 8)

@@ -17,7 +17,8 @@ void dispatch_dgram(void *ctx, const struct dgram *d)
 			calls_icmp(x->calls, d, &e);
 		return;
 	}
-	enum payload_kind k = classify_payload(d->data, d->len, d->sport, d->dport);
+	struct rtp_hdr h; /* with PK_RTP, the header the classification parsed */
+	enum payload_kind k = classify_payload_rtp(d->data, d->len, d->sport, d->dport, &h);
 	/* media relayed through a TURN channel (RFC 8656 section 12.4): the flow is
 	 * the client's with its TURN server, as Wireshark shows it */
 	struct dgram inner;
@@ -25,7 +26,7 @@ void dispatch_dgram(void *ctx, const struct dgram *d)
 	const uint8_t *in;
 	size_t in_len;
 	if (k == PK_OTHER && d->transport == TP_UDP && turn_channel_data(d->data, d->len, &channel, &in, &in_len)) {
-		enum payload_kind ik = classify_payload(in, in_len, d->sport, d->dport);
+		enum payload_kind ik = classify_payload_rtp(in, in_len, d->sport, d->dport, &h);
 		if (ik == PK_RTP || ik == PK_RTCP || ik == PK_STUN) {
 			inner = *d;
 			inner.data = in;
@@ -49,12 +50,9 @@ void dispatch_dgram(void *ctx, const struct dgram *d)
 			calls_sip(x->calls, d, &m);
 		break;
 	}
-	case PK_RTP: {
-		struct rtp_hdr h;
-		if (rtp_parse(d->data, d->len, &h) == ST_OK)
-			calls_rtp(x->calls, d, &h);
+	case PK_RTP:
+		calls_rtp(x->calls, d, &h);
 		break;
-	}
 	case PK_RTCP:
 		calls_rtcp(x->calls, d);
 		break;

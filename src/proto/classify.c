@@ -40,7 +40,8 @@ static bool all_crlf(struct rd r)
 
 /* Every byte is read through the bounded cursor: a payload shorter than a
  * check expects reads as zeros past its end (rd_peek), never beyond it. */
-enum payload_kind classify_payload(const uint8_t *p, size_t n, uint16_t sport, uint16_t dport)
+enum payload_kind classify_payload_rtp(const uint8_t *p, size_t n, uint16_t sport, uint16_t dport,
+				       struct rtp_hdr *hdr)
 {
 	struct rd r = rd_make(p, n);
 	if (n == 0)
@@ -78,12 +79,17 @@ enum payload_kind classify_payload(const uint8_t *p, size_t n, uint16_t sport, u
 			size_t first = ((size_t)rd_be16(&h) + 1) * 4;
 			return (!h.bad && first <= n) ? PK_RTCP : PK_OTHER;
 		}
-		struct rtp_hdr hdr;
-		if (rtp_parse(p, n, &hdr) == ST_OK)
+		if (rtp_parse(p, n, hdr) == ST_OK)
 			return PK_RTP;
 		return PK_OTHER;
 	}
 	if (sip_looks_like(p, n))
 		return PK_SIP;
 	return PK_OTHER;
+}
+
+enum payload_kind classify_payload(const uint8_t *p, size_t n, uint16_t sport, uint16_t dport)
+{
+	struct rtp_hdr hdr;
+	return classify_payload_rtp(p, n, sport, dport, &hdr);
 }

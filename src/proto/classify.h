@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/rtp.h"
+
 enum payload_kind {
 	PK_OTHER = 0,
 	PK_SIP,
@@ -25,5 +27,9 @@ const char *payload_kind_str(enum payload_kind k);
 /* Classifies a UDP payload (or a framed stream message). Ports are only used
  * to keep well-known non-media services (< 1024) from passing as RTP. */
 enum payload_kind classify_payload(const uint8_t *p, size_t n, uint16_t sport, uint16_t dport);
+/* The same, and when the answer is PK_RTP, *h holds the header rtp_parse
+ * gave (the classification parses it anyway; the caller need not again). */
+enum payload_kind classify_payload_rtp(const uint8_t *p, size_t n, uint16_t sport, uint16_t dport,
+				       struct rtp_hdr *h);
 
 #endif

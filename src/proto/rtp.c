@@ -8,6 +8,18 @@
 
 #include "core/rd.h"
 
+/* Bytes 1-11 of the fixed header: marker, payload type, sequence number,
+ * time stamp, SSRC. */
+static inline void fixed_fields(struct rtp_hdr *h, struct rd_fixed f)
+{
+	uint8_t b1 = rd_at_u8(f, 0);
+	h->marker = (b1 & 0x80) != 0;
+	h->pt = b1 & 0x7f;
+	h->seq = rd_at_be16(f, 1);
+	h->ts = rd_at_be32(f, 3);
+	h->ssrc = rd_at_be32(f, 7);
+}
+
 enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h)
 {
 	struct rd r = rd_make(p, n);
@@ -24,14 +36,14 @@ enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h)
 	if (h->version != 2)
 		return ST_MALFORMED;
 
-	uint8_t b1 = rd_u8(&r);
-	h->marker = (b1 & 0x80) != 0;
-	h->pt = b1 & 0x7f;
-	h->seq = rd_be16(&r);
-	h->ts = rd_be32(&r);
-	h->ssrc = rd_be32(&r);
-	if (r.bad)
+	/* the rest of the fixed header, taken at once; a shorter one gives the
+	 * fields that fit in what is there (rd_at_* read 0 past its end) */
+	if (rd_has(&r, 11)) {
+		fixed_fields(h, rd_take(&r, 11));
+	} else {
+		fixed_fields(h, rd_rest(&r));
 		return ST_TRUNCATED;
+	}
 
 	for (unsigned i = 0; i < h->cc; i++)
 		h->csrc[i] = rd_be32(&r);
@@ -59,11 +71,6 @@ enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h)
 	}
 	h->payload_len = left;
 	return ST_OK;
-}
-
-bool rtp_is_rtcp_pt(uint8_t second_byte)
-{
-	return second_byte >= 192 && second_byte <= 223;
 }
 
 enum status rtp_event_parse(const uint8_t *p, size_t n, struct rtp_event *e)

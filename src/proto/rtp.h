@@ -36,7 +36,10 @@ enum status rtp_parse(const uint8_t *p, size_t n, struct rtp_hdr *h);
 
 /* RFC 5761 section 4: with RTP and RTCP on one port, a second byte of 192..223
  * (payload type 64..95 with the marker set) means RTCP. */
-bool rtp_is_rtcp_pt(uint8_t second_byte);
+static inline bool rtp_is_rtcp_pt(uint8_t second_byte)
+{
+	return second_byte >= 192 && second_byte <= 223;
+}
 
 /* RFC 4733 section 2.3 telephone-event payload. */
 struct rtp_event {

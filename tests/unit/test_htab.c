@@ -32,6 +32,20 @@ static void test_siphash_vectors(void **state)
 	assert_true(htab_hash(&t, msg, 15) == 0xf30eb725bb91c9eaULL);
 	assert_true(htab_hash(&t, msg, 16) == 0x8972188433a5c5b7ULL);
 	assert_true(htab_hash(&t, msg, 20) == 0x639e355ae68c0100ULL);
+	/* the same bytes as little-endian words */
+	uint64_t w[3];
+	for (int i = 0; i < 3; i++) {
+		w[i] = 0;
+		for (int j = 7; j >= 0; j--)
+			w[i] = w[i] << 8 | msg[8 * i + j];
+	}
+	assert_true(htab_hash_words(&t, w, 0) == 0xd1fba762150c532cULL);
+	assert_true(htab_hash_words(&t, w, 1) == 0xead411e67ebe2eeaULL);
+	assert_true(htab_hash_words(&t, w, 2) == 0x8972188433a5c5b7ULL);
+	t.k0 = 0x0706050403020100ULL;
+	t.k1 = 0x0f0e0d0c0b0a0908ULL;
+	for (size_t n = 0; n <= 3; n++)
+		assert_true(htab_hash_words(&t, w, n) == htab_hash(&t, msg, 8 * n));
 	htab_free(&t);
 }
 
