@@ -259,6 +259,7 @@ struct stream {
 	uint8_t last_pt;
 	uint8_t voice_pt;
 	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
+	uint8_t media;                /* enum stream_media: the kind of its m= line */
 	bool event_open;
 	bool prev_cn;
 	bool voice_init;
@@ -280,6 +281,16 @@ struct stream {
 	int64_t bin_ns;
 	uint16_t *bins;               /* n_bins of them (allocated as time passes, at most STREAM_MAX_BINS) */
 	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
+	/* the audio's state that the thread reading packets keeps (stream_audio.c),
+	 * so that the audio itself can be decoded on another thread */
+	struct stream_audio_front {
+		bool on;                  /* its audio is decoded */
+		bool have_seq, have_fmt;
+		uint8_t pt;               /* payload type of the format looked up last */
+		uint16_t last_seq;        /* the last packet decoded */
+		uint32_t sdp_seen;        /* the call's SDP count then */
+		uint64_t job;             /* number of its last job on the audio thread, 0 none */
+	} af;
 	uint64_t pt_seen[2];          /* bitmap of payload types seen */
 	double t_last_ms;             /* arrival of the last in-sequence packet */
 	double last_nominal_ms;
@@ -298,7 +309,6 @@ struct stream {
 	struct stream *next;          /* in the owner's list */
 	uint8_t dir;                  /* enum party of the sender, PARTY_NONE if unknown */
 	uint8_t bound_by;             /* enum stream_binding */
-	uint8_t media;                /* enum stream_media: the kind of its m= line */
 	int8_t mline;                 /* index of its m= line in the call's SDP, -1 unknown */
 	uint16_t point;
 	uint16_t iface;               /* interface of the first packet (last_iface: of the last) */
@@ -343,16 +353,6 @@ struct stream {
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
 
-	/* the audio's state that the thread reading packets keeps (stream_audio.c),
-	 * so that the audio itself can be decoded on another thread */
-	struct stream_audio_front {
-		bool on;                  /* its audio is decoded */
-		bool have_seq, have_fmt;
-		uint8_t pt;               /* payload type of the format looked up last */
-		uint16_t last_seq;        /* the last packet decoded */
-		uint32_t sdp_seen;        /* the call's SDP count then */
-		uint64_t job;             /* number of its last job on the audio thread, 0 none */
-	} af;
 	uint32_t rtcp_sent;           /* SR/RR packets sent by this stream's source (same SSRC) */
 	int64_t rtcp_last_sent_ts;    /* the last of them */
 	uint32_t last_sr_ntp;         /* middle 32 bits of the NTP time of this source's last SR */

@@ -238,26 +238,27 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 	bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
 	if (!f->on && !early && !stream_is_proven(s))
 		return;
-	struct audio_job j = { .s = s, .first_ts = s->first_ts, .kind = AJ_OPEN };
-	bool opening = !f->on;
-	if (opening) {
+	if (!f->on) {
+		/* made here, so that the audio thread never reads the stream */
+		struct stream_audio *a = calloc(1, sizeof(*a));
+		if (!a)
+			return;
+		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
+		a->pt = -1;
+		s->audio = a;
 		f->on = true;
 		if (s->call)
 			s->call->audio_streams++;
 	}
-	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt) {
-		if (opening)
-			goto run;
+	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt)
 		return;
-	}
+	struct audio_job j = { .a = s->audio, .s = s, .kind = AJ_LATE };
 	/* in sequence order only, as a receiver's jitter buffer plays them */
 	uint16_t lost = 0;
 	if (f->have_seq) {
 		uint16_t dseq = (uint16_t)(h->seq - f->last_seq);
-		if (dseq == 0 || dseq >= 0x8000) {
-			j.kind = AJ_LATE;
+		if (dseq == 0 || dseq >= 0x8000)
 			goto run;
-		}
 		lost = (uint16_t)(dseq - 1);
 	}
 	f->have_seq = true;
@@ -288,20 +289,12 @@ run:
 
 void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 {
-	struct stream *s = j->s;
-	struct stream_audio *a = s->audio;
-	if (!a) {
-		a = calloc(1, sizeof(*a));
-		if (!a)
-			return;
-		level_track_init(&a->lv, j->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
-		a->pt = -1;
-		s->audio = a;
-	}
-	if (j->kind == AJ_LATE)
+	struct stream *s = j->s; /* for the writer only */
+	struct stream_audio *a = j->a;
+	if (j->kind == AJ_LATE) {
 		a->late++;
-	if (j->kind != AJ_PACKET)
 		return;
+	}
 	uint16_t lost = j->lost;
 	if (j->relook) {
 		enum audio_codec before = a->fmt.codec;

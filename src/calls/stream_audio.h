@@ -38,44 +38,46 @@ struct audio_misdecode {
 #define STREAM_AUDIO_KEEP 320
 
 struct stream_audio {
-	struct level_track lv;    /* levels per bin, from the stream's first packet */
-	char codec[20];           /* the codec decoded last, "" if none */
-	uint32_t rate;            /* its decoded sample rate */
-	uint32_t decoded;         /* packets decoded */
-	uint32_t undecoded;       /* audio packets of a codec with no decoder here */
-	char undecoded_codec[20]; /* the first such codec */
-	uint32_t encrypted;       /* packets of SRTP media: not decodable */
-	uint32_t cn;              /* comfort noise packets (RFC 3389, G.729 Annex B SID) */
-	uint32_t malformed;       /* payloads that did not decode whole */
-	uint32_t concealed;       /* lost packets concealed by the codec */
-	uint32_t late;            /* duplicates and late packets, not decoded */
-	uint64_t energy, samples, clipped; /* over the whole stream */
-	struct audio_misdecode mis;
-
-	/* decoding state */
+	/* what every packet reads or writes, together at the head (the audio
+	 * thread fetches these lines ahead of the packet) */
 	struct audio_dec *dec;
-	struct audio_dec *mis_dec;
 	struct audio_format fmt;
 	int16_t pt;               /* payload type of fmt, -1 none */
-	uint32_t sdp_seen;        /* the call's SDP count when fmt was looked up */
 	bool encrypted_media, listed;
-	struct audio_format expected; /* the receiver's negotiated codec */
+	uint32_t sdp_seen;        /* the call's SDP count when fmt was looked up */
+	uint32_t decoded;         /* packets decoded */
+	uint32_t late;            /* duplicates and late packets, not decoded */
+	uint32_t cn;              /* comfort noise packets (RFC 3389, G.729 Annex B SID) */
+	uint64_t energy, samples, clipped; /* over the whole stream */
 	size_t last_frames;       /* sample frames of the last payload */
 	uint64_t last_hash;       /* of the last payload, for repeats, when longer than STREAM_AUDIO_KEEP */
 	bool last_hashed;         /* last_hash is that of last_payload */
-	uint16_t last_len;        /* bytes of the last payload in last_payload (0: not kept) */
-	uint8_t last_payload[STREAM_AUDIO_KEEP]; /* the last payload, when it fits, for repeats */
-	uint64_t tone_hash;       /* the repeating payload last looked at for a tone */
 	bool tone_known, tone;    /* ... and whether it was one */
+	uint16_t last_len;        /* bytes of the last payload in last_payload (0: not kept) */
+	uint64_t tone_hash;       /* the repeating payload last looked at for a tone */
 	/* placing audio in time for the writer */
 	bool pos_init;
-	int64_t origin;           /* ns: sample frame 0 */
 	uint32_t pos_rate;
+	int64_t origin;           /* ns: sample frame 0 */
 	int64_t base_pos;         /* frame of the packet with RTP time stamp base_rtp */
 	int64_t ext_rtp;          /* RTP time stamp units since base_rtp */
 	uint32_t last_rtp;
 	uint64_t next_pos;        /* frame after the last written */
+	uint8_t last_payload[STREAM_AUDIO_KEEP]; /* the last payload, when it fits, for repeats */
+#define STREAM_AUDIO_HOT 384 /* bytes of the head fetched ahead (up to G.711's 160 of payload) */
+
+	char codec[20];           /* the codec decoded last, "" if none */
+	uint32_t rate;            /* its decoded sample rate */
+	uint32_t undecoded;       /* audio packets of a codec with no decoder here */
+	char undecoded_codec[20]; /* the first such codec */
+	uint32_t encrypted;       /* packets of SRTP media: not decodable */
+	uint32_t malformed;       /* payloads that did not decode whole */
+	uint32_t concealed;       /* lost packets concealed by the codec */
+	struct audio_misdecode mis;
+	struct audio_dec *mis_dec;
+	struct audio_format expected; /* the receiver's negotiated codec */
 	void *out;                /* the writer's state for this stream */
+	struct level_track lv;    /* levels per bin, from the stream's first packet */
 };
 
 /* Where decoded audio goes (the pipeline's WAV writer): frames of mono audio

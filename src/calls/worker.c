@@ -7,11 +7,15 @@
 #define _GNU_SOURCE
 #include "calls/worker.h"
 
+#include <stddef.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "calls/stream_audio.h"
 
 #define RING_BYTES (2u << 20)
 #define REC_ALIGN 16u
@@ -89,6 +93,27 @@ static bool is_done(struct calls_worker *w, uint64_t job)
 	return atomic_load(&w->done) >= job;
 }
 
+/* The audio state of the job at position pos, if it is there already, asked
+ * of memory while this one is done: its head lines and its level track's. */
+static void ahead(struct calls_worker *w, uint64_t pos)
+{
+	if (atomic_load_explicit(&w->head, memory_order_acquire) == pos)
+		return;
+	const uint8_t *p = w->ring + pos % RING_BYTES;
+	struct rec r;
+	memcpy(&r, p, sizeof(r));
+	if (r.skip)
+		return;
+	struct stream_audio *a;
+	memcpy(&a, p + sizeof(r) + offsetof(struct audio_job, a), sizeof(a));
+	if (!a)
+		return;
+	const char *x = (const char *)a;
+	for (size_t k = 0; k < STREAM_AUDIO_HOT; k += 64)
+		__builtin_prefetch(x + k, 1);
+	__builtin_prefetch(&a->lv, 1);
+}
+
 static void *run(void *arg)
 {
 	struct calls_worker *w = arg;
@@ -108,6 +133,7 @@ static void *run(void *arg)
 		const uint8_t *p = w->ring + tail % RING_BYTES;
 		struct rec r;
 		memcpy(&r, p, sizeof(r));
+		ahead(w, tail + r.len);
 		if (!r.skip) {
 			struct audio_job j;
 			memcpy(&j, p + sizeof(r), sizeof(j));

@@ -17,10 +17,10 @@
 #include "audio/audio.h"
 
 struct stream;
+struct stream_audio;
 struct calls_config;
 
 enum audio_job_kind {
-	AJ_OPEN,   /* the stream's audio begins: its state is made, nothing decoded */
 	AJ_LATE,   /* a duplicate or late packet, not decoded */
 	AJ_PACKET, /* a packet to decode */
 	AJ_TASK,   /* fn(ctx, arg) */
@@ -37,9 +37,9 @@ struct audio_look {
 };
 
 struct audio_job {
+	struct stream_audio *a; /* the stream's audio state (made by the reader) */
 	struct stream *s;
 	int64_t ts_ns;
-	int64_t first_ts;       /* the stream's first packet: its level bins start there */
 	int64_t origin;         /* ns of sample frame 0: the call's start, or the stream's */
 	uint64_t frame;
 	uint32_t rtp_ts;
