@@ -3,7 +3,9 @@
 # Installs what is missing (Debian packages, and tests/web's npm package), then
 # builds and runs every test twice: a normal build
 # with warnings as errors, and an ASan+UBSan build (-fno-sanitize-recover=all).
-# Then a short libFuzzer run of every fuzz target (FUZZ_SECONDS each, default 15).
+# Then a ThreadSanitizer build of deadair compares its reports with one thread
+# and with two (tests/cli/test_threads.py), any data race failing it, and a
+# short libFuzzer run of every fuzz target (FUZZ_SECONDS each, default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
@@ -25,6 +27,11 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDEADAIR_WERROR=ON -
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$jobs"
+
+echo "== ThreadSanitizer: one thread and two =="
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEADAIR_WERROR=ON -DDEADAIR_TSAN=ON -DDEADAIR_TESTS=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target deadair
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 python3 tests/cli/test_threads.py build-tsan/deadair
 
 echo "== fuzz smoke (clang, libFuzzer) =="
 CC=clang cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEADAIR_FUZZ=ON >/dev/null
