@@ -209,6 +209,16 @@ uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j)
 {
 	size_t payload = j->kind == AJ_PACKET ? j->payload_len : 0;
 	size_t need = rec_size(payload);
+	if (need > RING_BYTES / 8) {
+		/* more than a datagram holds: done here, once the thread is done
+		 * with everything before it (its number is the last one's) */
+		calls_worker_settle(w);
+		if (j->kind == AJ_TASK)
+			j->fn(j->ctx, j->arg);
+		else
+			stream_audio_run(j, w->cfg);
+		return w->pushed;
+	}
 	size_t off = (size_t)(w->head_local % RING_BYTES);
 	if (RING_BYTES - off < need) {
 		/* the rest of the ring is too short: a record that fills it */
