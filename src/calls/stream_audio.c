@@ -106,7 +106,6 @@ static void lookup(struct audio_look *a, const struct stream *s, uint8_t pt, int
 		f.name[5] = '\0';
 	}
 	a->fmt = f;
-	a->pt = pt;
 	a->sdp_seen = c ? c->n_sdp : 0;
 }
 
@@ -244,7 +243,6 @@ void stream_audio_update(struct stream *s, const struct dgram *d, const struct r
 		if (!a)
 			return;
 		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
-		a->pt = -1;
 		s->audio = a;
 		f->on = true;
 		if (s->call)
@@ -303,8 +301,6 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->expected = j->look.expected;
 		a->encrypted_media = j->look.encrypted_media;
 		a->listed = j->look.listed;
-		a->pt = j->look.pt;
-		a->sdp_seen = j->look.sdp_seen;
 		if (a->dec && (a->fmt.codec != before || a->fmt.rate != before_rate)) {
 			audio_dec_free(a->dec);
 			a->dec = NULL;

@@ -42,9 +42,7 @@ struct stream_audio {
 	 * thread fetches these lines ahead of the packet) */
 	struct audio_dec *dec;
 	struct audio_format fmt;
-	int16_t pt;               /* payload type of fmt, -1 none */
-	bool encrypted_media, listed;
-	uint32_t sdp_seen;        /* the call's SDP count when fmt was looked up */
+	bool encrypted_media, listed; /* of fmt (the reader's lookup, stream_audio_front) */
 	uint32_t decoded;         /* packets decoded */
 	uint32_t late;            /* duplicates and late packets, not decoded */
 	uint32_t cn;              /* comfort noise packets (RFC 3389, G.729 Annex B SID) */

@@ -32,8 +32,7 @@ struct audio_look {
 	struct audio_format fmt;
 	struct audio_format expected; /* the receiver's negotiated codec */
 	bool encrypted_media, listed;
-	int16_t pt;
-	uint32_t sdp_seen;
+	uint32_t sdp_seen;      /* the call's SDP count when looked up */
 };
 
 struct audio_job {
