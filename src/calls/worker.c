@@ -45,9 +45,9 @@ struct calls_worker {
 	_Atomic bool stop;
 };
 
-static size_t rec_size(size_t payload)
+static size_t rec_size(size_t body)
 {
-	size_t n = sizeof(struct rec) + sizeof(struct audio_job) + payload;
+	size_t n = sizeof(struct rec) + AUDIO_JOB_HEAD + body;
 	return (n + REC_ALIGN - 1) & ~(size_t)(REC_ALIGN - 1);
 }
 
@@ -104,9 +104,11 @@ static void ahead(struct calls_worker *w, uint64_t pos)
 	memcpy(&r, p, sizeof(r));
 	if (r.skip)
 		return;
+	uint8_t kind;
+	memcpy(&kind, p + sizeof(r) + offsetof(struct audio_job, kind), sizeof(kind));
 	struct stream_audio *a;
 	memcpy(&a, p + sizeof(r) + offsetof(struct audio_job, a), sizeof(a));
-	if (!a)
+	if (kind == AJ_TASK || !a)
 		return;
 	const char *x = (const char *)a;
 	for (size_t k = 0; k < STREAM_AUDIO_HOT; k += 64)
@@ -136,11 +138,17 @@ static void *run(void *arg)
 		ahead(w, tail + r.len);
 		if (!r.skip) {
 			struct audio_job j;
-			memcpy(&j, p + sizeof(r), sizeof(j));
+			const uint8_t *q = p + sizeof(r);
+			memcpy(&j, q, AUDIO_JOB_HEAD);
+			q += AUDIO_JOB_HEAD;
 			if (j.kind == AJ_TASK) {
 				j.fn(j.ctx, j.arg);
 			} else {
-				j.payload = p + sizeof(r) + sizeof(j);
+				if (j.relook) {
+					memcpy(&j.look, q, sizeof(j.look));
+					q += sizeof(j.look);
+				}
+				j.payload = q;
 				stream_audio_run(&j, w->cfg);
 			}
 		}
@@ -208,7 +216,8 @@ static void publish(struct calls_worker *w)
 uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j)
 {
 	size_t payload = j->kind == AJ_PACKET ? j->payload_len : 0;
-	size_t need = rec_size(payload);
+	size_t look = j->kind != AJ_TASK && j->relook ? sizeof(j->look) : 0;
+	size_t need = rec_size(look + payload);
 	if (need > RING_BYTES / 8) {
 		/* more than a datagram holds: done here, once the thread is done
 		 * with everything before it (its number is the last one's) */
@@ -239,9 +248,15 @@ uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j)
 	uint8_t *p = w->ring + off;
 	struct rec r = { .len = (uint32_t)need, .skip = 0 };
 	memcpy(p, &r, sizeof(r));
-	memcpy(p + sizeof(r), j, sizeof(*j));
+	p += sizeof(r);
+	memcpy(p, j, AUDIO_JOB_HEAD);
+	p += AUDIO_JOB_HEAD;
+	if (look) {
+		memcpy(p, &j->look, look);
+		p += look;
+	}
 	if (payload)
-		memcpy(p + sizeof(r) + sizeof(*j), j->payload, payload);
+		memcpy(p, j->payload, payload);
 	w->head_local += need;
 	if (w->head_local - w->head_shown >= BATCH_BYTES)
 		publish(w);

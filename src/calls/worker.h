@@ -12,6 +12,7 @@
 #define DEADAIR_CALLS_WORKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "audio/audio.h"
@@ -36,8 +37,16 @@ struct audio_look {
 };
 
 struct audio_job {
-	struct stream_audio *a; /* the stream's audio state (made by the reader) */
-	struct stream *s;
+	union {
+		struct {
+			struct stream_audio *a; /* the stream's audio state (made by the reader) */
+			struct stream *s;
+		};
+		struct {
+			void (*fn)(void *ctx, void *arg); /* AJ_TASK */
+			void *ctx, *arg;
+		};
+	};
 	int64_t ts_ns;
 	int64_t origin;         /* ns of sample frame 0: the call's start, or the stream's */
 	uint64_t frame;
@@ -48,11 +57,12 @@ struct audio_job {
 	uint8_t pt;
 	bool marker;
 	bool relook;            /* look holds a new format */
-	struct audio_look look;
+	/* The ring holds the fields above (AUDIO_JOB_HEAD bytes), then look when
+	 * relook, then the payload: a packet's record stays small. */
 	const uint8_t *payload;
-	void (*fn)(void *ctx, void *arg); /* AJ_TASK */
-	void *ctx, *arg;
+	struct audio_look look;
 };
+#define AUDIO_JOB_HEAD offsetof(struct audio_job, payload)
 
 struct calls_worker;
 
