@@ -5,6 +5,7 @@
  * lines of arithmetic (the classic Sun g711.c formulas that sox and ffmpeg use
  * too, giving the same 16-bit values), and a library call per byte would cost
  * more than the table look-up. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "audio/codec_internal.h"
@@ -51,11 +52,14 @@ struct g711 {
 	uint8_t key;
 };
 
-static enum status table_init(struct audio_dec *d, int16_t (*fn)(uint8_t), uint8_t key)
+/* One table per law, shared by every decoder (read only once made): a
+ * table per stream would be a few kilobytes each, and with hundreds of
+ * streams decoded in turn none of them would stay in the cache. */
+static struct g711 ulaw_table, alaw_table;
+static pthread_once_t ulaw_once = PTHREAD_ONCE_INIT, alaw_once = PTHREAD_ONCE_INIT;
+
+static void table_make(struct g711 *t, int16_t (*fn)(uint8_t), uint8_t key)
 {
-	struct g711 *t = malloc(sizeof(*t));
-	if (!t)
-		return ST_NOMEM;
 	t->key = key;
 	for (unsigned i = 0; i < 256; i++) {
 		int32_t v = fn((uint8_t)i);
@@ -64,23 +68,37 @@ static enum status table_init(struct audio_dec *d, int16_t (*fn)(uint8_t), uint8
 		t->sq[i] = (uint64_t)m * m | (uint64_t)(m >= LEVEL_CLIP_SAMPLE) << CLIP_SHIFT;
 		t->mag[(i ^ key) & 0x7f] = (uint16_t)m;
 	}
-	d->state = t;
-	return ST_OK;
+}
+
+static void ulaw_make(void)
+{
+	table_make(&ulaw_table, ulaw_to_linear, 0x7f);
+}
+
+static void alaw_make(void)
+{
+	table_make(&alaw_table, alaw_to_linear, 0x55);
 }
 
 static enum status ulaw_init(struct audio_dec *d)
 {
-	return table_init(d, ulaw_to_linear, 0x7f);
+	if (pthread_once(&ulaw_once, ulaw_make) != 0)
+		return ST_NOMEM;
+	d->state = &ulaw_table;
+	return ST_OK;
 }
 
 static enum status alaw_init(struct audio_dec *d)
 {
-	return table_init(d, alaw_to_linear, 0x55);
+	if (pthread_once(&alaw_once, alaw_make) != 0)
+		return ST_NOMEM;
+	d->state = &alaw_table;
+	return ST_OK;
 }
 
 static void g711_fini(struct audio_dec *d)
 {
-	free(d->state);
+	d->state = NULL; /* the tables are shared */
 }
 
 static enum status g711_decode(struct audio_dec *d, const uint8_t *p, size_t n,
