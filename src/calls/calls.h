@@ -143,6 +143,10 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 		 const struct calls_config *cfg);
 void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
 		   const struct calls_config *cfg);
+/* A packet's timing, payload-type, event, gap and activity figures (stream_update
+ * hands them on, through the calls worker when there is one). */
+void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *payload,
+		   const struct calls_config *cfg);
 /* Frees what stream_init and stream_update allocated (not s itself). */
 void stream_release(struct stream *s);
 /* Sets the clock rate of a dynamic payload type, 96-127 (0: none, as for

@@ -241,10 +241,15 @@ struct rtcp_view {
 enum stream_media { MEDIA_UNKNOWN, MEDIA_AUDIO, MEDIA_VIDEO, MEDIA_OTHER };
 
 struct stream {
-	/* The fields that every RTP packet reads or writes come first, packed
-	 * together (the flow lookup, stream_update and the probation check in
-	 * calls_rtp): a packet touches a few cache lines of its stream instead
-	 * of a dozen. Their topics are those of the sections further down. */
+	/* Three parts, each on cache lines of its own. First the fields that the
+	 * thread reading packets reads or writes for every RTP packet (the flow
+	 * lookup, the sequence accounting and the probation check in calls_rtp,
+	 * the audio job), packed together. Then the rest of what that thread
+	 * keeps. Then the timing, payload and activity figures of each packet
+	 * (stream_timing), which the calls worker computes when there is one
+	 * (worker.h): the reader never touches them, and the consumer reads them
+	 * only after the stream's last job. Their topics are those of the
+	 * comments further down. */
 	struct endpoint src, dst;
 	uint32_t ssrc;
 	uint32_t packets;
@@ -254,32 +259,11 @@ struct stream {
 	uint64_t payload_bytes;
 	uint16_t max_seq;             /* sequence: the highest seen */
 	uint16_t last_iface;          /* interface of the last packet */
-	uint8_t last_ttl;
 	uint8_t in_seq;               /* packets that came next in sequence, up to 255 */
-	uint8_t last_pt;
-	uint8_t voice_pt;
-	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
 	uint8_t media;                /* enum stream_media: the kind of its m= line */
-	bool event_open;
-	bool prev_cn;
-	bool voice_init;
+	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
 	uint32_t cycles;
 	uint32_t duplicates;
-	uint32_t markers;
-	uint32_t comfort_noise;
-	uint32_t ttl_changes;
-	uint32_t first_rtp_ts;
-	uint32_t wrong_ts;            /* packets whose time stamp is before the first one's */
-	uint32_t voice_rtp_ts;
-	uint32_t voice_n;
-	uint32_t n_gaps;
-	uint32_t n_bins;
-	uint16_t bins_cap;            /* allocated for bins (stream.c) */
-	int64_t voice_arrival;
-	int64_t max_silence_ns;       /* longest time between two packets, whatever they were */
-	int64_t bin_origin;           /* ns */
-	int64_t bin_ns;
-	uint16_t *bins;               /* n_bins of them (allocated as time passes, at most STREAM_MAX_BINS) */
 	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
 	/* the audio's state that the thread reading packets keeps (stream_audio.c),
 	 * so that the audio itself can be decoded on another thread */
@@ -289,17 +273,8 @@ struct stream {
 		uint8_t pt;               /* payload type of the format looked up last */
 		uint16_t last_seq;        /* the last packet decoded */
 		uint32_t sdp_seen;        /* the call's SDP count then */
-		uint64_t job;             /* number of its last job on the audio thread, 0 none */
+		uint64_t job;             /* number of its last job on the calls worker, 0 none */
 	} af;
-	uint64_t pt_seen[2];          /* bitmap of payload types seen */
-	double t_last_ms;             /* arrival of the last in-sequence packet */
-	double last_nominal_ms;
-	double delta_ms;
-	double jitter_ms;             /* current RFC 3550 jitter estimate, ms */
-	double min_delta_ms, mean_delta_ms, max_delta_ms;
-	double min_jitter_ms, mean_jitter_ms, max_jitter_ms;
-	double voice_j;               /* timestamp units */
-	double voice_jitter_ms, voice_max_jitter_ms, voice_sum_jitter_ms;
 	uint64_t seen_bits[16];       /* the last 1024 sequence numbers, for duplicates (one word a packet) */
 	uint32_t clock;               /* Hz of the first payload type, 0 when unknown */
 	uint32_t dyn_clock[32];       /* clock of the dynamic payload types 96-127 from SDP;
@@ -321,35 +296,12 @@ struct stream {
 	uint16_t base_seq;
 	uint32_t out_of_order;
 	uint32_t seq_jumps;           /* resynchronisations after a big jump */
-
-	/* timing, computed as Wireshark's RTP stream analysis does (so that the
-	 * figures agree with tshark -z rtp,streams): deltas and jitter in ms,
-	 * packets with the marker bit, comfort noise and the packet after it left
-	 * out of min/mean/max; means as running averages over the packets seen
-	 * (clock, dyn_clock, first_rtp_ts, the doubles, wrong_ts and prev_cn above) */
-	uint64_t max_delta_frame;
-	/* RFC 3550 jitter over voice packets only (telephone-event and comfort
-	 * noise left out entirely), which the rules use: the voice_ fields above */
-
-	/* payload (pt_seen, last_pt, markers, comfort_noise, event_pt,
-	 * event_open and payload_bytes above) */
-	uint8_t first_pt;
-	uint32_t n_pt_changes;
-	struct pt_change_rec *pt_changes; /* the first STREAM_MAX_PT_CHANGES (allocated as they come) */
-	uint32_t event_packets;
-	uint32_t n_events;
-	struct event_rec *events;     /* the first STREAM_MAX_EVENTS (allocated as they come) */
-	uint32_t last_event_ts;       /* RTP timestamp of the last event seen (one digit, many packets) */
-
-	/* gaps longer than the threshold (n_gaps and max_silence_ns above) */
-	struct gap_rec *gaps;         /* the first STREAM_MAX_GAPS (allocated as they come) */
 	uint32_t max_loss_burst;      /* most consecutive sequence numbers missing */
 	uint32_t loss_bursts;         /* runs of missing sequence numbers */
 
-	/* activity over time: bin_origin, bin_ns, n_bins, bins above */
-
-	/* what was allocated for the arrays above (stream.c; bins_cap above) */
-	uint8_t gaps_cap, events_cap, pt_changes_cap;
+	/* payload (pt_seen, last_pt, markers, comfort_noise, event_pt,
+	 * event_open, payload_bytes and the records below) */
+	uint8_t first_pt;
 
 	struct rtcp_view rtcp;        /* what the receiver said about this stream */
 
@@ -361,7 +313,69 @@ struct stream {
 	int64_t sr_sent_unseen_ts;    /* an SR whose packet count rose from the previous SR's, both
 				       * after this stream's last RTP here: it sent RTP that did not
 				       * pass here (when; 0: none) */
+
+	/* stream_timing's: the fields every packet writes first */
+	_Alignas(64) uint8_t last_pt;
+	uint8_t voice_pt;
+	uint8_t last_ttl;
+	bool event_open;
+	bool prev_cn;
+	bool voice_init;
+	uint16_t bins_cap;            /* allocated for bins (stream.c) */
+	uint32_t first_rtp_ts;
+	uint32_t markers;
+	uint32_t comfort_noise;
+	uint32_t ttl_changes;
+	uint32_t wrong_ts;            /* packets whose time stamp is before the first one's */
+	uint32_t voice_rtp_ts;
+	uint32_t voice_n;
+	uint32_t n_gaps;
+	uint32_t n_bins;
+	int64_t prev_ts;              /* arrival of the packet before (last_ts as it was) */
+	uint64_t prev_frame;
+	int64_t voice_arrival;
+	int64_t max_silence_ns;       /* longest time between two packets, whatever they were */
+	int64_t bin_origin;           /* ns */
+	int64_t bin_ns;
+	uint16_t *bins;               /* n_bins of them (allocated as time passes, at most STREAM_MAX_BINS) */
+	uint64_t pt_seen[2];          /* bitmap of payload types seen */
+	double t_last_ms;             /* arrival of the last in-sequence packet */
+	double last_nominal_ms;
+	double delta_ms;
+	double jitter_ms;             /* current RFC 3550 jitter estimate, ms */
+	double min_delta_ms, mean_delta_ms, max_delta_ms;
+	double min_jitter_ms, mean_jitter_ms, max_jitter_ms;
+	double voice_j;               /* timestamp units */
+	double voice_jitter_ms, voice_max_jitter_ms, voice_sum_jitter_ms;
+
+	/* timing, computed as Wireshark's RTP stream analysis does (so that the
+	 * figures agree with tshark -z rtp,streams): deltas and jitter in ms,
+	 * packets with the marker bit, comfort noise and the packet after it left
+	 * out of min/mean/max; means as running averages over the packets seen
+	 * (the clock of the packet's payload type, first_rtp_ts, the doubles,
+	 * wrong_ts and prev_cn above) */
+	uint64_t max_delta_frame;
+	/* RFC 3550 jitter over voice packets only (telephone-event and comfort
+	 * noise left out entirely), which the rules use: the voice_ fields above */
+
+	uint32_t n_pt_changes;
+	struct pt_change_rec *pt_changes; /* the first STREAM_MAX_PT_CHANGES (allocated as they come) */
+	uint32_t event_packets;
+	uint32_t n_events;
+	struct event_rec *events;     /* the first STREAM_MAX_EVENTS (allocated as they come) */
+	uint32_t last_event_ts;       /* RTP timestamp of the last event seen (one digit, many packets) */
+
+	/* gaps longer than the threshold (n_gaps and max_silence_ns above) */
+	struct gap_rec *gaps;         /* the first STREAM_MAX_GAPS (allocated as they come) */
+
+	/* activity over time: bin_origin, bin_ns, n_bins, bins above */
+
+	/* what was allocated for the arrays above (stream.c; bins_cap above) */
+	uint8_t gaps_cap, events_cap, pt_changes_cap;
 };
+/* stream_timing's lines, which the calls worker fetches ahead */
+#define STREAM_TIMING_AT offsetof(struct stream, last_pt)
+#define STREAM_TIMING_HOT 256
 
 enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH, BIND_TURN };
 const char *stream_binding_str(uint8_t b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "calls/calls.h"
+#include "calls/worker.h"
 
 #define MAX_DROPOUT 3000
 #define MAX_MISORDER 100
@@ -173,7 +174,8 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 	s->iface = s->last_iface = d->iface;
 	s->ssrc = h->ssrc;
 	s->first_frame = s->last_frame = d->frame;
-	s->first_ts = s->last_ts = d->ts_ns;
+	s->first_ts = s->last_ts = s->prev_ts = d->ts_ns;
+	s->prev_frame = d->frame;
 	s->first_ttl = s->last_ttl = d->ttl;
 	s->base_seq = s->max_seq = h->seq;
 	s->first_pt = s->last_pt = h->pt;
@@ -200,14 +202,14 @@ static double rel_ms(int64_t ts, int64_t origin)
 
 /* RFC 3550 section 6.4.1 jitter over voice packets: D is computed against the
  * previous voice packet of the same payload type. */
-static void voice_jitter(struct stream *s, const struct dgram *d, const struct rtp_hdr *h, bool is_event,
-			 uint32_t clock)
+static void voice_jitter(struct stream *s, const struct stream_pkt *p)
 {
-	if (is_event || !clock || h->pt == 13 || h->pt == 19)
+	uint32_t clock = p->clock;
+	if (p->event || !clock || p->pt == 13 || p->pt == 19)
 		return;
-	if (s->voice_init && s->voice_pt == h->pt) {
-		double arrival = (double)(d->ts_ns - s->voice_arrival) * (double)clock / 1e9;
-		double dts = (double)(int32_t)(h->ts - s->voice_rtp_ts);
+	if (s->voice_init && s->voice_pt == p->pt) {
+		double arrival = (double)(p->ts_ns - s->voice_arrival) * (double)clock / 1e9;
+		double dts = (double)(int32_t)(p->rtp_ts - s->voice_rtp_ts);
 		double dd = arrival - dts;
 		if (dd < 0)
 			dd = -dd;
@@ -219,9 +221,9 @@ static void voice_jitter(struct stream *s, const struct dgram *d, const struct r
 		s->voice_n++;
 	}
 	s->voice_init = true;
-	s->voice_arrival = d->ts_ns;
-	s->voice_rtp_ts = h->ts;
-	s->voice_pt = h->pt;
+	s->voice_arrival = p->ts_ns;
+	s->voice_rtp_ts = p->rtp_ts;
+	s->voice_pt = p->pt;
 }
 
 /* Deltas and jitter of one packet (after the first), as in Wireshark 4.0's
@@ -229,14 +231,14 @@ static void voice_jitter(struct stream *s, const struct dgram *d, const struct r
  * payload type's clock; marker-bit packets, comfort noise and the packet after
  * comfort noise, and packets whose time stamp lies before the first packet's
  * are left out of the min/mean/max figures; means are running averages. */
-static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t frame,
-		   uint32_t before, uint32_t clock)
+static void timing(struct stream *s, const struct stream_pkt *p, double t)
 {
-	uint32_t dts = h->ts - s->first_rtp_ts;
+	uint32_t clock = p->clock;
+	uint32_t dts = p->rtp_ts - s->first_rtp_ts;
 	bool in_seq = dts < 0x80000000u;
 	if (!in_seq)
 		s->wrong_ts++;
-	bool cn = h->pt == 13 || h->pt == 19;
+	bool cn = p->pt == 13 || p->pt == 19;
 	bool follow_cn = s->prev_cn;
 	s->prev_cn = cn;
 	double cur_jitter = 0;
@@ -251,11 +253,11 @@ static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t
 		}
 		s->delta_ms = t - s->t_last_ms;
 	}
-	if (!h->marker && !cn && !follow_cn && in_seq) {
-		double n = (double)before;
+	if (!p->marker && !cn && !follow_cn && in_seq) {
+		double n = (double)p->before;
 		if (s->delta_ms > s->max_delta_ms) {
 			s->max_delta_ms = s->delta_ms;
-			s->max_delta_frame = frame;
+			s->max_delta_frame = p->frame;
 		}
 		if (s->min_delta_ms < 0 || s->delta_ms < s->min_delta_ms)
 			s->min_delta_ms = s->delta_ms;
@@ -272,28 +274,28 @@ static void timing(struct stream *s, const struct rtp_hdr *h, double t, uint64_t
 		s->t_last_ms = t;
 }
 
-static void on_event(struct stream *s, const struct dgram *d, const struct rtp_hdr *h)
+static void on_event(struct stream *s, const struct stream_pkt *p, const uint8_t *payload)
 {
 	struct rtp_event e;
 	s->event_packets++;
-	if (rtp_event_parse(h->payload, h->payload_len, &e) != ST_OK)
+	if (rtp_event_parse(payload, p->payload_len, &e) != ST_OK)
 		return;
-	bool new_digit = !s->event_open || h->ts != s->last_event_ts;
-	if (new_digit && s->n_events > 0 && h->ts == s->last_event_ts)
+	bool new_digit = !s->event_open || p->rtp_ts != s->last_event_ts;
+	if (new_digit && s->n_events > 0 && p->rtp_ts == s->last_event_ts)
 		new_digit = false;
 	if (new_digit) {
 		if (s->n_events < STREAM_MAX_EVENTS) {
 			if (!room((void **)&s->events, &s->events_cap, s->n_events, STREAM_MAX_EVENTS, sizeof(*s->events)))
 				return; /* out of memory */
 			struct event_rec *r = &s->events[s->n_events];
-			r->ts = d->ts_ns;
-			r->frame = d->frame;
+			r->ts = p->ts_ns;
+			r->frame = p->frame;
 			r->digit = rtp_event_char(e.event);
 			r->volume = e.volume;
 			r->duration = e.duration;
 		}
 		s->n_events++;
-		s->last_event_ts = h->ts;
+		s->last_event_ts = p->rtp_ts;
 		s->event_open = true;
 	} else if (s->n_events > 0 && s->n_events <= STREAM_MAX_EVENTS) {
 		struct event_rec *r = &s->events[s->n_events - 1];
@@ -308,11 +310,6 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	bool first = s->packets == 0;
 	s->packets++;
 	s->payload_bytes += h->payload_len;
-	if (h->marker)
-		s->markers++;
-	if (!first && d->ttl != s->last_ttl)
-		s->ttl_changes++;
-	s->last_ttl = d->ttl;
 
 	/* sequence accounting, RFC 3550 A.1 without the probation period */
 	if (first) {
@@ -351,63 +348,96 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 			seen_set(s, h->seq, true);
 		}
 	}
+	s->last_ts = d->ts_ns;
+	s->last_frame = d->frame;
+	s->last_iface = d->iface;
+
+	/* the rest of the packet's figures, and its audio, from what the SDP
+	 * says now (the reader's to read): one job, built where it is handed on */
+	struct audio_job j;
+	memset(&j, 0, AUDIO_JOB_HEAD);
+	j.s = s;
+	j.pkt.ts_ns = d->ts_ns;
+	j.pkt.frame = d->frame;
+	j.pkt.rtp_ts = h->ts;
+	j.pkt.payload_len = (uint32_t)h->payload_len;
+	j.pkt.clock = stream_pt_clock(s, h->pt);
+	j.pkt.before = s->packets - 1;
+	j.pkt.event_pt = s->event_pt;
+	j.pkt.pt = h->pt;
+	j.pkt.ttl = d->ttl;
+	j.pkt.marker = h->marker;
+	j.pkt.first = first;
+	j.pkt.event = s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt;
+	j.timing = true;
+	j.payload = h->payload;
+	stream_audio_update(s, &j, h->seq, cfg);
+}
+
+void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *payload,
+		   const struct calls_config *cfg)
+{
+	bool first = p->first;
+	if (p->marker)
+		s->markers++;
+	if (!first && p->ttl != s->last_ttl)
+		s->ttl_changes++;
+	s->last_ttl = p->ttl;
 
 	/* payload type */
-	s->pt_seen[h->pt >> 6] |= 1ULL << (h->pt & 63);
-	bool is_event = s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt;
-	if (h->pt == 13)
+	s->pt_seen[p->pt >> 6] |= 1ULL << (p->pt & 63);
+	bool is_event = p->event;
+	if (p->pt == 13)
 		s->comfort_noise++;
 	if (is_event)
-		on_event(s, d, h);
+		on_event(s, p, payload);
 	else
 		s->event_open = false;
-	uint32_t clock = stream_pt_clock(s, h->pt); /* of this packet's payload type */
-	voice_jitter(s, d, h, is_event, clock);
-	if (!first && h->pt != s->last_pt && !is_event && !(s->event_pt >= 0 && s->last_pt == (uint8_t)s->event_pt) &&
-	    h->pt != 13 && s->last_pt != 13) {
+	voice_jitter(s, p);
+	/* the telephone-event type of now, also for the packet before */
+	bool last_event = p->event_pt >= 0 && s->last_pt == (uint8_t)p->event_pt;
+	if (!first && p->pt != s->last_pt && !is_event && !last_event && p->pt != 13 && s->last_pt != 13) {
 		if (s->n_pt_changes >= STREAM_MAX_PT_CHANGES ||
 		    room((void **)&s->pt_changes, &s->pt_changes_cap, s->n_pt_changes, STREAM_MAX_PT_CHANGES,
 			 sizeof(*s->pt_changes))) {
 			if (s->n_pt_changes < STREAM_MAX_PT_CHANGES) {
 				struct pt_change_rec *r = &s->pt_changes[s->n_pt_changes];
-				r->ts = d->ts_ns;
-				r->frame = d->frame;
+				r->ts = p->ts_ns;
+				r->frame = p->frame;
 				r->from = s->last_pt;
-				r->to = h->pt;
+				r->to = p->pt;
 			}
 			s->n_pt_changes++;
 		}
 	}
-	if (!is_event && h->pt != 13)
-		s->last_pt = h->pt;
+	if (!is_event && p->pt != 13)
+		s->last_pt = p->pt;
 
 	/* silences (whatever the packets were) and Wireshark-style timing */
-	double t = rel_ms(d->ts_ns, cfg->origin_ns);
+	double t = rel_ms(p->ts_ns, cfg->origin_ns);
 	if (first) {
 		s->t_last_ms = t;
-		s->prev_cn = h->pt == 13 || h->pt == 19;
+		s->prev_cn = p->pt == 13 || p->pt == 19;
 	} else {
-		int64_t dt = d->ts_ns - s->last_ts;
+		int64_t dt = p->ts_ns - s->prev_ts;
 		if (dt > s->max_silence_ns)
 			s->max_silence_ns = dt;
 		if (dt > cfg->gap_ns &&
 		    (s->n_gaps >= STREAM_MAX_GAPS || room((void **)&s->gaps, &s->gaps_cap, s->n_gaps, STREAM_MAX_GAPS, sizeof(*s->gaps)))) {
 			if (s->n_gaps < STREAM_MAX_GAPS) {
 				struct gap_rec *g = &s->gaps[s->n_gaps];
-				g->start = s->last_ts;
-				g->end = d->ts_ns;
-				g->frame_before = s->last_frame;
-				g->frame_after = d->frame;
+				g->start = s->prev_ts;
+				g->end = p->ts_ns;
+				g->frame_before = s->prev_frame;
+				g->frame_after = p->frame;
 			}
 			s->n_gaps++;
 		}
-		timing(s, h, t, d->frame, s->packets - 1, clock);
+		timing(s, p, t);
 	}
-	s->last_ts = d->ts_ns;
-	s->last_frame = d->frame;
-	s->last_iface = d->iface;
-	bin_add(s, d->ts_ns);
-	stream_audio_update(s, d, h, cfg);
+	s->prev_ts = p->ts_ns;
+	s->prev_frame = p->frame;
+	bin_add(s, p->ts_ns);
 }
 
 double stream_mean_jitter_ms(const struct stream *s)

@@ -149,22 +149,22 @@ static uint64_t place(struct stream_audio *a, const struct audio_job *j)
 	uint32_t rate = a->fmt.rate, clock = a->fmt.clock ? a->fmt.clock : rate;
 	if (!a->pos_init) {
 		a->origin = j->origin;
-		if (a->origin > j->ts_ns)
-			a->origin = j->ts_ns;
+		if (a->origin > j->pkt.ts_ns)
+			a->origin = j->pkt.ts_ns;
 		a->pos_init = true;
 		a->pos_rate = 0;
 	}
 	/* a capture whose clock steps back puts a packet before the origin: frame 0 */
-	int64_t arrival = j->ts_ns > a->origin ? (j->ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000 : 0;
+	int64_t arrival = j->pkt.ts_ns > a->origin ? (j->pkt.ts_ns - a->origin) / 1000 * (int64_t)rate / 1000000 : 0;
 	if (a->pos_rate != rate) {
 		a->pos_rate = rate;
 		a->base_pos = arrival;
 		a->ext_rtp = 0;
-		a->last_rtp = j->rtp_ts;
+		a->last_rtp = j->pkt.rtp_ts;
 		a->next_pos = 0;
 	} else {
-		a->ext_rtp += (int32_t)(j->rtp_ts - a->last_rtp);
-		a->last_rtp = j->rtp_ts;
+		a->ext_rtp += (int32_t)(j->pkt.rtp_ts - a->last_rtp);
+		a->last_rtp = j->pkt.rtp_ts;
 	}
 	int64_t pos = a->base_pos + a->ext_rtp * (int64_t)rate / (int64_t)clock;
 	int64_t diff = pos - arrival;
@@ -192,7 +192,7 @@ static void misdecode(struct stream_audio *a, const struct audio_job *h, const i
 	struct audio_misdecode *m = &a->mis;
 	if (!audio_codec_decodable(a->expected.codec) || a->expected.codec == a->fmt.codec)
 		return;
-	if (m->valid && m->pt != h->pt)
+	if (m->valid && m->pt != h->pkt.pt)
 		return; /* one payload type is enough to tell */
 	if (!a->mis_dec || audio_dec_format(a->mis_dec)->codec != a->expected.codec) {
 		audio_dec_free(a->mis_dec);
@@ -202,13 +202,13 @@ static void misdecode(struct stream_audio *a, const struct audio_job *h, const i
 	}
 	if (!m->valid) {
 		m->valid = true;
-		m->pt = h->pt;
+		m->pt = h->pkt.pt;
 		memcpy(m->sent, a->fmt.name, sizeof(m->sent));
 		memcpy(m->heard_as, a->expected.name, sizeof(m->heard_as));
 	}
 	int16_t pcm[AUDIO_OUT_MAX];
 	size_t got = 0;
-	audio_dec_decode(a->mis_dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &got);
+	audio_dec_decode(a->mis_dec, h->payload, h->pkt.payload_len, pcm, AUDIO_OUT_MAX, &got);
 	struct level_bin b;
 	memset(&b, 0, sizeof(b));
 	level_bin_add(&b, pcm, got);
@@ -223,71 +223,71 @@ static void misdecode(struct stream_audio *a, const struct audio_job *h, const i
 }
 
 /* What the thread reading packets decides of one (the stream's and its
- * call's state are its own to read), handed to stream_audio_run in line or
- * through the audio thread. */
-void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
-			 const struct calls_config *cfg)
+ * call's state are its own to read), handed with the packet's figures to
+ * stream_audio_run in line or through the calls worker. */
+void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, const struct calls_config *cfg)
 {
-	if (!cfg->decode_audio || s->media == MEDIA_VIDEO || s->media == MEDIA_OTHER)
-		return;
 	struct stream_audio_front *f = &s->af;
-	/* a flow on probation costs little (media.c): its audio waits until it
-	 * proves to be a stream, its first packets not heard; but the streams
-	 * of a call are heard from their first packet, up to a few per call */
-	bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
-	if (!f->on && !early && !stream_is_proven(s))
-		return;
+	const struct stream_pkt *p = &j->pkt;
+	if (!cfg->decode_audio || s->media == MEDIA_VIDEO || s->media == MEDIA_OTHER)
+		goto run;
 	if (!f->on) {
+		/* a flow on probation costs little (media.c): its audio waits
+		 * until it proves to be a stream, its first packets not heard;
+		 * but the streams of a call are heard from their first packet,
+		 * up to a few per call */
+		bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
+		if (!early && !stream_is_proven(s))
+			goto run;
 		/* made here, so that the audio thread never reads the stream */
 		struct stream_audio *a = calloc(1, sizeof(*a));
 		if (!a)
-			return;
+			goto run;
 		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
 		s->audio = a;
 		f->on = true;
 		if (s->call)
 			s->call->audio_streams++;
 	}
-	if (s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt)
-		return;
-	struct audio_job j = { .a = s->audio, .s = s, .kind = AJ_LATE };
+	if (p->event)
+		goto run;
+	j->a = s->audio;
+	j->kind = AJ_LATE;
 	/* in sequence order only, as a receiver's jitter buffer plays them */
 	uint16_t lost = 0;
 	if (f->have_seq) {
-		uint16_t dseq = (uint16_t)(h->seq - f->last_seq);
+		uint16_t dseq = (uint16_t)(seq - f->last_seq);
 		if (dseq == 0 || dseq >= 0x8000)
 			goto run;
 		lost = (uint16_t)(dseq - 1);
 	}
 	f->have_seq = true;
-	f->last_seq = h->seq;
-	if (!f->have_fmt || h->pt != f->pt || (s->call && s->call->n_sdp != f->sdp_seen)) {
-		lookup(&j.look, s, h->pt, d->ts_ns);
-		j.relook = true;
+	f->last_seq = seq;
+	if (!f->have_fmt || p->pt != f->pt || (s->call && s->call->n_sdp != f->sdp_seen)) {
+		lookup(&j->look, s, p->pt, p->ts_ns);
+		j->relook = true;
 		f->have_fmt = true;
-		f->pt = h->pt;
-		f->sdp_seen = j.look.sdp_seen;
+		f->pt = p->pt;
+		f->sdp_seen = j->look.sdp_seen;
 	}
-	j.kind = AJ_PACKET;
-	j.ts_ns = d->ts_ns;
-	j.origin = s->call ? s->call->start_ts : s->first_ts;
-	j.frame = d->frame;
-	j.rtp_ts = h->ts;
-	j.payload_len = (uint32_t)h->payload_len;
-	j.payload = h->payload;
-	j.lost = lost;
-	j.pt = h->pt;
-	j.marker = h->marker;
+	j->kind = AJ_PACKET;
+	j->origin = s->call ? s->call->start_ts : s->first_ts;
+	j->lost = lost;
 run:
 	if (cfg->worker)
-		f->job = calls_worker_push(cfg->worker, &j);
+		f->job = calls_worker_push(cfg->worker, j);
 	else
-		stream_audio_run(&j, cfg);
+		stream_audio_run(j, cfg);
 }
 
 void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 {
-	struct stream *s = j->s; /* for the writer only */
+	struct stream *s = j->s;
+	if (j->timing)
+		stream_timing(s, &j->pkt, j->payload, cfg);
+	if (j->kind == AJ_NONE)
+		return;
+	/* of the stream, s->audio alone from here (and s for the writer) */
 	struct stream_audio *a = j->a;
 	if (j->kind == AJ_LATE) {
 		a->late++;
@@ -307,19 +307,19 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		}
 	}
 	const struct audio_job *h = j;
-	struct level_bin *bin = level_track_at(&a->lv, j->ts_ns);
+	struct level_bin *bin = level_track_at(&a->lv, j->pkt.ts_ns);
 	if (!bin->frame)
-		bin->frame = (uint32_t)j->frame;
-	if (h->marker)
+		bin->frame = (uint32_t)j->pkt.frame;
+	if (h->pkt.marker)
 		bin->flags |= LEVEL_TALKSPURT;
-	if (a->fmt.codec == AUDIO_CN || h->pt == 13 || h->pt == 19) {
+	if (a->fmt.codec == AUDIO_CN || h->pkt.pt == 13 || h->pkt.pt == 19) {
 		uint8_t lev = 127;
-		audio_cn_level(h->payload, h->payload_len, &lev);
+		audio_cn_level(h->payload, h->pkt.payload_len, &lev);
 		level_bin_add_cn(bin, lev);
 		a->cn++;
 		return;
 	}
-	if (a->fmt.codec == AUDIO_EVENT || h->payload_len == 0)
+	if (a->fmt.codec == AUDIO_EVENT || h->pkt.payload_len == 0)
 		return; /* telephone-event; an empty keep-alive */
 	if (a->encrypted_media) {
 		a->encrypted++;
@@ -356,8 +356,8 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		}
 		a->concealed += lost;
 	}
-	bool sid = (a->fmt.codec == AUDIO_G729 && h->payload_len == 2) ||
-		   (a->fmt.codec == AUDIO_OPUS && h->payload_len <= 2);
+	bool sid = (a->fmt.codec == AUDIO_G729 && h->pkt.payload_len == 2) ||
+		   (a->fmt.codec == AUDIO_OPUS && h->pkt.payload_len <= 2);
 	/* the samples themselves are wanted for the audio written out and for
 	 * hearing it as the receiver's codec; otherwise a codec that knows its
 	 * levels from the bytes (G.711) is not decoded */
@@ -367,8 +367,8 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 	uint32_t s0 = bin->samples;
 	uint16_t c0 = bin->clipped;
 	size_t n = 0;
-	enum status st = have_pcm ? audio_dec_decode(a->dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &n)
-				  : audio_dec_levels(a->dec, h->payload, h->payload_len, AUDIO_OUT_MAX, bin, &n);
+	enum status st = have_pcm ? audio_dec_decode(a->dec, h->payload, h->pkt.payload_len, pcm, AUDIO_OUT_MAX, &n)
+				  : audio_dec_levels(a->dec, h->payload, h->pkt.payload_len, AUDIO_OUT_MAX, bin, &n);
 	if (st == ST_MALFORMED || st == ST_LIMIT)
 		a->malformed++;
 	a->decoded++;
@@ -389,20 +389,20 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 			bin->packets++;
 		bool same;
 		uint64_t hash = 0;
-		if (h->payload_len <= STREAM_AUDIO_KEEP) {
-			same = a->last_len == h->payload_len && !memcmp(a->last_payload, h->payload, h->payload_len);
+		if (h->pkt.payload_len <= STREAM_AUDIO_KEEP) {
+			same = a->last_len == h->pkt.payload_len && !memcmp(a->last_payload, h->payload, h->pkt.payload_len);
 			if (!same) {
-				memcpy(a->last_payload, h->payload, h->payload_len);
-				a->last_len = (uint16_t)h->payload_len;
+				memcpy(a->last_payload, h->payload, h->pkt.payload_len);
+				a->last_len = (uint16_t)h->pkt.payload_len;
 				a->last_hashed = false;
 			} else if (!a->last_hashed) {
 				/* once per run of the same payload, for the tone's cache */
-				a->last_hash = hash_payload(h->payload, h->payload_len);
+				a->last_hash = hash_payload(h->payload, h->pkt.payload_len);
 				a->last_hashed = true;
 			}
 			hash = a->last_hashed ? a->last_hash : 0;
 		} else {
-			hash = hash_payload(h->payload, h->payload_len);
+			hash = hash_payload(h->payload, h->pkt.payload_len);
 			same = hash == a->last_hash;
 			a->last_len = 0;
 			a->last_hashed = false;
@@ -412,7 +412,7 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		if (same && bin->repeats < 0xffff) {
 			if (!a->tone_known || a->tone_hash != hash) {
 				if (!have_pcm) {
-					audio_dec_decode(a->dec, h->payload, h->payload_len, pcm, AUDIO_OUT_MAX, &n);
+					audio_dec_decode(a->dec, h->payload, h->pkt.payload_len, pcm, AUDIO_OUT_MAX, &n);
 					have_pcm = true;
 				}
 				a->tone = level_frame_periodic(pcm, n, a->fmt.channels ? a->fmt.channels : 1);

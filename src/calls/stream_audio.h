@@ -20,6 +20,24 @@ struct dgram;
 struct rtp_hdr;
 struct calls_config;
 
+/* One RTP packet as a stream's figures (stream_timing) and its audio need it,
+ * with what the reader knew of its payload type then: the packet's part of
+ * an audio job (worker.h). */
+struct stream_pkt {
+	int64_t ts_ns;
+	uint64_t frame;
+	uint32_t rtp_ts;
+	uint32_t payload_len;
+	uint32_t clock;           /* Hz of its payload type (stream_pt_clock), 0 unknown or none */
+	uint32_t before;          /* packets of the stream before it */
+	int16_t event_pt;         /* the telephone-event payload type then, -1 unknown */
+	uint8_t pt;
+	uint8_t ttl;
+	bool marker;
+	bool first;               /* the stream's first packet */
+	bool event;               /* of the telephone-event payload type */
+};
+
 /* Payloads of a payload type the receiver's SDP does not list, decoded as
  * sent and as the receiver would decode them with the codec it negotiated. */
 struct audio_misdecode {
@@ -89,11 +107,13 @@ struct audio_out {
 	void (*close)(void *ctx, struct stream *s);
 };
 
-/* One RTP packet of stream s (after stream_update): decoded in line, or by
- * the audio thread when cfg->worker is set (worker.h), after
- * which s->audio is read only once calls_worker_wait(s->af.job) returns. */
-void stream_audio_update(struct stream *s, const struct dgram *d, const struct rtp_hdr *h,
-			 const struct calls_config *cfg);
+/* One RTP packet of stream s, after stream_update's sequence accounting, in j
+ * (its packet, stream and payload set, the rest zero): its figures
+ * (stream_timing) and its audio, done in line, or by the calls worker
+ * when cfg->worker is set (worker.h), after which s->audio and the fields of
+ * stream_timing are read only once calls_worker_wait(s->af.job) returns. */
+struct audio_job;
+void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, const struct calls_config *cfg);
 /* Frees the audio state of s (closing its writer). */
 void stream_audio_free(struct stream *s, const struct calls_config *cfg);
 /* Level of the whole stream's decoded audio, dBov. */

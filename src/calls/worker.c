@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calls/calls.h"
 #include "calls/stream_audio.h"
 
 #define RING_BYTES (2u << 20)
@@ -93,27 +94,78 @@ static bool is_done(struct calls_worker *w, uint64_t job)
 	return atomic_load(&w->done) >= job;
 }
 
-/* The audio state of the job at position pos, if it is there already, asked
- * of memory while this one is done: its head lines and its level track's. */
-static void ahead(struct calls_worker *w, uint64_t pos)
+/* The job at *pos, or after the record that fills the ring's end there, if
+ * it is published: its position in *pos, its record in *r, its fields at *job. */
+static bool job_at(struct calls_worker *w, uint64_t *pos, struct rec *r, const uint8_t **job)
 {
-	if (atomic_load_explicit(&w->head, memory_order_acquire) == pos)
-		return;
-	const uint8_t *p = w->ring + pos % RING_BYTES;
-	struct rec r;
-	memcpy(&r, p, sizeof(r));
-	if (r.skip)
-		return;
+	for (int i = 0; i < 2; i++) {
+		if (atomic_load_explicit(&w->head, memory_order_acquire) == *pos)
+			return false;
+		const uint8_t *p = w->ring + *pos % RING_BYTES;
+		memcpy(r, p, sizeof(*r));
+		if (!r->skip) {
+			*job = p + sizeof(*r);
+			return true;
+		}
+		*pos += r->len;
+	}
+	return false;
+}
+
+/* What a packet's job at q works on: its stream when stream_timing runs, its
+ * audio state when it is decoded. */
+static void job_targets(const uint8_t *q, const char **s, struct stream_audio **a)
+{
 	uint8_t kind;
-	memcpy(&kind, p + sizeof(r) + offsetof(struct audio_job, kind), sizeof(kind));
-	struct stream_audio *a;
-	memcpy(&a, p + sizeof(r) + offsetof(struct audio_job, a), sizeof(a));
-	if (kind == AJ_TASK || !a)
+	bool timing;
+	memcpy(&kind, q + offsetof(struct audio_job, kind), sizeof(kind));
+	memcpy(&timing, q + offsetof(struct audio_job, timing), sizeof(timing));
+	*s = NULL;
+	*a = NULL;
+	if (kind == AJ_TASK)
 		return;
-	const char *x = (const char *)a;
-	for (size_t k = 0; k < STREAM_AUDIO_HOT; k += 64)
-		__builtin_prefetch(x + k, 1);
-	__builtin_prefetch(&a->lv, 1);
+	if (timing)
+		memcpy(s, q + offsetof(struct audio_job, s), sizeof(*s));
+	if (kind != AJ_NONE)
+		memcpy(a, q + offsetof(struct audio_job, a), sizeof(*a));
+}
+
+/* Memory asked for ahead, in two steps, while the job at hand is done: for the
+ * job two records on, the head lines of its stream's stream_timing fields, of
+ * its audio state and of that state's level track; for the next job, whose
+ * stream's lines came in meanwhile, the activity bin its packet counts in. */
+static void ahead(struct calls_worker *w, uint64_t next)
+{
+	struct rec r;
+	const uint8_t *q;
+	if (!job_at(w, &next, &r, &q))
+		return;
+	const char *sp;
+	struct stream_audio *a;
+	job_targets(q, &sp, &a);
+	if (sp) {
+		const struct stream *s = (const struct stream *)(const void *)sp;
+		int64_t ts;
+		memcpy(&ts, q + offsetof(struct audio_job, pkt.ts_ns), sizeof(ts));
+		if (s->bins && s->bin_ns > 0) {
+			int64_t idx = ts > s->bin_origin ? (ts - s->bin_origin) / s->bin_ns : 0;
+			if (idx < (int64_t)s->bins_cap)
+				__builtin_prefetch(&s->bins[idx], 1);
+		}
+	}
+	next += r.len;
+	if (!job_at(w, &next, &r, &q))
+		return;
+	job_targets(q, &sp, &a);
+	if (sp)
+		for (size_t k = 0; k < STREAM_TIMING_HOT; k += 64)
+			__builtin_prefetch(sp + STREAM_TIMING_AT + k, 1);
+	if (a) {
+		const char *x = (const char *)a;
+		for (size_t k = 0; k < STREAM_AUDIO_HOT; k += 64)
+			__builtin_prefetch(x + k, 1);
+		__builtin_prefetch(&a->lv, 1);
+	}
 }
 
 static void *run(void *arg)
@@ -215,7 +267,7 @@ static void publish(struct calls_worker *w)
 
 uint64_t calls_worker_push(struct calls_worker *w, const struct audio_job *j)
 {
-	size_t payload = j->kind == AJ_PACKET ? j->payload_len : 0;
+	size_t payload = audio_job_payload(j);
 	size_t look = j->kind != AJ_TASK && j->relook ? sizeof(j->look) : 0;
 	size_t need = rec_size(look + payload);
 	if (need > RING_BYTES / 8) {

@@ -16,12 +16,14 @@
 #include <stdint.h>
 
 #include "audio/audio.h"
+#include "calls/stream_audio.h"
 
 struct stream;
 struct stream_audio;
 struct calls_config;
 
 enum audio_job_kind {
+	AJ_NONE,   /* a packet whose audio is not decoded (stream_timing alone) */
 	AJ_LATE,   /* a duplicate or late packet, not decoded */
 	AJ_PACKET, /* a packet to decode */
 	AJ_TASK,   /* fn(ctx, arg) */
@@ -47,22 +49,27 @@ struct audio_job {
 			void *ctx, *arg;
 		};
 	};
-	int64_t ts_ns;
+	struct stream_pkt pkt;  /* the packet (AJ_NONE, AJ_LATE, AJ_PACKET) */
 	int64_t origin;         /* ns of sample frame 0: the call's start, or the stream's */
-	uint64_t frame;
-	uint32_t rtp_ts;
-	uint32_t payload_len;
 	uint16_t lost;          /* sequence numbers skipped before this packet */
 	uint8_t kind;           /* enum audio_job_kind */
-	uint8_t pt;
-	bool marker;
+	bool timing;            /* stream_timing(s, pkt) runs first */
 	bool relook;            /* look holds a new format */
 	/* The ring holds the fields above (AUDIO_JOB_HEAD bytes), then look when
-	 * relook, then the payload: a packet's record stays small. */
+	 * relook, then the payload when the job reads it (audio_job_payload):
+	 * a packet's record stays small. */
 	const uint8_t *payload;
 	struct audio_look look;
 };
 #define AUDIO_JOB_HEAD offsetof(struct audio_job, payload)
+
+/* Bytes of payload the job reads: a packet's to decode, a telephone event's. */
+static inline uint32_t audio_job_payload(const struct audio_job *j)
+{
+	if (j->kind == AJ_PACKET || (j->kind != AJ_TASK && j->timing && j->pkt.event))
+		return j->pkt.payload_len;
+	return 0;
+}
 
 struct calls_worker;
 

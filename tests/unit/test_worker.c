@@ -55,7 +55,7 @@ static void tasks_in_order(void **state)
 	for (uint64_t i = 0; i < 200000; i++) {
 		struct audio_job j = { .kind = AJ_TASK, .fn = task, .ctx = &o, .arg = (void *)(uintptr_t)i };
 		last = calls_worker_push(w, &j);
-		struct audio_job l = { .kind = AJ_LATE, .a = a, .payload = payload, .payload_len = sizeof(payload) };
+		struct audio_job l = { .kind = AJ_LATE, .a = a, .payload = payload, .pkt = { .payload_len = sizeof(payload) } };
 		calls_worker_push(w, &l);
 		if (i % 5000 == 4999) {
 			calls_worker_wait(w, last);
@@ -87,8 +87,8 @@ static void large_job_in_line(void **state)
 	assert_non_null(a);
 	assert_non_null(big);
 	level_track_init(&a->lv, 0, 100000000);
-	struct audio_job j = { .kind = AJ_PACKET, .a = a, .relook = true, .payload = big, .payload_len = (uint32_t)n,
-			       .ts_ns = 1000, .frame = 1 };
+	struct audio_job j = { .kind = AJ_PACKET, .a = a, .relook = true, .payload = big,
+			       .pkt = { .payload_len = (uint32_t)n, .ts_ns = 1000, .frame = 1 } };
 	j.look.encrypted_media = true;
 	j.look.listed = true;
 	j.look.fmt.codec = AUDIO_PCMU;
