@@ -406,6 +406,11 @@ struct call {
 	struct call *next;            /* in the table's list of calls in progress */
 	struct call *hnext;           /* hash chain by Call-ID */
 	uint64_t seq_no;              /* order of creation, for stable output */
+	/* what each RTP packet of the call reads or writes (calls_rtp and the
+	 * audio job), on one cache line with the above */
+	int64_t start_ts, last_activity_ts;
+	uint32_t n_sdp;
+	uint32_t audio_streams;       /* streams whose audio is decoded from their first packet */
 	char call_id[256];
 	char (*links)[256];           /* other legs of a B2BUA: n_links of them, at most
 				       * CALL_MAX_LINKS (allocated with the first) */
@@ -424,7 +429,7 @@ struct call {
 
 	enum call_state state;
 	uint16_t final_status;
-	int64_t start_ts, answer_ts, end_ts, last_sip_ts, last_activity_ts;
+	int64_t answer_ts, end_ts, last_sip_ts; /* start_ts and last_activity_ts above */
 	uint64_t start_frame, answer_frame, end_frame;
 	uint8_t ended_by;             /* enum party; PARTY_NONE if not ended by BYE */
 	char bye_reason[200];
@@ -443,7 +448,7 @@ struct call {
 	uint32_t duplicates;          /* packets the capture holds twice */
 	uint32_t msgs_cap;
 	struct msg_rec *msgs;         /* grows up to CALL_MAX_MESSAGES */
-	uint32_t n_sdp, sdp_cap;
+	uint32_t sdp_cap;             /* n_sdp above */
 	struct sdp_rec *sdp;          /* grows up to CALL_MAX_SDP */
 	bool offer_pending;           /* an offer waits for its answer */
 	uint8_t offer_by;
@@ -461,7 +466,6 @@ struct call {
 	uint32_t raw_left_out;        /* messages not kept: the call's budget (or all calls') was spent */
 
 	struct stream *streams;
-	uint32_t audio_streams;        /* streams whose audio is decoded from their first packet */
 	unsigned n_streams;
 	bool media_path_seen;         /* the capture is on this call's media path (set when
 				       * finalised): RTP of both parties' SDP hosts passed
