@@ -764,6 +764,8 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 			unsig_link(t, x);
 		}
 	}
+	if (s->call)
+		__builtin_prefetch(s->call, 1); /* its line with the start and last activity (model.h), read below */
 	stream_update(s, d, h, &t->cfg);
 	if (x->on_probation && stream_is_proven(s))
 		probation_unlink(t, x);

@@ -257,13 +257,11 @@ struct stream {
 	int64_t last_ts;
 	uint64_t last_frame;
 	uint64_t payload_bytes;
-	uint16_t max_seq;             /* sequence: the highest seen */
+	uint16_t prove_seq;           /* the highest sequence number, as the reader follows it */
 	uint16_t last_iface;          /* interface of the last packet */
 	uint8_t in_seq;               /* packets that came next in sequence, up to 255 */
 	uint8_t media;                /* enum stream_media: the kind of its m= line */
 	int16_t event_pt;             /* telephone-event payload type from SDP, -1 unknown */
-	uint32_t cycles;
-	uint32_t duplicates;
 	struct stream_audio *audio;   /* the audio inside (stream_audio.c), NULL until a packet */
 	/* the audio's state that the thread reading packets keeps (stream_audio.c),
 	 * so that the audio itself can be decoded on another thread */
@@ -275,7 +273,6 @@ struct stream {
 		uint32_t sdp_seen;        /* the call's SDP count then */
 		uint64_t job;             /* number of its last job on the calls worker, 0 none */
 	} af;
-	uint64_t seen_bits[16];       /* the last 1024 sequence numbers, for duplicates (one word a packet) */
 	uint32_t clock;               /* Hz of the first payload type, 0 when unknown */
 	uint32_t dyn_clock[32];       /* clock of the dynamic payload types 96-127 from SDP;
 				       * 0: unknown, or no jitter (telephone-event); the static
@@ -290,14 +287,6 @@ struct stream {
 	uint64_t first_frame;         /* and last_frame */
 	int64_t first_ts;             /* and last_ts */
 	uint8_t first_ttl;            /* and last_ttl; ttl_changes */
-
-	/* sequence (RFC 3550 appendix A.1): packets, max_seq, cycles,
-	 * duplicates, seen_bits and in_seq above */
-	uint16_t base_seq;
-	uint32_t out_of_order;
-	uint32_t seq_jumps;           /* resynchronisations after a big jump */
-	uint32_t max_loss_burst;      /* most consecutive sequence numbers missing */
-	uint32_t loss_bursts;         /* runs of missing sequence numbers */
 
 	/* payload (pt_seen, last_pt, markers, comfort_noise, event_pt,
 	 * event_open, payload_bytes and the records below) */
@@ -316,6 +305,10 @@ struct stream {
 
 	/* stream_timing's: the fields every packet writes first */
 	_Alignas(64) uint8_t last_pt;
+	uint16_t max_seq;             /* sequence: the highest seen */
+	uint16_t base_seq;
+	uint32_t cycles;
+	uint32_t duplicates;
 	uint8_t voice_pt;
 	uint8_t last_ttl;
 	bool event_open;
@@ -339,6 +332,7 @@ struct stream {
 	int64_t bin_ns;
 	uint16_t *bins;               /* n_bins of them (allocated as time passes, at most STREAM_MAX_BINS) */
 	uint64_t pt_seen[2];          /* bitmap of payload types seen */
+	uint64_t seen_bits[16];       /* the last 1024 sequence numbers, for duplicates (one word a packet) */
 	double t_last_ms;             /* arrival of the last in-sequence packet */
 	double last_nominal_ms;
 	double delta_ms;
@@ -358,6 +352,13 @@ struct stream {
 	/* RFC 3550 jitter over voice packets only (telephone-event and comfort
 	 * noise left out entirely), which the rules use: the voice_ fields above */
 
+	/* sequence (RFC 3550 appendix A.1): packets and in_seq (the reader's),
+	 * max_seq, base_seq, cycles, duplicates and seen_bits above */
+	uint32_t out_of_order;
+	uint32_t seq_jumps;           /* resynchronisations after a big jump */
+	uint32_t max_loss_burst;      /* most consecutive sequence numbers missing */
+	uint32_t loss_bursts;         /* runs of missing sequence numbers */
+
 	uint32_t n_pt_changes;
 	struct pt_change_rec *pt_changes; /* the first STREAM_MAX_PT_CHANGES (allocated as they come) */
 	uint32_t event_packets;
@@ -375,7 +376,7 @@ struct stream {
 };
 /* stream_timing's lines, which the calls worker fetches ahead */
 #define STREAM_TIMING_AT offsetof(struct stream, last_pt)
-#define STREAM_TIMING_HOT 256
+#define STREAM_TIMING_HOT 320
 
 enum stream_binding { BIND_NONE, BIND_SDP_DST, BIND_SDP_SRC, BIND_LATCH, BIND_TURN };
 const char *stream_binding_str(uint8_t b);

@@ -177,7 +177,7 @@ void stream_init(struct stream *s, const struct dgram *d, const struct rtp_hdr *
 	s->first_ts = s->last_ts = s->prev_ts = d->ts_ns;
 	s->prev_frame = d->frame;
 	s->first_ttl = s->last_ttl = d->ttl;
-	s->base_seq = s->max_seq = h->seq;
+	s->base_seq = s->max_seq = s->prove_seq = h->seq;
 	s->first_pt = s->last_pt = h->pt;
 	s->first_rtp_ts = h->ts;
 	s->min_delta_ms = -1;
@@ -311,41 +311,17 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	s->packets++;
 	s->payload_bytes += h->payload_len;
 
-	/* sequence accounting, RFC 3550 A.1 without the probation period */
+	/* what proves a flow to be a stream (stream_is_proven): packets that
+	 * come next in sequence, followed as stream_timing's sequence
+	 * accounting follows the highest number */
 	if (first) {
-		seen_set(s, h->seq, true);
+		s->prove_seq = h->seq;
 	} else {
-		uint16_t udelta = (uint16_t)(h->seq - s->max_seq);
-		if (udelta == 0) {
-			s->duplicates++;
-		} else if (udelta < MAX_DROPOUT) {
+		uint16_t udelta = (uint16_t)(h->seq - s->prove_seq);
+		if (udelta != 0 && udelta <= 65536 - MAX_MISORDER) {
 			if (udelta == 1 && s->in_seq < 255)
 				s->in_seq++;
-			if (h->seq < s->max_seq)
-				s->cycles += 65536;
-			if (udelta > 1) {
-				s->loss_bursts++;
-				if (udelta - 1u > s->max_loss_burst)
-					s->max_loss_burst = udelta - 1u;
-			}
-			seen_advance(s, s->max_seq, h->seq);
-			seen_set(s, h->seq, true);
-			s->max_seq = h->seq;
-		} else if (udelta <= 65536 - MAX_MISORDER) {
-			/* a big jump: the source restarted its sequence; count what was
-			 * expected so far and go on from the new number */
-			s->seq_jumps++;
-			memset(s->seen_bits, 0, sizeof(s->seen_bits));
-			s->base_seq = (uint16_t)(h->seq - (uint16_t)(s->max_seq - s->base_seq) - 1);
-			s->max_seq = h->seq;
-			seen_set(s, h->seq, true);
-		} else {
-			/* behind the highest: a duplicate or a late packet */
-			if (seen_test(s, h->seq))
-				s->duplicates++;
-			else
-				s->out_of_order++;
-			seen_set(s, h->seq, true);
+			s->prove_seq = h->seq;
 		}
 	}
 	s->last_ts = d->ts_ns;
@@ -364,6 +340,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	j.pkt.clock = stream_pt_clock(s, h->pt);
 	j.pkt.before = s->packets - 1;
 	j.pkt.event_pt = s->event_pt;
+	j.pkt.seq = h->seq;
 	j.pkt.pt = h->pt;
 	j.pkt.ttl = d->ttl;
 	j.pkt.marker = h->marker;
@@ -378,6 +355,41 @@ void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *
 		   const struct calls_config *cfg)
 {
 	bool first = p->first;
+	/* sequence accounting, RFC 3550 A.1 without the probation period */
+	if (first) {
+		seen_set(s, p->seq, true);
+	} else {
+		uint16_t udelta = (uint16_t)(p->seq - s->max_seq);
+		if (udelta == 0) {
+			s->duplicates++;
+		} else if (udelta < MAX_DROPOUT) {
+			if (p->seq < s->max_seq)
+				s->cycles += 65536;
+			if (udelta > 1) {
+				s->loss_bursts++;
+				if (udelta - 1u > s->max_loss_burst)
+					s->max_loss_burst = udelta - 1u;
+			}
+			seen_advance(s, s->max_seq, p->seq);
+			seen_set(s, p->seq, true);
+			s->max_seq = p->seq;
+		} else if (udelta <= 65536 - MAX_MISORDER) {
+			/* a big jump: the source restarted its sequence; count what was
+			 * expected so far and go on from the new number */
+			s->seq_jumps++;
+			memset(s->seen_bits, 0, sizeof(s->seen_bits));
+			s->base_seq = (uint16_t)(p->seq - (uint16_t)(s->max_seq - s->base_seq) - 1);
+			s->max_seq = p->seq;
+			seen_set(s, p->seq, true);
+		} else {
+			/* behind the highest: a duplicate or a late packet */
+			if (seen_test(s, p->seq))
+				s->duplicates++;
+			else
+				s->out_of_order++;
+			seen_set(s, p->seq, true);
+		}
+	}
 	if (p->marker)
 		s->markers++;
 	if (!first && p->ttl != s->last_ttl)

@@ -31,6 +31,7 @@ struct stream_pkt {
 	uint32_t clock;           /* Hz of its payload type (stream_pt_clock), 0 unknown or none */
 	uint32_t before;          /* packets of the stream before it */
 	int16_t event_pt;         /* the telephone-event payload type then, -1 unknown */
+	uint16_t seq;
 	uint8_t pt;
 	uint8_t ttl;
 	bool marker;
