@@ -239,12 +239,14 @@ void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, co
 		bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
 		if (!early && !stream_is_proven(s))
 			goto run;
-		/* made here, so that the audio thread never reads the stream */
-		struct stream_audio *a = calloc(1, sizeof(*a));
+		/* allocated here, so that the audio thread never reads the
+		 * stream's pointer to it; set up by the job (fresh) */
+		struct stream_audio *a = malloc(sizeof(*a));
 		if (!a)
 			goto run;
-		level_track_init(&a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
 		s->audio = a;
+		j->a = a;
+		j->fresh = true;
 		f->on = true;
 		if (s->call)
 			s->call->audio_streams++;
@@ -285,6 +287,12 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 	struct stream *s = j->s;
 	if (j->timing)
 		stream_timing(s, &j->pkt, j->payload, cfg);
+	if (j->fresh) {
+		/* a new audio state: zero, its level track from the stream's
+		 * first packet (first_ts is set before the stream's first job) */
+		memset(j->a, 0, offsetof(struct stream_audio, lv));
+		level_track_init(&j->a->lv, s->first_ts, cfg->bin_ns > 0 ? cfg->bin_ns : 100000000);
+	}
 	if (j->kind == AJ_NONE)
 		return;
 	/* of the stream, s->audio alone from here (and s for the writer) */

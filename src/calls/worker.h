@@ -54,6 +54,7 @@ struct audio_job {
 	uint16_t lost;          /* sequence numbers skipped before this packet */
 	uint8_t kind;           /* enum audio_job_kind */
 	bool timing;            /* stream_timing(s, pkt) runs first */
+	bool fresh;             /* a is new: set it up (whatever the kind) */
 	bool relook;            /* look holds a new format */
 	/* The ring holds the fields above (AUDIO_JOB_HEAD bytes), then look when
 	 * relook, then the payload when the job reads it (audio_job_payload):
