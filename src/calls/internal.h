@@ -228,8 +228,8 @@ void stream_drop(const struct calls_config *cfg, struct stream *s);
 /* Whether a STUN Binding response of the capture gave e as someone's public address. */
 bool stun_mapped(const struct calls *t, const struct endpoint *e);
 void unsig_finalize(struct calls *t, struct stream *s);
-/* Waits for the audio thread to be done with stream s (its audio is read or
- * freed next), or with every stream of a list. */
+/* Waits for the calls worker to be done with stream s (its figures and audio
+ * are read or freed next), or with every stream of a list. */
 static inline void audio_settle_one(struct calls *t, const struct stream *s)
 {
 	if (t->cfg.worker && s->af.job)

@@ -239,7 +239,7 @@ void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, co
 		bool early = s->call && s->call->audio_streams < CALL_EARLY_AUDIO;
 		if (!early && !stream_is_proven(s))
 			goto run;
-		/* allocated here, so that the audio thread never reads the
+		/* allocated here, so that the calls worker never reads the
 		 * stream's pointer to it; set up by the job (fresh) */
 		struct stream_audio *a = malloc(sizeof(*a));
 		if (!a)

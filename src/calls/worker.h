@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The calls stage's second thread: it decodes the audio of streams
- * (stream_audio.c hands it each packet's job) and, where the consumer allows,
- * hands finished calls to the consumer and frees them (calls.c), while the
- * calling thread goes on reading packets. Jobs run in the order given. They
- * are copied into a ring of fixed size, so memory does not grow with the
- * packets; the reader waits when the ring is full. Of a stream in progress,
- * the thread touches its audio state (stream->audio) alone, which the reader
- * reads only after calls_worker_wait for the stream's last job; a call given
- * to it is no longer reachable from the table of calls. */
+/* The calls stage's second thread: it computes each RTP packet's figures
+ * (stream_timing) and decodes the audio of streams (stream_audio.c hands it
+ * each packet's job) and, where the consumer allows, hands finished calls to
+ * the consumer and frees them (calls.c), while the calling thread goes on
+ * reading packets. Jobs run in the order given. They are copied into a ring
+ * of fixed size, so memory does not grow with the packets; the reader waits
+ * when the ring is full. Of a stream in progress, the thread touches its
+ * stream_timing fields and its audio state (stream->audio) alone, which the
+ * reader reads only after calls_worker_wait for the stream's last job; a call
+ * given to it is no longer reachable from the table of calls. */
 #ifndef DEADAIR_CALLS_WORKER_H
 #define DEADAIR_CALLS_WORKER_H
 
