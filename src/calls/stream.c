@@ -330,8 +330,8 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 
 	/* the rest of the packet's figures, and its audio, from what the SDP
 	 * says now (the reader's to read): one job, built where it is handed on */
-	struct audio_job j;
-	memset(&j, 0, AUDIO_JOB_HEAD);
+	struct audio_job j; /* every field of its head set (no memset: it is on every packet) */
+	j.a = NULL;
 	j.s = s;
 	j.pkt.ts_ns = d->ts_ns;
 	j.pkt.frame = d->frame;
@@ -346,7 +346,12 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	j.pkt.marker = h->marker;
 	j.pkt.first = first;
 	j.pkt.event = s->event_pt >= 0 && h->pt == (uint8_t)s->event_pt;
+	j.origin = 0;
+	j.lost = 0;
+	j.kind = AJ_NONE;
 	j.timing = true;
+	j.fresh = false;
+	j.relook = false;
 	j.payload = h->payload;
 	stream_audio_update(s, &j, h->seq, cfg);
 }

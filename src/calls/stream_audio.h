@@ -109,7 +109,7 @@ struct audio_out {
 };
 
 /* One RTP packet of stream s, after stream_update's sequence accounting, in j
- * (its packet, stream and payload set, the rest zero): its figures
+ * (its packet, stream and payload set, no audio yet): its figures
  * (stream_timing) and its audio, done in line, or by the calls worker
  * when cfg->worker is set (worker.h), after which s->audio and the fields of
  * stream_timing are read only once calls_worker_wait(s->af.job) returns. */
