@@ -101,8 +101,24 @@ static int64_t bin_start(const struct stream *s, uint32_t i)
 
 uint32_t facts_stream_packets_between(const struct stream *s, int64_t t0, int64_t t1)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < s->n_bins; i++) {
+	uint32_t n = 0, lo = 0, hi = s->n_bins;
+	if (s->bin_ns > 0) {
+		/* only the bins that can overlap [t0, t1): bin i spans
+		 * [origin + i * width, origin + (i + 1) * width) */
+		if (t0 > s->bin_origin) {
+			uint64_t q = ((uint64_t)t0 - (uint64_t)s->bin_origin) / (uint64_t)s->bin_ns;
+			lo = q < hi ? (uint32_t)q : hi;
+		}
+		if (t1 <= s->bin_origin) {
+			hi = 0;
+		} else {
+			uint64_t e = (uint64_t)t1 - (uint64_t)s->bin_origin;
+			uint64_t q = e / (uint64_t)s->bin_ns + (e % (uint64_t)s->bin_ns != 0);
+			if (q < hi)
+				hi = (uint32_t)q;
+		}
+	}
+	for (uint32_t i = lo; i < hi; i++) {
 		int64_t b = bin_start(s, i);
 		if (b + s->bin_ns > t0 && b < t1)
 			n += s->bins[i];

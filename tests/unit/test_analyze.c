@@ -66,6 +66,55 @@ static void test_emodel_loss(void **state)
 	assert_false(q.valid);
 }
 
+/* The packets of a stream's activity bins that overlap [t0, t1), counted the
+ * slow way: every bin looked at. */
+static uint32_t packets_between_all(const struct stream *s, int64_t t0, int64_t t1)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->n_bins; i++) {
+		int64_t b = s->bin_origin + (int64_t)i * s->bin_ns;
+		if (b + s->bin_ns > t0 && b < t1)
+			n += s->bins[i];
+	}
+	return n;
+}
+
+static void test_packets_between(void **state)
+{
+	(void)state;
+	static struct stream s;
+	static uint16_t bins[64];
+	memset(&s, 0, sizeof(s));
+	for (unsigned i = 0; i < 64; i++)
+		bins[i] = (uint16_t)(i * 7 % 13 + 1);
+	s.bins = bins;
+	s.n_bins = 64;
+	s.bin_origin = 5000000000LL;
+	s.bin_ns = 100000000LL;
+	int64_t edges[] = { INT64_MIN / 2, 0, 4999999999LL, 5000000000LL, 5000000001LL, 5099999999LL,
+			    5100000000LL, 5150000000LL, 8000000000LL, 11299999999LL, 11300000000LL,
+			    11400000000LL, 11400000001LL, 20000000000LL, INT64_MAX };
+	size_t ne = sizeof(edges) / sizeof(edges[0]);
+	uint32_t checked = 0;
+	for (size_t a = 0; a < ne; a++)
+		for (size_t b = 0; b < ne; b++) {
+			assert_int_equal(facts_stream_packets_between(&s, edges[a], edges[b]),
+					 packets_between_all(&s, edges[a], edges[b]));
+			checked++;
+		}
+	/* random windows against the same count */
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int k = 0; k < 20000; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int64_t t0 = 4000000000LL + (int64_t)(x % 9000000000ULL);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int64_t t1 = t0 + (int64_t)(x % 3000000000ULL) - 500000000LL;
+		assert_int_equal(facts_stream_packets_between(&s, t0, t1), packets_between_all(&s, t0, t1));
+	}
+	assert_int_equal(facts_stream_packets_between(&s, 0, INT64_MAX), packets_between_all(&s, 0, INT64_MAX));
+	assert_true(checked == ne * ne);
+}
+
 static void test_findings_order(void **state)
 {
 	(void)state;
@@ -150,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mos_curve),
 		cmocka_unit_test(test_emodel_loss),
+		cmocka_unit_test(test_packets_between),
 		cmocka_unit_test(test_findings_order),
 		cmocka_unit_test(test_findings_cut_whole_words),
 		cmocka_unit_test(test_platforms_and_registry),
