@@ -133,7 +133,8 @@ static void job_targets(const uint8_t *q, const char **s, struct stream_audio **
 /* Memory asked for ahead, in two steps, while the job at hand is done: for the
  * job two records on, the head lines of its stream's stream_timing fields, of
  * its audio state and of that state's level track; for the next job, whose
- * stream's lines came in meanwhile, the activity bin its packet counts in. */
+ * stream's and audio state's lines came in meanwhile, the activity bin its
+ * packet counts in, its decoder and its level bin. */
 static void ahead(struct calls_worker *w, uint64_t next)
 {
 	struct rec r;
@@ -152,6 +153,14 @@ static void ahead(struct calls_worker *w, uint64_t next)
 			if (idx < (int64_t)s->bins_cap)
 				__builtin_prefetch(&s->bins[idx], 1);
 		}
+	}
+	bool fresh;
+	memcpy(&fresh, q + offsetof(struct audio_job, fresh), sizeof(fresh));
+	if (a && !fresh) {
+		/* its decoder and the level bin of its packet before (a new
+		 * audio state is set up by the job itself) */
+		__builtin_prefetch(a->dec, 0);
+		__builtin_prefetch(&a->lv.bins[a->lv.hot < LEVEL_MAX_BINS ? a->lv.hot : 0], 1);
 	}
 	next += r.len;
 	if (!job_at(w, &next, &r, &q))
