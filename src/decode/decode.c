@@ -53,7 +53,8 @@ void decoder_free(struct decoder *d)
 
 void decoder_tick(struct decoder *d, int64_t now)
 {
-	tcp_tick(d, now);
+	if (d->tcp.holes_head) /* per frame: mostly no TCP held behind a hole */
+		tcp_tick(d, now);
 }
 
 void decoder_flush(struct decoder *d)
@@ -89,10 +90,11 @@ void decode_deliver(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t
 	pc->delivered++;
 	if (!d->cfg.sink)
 		return;
-	struct dgram dg = pc->dg;
-	dg.data = p;
-	dg.len = n;
-	d->cfg.sink(d->cfg.sink_ctx, &dg);
+	/* the frame's datagram itself, not a copy (this runs per frame): the
+	 * layers read none of its fields that this sets */
+	pc->dg.data = p;
+	pc->dg.len = n;
+	d->cfg.sink(d->cfg.sink_ctx, &pc->dg);
 }
 
 enum frame_result decoder_frame(struct decoder *d, const struct frame *f)
