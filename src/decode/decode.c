@@ -85,18 +85,6 @@ enum frame_result decode_short(const struct pctx *pc)
 	return pc->snap_cut ? FR_TRUNCATED : FR_MALFORMED;
 }
 
-void decode_deliver(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t n)
-{
-	pc->delivered++;
-	if (!d->cfg.sink)
-		return;
-	/* the frame's datagram itself, not a copy (this runs per frame): the
-	 * layers read none of its fields that this sets */
-	pc->dg.data = p;
-	pc->dg.len = n;
-	d->cfg.sink(d->cfg.sink_ctx, &pc->dg);
-}
-
 enum frame_result decoder_frame(struct decoder *d, const struct frame *f)
 {
 	struct pctx pc;

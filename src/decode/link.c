@@ -72,7 +72,9 @@ static enum frame_result ethertype_decode(struct decoder *d, struct pctx *pc, ui
 	}
 }
 
-enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
+/* Ethernet II, inlined into link_decode (every frame of most captures). */
+static inline __attribute__((always_inline)) enum frame_result eth_body(struct decoder *d, struct pctx *pc,
+									 struct rd r)
 {
 	if (!rd_skip(&r, 12))
 		return decode_short(pc);
@@ -87,7 +89,14 @@ enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
 		return decode_short(pc);
 	if (type <= 1500)
 		return FR_NOT_IP; /* 802.3 length: LLC/SNAP, STP, ... */
+	if (type == ETH_IPV4)
+		return ip4_decode(d, pc, r); /* ethertype_decode's first case, without the call */
 	return ethertype_decode(d, pc, type, r);
+}
+
+enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
+{
+	return eth_body(d, pc, r);
 }
 
 /* DLT_NULL stores the address family in the capturing host's byte order. */
@@ -101,7 +110,7 @@ enum frame_result link_decode(struct decoder *d, struct pctx *pc, struct rd r, i
 {
 	switch (dlt) {
 	case DLT_EN10MB:
-		return eth_decode(d, pc, r);
+		return eth_body(d, pc, r);
 	case DLT_LINUX_SLL: {
 		if (!rd_skip(&r, 14))
 			return decode_short(pc);
