@@ -25,7 +25,8 @@ struct decoder {
 	size_t scratch_cap;
 };
 
-/* Per-frame state handed from layer to layer. */
+/* Per-frame state handed from layer to layer. decoder_frame sets each field
+ * (no memset of the whole): a new field wants its line there. */
 struct pctx {
 	const struct frame *f;
 	struct dgram dg;       /* addresses etc. filled in as layers are peeled */
