@@ -120,6 +120,37 @@ static enum status pf_open(struct capture *c)
 	return ST_OK;
 }
 
+/* A record header's four fields, their byte order chosen once (this runs
+ * per frame), caplen and len swapped where libpcap swaps them; p holds
+ * rec_len >= 16 bytes. */
+struct pf_rec {
+	uint32_t sec, frac, caplen, len;
+};
+
+static inline __attribute__((always_inline)) struct pf_rec pf_header(const struct pcap_state *s, const uint8_t *p)
+{
+	struct rd r = rd_make(p, 16);
+	struct rd_fixed h = rd_take(&r, 16);
+	struct pf_rec x;
+	if (s->be) {
+		x.sec = rd_at_be32(h, 0);
+		x.frac = rd_at_be32(h, 4);
+		x.caplen = rd_at_be32(h, 8);
+		x.len = rd_at_be32(h, 12);
+	} else {
+		x.sec = rd_at_le32(h, 0);
+		x.frac = rd_at_le32(h, 4);
+		x.caplen = rd_at_le32(h, 8);
+		x.len = rd_at_le32(h, 12);
+	}
+	if (s->maybe_swapped && x.caplen > x.len) {
+		uint32_t t = x.caplen;
+		x.caplen = x.len;
+		x.len = t;
+	}
+	return x;
+}
+
 /* The end of pf_next when the input ends inside the record at `at` (its
  * header read: caplen bytes of data, keep of them to hand over) or before
  * its header; out of line, away from the path of every frame. */
@@ -161,7 +192,9 @@ static __attribute__((noinline)) int pf_no_header(struct capture *c, struct pcap
 	return -1;
 }
 
-static int pf_next(struct capture *c, struct frame *f)
+/* pf_next with every case: errors before, the input ending, the window
+ * to be refilled. */
+static __attribute__((noinline)) int pf_next_full(struct capture *c, struct frame *f)
 {
 	struct pcap_state *s = c->impl->state;
 	struct bytes *in = &c->impl->in;
@@ -177,27 +210,8 @@ static int pf_next(struct capture *c, struct frame *f)
 	const uint8_t *p = bytes_need(in, s->rec_len, &have);
 	if (!p)
 		return pf_no_header(c, s, at, have);
-	/* the four fields taken at once, their byte order chosen once (this
-	 * runs per frame); bytes_need gave rec_len >= 16 bytes */
-	struct rd r = rd_make(p, s->rec_len);
-	struct rd_fixed h = rd_take(&r, 16);
-	uint32_t sec, frac, caplen, len;
-	if (s->be) {
-		sec = rd_at_be32(h, 0);
-		frac = rd_at_be32(h, 4);
-		caplen = rd_at_be32(h, 8);
-		len = rd_at_be32(h, 12);
-	} else {
-		sec = rd_at_le32(h, 0);
-		frac = rd_at_le32(h, 4);
-		caplen = rd_at_le32(h, 8);
-		len = rd_at_le32(h, 12);
-	}
-	if (s->maybe_swapped && caplen > len) {
-		uint32_t t = caplen;
-		caplen = len;
-		len = t;
-	}
+	struct pf_rec h = pf_header(s, p);
+	uint32_t caplen = h.caplen, len = h.len;
 	if (caplen > s->max_caplen) {
 		capture_damage(c, "pcap record", at, "captured length %u is more than the largest possible, %u",
 			       caplen, s->max_caplen);
@@ -214,12 +228,40 @@ static int pf_next(struct capture *c, struct frame *f)
 	f->linktype = c->linktype;
 	f->len = len;
 	/* seconds are unsigned 32-bit: nanoseconds fit in int64 to the year 2106 */
-	f->ts_ns = (int64_t)sec * 1000000000LL + (int64_t)frac * s->frac_ns;
+	f->ts_ns = (int64_t)h.sec * 1000000000LL + (int64_t)h.frac * s->frac_ns;
 	if (!p)
 		return pf_short(c, s, f, at, have, caplen, keep);
 	f->caplen = keep;
 	f->data = p + s->rec_len;
 	in->pos += need; /* consumed; the bytes stay valid until the next request */
+	return 1;
+}
+
+/* The next record; the common case on its own (nothing failed before, the
+ * record's header and data in the window already), the rest in
+ * pf_next_full, which reads the record again from the start. */
+static int pf_next(struct capture *c, struct frame *f)
+{
+	struct pcap_state *s = c->impl->state;
+	struct bytes *in = &c->impl->in;
+	size_t avail = in->len - in->pos;
+	if (s->failed || c->cut_frame || avail < s->rec_len)
+		return pf_next_full(c, f);
+	const uint8_t *p = in->buf + in->pos;
+	struct pf_rec h = pf_header(s, p);
+	if (h.caplen > s->max_caplen || avail - s->rec_len < h.caplen)
+		return pf_next_full(c, f);
+	c->frames++;
+	f->num = c->frames;
+	f->iface = 0;
+	f->bad = FRAME_OK;
+	f->linktype = c->linktype;
+	f->len = h.len;
+	/* seconds are unsigned 32-bit: nanoseconds fit in int64 to the year 2106 */
+	f->ts_ns = (int64_t)h.sec * 1000000000LL + (int64_t)h.frac * s->frac_ns;
+	f->caplen = h.caplen > s->snapshot ? s->snapshot : h.caplen;
+	f->data = p + s->rec_len;
+	in->pos += (size_t)s->rec_len + h.caplen; /* consumed; the bytes stay valid until the next request */
 	return 1;
 }
 
