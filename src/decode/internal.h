@@ -25,7 +25,8 @@ struct decoder {
 	size_t scratch_cap;
 };
 
-/* Per-frame state handed from layer to layer. */
+/* Per-frame state handed from layer to layer. decoder_frame sets each field
+ * (no memset of the whole): a new field wants its line there. */
 struct pctx {
 	const struct frame *f;
 	struct dgram dg;       /* addresses etc. filled in as layers are peeled */
@@ -47,7 +48,19 @@ static inline bool waited_longer(int64_t now, int64_t since, int64_t wait)
 /* A window that ran out: truncated if the snap length cut the frame, else malformed. */
 enum frame_result decode_short(const struct pctx *pc);
 
-void decode_deliver(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t n);
+/* Hands p[0..n) to the sink as the frame's datagram. Inline: every payload
+ * of every frame goes through it. */
+static inline void decode_deliver(struct decoder *d, struct pctx *pc, const uint8_t *p, size_t n)
+{
+	pc->delivered++;
+	if (!d->cfg.sink)
+		return;
+	/* the frame's datagram itself, not a copy: the layers read none of
+	 * the fields that this sets */
+	pc->dg.data = p;
+	pc->dg.len = n;
+	d->cfg.sink(d->cfg.sink_ctx, &pc->dg);
+}
 
 enum frame_result link_decode(struct decoder *d, struct pctx *pc, struct rd r, int dlt);
 enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r);

@@ -53,6 +53,44 @@ static enum frame_result reassembled(struct decoder *d, struct pctx *pc, struct 
 	return res;
 }
 
+/* UDP, inlined where IPv4 hands it on (the path of every RTP packet). */
+static inline __attribute__((always_inline)) enum frame_result udp_body(struct decoder *d, struct pctx *pc,
+									 struct rd r)
+{
+	struct rd_fixed f = rd_take(&r, 8);
+	if (!f.p)
+		return decode_short(pc);
+	uint16_t sport = rd_at_be16(f, 0);
+	uint16_t dport = rd_at_be16(f, 2);
+	uint16_t ulen = rd_at_be16(f, 4);
+	/* 6: checksum */
+	size_t left = rd_left(&r);
+	if (ulen != 0) { /* 0 only for IPv6 jumbograms (RFC 2675): take what there is */
+		if (ulen < 8)
+			return FR_MALFORMED;
+		if ((size_t)ulen - 8 > left) {
+			if (pc->snap_cut)
+				return FR_TRUNCATED;
+			d->st.short_frames++;
+		} else {
+			left = (size_t)ulen - 8;
+		}
+	}
+	pc->dg.sport = sport;
+	pc->dg.dport = dport;
+	pc->dg.transport = TP_UDP;
+	struct rd u = rd_sub(&r, left);
+	if (rd_peek(&u, 0) == 'H' && rd_peek(&u, 1) == 'E' && rd_peek(&u, 2) == 'P' && rd_peek(&u, 3) == '3')
+		return hep_decode(d, pc, u.p, rd_left(&u));
+	decode_deliver(d, pc, u.p, rd_left(&u));
+	return FR_DELIVERED;
+}
+
+enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
+{
+	return udp_body(d, pc, r);
+}
+
 enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 {
 	size_t avail = rd_left(&r);
@@ -105,6 +143,8 @@ enum frame_result ip4_decode(struct decoder *d, struct pctx *pc, struct rd r)
 			return reassembled(d, pc, e, proto);
 		return fr == FRAG_HELD ? FR_HELD : FR_UNSUPPORTED;
 	}
+	if (proto == PROTO_UDP)
+		return udp_body(d, pc, ip); /* l4_decode's first case, without the call */
 	return l4_decode(d, pc, proto, ip);
 }
 
@@ -279,33 +319,3 @@ enum frame_result l4_decode(struct decoder *d, struct pctx *pc, uint8_t proto, s
 	}
 }
 
-enum frame_result udp_decode(struct decoder *d, struct pctx *pc, struct rd r)
-{
-	struct rd_fixed f = rd_take(&r, 8);
-	if (!f.p)
-		return decode_short(pc);
-	uint16_t sport = rd_at_be16(f, 0);
-	uint16_t dport = rd_at_be16(f, 2);
-	uint16_t ulen = rd_at_be16(f, 4);
-	/* 6: checksum */
-	size_t left = rd_left(&r);
-	if (ulen != 0) { /* 0 only for IPv6 jumbograms (RFC 2675): take what there is */
-		if (ulen < 8)
-			return FR_MALFORMED;
-		if ((size_t)ulen - 8 > left) {
-			if (pc->snap_cut)
-				return FR_TRUNCATED;
-			d->st.short_frames++;
-		} else {
-			left = (size_t)ulen - 8;
-		}
-	}
-	pc->dg.sport = sport;
-	pc->dg.dport = dport;
-	pc->dg.transport = TP_UDP;
-	struct rd u = rd_sub(&r, left);
-	if (rd_peek(&u, 0) == 'H' && rd_peek(&u, 1) == 'E' && rd_peek(&u, 2) == 'P' && rd_peek(&u, 3) == '3')
-		return hep_decode(d, pc, u.p, rd_left(&u));
-	decode_deliver(d, pc, u.p, rd_left(&u));
-	return FR_DELIVERED;
-}

@@ -72,11 +72,16 @@ static enum frame_result ethertype_decode(struct decoder *d, struct pctx *pc, ui
 	}
 }
 
-enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
+/* Ethernet II, inlined into link_decode (every frame of most captures). */
+static inline __attribute__((always_inline)) enum frame_result eth_body(struct decoder *d, struct pctx *pc,
+									 struct rd r)
 {
-	if (!rd_skip(&r, 12))
+	struct rd_fixed h = rd_take(&r, 14); /* the addresses, then the type */
+	if (!h.p)
 		return decode_short(pc);
-	uint16_t type = rd_be16(&r);
+	uint16_t type = rd_at_be16(h, 12);
+	if (type == ETH_IPV4)
+		return ip4_decode(d, pc, r); /* untagged IPv4, the most of most captures */
 	for (int tags = 0; tags < 8 && (type == ETH_VLAN || type == ETH_QINQ || type == ETH_QINQ_OLD);
 	     tags++) {
 		pc->dg.encap |= ENC_VLAN;
@@ -90,6 +95,11 @@ enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
 	return ethertype_decode(d, pc, type, r);
 }
 
+enum frame_result eth_decode(struct decoder *d, struct pctx *pc, struct rd r)
+{
+	return eth_body(d, pc, r);
+}
+
 /* DLT_NULL stores the address family in the capturing host's byte order. */
 static bool null_family_is_ip(uint32_t fam)
 {
@@ -99,9 +109,9 @@ static bool null_family_is_ip(uint32_t fam)
 
 enum frame_result link_decode(struct decoder *d, struct pctx *pc, struct rd r, int dlt)
 {
+	if (dlt == DLT_EN10MB) /* the most of most captures: before the switch */
+		return eth_body(d, pc, r);
 	switch (dlt) {
-	case DLT_EN10MB:
-		return eth_decode(d, pc, r);
 	case DLT_LINUX_SLL: {
 		if (!rd_skip(&r, 14))
 			return decode_short(pc);

@@ -46,22 +46,9 @@ enum payload_kind classify_payload_rtp(const uint8_t *p, size_t n, uint16_t spor
 	struct rd r = rd_make(p, n);
 	if (n == 0)
 		return PK_OTHER;
-	if (n <= 4 && all_crlf(r))
-		return PK_KEEPALIVE;
+	/* RTP and RTCP first, the most of most captures: the ranges of the
+	 * first byte below do not overlap, and CR and LF are not in this one */
 	uint8_t b = rd_peek(&r, 0);
-	if (b <= 3) {
-		return stun_looks_like(p, n) ? PK_STUN : PK_OTHER;
-	}
-	if (b >= 16 && b <= 19)
-		return (n >= 12 && rd_peek(&r, 4) == 'Z' && rd_peek(&r, 5) == 'R' && rd_peek(&r, 6) == 'T' &&
-			rd_peek(&r, 7) == 'P')
-			       ? PK_ZRTP
-			       : PK_OTHER;
-	if (b >= 20 && b <= 63) {
-		/* DTLS record: type 20..25, version 0xFEFF/0xFEFD/0xFEFC */
-		if (n >= 13 && b <= 25 && rd_peek(&r, 1) == 0xfe && rd_peek(&r, 2) >= 0xfc)
-			return PK_DTLS;
-	}
 	if (b >= 128 && b <= 191) {
 		if (sport < 1024 || dport < 1024)
 			return PK_OTHER;
@@ -82,6 +69,21 @@ enum payload_kind classify_payload_rtp(const uint8_t *p, size_t n, uint16_t spor
 		if (rtp_parse(p, n, hdr) == ST_OK)
 			return PK_RTP;
 		return PK_OTHER;
+	}
+	if (n <= 4 && all_crlf(r))
+		return PK_KEEPALIVE;
+	if (b <= 3) {
+		return stun_looks_like(p, n) ? PK_STUN : PK_OTHER;
+	}
+	if (b >= 16 && b <= 19)
+		return (n >= 12 && rd_peek(&r, 4) == 'Z' && rd_peek(&r, 5) == 'R' && rd_peek(&r, 6) == 'T' &&
+			rd_peek(&r, 7) == 'P')
+			       ? PK_ZRTP
+			       : PK_OTHER;
+	if (b >= 20 && b <= 63) {
+		/* DTLS record: type 20..25, version 0xFEFF/0xFEFD/0xFEFC */
+		if (n >= 13 && b <= 25 && rd_peek(&r, 1) == 0xfe && rd_peek(&r, 2) >= 0xfc)
+			return PK_DTLS;
 	}
 	if (sip_looks_like(p, n))
 		return PK_SIP;

@@ -22,6 +22,7 @@ struct pcap_state {
 	bool maybe_swapped; /* versions before 2.4 may have caplen and len swapped */
 	uint32_t snapshot;  /* effective snap length, as libpcap computes it */
 	uint32_t max_caplen;
+	uint32_t frac_ns;   /* nanoseconds in a unit of the fraction: 1 or 1000 */
 	bool failed;        /* an error was reported: the next call says so again */
 };
 
@@ -85,6 +86,7 @@ static enum status pf_open(struct capture *c)
 	uint32_t magic = rd_be32(&r);
 	s->be = magic == 0xa1b2c3d4 || magic == 0xa1b23c4d || magic == 0xa1b2cd34;
 	s->nsec = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
+	s->frac_ns = s->nsec ? 1 : 1000;
 	s->rec_len = (magic == 0xa1b2cd34 || magic == 0x34cdb2a1) ? 24 : 16;
 	uint16_t vmaj = get16(&r, s->be), vmin = get16(&r, s->be);
 	rd_skip(&r, 8); /* thiszone, sigfigs: unused, as everywhere */
@@ -118,7 +120,81 @@ static enum status pf_open(struct capture *c)
 	return ST_OK;
 }
 
-static int pf_next(struct capture *c, struct frame *f)
+/* A record header's four fields, their byte order chosen once (this runs
+ * per frame), caplen and len swapped where libpcap swaps them; p holds
+ * rec_len >= 16 bytes. */
+struct pf_rec {
+	uint32_t sec, frac, caplen, len;
+};
+
+static inline __attribute__((always_inline)) struct pf_rec pf_header(const struct pcap_state *s, const uint8_t *p)
+{
+	struct rd r = rd_make(p, 16);
+	struct rd_fixed h = rd_take(&r, 16);
+	struct pf_rec x;
+	if (s->be) {
+		x.sec = rd_at_be32(h, 0);
+		x.frac = rd_at_be32(h, 4);
+		x.caplen = rd_at_be32(h, 8);
+		x.len = rd_at_be32(h, 12);
+	} else {
+		x.sec = rd_at_le32(h, 0);
+		x.frac = rd_at_le32(h, 4);
+		x.caplen = rd_at_le32(h, 8);
+		x.len = rd_at_le32(h, 12);
+	}
+	if (s->maybe_swapped && x.caplen > x.len) {
+		uint32_t t = x.caplen;
+		x.caplen = x.len;
+		x.len = t;
+	}
+	return x;
+}
+
+/* The end of pf_next when the input ends inside the record at `at` (its
+ * header read: caplen bytes of data, keep of them to hand over) or before
+ * its header; out of line, away from the path of every frame. */
+static __attribute__((noinline)) int pf_short(struct capture *c, struct pcap_state *s, struct frame *f, uint64_t at,
+					       size_t have, uint32_t caplen, uint32_t keep)
+{
+	struct bytes *in = &c->impl->in;
+	if (in->end != BYTES_EOF && in->end != BYTES_CUT) {
+		c->frames--;
+		capture_bytes_ended(c, "pcap record", at);
+		s->failed = true;
+		return -1;
+	}
+	/* the input ends inside this packet: hand over what there is */
+	const uint8_t *p = in->buf + in->pos;
+	size_t got = have > s->rec_len ? have - s->rec_len : 0;
+	f->caplen = got < keep ? (uint32_t)got : keep;
+	f->data = p + s->rec_len;
+	c->cut_frame = f->num;
+	if (in->end == BYTES_CUT)
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the %s stream ends without its end marker, inside frame %llu (%zu of %u bytes)",
+			 in->dz->name, (unsigned long long)f->num, got, caplen);
+	else
+		snprintf(c->errbuf, sizeof(c->errbuf),
+			 "the file ends inside frame %llu (%zu of its %u bytes, given as truncated)",
+			 (unsigned long long)f->num, got, caplen);
+	bytes_skip(in, have);
+	return 1;
+}
+
+static __attribute__((noinline)) int pf_no_header(struct capture *c, struct pcap_state *s, uint64_t at, size_t have)
+{
+	struct bytes *in = &c->impl->in;
+	if (have == 0 && in->end == BYTES_EOF)
+		return 0;
+	capture_bytes_ended(c, "pcap record header", at);
+	s->failed = true;
+	return -1;
+}
+
+/* pf_next with every case: errors before, the input ending, the window
+ * to be refilled. */
+static __attribute__((noinline)) int pf_next_full(struct capture *c, struct frame *f)
 {
 	struct pcap_state *s = c->impl->state;
 	struct bytes *in = &c->impl->in;
@@ -132,34 +208,10 @@ static int pf_next(struct capture *c, struct frame *f)
 	uint64_t at = bytes_offset(in);
 	size_t have = 0;
 	const uint8_t *p = bytes_need(in, s->rec_len, &have);
-	if (!p) {
-		if (have == 0 && in->end == BYTES_EOF)
-			return 0;
-		capture_bytes_ended(c, "pcap record header", at);
-		s->failed = true;
-		return -1;
-	}
-	/* the four fields taken at once, their byte order chosen once (this
-	 * runs per frame); bytes_need gave rec_len >= 16 bytes */
-	struct rd r = rd_make(p, s->rec_len);
-	struct rd_fixed h = rd_take(&r, 16);
-	uint32_t sec, frac, caplen, len;
-	if (s->be) {
-		sec = rd_at_be32(h, 0);
-		frac = rd_at_be32(h, 4);
-		caplen = rd_at_be32(h, 8);
-		len = rd_at_be32(h, 12);
-	} else {
-		sec = rd_at_le32(h, 0);
-		frac = rd_at_le32(h, 4);
-		caplen = rd_at_le32(h, 8);
-		len = rd_at_le32(h, 12);
-	}
-	if (s->maybe_swapped && caplen > len) {
-		uint32_t t = caplen;
-		caplen = len;
-		len = t;
-	}
+	if (!p)
+		return pf_no_header(c, s, at, have);
+	struct pf_rec h = pf_header(s, p);
+	uint32_t caplen = h.caplen, len = h.len;
 	if (caplen > s->max_caplen) {
 		capture_damage(c, "pcap record", at, "captured length %u is more than the largest possible, %u",
 			       caplen, s->max_caplen);
@@ -176,34 +228,40 @@ static int pf_next(struct capture *c, struct frame *f)
 	f->linktype = c->linktype;
 	f->len = len;
 	/* seconds are unsigned 32-bit: nanoseconds fit in int64 to the year 2106 */
-	f->ts_ns = (int64_t)sec * 1000000000LL + (int64_t)frac * (s->nsec ? 1 : 1000);
-	if (!p) {
-		if (in->end != BYTES_EOF && in->end != BYTES_CUT) {
-			c->frames--;
-			capture_bytes_ended(c, "pcap record", at);
-			s->failed = true;
-			return -1;
-		}
-		/* the input ends inside this packet: hand over what there is */
-		p = in->buf + in->pos;
-		size_t got = have > s->rec_len ? have - s->rec_len : 0;
-		f->caplen = got < keep ? (uint32_t)got : keep;
-		f->data = p + s->rec_len;
-		c->cut_frame = f->num;
-		if (in->end == BYTES_CUT)
-			snprintf(c->errbuf, sizeof(c->errbuf),
-				 "the %s stream ends without its end marker, inside frame %llu (%zu of %u bytes)",
-				 in->dz->name, (unsigned long long)f->num, got, caplen);
-		else
-			snprintf(c->errbuf, sizeof(c->errbuf),
-				 "the file ends inside frame %llu (%zu of its %u bytes, given as truncated)",
-				 (unsigned long long)f->num, got, caplen);
-		bytes_skip(in, have);
-		return 1;
-	}
+	f->ts_ns = (int64_t)h.sec * 1000000000LL + (int64_t)h.frac * s->frac_ns;
+	if (!p)
+		return pf_short(c, s, f, at, have, caplen, keep);
 	f->caplen = keep;
 	f->data = p + s->rec_len;
 	in->pos += need; /* consumed; the bytes stay valid until the next request */
+	return 1;
+}
+
+/* The next record; the common case on its own (nothing failed before, the
+ * record's header and data in the window already), the rest in
+ * pf_next_full, which reads the record again from the start. */
+static int pf_next(struct capture *c, struct frame *f)
+{
+	struct pcap_state *s = c->impl->state;
+	struct bytes *in = &c->impl->in;
+	size_t avail = in->len - in->pos;
+	if (s->failed || c->cut_frame || avail < s->rec_len)
+		return pf_next_full(c, f);
+	const uint8_t *p = in->buf + in->pos;
+	struct pf_rec h = pf_header(s, p);
+	if (h.caplen > s->max_caplen || avail - s->rec_len < h.caplen)
+		return pf_next_full(c, f);
+	c->frames++;
+	f->num = c->frames;
+	f->iface = 0;
+	f->bad = FRAME_OK;
+	f->linktype = c->linktype;
+	f->len = h.len;
+	/* seconds are unsigned 32-bit: nanoseconds fit in int64 to the year 2106 */
+	f->ts_ns = (int64_t)h.sec * 1000000000LL + (int64_t)h.frac * s->frac_ns;
+	f->caplen = h.caplen > s->snapshot ? s->snapshot : h.caplen;
+	f->data = p + s->rec_len;
+	in->pos += (size_t)s->rec_len + h.caplen; /* consumed; the bytes stay valid until the next request */
 	return 1;
 }
 
