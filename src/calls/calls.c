@@ -580,13 +580,13 @@ static int by_seq_desc(const void *a, const void *b)
 	return x->seq_no > y->seq_no ? -1 : x->seq_no < y->seq_no;
 }
 
-void calls_tick(struct calls *t, int64_t now)
+int64_t calls_tick(struct calls *t, int64_t now)
 {
 	int64_t since;
 	if (__builtin_sub_overflow(now, t->last_tick, &since))
 		since = now > t->last_tick ? INT64_MAX : INT64_MIN;
 	if (since < 1000000000LL)
-		return;
+		return sat_add(t->last_tick, 1000000000LL);
 	t->last_tick = now;
 	/* the calls whose time has come, finalised newest first (the order of
 	 * the list of calls in progress) */
@@ -622,6 +622,7 @@ void calls_tick(struct calls *t, int64_t now)
 		call_finalize(t, due[i]);
 	free(due);
 	streams_tick(t, now);
+	return sat_add(now, 1000000000LL);
 }
 
 static int by_seq(const void *a, const void *b)

@@ -115,8 +115,10 @@ void calls_icmp(struct calls *t, const struct dgram *d, const struct icmp_error 
 /* Bytes a TCP direction lost in the capture (told before what follows them):
  * the calls whose SIP uses that connection note it (CAPTURE_INCOMPLETE). */
 void calls_transport_gap(struct calls *t, const struct decode_gap *g);
-/* Lets time pass (capture time): finalises calls and streams that are done. */
-void calls_tick(struct calls *t, int64_t now);
+/* Lets time pass (capture time): finalises calls and streams that are done.
+ * Returns the time before which another call does nothing (it looks at most
+ * once a second of capture time), so a caller may skip it until then. */
+int64_t calls_tick(struct calls *t, int64_t now);
 
 /* Calls in progress, newest first, each given to fn (at most max of them):
  * for a look at every call now and then (deadair watch). fn reads the call

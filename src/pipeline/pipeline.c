@@ -238,6 +238,7 @@ bool pipeline_input_begin(struct run *r, uint16_t point, const struct calls_conf
 {
 	struct calls_sink csink = { .ctx = r, .call_done = pipeline_on_call, .stream_done = pipeline_on_unsignalled };
 	r->calls = calls_new(ccfg, &csink);
+	r->next_tick = INT64_MIN;
 	r->unsig = tmpfile();
 	r->calls_text = tmpfile();
 	analyzer_init(&r->an, acfg);

@@ -296,7 +296,8 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 		decoder_tick(p->dec, f.ts_ns);
 		/* calls due by now end before this frame: a Call-ID used again after a
 		 * long silence starts a new call, as it did in the whole capture */
-		calls_tick(pr->calls, f.ts_ns);
+		if (f.ts_ns >= pr->next_tick)
+			pr->next_tick = calls_tick(pr->calls, f.ts_ns);
 		if (pr->filter && !frame_filter_match(pr->filter, &f)) {
 			pr->sum.filtered_out++;
 			continue;

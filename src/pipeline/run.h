@@ -35,6 +35,7 @@ struct run {
 	struct text_style style;
 	struct capture_summary sum;
 	struct calls *calls;
+	int64_t next_tick;    /* calls_tick does nothing before this capture time */
 	struct analyzer an;
 	struct findings findings;
 	struct walk walk;
