@@ -138,7 +138,7 @@ struct calls *calls_new(const struct calls_config *cfg, const struct calls_sink 
 		calls_destroy(t);
 		return NULL;
 	}
-	if (cfg->audio_thread && cfg->decode_audio && !cfg->audio_out)
+	if (cfg->audio_thread && !cfg->audio_out)
 		t->cfg.worker = calls_worker_new(&t->cfg); /* NULL: in line */
 	return t;
 }

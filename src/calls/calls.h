@@ -54,8 +54,9 @@ struct calls_config {
 	uint32_t raw_call_max;   /* bytes kept of one call's messages */
 	uint64_t raw_total_max;  /* bytes kept of the messages of all calls in progress */
 	const struct audio_out *audio_out; /* where decoded audio goes (--write-audio), or NULL */
-	bool audio_thread;       /* decode audio on a thread of its own when there are two
-				  * processors and no audio_out (worker.h) */
+	bool audio_thread;       /* each packet's figures and its audio on a thread of its
+				  * own when there are two processors and no audio_out
+				  * (worker.h), with the audio decoded or not */
 	bool report_thread;      /* with that thread: the sink's call_done is called there
 				  * too, in the order the calls end (calls_settle) */
 	struct calls_worker *worker; /* that thread, started by calls_new */

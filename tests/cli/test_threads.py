@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The audio thread (src/calls/audio_worker.c) changes no byte of a report:
+"""The calls stage's second thread (src/calls/worker.c: each packet's RTP
+figures, the audio, the finished calls' reports) changes no byte of a report:
 deadair with its default threads and with DEADAIR_THREADS=1 (everything on
 one thread) gives the same JSON, text and HTML on a generated capture of many
-calls at once with loss and jitter (bench/gen_capture.py), the same with
---write-audio's files, and the same JSON on every capture of the public
-corpus when ../shared/captures is there. Skipped (77) on one processor, where
-the thread is never started."""
+calls at once with loss and jitter (bench/gen_capture.py), the same JSON with
+--no-audio, the same with --write-audio's files, and the same JSON on every
+capture of the public corpus when ../shared/captures is there. Skipped (77)
+on one processor, where the thread is never started."""
 import glob
 import os
 import subprocess
@@ -57,6 +58,9 @@ with tempfile.TemporaryDirectory() as tmp:
     for fmt in ("json", "text", "html"):
         if same(f"generated capture, {fmt}", ["analyze", "-f", fmt, cap]):
             print(f"ok   generated capture, {fmt}")
+    # no audio decoded: the thread still computes each packet's figures
+    if same("generated capture, --no-audio", ["analyze", "--no-audio", "-f", "json", cap]):
+        print("ok   generated capture, --no-audio")
     # decoded audio written out: the audio is decoded in line then
     wav = {}
     for threads in (1, 2):
