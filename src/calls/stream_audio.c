@@ -244,6 +244,10 @@ void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, co
 		struct stream_audio *a = malloc(sizeof(*a));
 		if (!a)
 			goto run;
+		/* what the worker reads of it to fetch ahead, before this job
+		 * has set it up (worker.c) */
+		a->dec = NULL;
+		a->lv.hot = 0;
 		s->audio = a;
 		j->a = a;
 		j->fresh = true;

@@ -158,7 +158,9 @@ static void ahead(struct calls_worker *w, uint64_t next)
 	memcpy(&fresh, q + offsetof(struct audio_job, fresh), sizeof(fresh));
 	if (a && !fresh) {
 		/* its decoder and the level bin of its packet before (a new
-		 * audio state is set up by the job itself) */
+		 * audio state is set up by the job itself; the reader set these
+		 * two fields when it allocated it, for when the job at hand is
+		 * that one) */
 		__builtin_prefetch(a->dec, 0);
 		__builtin_prefetch(&a->lv.bins[a->lv.hot < LEVEL_MAX_BINS ? a->lv.hot : 0], 1);
 	}
