@@ -150,7 +150,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
  * hands them on, through the calls worker when there is one). */
 void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *payload,
 		   const struct calls_config *cfg);
-/* Frees what stream_init and stream_update allocated (not s itself). */
+/* Frees what stream_init and stream_timing allocated (not s itself). */
 void stream_release(struct stream *s);
 /* Sets the clock rate of a dynamic payload type, 96-127 (0: none, as for
  * telephone-event); the static types keep RFC 3551's. */

@@ -353,7 +353,7 @@ void stream_update(struct stream *s, const struct dgram *d, const struct rtp_hdr
 	j.fresh = false;
 	j.relook = false;
 	j.payload = h->payload;
-	stream_audio_update(s, &j, h->seq, cfg);
+	stream_audio_update(s, &j, cfg);
 }
 
 void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *payload,

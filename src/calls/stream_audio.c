@@ -225,7 +225,7 @@ static void misdecode(struct stream_audio *a, const struct audio_job *h, const i
 /* What the thread reading packets decides of one (the stream's and its
  * call's state are its own to read), handed with the packet's figures to
  * stream_audio_run in line or through the calls worker. */
-void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, const struct calls_config *cfg)
+void stream_audio_update(struct stream *s, struct audio_job *j, const struct calls_config *cfg)
 {
 	struct stream_audio_front *f = &s->af;
 	const struct stream_pkt *p = &j->pkt;
@@ -262,13 +262,13 @@ void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, co
 	/* in sequence order only, as a receiver's jitter buffer plays them */
 	uint16_t lost = 0;
 	if (f->have_seq) {
-		uint16_t dseq = (uint16_t)(seq - f->last_seq);
+		uint16_t dseq = (uint16_t)(p->seq - f->last_seq);
 		if (dseq == 0 || dseq >= 0x8000)
 			goto run;
 		lost = (uint16_t)(dseq - 1);
 	}
 	f->have_seq = true;
-	f->last_seq = seq;
+	f->last_seq = p->seq;
 	if (!f->have_fmt || p->pt != f->pt || (s->call && s->call->n_sdp != f->sdp_seen)) {
 		lookup(&j->look, s, p->pt, p->ts_ns);
 		j->relook = true;

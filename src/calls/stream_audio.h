@@ -114,7 +114,7 @@ struct audio_out {
  * when cfg->worker is set (worker.h), after which s->audio and the fields of
  * stream_timing are read only once calls_worker_wait(s->af.job) returns. */
 struct audio_job;
-void stream_audio_update(struct stream *s, struct audio_job *j, uint16_t seq, const struct calls_config *cfg);
+void stream_audio_update(struct stream *s, struct audio_job *j, const struct calls_config *cfg);
 /* Frees the audio state of s (closing its writer). */
 void stream_audio_free(struct stream *s, const struct calls_config *cfg);
 /* Level of the whole stream's decoded audio, dBov. */
