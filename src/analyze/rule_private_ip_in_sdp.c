@@ -72,7 +72,11 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 					break;
 				}
 		}
-		enum severity sev = failed ? SEV_CRITICAL : rw ? SEV_INFO : SEV_WARNING;
+		/* the far side's audio reached this party anyway: it sent to where the
+		 * party's RTP came from (latching, as Asterisk's rtp_symmetric, an SBC or
+		 * rtpengine do). The call was healthy; what is left is a risk, said as such. */
+		bool latched = !failed && !rw && !x->a->cfg.signalling_only && x->f->acct.valid && x->f->dir[far].packets;
+		enum severity sev = failed ? SEV_CRITICAL : rw || latched ? SEV_INFO : SEV_WARNING;
 		struct finding *fd = finding_add(out, "PRIVATE_IP_IN_SDP", sev, far, r->ts);
 		if (!fd)
 			return;
@@ -108,7 +112,9 @@ static void eval(const struct rule_ctx *x, struct findings *out)
 					(unsigned long long)rw->frame);
 		} else
 			finding_explain(fd, "Audio worked in this call only because the %s sent its media to where the %s's "
-					"RTP came from (latching).", who(far), who(p));
+					"RTP came from (latching): a healthy call, but one that depends on the %s sending "
+					"RTP and its NAT keeping the mapping (a hold without keepalives can break it).",
+					who(far), who(p), who(p));
 		finding_evidence(fd, r->frame, r->ts, c->point, "SDP with %s", adv);
 		if (rw && !failed) {
 			finding_evidence(fd, rw->frame, rw->ts, c->point, "the same SDP rewritten on the next hop");
