@@ -321,6 +321,8 @@ static void segments(const struct call *c, const struct call_facts *f, uint8_t p
 			st = ACCT_HELD;
 		else if (facts_packets_between(c, p, t, e))
 			st = ACCT_FLOWING;
+		else if (facts_hold_at(f, t + step / 2))
+			st = ACCT_HELD; /* the holder of a sendonly hold may send (music), and need not (RFC 3264) */
 		else
 			st = ACCT_SILENT;
 		/* a silence shorter than a second inside flowing audio is speech, not a state */

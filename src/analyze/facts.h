@@ -44,7 +44,7 @@ struct hold_period {
 enum acct_state {
 	ACCT_NONE = 0,           /* outside the talk time */
 	ACCT_FLOWING,            /* RTP reached the other party (as far as this point can see) */
-	ACCT_HELD,               /* the SDP in force let this direction carry no audio */
+	ACCT_HELD,               /* the SDP in force let this direction carry no audio, or a hold was in force and it sent none */
 	ACCT_SILENT,             /* no RTP was sent this way although the SDP asked for it */
 	ACCT_MISDIRECTED,        /* RTP went where the receiver cannot receive it */
 	ACCT_LOST_BEYOND,        /* RTP passed this point; the far end says it did not arrive */
