@@ -88,6 +88,7 @@ struct decode_stats {
 	uint64_t ws_messages;
 	uint64_t hep_packets;
 	uint64_t hep_unsupported;
+	uint64_t hep_rtcp_json;     /* RTCP reports sent as JSON (type 5), read as the RTCP they describe */
 	uint64_t sctp_chunks;
 	uint64_t short_frames;     /* an IP or UDP length longer than the frame: decoded as far as it goes */
 	uint64_t icmp_unreachable; /* ICMP/ICMPv6 destination unreachable (delivered: proto/icmp.c reads the quoted packet) */

@@ -217,6 +217,18 @@ enum frame_result hep_decode(struct decoder *d, struct pctx *pc, const uint8_t *
 		payload = d->scratch;
 		len = (size_t)got;
 	}
+	/* RTCP that the agent sent as JSON: the report it describes */
+	uint8_t rtcp[8 + 20 + 31 * 24];
+	if (h.proto_type == 5 && len > 0 && payload[0] == '{') {
+		long got = hep_rtcp_from_json(payload, len, rtcp, sizeof(rtcp));
+		if (got < 0) {
+			d->st.hep_unsupported++;
+			return FR_MALFORMED;
+		}
+		d->st.hep_rtcp_json++;
+		payload = rtcp;
+		len = (size_t)got;
+	}
 	decode_deliver(d, pc, payload, len);
 	return FR_DELIVERED;
 }

@@ -42,4 +42,9 @@ enum status hep2_parse(const uint8_t *p, size_t n, struct hep_info *h);
 /* Either, by the first bytes: "HEP3", or version 1 or 2. */
 enum status hep_parse(const uint8_t *p, size_t n, struct hep_info *h);
 
+/* An RTCP report sent as JSON (HEP payload type 5) rebuilt into out[0..cap)
+ * as the SR or RR it describes (hep_rtcp.c): its length, or -1 when p[0..n)
+ * is not such a report or does not fit. */
+long hep_rtcp_from_json(const uint8_t *p, size_t n, uint8_t *out, size_t cap);
+
 #endif

@@ -172,4 +172,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 	if (ds->hep_packets || ds->hep_unsupported)
 		fprintf(out, "  HEP: %" PRIu64 " packets decapsulated, %" PRIu64 " not understood\n",
 			ds->hep_packets, ds->hep_unsupported);
+	if (ds->hep_rtcp_json)
+		fprintf(out, "  HEP: %" PRIu64 " RTCP reports sent as JSON, read as the RTCP they describe\n",
+			ds->hep_rtcp_json);
 }

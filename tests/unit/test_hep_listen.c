@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for what deadair watch --hep reads from the wire: HEPv3 frames
  * cut from a TCP stream (src/watch/hep_stream.c) whatever the sizes of the
- * reads, streams that are no HEPv3 refused, and the HEPv1/v2 header parser
- * (src/decode/hep.c) with its time stamp in either byte order. */
+ * reads, streams that are no HEPv3 refused, the HEPv1/v2 header parser
+ * (src/decode/hep.c) with its time stamp in either byte order, and RTCP
+ * reports sent as JSON (payload type 5) rebuilt into RTCP (hep_rtcp.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "decode/hep.h"
+#include "proto/rtcp.h"
 #include "watch/hep_stream.h"
 
 struct seen {
@@ -149,12 +151,93 @@ static void test_hep2(void **state)
 	assert_int_equal(h.payload_len, 3);
 }
 
+/* The rebuilt packet, read back by the RTCP parser the calls stage uses. */
+static void rebuild(const char *json, struct rtcp_pkt *pkt)
+{
+	uint8_t out[8 + 20 + 31 * 24];
+	long n = hep_rtcp_from_json((const uint8_t *)json, strlen(json), out, sizeof(out));
+	assert_true(n > 0);
+	assert_true(rtcp_compound_valid(out, (size_t)n));
+	struct rtcp_iter it;
+	bool more = false;
+	rtcp_iter_init(&it, out, (size_t)n);
+	assert_int_equal(rtcp_next(&it, pkt, &more), ST_OK);
+	assert_int_equal(pkt->len, (size_t)n);
+}
+
+static void test_rtcp_json(void **state)
+{
+	(void)state;
+	struct rtcp_pkt pkt;
+	/* heplify: an SR and its SDES, "type" that of the SDES, the NTP words */
+	rebuild("{\"sender_information\":{\"ntp_timestamp_sec\":3719322562,\"ntp_timestamp_usec\":3758534470,"
+		"\"rtp_timestamp\":360902880,\"packets\":4017,\"octets\":642720},\"ssrc\":2543003035,\"type\":202,"
+		"\"report_count\":1,\"report_blocks\":[{\"source_ssrc\":1393754395,\"fraction_lost\":12,"
+		"\"packets_lost\":-3,\"highest_seq_no\":29662,\"ia_jitter\":159,\"lsr\":0,\"dlsr\":0}],"
+		"\"report_blocks_xr\":{\"end_system_delay\":11},\"sdes_ssrc\":2540000035}",
+		&pkt);
+	assert_int_equal(pkt.pt, RTCP_SR);
+	assert_int_equal(pkt.ssrc, 2543003035u);
+	assert_true(pkt.ntp == ((uint64_t)3719322562u << 32 | 3758534470u));
+	assert_int_equal(pkt.rtp_ts, 360902880u);
+	assert_int_equal(pkt.pkt_count, 4017);
+	assert_int_equal(pkt.octet_count, 642720);
+	assert_int_equal(pkt.n_blocks, 1);
+	assert_int_equal(pkt.blocks[0].ssrc, 1393754395u);
+	assert_int_equal(pkt.blocks[0].fraction_lost, 12);
+	assert_int_equal(pkt.blocks[0].cum_lost, -3);
+	assert_int_equal(pkt.blocks[0].ext_high_seq, 29662);
+	assert_int_equal(pkt.blocks[0].jitter, 159);
+	/* heplify's receiver report: the sender's figures all zero */
+	rebuild("{\"sender_information\":{\"ntp_timestamp_sec\":0,\"ntp_timestamp_usec\":0,\"rtp_timestamp\":0,"
+		"\"packets\":0,\"octets\":0},\"ssrc\":7,\"type\":201,\"report_count\":1,\"report_blocks\":"
+		"[{\"source_ssrc\":8,\"fraction_lost\":255,\"packets_lost\":500,\"highest_seq_no\":70000,"
+		"\"ia_jitter\":3,\"lsr\":1,\"dlsr\":2}]}",
+		&pkt);
+	assert_int_equal(pkt.pt, RTCP_RR);
+	assert_int_equal(pkt.ssrc, 7);
+	assert_int_equal(pkt.n_blocks, 1);
+	assert_int_equal(pkt.blocks[0].fraction_lost, 255);
+	assert_int_equal(pkt.blocks[0].cum_lost, 500);
+	assert_int_equal(pkt.blocks[0].ext_high_seq, 70000);
+	assert_int_equal(pkt.blocks[0].lsr, 1);
+	assert_int_equal(pkt.blocks[0].dlsr, 2);
+	/* Asterisk's res_hep_rtcp: Unix time as strings, to NTP */
+	rebuild("{\"ssrc\":99,\"type\":200,\"report_count\":0,\"sender_information\":{\"ntp_timestamp_sec\":"
+		"\"1700000000\",\"ntp_timestamp_usec\":\"500000\",\"rtp_timestamp\":160,\"packets\":1,"
+		"\"octets\":160},\"report_blocks\":[]}",
+		&pkt);
+	assert_int_equal(pkt.pt, RTCP_SR);
+	assert_true(pkt.ntp == ((uint64_t)(1700000000u + 2208988800u) << 32 | 0x80000000u));
+	assert_int_equal(pkt.n_blocks, 0);
+	/* rtpengine: a negative lsr (its low 32 bits), report_count 0 beside a block, jitter as a real */
+	rebuild("{\"sender_information\":{\"ntp_timestamp_sec\":3650797214,\"packets\":106,"
+		"\"ntp_timestamp_usec\":13217348104192,\"octets\":16960,\"rtp_timestamp\":16960},\"ssrc\":451916597,"
+		"\"type\":200,\"report_blocks\":[{\"source_ssrc\":898343773,\"highest_seq_no\":20881,"
+		"\"fraction_lost\":0,\"ia_jitter\":1.7,\"packets_lost\":0,\"lsr\":-1097006646,\"dlsr\":7733}],"
+		"\"report_count\":0}",
+		&pkt);
+	assert_int_equal(pkt.pt, RTCP_SR);
+	assert_int_equal(pkt.n_blocks, 1);
+	assert_int_equal(pkt.blocks[0].lsr, (uint32_t)-1097006646);
+	assert_int_equal(pkt.blocks[0].jitter, 1);
+	assert_int_equal(pkt.blocks[0].dlsr, 7733);
+	/* not reports: no JSON, no SSRC, a block without its source, too little room */
+	uint8_t out[64];
+	const char *bad[] = { "{", "[1,2]", "{\"type\":200}", "{\"ssrc\":\"12x\"}",
+			      "{\"ssrc\":1,\"report_blocks\":[{\"fraction_lost\":1}]}",
+			      "{\"ssrc\":1,\"report_blocks\":[{\"source_ssrc\":1},{\"source_ssrc\":2},{\"source_ssrc\":3}]}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(hep_rtcp_from_json((const uint8_t *)bad[i], strlen(bad[i]), out, sizeof(out)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frames_whatever_the_reads),
 		cmocka_unit_test(test_not_hep_refused),
 		cmocka_unit_test(test_hep2),
+		cmocka_unit_test(test_rtcp_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

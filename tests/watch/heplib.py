@@ -93,8 +93,10 @@ def chunk(ctype, value):
     return struct.pack(">HHH", 0, ctype, 6 + len(value)) + value
 
 
-def hep3(pkt, agent, proto_type=None, compress=False):
+def hep3(pkt, agent, proto_type=None, compress=False, rtcp_as_json=False):
     ts, fam, src, dst, sport, dport, payload = pkt
+    if rtcp_as_json and is_rtcp(payload):
+        payload, proto_type = rtcp_json(payload), 5
     if proto_type is None:
         proto_type = 1 if payload[:3] in (b"INV", b"ACK", b"BYE", b"SIP", b"CAN", b"OPT", b"REG", b"PRA",
                                           b"UPD", b"INF", b"NOT", b"SUB", b"REF", b"MES", b"PUB") else 4
@@ -105,6 +107,47 @@ def hep3(pkt, agent, proto_type=None, compress=False):
     body += chunk(11, bytes([proto_type])) + chunk(12, struct.pack(">I", agent))
     body += chunk(16, zlib.compress(payload)) if compress else chunk(15, payload)
     return b"HEP3" + struct.pack(">H", 6 + len(body)) + body
+
+
+def is_rtcp(payload):
+    return len(payload) >= 8 and payload[0] >> 6 == 2 and 200 <= payload[1] <= 207
+
+
+def rtcp_json(payload):
+    """An RTCP compound packet as heplify sends it (HEP payload type 5): one
+    JSON object, the sender's figures of an SR (zeros for an RR), its report
+    blocks, and as "type" the type of the compound's last packet."""
+    import json
+    out = {"sender_information": {"ntp_timestamp_sec": 0, "ntp_timestamp_usec": 0, "rtp_timestamp": 0,
+                                  "packets": 0, "octets": 0},
+           "ssrc": 0, "type": 0, "report_count": 0, "report_blocks": [], "sdes_ssrc": 0}
+    off = 0
+    while off + 4 <= len(payload):
+        rc, pt = payload[off] & 31, payload[off + 1]
+        length = (struct.unpack(">H", payload[off + 2:off + 4])[0] + 1) * 4
+        body = payload[off + 4:off + length]
+        out["type"], out["report_count"] = pt, rc
+        at = 0
+        if pt in (200, 201) and len(body) >= 4:
+            out["ssrc"] = struct.unpack(">I", body[:4])[0]
+            at = 4
+            if pt == 200 and len(body) >= 24:
+                msw, lsw, rtp_ts, pkts, octs = struct.unpack(">IIIII", body[4:24])
+                out["sender_information"] = {"ntp_timestamp_sec": msw, "ntp_timestamp_usec": lsw,
+                                             "rtp_timestamp": rtp_ts, "packets": pkts, "octets": octs}
+                at = 24
+            for _ in range(rc):
+                if at + 24 > len(body):
+                    break
+                src, word, hs, jit, lsr, dlsr = struct.unpack(">IIIIII", body[at:at + 24])
+                out["report_blocks"].append({"source_ssrc": src, "fraction_lost": word >> 24,
+                                             "packets_lost": word & 0xffffff, "highest_seq_no": hs,
+                                             "ia_jitter": jit, "lsr": lsr, "dlsr": dlsr})
+                at += 24
+        elif pt == 202 and len(body) >= 4:
+            out["sdes_ssrc"] = struct.unpack(">I", body[:4])[0]
+        off += length
+    return json.dumps(out, separators=(",", ":")).encode()
 
 
 def hep2(pkt, agent):

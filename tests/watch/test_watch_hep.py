@@ -4,7 +4,8 @@
 as a capture agent sends them, each UDP packet (SIP, RTP, RTCP) wrapped in HEP
 with its addresses and time: HEPv3 over UDP, HEPv3 over TCP (the stream cut in
 random places; one capture over IPv6 with its payloads compressed, chunk
-16), HEPv2 over UDP; each capture from an agent ID of its own, and
+16), HEPv2 over UDP, RTCP as heplify sends it (JSON, payload type 5); each
+capture from an agent ID of its own, and
 one call from two agents at once (UDP and TCP). Each agent is a capture point:
 its end-of-call findings (ids, severities, directions) must be those `deadair
 analyze` gives for the capture, the status line must count every HEP packet
@@ -32,6 +33,9 @@ PLAN = [
     ("signalling_only", "udp3", 105),
     ("hold_sendonly", "udp3", 106),
     ("ipv6_call", "tcp3z", 107),
+    # RTCP sent as JSON (payload type 5), as heplify sends it: its reports
+    # say what the RTCP on the wire says
+    ("rtcp_reported_loss", "udp3j", 108),
 ]
 TWO_AGENTS = ("nat_pinhole_expiry", 201, 202)
 
@@ -63,8 +67,8 @@ def main():
                 t0 = pkts[-1][0] + 2_000_000_000
                 if how == "udp2":
                     heplib.send_udp([heplib.hep2(p, agent) for p in pkts], uport)
-                elif how == "udp3":
-                    heplib.send_udp([heplib.hep3(p, agent) for p in pkts], uport)
+                elif how in ("udp3", "udp3j"):
+                    heplib.send_udp([heplib.hep3(p, agent, rtcp_as_json=how == "udp3j") for p in pkts], uport)
                 else:
                     heplib.send_tcp([heplib.hep3(p, agent, compress=how.endswith("z")) for p in pkts], tport,
                                     seed=agent)
