@@ -46,7 +46,7 @@ struct finding *finding_add(struct findings *fs, const char *id, enum severity s
 
 /* vsnprintf into buf; text that does not fit is cut at the last whole word
  * before the end and marked with "...", never mid-word. */
-static void vput(char *buf, size_t cap, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) void vput(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	if (!cap)
 		return;
@@ -64,7 +64,7 @@ static void vput(char *buf, size_t cap, const char *fmt, va_list ap)
 	memcpy(buf + k, "...", 4);
 }
 
-static void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
+static __attribute__((format(printf, 3, 0))) void vappend(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	size_t n = strlen(buf);
 	if (n + 1 >= cap)

@@ -359,7 +359,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MH
 /* libmicrohttpd's own messages: all of them while the server starts, then at
  * most one in 5 s (clients that go away mid-request are routine; slow ones
  * closed by the guard would otherwise give a line each). */
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+/* fmt: one of libmicrohttpd's own formats */
+static __attribute__((format(printf, 2, 0))) void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct server *s = cls;
 	FILE *log = s->cfg.log ? s->cfg.log : stderr;
