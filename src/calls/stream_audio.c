@@ -352,7 +352,9 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->last_frames = 0;
 	}
 	int16_t pcm[AUDIO_OUT_MAX];
-	uint64_t pos = place(a, j);
+	/* the audio's place in time is the writer's alone (emit) */
+	bool writing = cfg->audio_out && cfg->audio_out->pcm;
+	uint64_t pos = writing ? place(a, j) : 0;
 	if (lost > 0 && lost <= CONCEAL_MAX_PACKETS && a->last_frames && audio_dec_has_plc(a->dec)) {
 		size_t frames = lost * a->last_frames;
 		uint64_t at = pos >= frames ? pos - frames : 0;
@@ -373,7 +375,7 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 	/* the samples themselves are wanted for the audio written out and for
 	 * hearing it as the receiver's codec; otherwise a codec that knows its
 	 * levels from the bytes (G.711) is not decoded */
-	bool want_pcm = !a->listed || (cfg->audio_out && cfg->audio_out->pcm);
+	bool want_pcm = !a->listed || writing;
 	bool have_pcm = sid || want_pcm || !audio_dec_has_levels(a->dec);
 	uint64_t e0 = bin->energy;
 	uint32_t s0 = bin->samples;
