@@ -8,11 +8,23 @@
 
 void level_track_init(struct level_track *t, int64_t origin, int64_t width)
 {
-	memset(t, 0, sizeof(*t));
 	t->origin = origin;
 	t->width = width > 0 ? width : 100000000;
-	for (unsigned i = 0; i < LEVEL_MAX_BINS; i++)
+	t->n = 0;
+	t->hot = 0;
+	t->hot_lo = t->hot_hi = 0;
+	t->ready = 0;
+}
+
+/* Sets up the bins before `upto` not set up yet: empty. */
+static void track_ready(struct level_track *t, uint32_t upto)
+{
+	for (uint32_t i = t->ready; i < upto; i++) {
+		memset(&t->bins[i], 0, sizeof(t->bins[i]));
 		t->bins[i].cn_level = 0xff;
+	}
+	if (upto > t->ready)
+		t->ready = upto;
 }
 
 static uint32_t sat_add32(uint32_t a, uint32_t b)
@@ -50,6 +62,8 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 	if (ts < t->origin)
 		ts = t->origin;
 	int64_t idx = (ts - t->origin) / t->width;
+	if (idx >= LEVEL_MAX_BINS)
+		track_ready(t, LEVEL_MAX_BINS); /* the merge reads them all */
 	while (idx >= LEVEL_MAX_BINS) {
 		for (uint32_t i = 0; i < LEVEL_MAX_BINS / 2; i++) {
 			struct level_bin m = t->bins[2 * i];
@@ -64,6 +78,8 @@ struct level_bin *level_track_at(struct level_track *t, int64_t ts)
 		t->n = (t->n + 1) / 2;
 		idx = (ts - t->origin) / t->width;
 	}
+	if ((uint32_t)idx + 1 > t->ready)
+		track_ready(t, (uint32_t)idx + 1);
 	if ((uint32_t)idx + 1 > t->n)
 		t->n = (uint32_t)idx + 1;
 	t->hot = (uint32_t)idx;

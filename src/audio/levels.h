@@ -45,6 +45,8 @@ struct level_track {
 	uint32_t n;           /* bins in use */
 	uint32_t hot;         /* the bin found last, for times in [hot_lo, hot_hi) */
 	int64_t hot_lo, hot_hi;
+	uint32_t ready;       /* bins set up (empty), at least n: the rest are set up as
+			       * time reaches them, not all 16 KiB of them per stream */
 	struct level_bin bins[LEVEL_MAX_BINS];
 };
 

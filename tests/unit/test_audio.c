@@ -421,6 +421,27 @@ static void test_levels(void **state)
 	assert_int_equal(t.bins[1].cn_packets, 2);
 	/* before the origin: the first bin */
 	assert_ptr_equal(level_track_at(&t, 0), &t.bins[0]);
+	/* a track over memory left dirty that jumps ahead: the bins it skips
+	 * are empty, before and after a merge */
+	static struct level_track u;
+	struct level_bin empty;
+	memset(&empty, 0, sizeof(empty));
+	empty.cn_level = 0xff;
+	memset(&u, 0x5a, sizeof(u));
+	level_track_init(&u, 0, 100000000);
+	level_track_at(&u, 0)->packets = 1;
+	level_track_at(&u, 300LL * 100000000 + 5)->packets = 3;
+	assert_int_equal(u.n, 301);
+	for (uint32_t i = 1; i < 300; i++)
+		assert_memory_equal(&u.bins[i], &empty, sizeof(empty));
+	level_track_at(&u, 1000LL * 100000000)->packets = 7;
+	assert_int_equal(u.width, 200000000);
+	assert_int_equal(u.n, 501);
+	for (uint32_t i = 0; i < u.n; i++) {
+		struct level_bin want = empty;
+		want.packets = i == 0 ? 1 : i == 150 ? 3 : i == 500 ? 7 : 0;
+		assert_memory_equal(&u.bins[i], &want, sizeof(want));
+	}
 }
 
 static void test_periodic(void **state)
