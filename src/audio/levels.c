@@ -6,6 +6,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 void level_track_init(struct level_track *t, int64_t origin, int64_t width)
 {
 	t->origin = origin;
@@ -149,6 +153,40 @@ bool level_bin_has_audio(const struct level_bin *b)
 
 #define PERIODIC_MAX 2048 /* samples of a frame looked at for a tone */
 
+/* The sums a[i] a[i + lag + k] over i < m - lag - k, for k 0..3 (lag + 3 < m),
+ * each added in the order of i, one sum a lane, so that each is the same
+ * double as the plain loop's: the products of the first m - lag - 3 terms,
+ * two lags to a vector of SSE2 (x86-64's baseline), then each sum's last terms. */
+static void xy4(const double *a, size_t m, size_t lag, double xy[4])
+{
+	size_t common = m - lag - 3, i = 0;
+#ifdef __SSE2__
+	__m128d s01 = _mm_setzero_pd(), s23 = _mm_setzero_pd();
+	for (; i < common; i++) {
+		__m128d x = _mm_set1_pd(a[i]);
+		s01 = _mm_add_pd(s01, _mm_mul_pd(x, _mm_loadu_pd(a + i + lag)));
+		s23 = _mm_add_pd(s23, _mm_mul_pd(x, _mm_loadu_pd(a + i + lag + 2)));
+	}
+	_mm_storeu_pd(xy, s01);
+	_mm_storeu_pd(xy + 2, s23);
+#else
+	double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	for (; i < common; i++) {
+		s0 += a[i] * a[i + lag];
+		s1 += a[i] * a[i + lag + 1];
+		s2 += a[i] * a[i + lag + 2];
+		s3 += a[i] * a[i + lag + 3];
+	}
+	xy[0] = s0;
+	xy[1] = s1;
+	xy[2] = s2;
+	xy[3] = s3;
+#endif
+	for (size_t k = 0; k < 3; k++)
+		for (size_t j = common; j + lag + k < m; j++)
+			xy[k] += a[j] * a[j + lag + k];
+}
+
 bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
 {
 	if (stride == 0)
@@ -171,14 +209,17 @@ bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
 		a[i] = x[i * stride] - mean;
 		sq[i + 1] = sq[i] + a[i] * a[i];
 	}
-	/* lags from 2 samples (half the sampling rate) to half the frame */
-	for (size_t lag = 2; lag <= m / 2; lag++) {
-		double xy = 0;
-		for (size_t i = 0; i + lag < m; i++)
-			xy += a[i] * a[i + lag];
-		double xx = sq[m - lag], yy = sq[m] - sq[lag];
-		if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy / sqrt(xx * yy) >= 0.98)
-			return true;
+	/* lags from 2 samples (half the sampling rate) to half the frame, four
+	 * at a time (xy4), each looked at in turn */
+	for (size_t lag = 2; lag <= m / 2; lag += 4) {
+		double xy[4];
+		xy4(a, m, lag, xy);
+		for (size_t k = 0; k < 4 && lag + k <= m / 2; k++) {
+			size_t l = lag + k;
+			double xx = sq[m - l], yy = sq[m] - sq[l];
+			if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy[k] / sqrt(xx * yy) >= 0.98)
+				return true;
+		}
 	}
 	return false;
 }

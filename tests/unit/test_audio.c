@@ -444,6 +444,35 @@ static void test_levels(void **state)
 	}
 }
 
+/* level_frame_periodic as one plain loop per lag. */
+static bool periodic_ref(const int16_t *x, size_t n, size_t stride)
+{
+	size_t m = n / stride;
+	if (m < 32)
+		return false;
+	if (m > 2048)
+		m = 2048;
+	double mean = 0;
+	for (size_t i = 0; i < m; i++)
+		mean += x[i * stride];
+	mean /= (double)m;
+	static double a[2048], sq[2049];
+	sq[0] = 0;
+	for (size_t i = 0; i < m; i++) {
+		a[i] = x[i * stride] - mean;
+		sq[i + 1] = sq[i] + a[i] * a[i];
+	}
+	for (size_t lag = 2; lag <= m / 2; lag++) {
+		double xy = 0;
+		for (size_t i = 0; i + lag < m; i++)
+			xy += a[i] * a[i + lag];
+		double xx = sq[m - lag], yy = sq[m] - sq[lag];
+		if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy / sqrt(xx * yy) >= 0.98)
+			return true;
+	}
+	return false;
+}
+
 static void test_periodic(void **state)
 {
 	(void)state;
@@ -470,6 +499,30 @@ static void test_periodic(void **state)
 	/* too short to tell, and no stride */
 	assert_false(level_frame_periodic(x, 20, 1));
 	assert_false(level_frame_periodic(x, 160, 0));
+	/* the same answer as the plain loop over one lag at a time (periodic_ref),
+	 * on tones of many periods under noise swept across the threshold,
+	 * at lengths and strides around those of real packets */
+	static int16_t y[2 * 2100];
+	static const size_t lens[] = { 32, 33, 35, 64, 80, 160, 161, 240, 320, 480, 960, 2100 };
+	unsigned agree = 0, tones = 0;
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		for (unsigned stride = 1; stride <= 2; stride++) {
+			size_t n = lens[li] * stride;
+			for (int hz = 150; hz < 4000; hz += 237) {
+				for (int noise = 0; noise <= 1200; noise += 100) {
+					for (size_t i = 0; i < n; i++)
+						y[i] = (int16_t)lrint(3000 * sin(2 * M_PI * hz * (double)(i / stride) / 8000.0) +
+								      (rand() % (2 * noise + 1) - noise));
+					bool want = periodic_ref(y, n, stride);
+					assert_int_equal(level_frame_periodic(y, n, stride), want);
+					agree++;
+					tones += want;
+				}
+			}
+		}
+	}
+	/* both answers came up many times */
+	assert_true(tones > agree / 10 && tones < agree - agree / 10);
 }
 
 static void test_wav(void **state)
