@@ -337,12 +337,14 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->encrypted++;
 		return;
 	}
-	if (!audio_codec_decodable(a->fmt.codec)) {
-		if (!a->undecoded++)
-			memcpy(a->undecoded_codec, a->fmt.name, sizeof(a->undecoded_codec));
-		return;
-	}
 	if (!a->dec) {
+		/* (a decoder there is one of a->fmt's codec: a new format
+		 * freed it) */
+		if (!audio_codec_decodable(a->fmt.codec)) {
+			if (!a->undecoded++)
+				memcpy(a->undecoded_codec, a->fmt.name, sizeof(a->undecoded_codec));
+			return;
+		}
 		if (audio_dec_new(&a->fmt, &a->dec) != ST_OK) {
 			a->undecoded++;
 			return;
