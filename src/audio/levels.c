@@ -9,6 +9,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
 
 void level_track_init(struct level_track *t, int64_t origin, int64_t width)
 {
@@ -187,7 +190,42 @@ static void xy4(const double *a, size_t m, size_t lag, double xy[4])
 			xy[k] += a[j] * a[j + lag + k];
 }
 
+#ifdef __x86_64__
+/* xy4 for k 0..7 (lag + 7 < m), four lags to a vector of AVX (no FMA: each
+ * product rounded, then each sum, as in the plain loop). */
+__attribute__((target("avx"))) static void xy8_avx(const double *a, size_t m, size_t lag, double xy[8])
+{
+	size_t common = m - lag - 7;
+	__m256d s0 = _mm256_setzero_pd(), s4 = _mm256_setzero_pd();
+	for (size_t i = 0; i < common; i++) {
+		__m256d x = _mm256_broadcast_sd(a + i);
+		s0 = _mm256_add_pd(s0, _mm256_mul_pd(x, _mm256_loadu_pd(a + i + lag)));
+		s4 = _mm256_add_pd(s4, _mm256_mul_pd(x, _mm256_loadu_pd(a + i + lag + 4)));
+	}
+	_mm256_storeu_pd(xy, s0);
+	_mm256_storeu_pd(xy + 4, s4);
+	for (size_t k = 0; k < 7; k++)
+		for (size_t j = common; j + lag + k < m; j++)
+			xy[k] += a[j] * a[j + lag + k];
+}
+#endif
+
+bool level_frame_periodic_avx_ok(void)
+{
+#ifdef __x86_64__
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx");
+#else
+	return false;
+#endif
+}
+
 bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
+{
+	return level_frame_periodic_with(x, n, stride, level_frame_periodic_avx_ok());
+}
+
+bool level_frame_periodic_with(const int16_t *x, size_t n, size_t stride, bool avx)
 {
 	if (stride == 0)
 		return false;
@@ -210,11 +248,22 @@ bool level_frame_periodic(const int16_t *x, size_t n, size_t stride)
 		sq[i + 1] = sq[i] + a[i] * a[i];
 	}
 	/* lags from 2 samples (half the sampling rate) to half the frame, four
-	 * at a time (xy4), each looked at in turn */
-	for (size_t lag = 2; lag <= m / 2; lag += 4) {
-		double xy[4];
-		xy4(a, m, lag, xy);
-		for (size_t k = 0; k < 4 && lag + k <= m / 2; k++) {
+	 * or eight at a time (xy4, xy8_avx), each looked at in turn */
+#ifdef __x86_64__
+	size_t group = avx ? 8 : 4;
+#else
+	size_t group = 4;
+	(void)avx;
+#endif
+	for (size_t lag = 2; lag <= m / 2; lag += group) {
+		double xy[8];
+#ifdef __x86_64__
+		if (avx)
+			xy8_avx(a, m, lag, xy);
+		else
+#endif
+			xy4(a, m, lag, xy);
+		for (size_t k = 0; k < group && lag + k <= m / 2; k++) {
 			size_t l = lag + k;
 			double xx = sq[m - l], yy = sq[m] - sq[l];
 			if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy[k] / sqrt(xx * yy) >= 0.98)

@@ -78,5 +78,10 @@ bool level_bin_has_audio(const struct level_bin *b);
  * (a test or hold tone whose period divides the packet time), not a stuck
  * source repeating a frame of speech. */
 bool level_frame_periodic(const int16_t *x, size_t n, size_t stride);
+/* The same, its lags summed with AVX (avx, only if level_frame_periodic_avx_ok)
+ * or SSE2; level_frame_periodic picks AVX where the processor has it. Every
+ * way gives the same answer, as each sum is the plain loop's (for tests). */
+bool level_frame_periodic_with(const int16_t *x, size_t n, size_t stride, bool avx);
+bool level_frame_periodic_avx_ok(void);
 
 #endif

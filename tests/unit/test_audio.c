@@ -500,11 +500,14 @@ static void test_periodic(void **state)
 	assert_false(level_frame_periodic(x, 20, 1));
 	assert_false(level_frame_periodic(x, 160, 0));
 	/* the same answer as the plain loop over one lag at a time (periodic_ref),
+	 * by the SSE2 and (where the processor has it) the AVX sums,
 	 * on tones of many periods under noise swept across the threshold,
 	 * at lengths and strides around those of real packets */
 	static int16_t y[2 * 2100];
 	static const size_t lens[] = { 32, 33, 35, 64, 80, 160, 161, 240, 320, 480, 960, 2100 };
 	unsigned agree = 0, tones = 0;
+	bool avx = level_frame_periodic_avx_ok();
+	printf("tone check: AVX %s\n", avx ? "available, compared too" : "not available");
 	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
 		for (unsigned stride = 1; stride <= 2; stride++) {
 			size_t n = lens[li] * stride;
@@ -515,6 +518,9 @@ static void test_periodic(void **state)
 								      (rand() % (2 * noise + 1) - noise));
 					bool want = periodic_ref(y, n, stride);
 					assert_int_equal(level_frame_periodic(y, n, stride), want);
+					assert_int_equal(level_frame_periodic_with(y, n, stride, false), want);
+					if (avx)
+						assert_int_equal(level_frame_periodic_with(y, n, stride, true), want);
 					agree++;
 					tones += want;
 				}
