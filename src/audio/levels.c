@@ -62,10 +62,8 @@ void level_bin_merge(struct level_bin *a, const struct level_bin *b)
 	a->flags |= b->flags;
 }
 
-struct level_bin *level_track_at(struct level_track *t, int64_t ts)
+struct level_bin *level_track_seek(struct level_track *t, int64_t ts)
 {
-	if (ts >= t->hot_lo && ts < t->hot_hi)
-		return &t->bins[t->hot]; /* most packets: the bin of the one before */
 	if (ts < t->origin)
 		ts = t->origin;
 	int64_t idx = (ts - t->origin) / t->width;

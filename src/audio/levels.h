@@ -53,7 +53,14 @@ struct level_track {
 void level_track_init(struct level_track *t, int64_t origin, int64_t width);
 /* The bin for time ts (before the origin: bin 0), merging pairs of bins and
  * doubling the width as often as needed to fit it. */
-struct level_bin *level_track_at(struct level_track *t, int64_t ts);
+struct level_bin *level_track_seek(struct level_track *t, int64_t ts);
+/* The same, in line for most packets: in the bin of the one before. */
+static inline struct level_bin *level_track_at(struct level_track *t, int64_t ts)
+{
+	if (ts >= t->hot_lo && ts < t->hot_hi)
+		return &t->bins[t->hot];
+	return level_track_seek(t, ts);
+}
 
 /* Adds decoded samples to a bin's energy, silence, clipping and peak. */
 void level_bin_add(struct level_bin *b, const int16_t *x, size_t n);
