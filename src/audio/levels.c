@@ -111,16 +111,6 @@ void level_bin_add(struct level_bin *b, const int16_t *x, size_t n)
 	level_bin_add_sums(b, e, n, clipped, peak);
 }
 
-void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak)
-{
-	if (peak < b->peak)
-		peak = b->peak;
-	b->energy = b->energy > UINT64_MAX - e ? UINT64_MAX : b->energy + e;
-	b->samples = sat_add32(b->samples, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
-	b->clipped = sat_add16(b->clipped, clipped > 0xffff ? 0xffff : (uint16_t)clipped);
-	b->peak = peak > 0xffff ? 0xffff : (uint16_t)peak;
-}
-
 void level_bin_add_cn(struct level_bin *b, uint8_t neg_dbov)
 {
 	b->cn_packets = sat_add16(b->cn_packets, 1);

@@ -67,7 +67,19 @@ void level_bin_add(struct level_bin *b, const int16_t *x, size_t n);
 /* Adds n samples whose squares sum to e, clipped of them at or beyond
  * LEVEL_CLIP_SAMPLE, the largest magnitude peak: what level_bin_add does
  * after its loop, for a codec that knows these without decoding. */
-void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak);
+static inline void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak)
+{
+	uint32_t n32 = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	uint16_t c16 = clipped > 0xffff ? 0xffff : (uint16_t)clipped;
+	if (__builtin_add_overflow(b->energy, e, &b->energy))
+		b->energy = UINT64_MAX;
+	if (__builtin_add_overflow(b->samples, n32, &b->samples))
+		b->samples = UINT32_MAX;
+	if (__builtin_add_overflow(b->clipped, c16, &b->clipped))
+		b->clipped = 0xffff;
+	if (peak > b->peak)
+		b->peak = peak > 0xffff ? 0xffff : (uint16_t)peak;
+}
 void level_bin_add_cn(struct level_bin *b, uint8_t neg_dbov);
 /* Folds b into a (the wider bin both make). */
 void level_bin_merge(struct level_bin *a, const struct level_bin *b);
