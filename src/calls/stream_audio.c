@@ -389,7 +389,7 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->malformed++;
 	a->decoded++;
 	if (n > 0)
-		a->last_frames = a->fmt.channels == 1 ? n : n / a->fmt.channels;
+		a->last_frames = a->fmt.channels > 1 ? (uint32_t)n / a->fmt.channels : n; /* n <= AUDIO_OUT_MAX */
 	if (sid) {
 		/* a G.729 Annex B SID frame, an opus DTX packet: comfort noise in band */
 		level_bin_add_cn(bin, 127);
