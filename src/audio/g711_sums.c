@@ -7,10 +7,12 @@
  *   mu-law (c = ~byte & 0x7f): ((8 m + 132) << e) - 132 = 4 ((2 m + 33) 2^e - 33)
  *   A-law (c = (byte ^ 0x55) & 0x7f): 8 (2 m + 1) for e = 0, else 8 (2 m + 33) 2^(e-1)
  * with m = c & 15 and e = c >> 4, so that both are (((2 m + bias[e]) mul[e]) - sub)
- * << shift: the vector paths look up bias and mul by e with pshufb, multiply in
- * 16-bit lanes and sum the squares of the values before the shift (at most
+ * << shift: the vector paths look up bias and mul by e with pshufb, multiply
+ * into 16-bit lanes with pmaddubsw and sum the squares of the values before the shift (at most
  * 8031^2, below 2^26) with pmaddwd into 32-bit lanes, widened to 64 bits every
- * 16 steps before they could overflow. The codes order the magnitudes, so the
+ * 16 steps before they could overflow; the bytes that do not fill a vector
+ * are the payload's last 16, those counted already masked out (fewer than 16
+ * bytes in all go to the table path). The codes order the magnitudes, so the
  * clipped samples are those whose code reaches the first clipped code, and the
  * peak is the magnitude of the largest code. */
 #include "audio/g711_sums.h"
@@ -90,10 +92,9 @@ static void law_make(struct law *L, enum g711_law which)
 	}
 }
 
-/* The partial figures of a run of bytes, before the magnitude of the top code. */
+/* The scalar path's figures of a run of bytes, before the magnitude of the top code. */
 struct part {
-	uint64_t qsq;  /* vector paths: the squares before the shift */
-	uint64_t sq;   /* scalar path: the squares themselves */
+	uint64_t sq;   /* the squares */
 	uint64_t clipped;
 	unsigned top;  /* largest code */
 };
@@ -149,20 +150,36 @@ static void vconst_make(struct vconst *k, const struct law *L)
  * v * mul come from pmaddubsw of mul (unsigned, at most 128) with v (at most
  * 63) masked to its even or its odd bytes. */
 __attribute__((target("ssse3"), always_inline)) static inline void
-step128(const struct vconst *k, const uint8_t *b, __m128i *top, __m128i *e32)
+step128(const struct vconst *k, const uint8_t *b, __m128i *top, __m128i *e32, __m128i live)
 {
 	const __m128i key = _mm_loadu_si128((const __m128i *)k->key);
 	const __m128i even = _mm_loadu_si128((const __m128i *)k->even);
 	__m128i y = _mm_xor_si128(_mm_loadu_si128((const __m128i *)b), key);
-	__m128i d = _mm_add_epi8(y, y);
+	__m128i d = _mm_and_si128(_mm_add_epi8(y, y), live);
 	*top = _mm_max_epu8(*top, d);
 	__m128i ex = _mm_and_si128(_mm_srli_epi16(y, 4), _mm_loadu_si128((const __m128i *)k->low3));
-	__m128i v = _mm_add_epi8(d, _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)k->biasd), ex));
+	__m128i v = _mm_add_epi8(_mm_add_epi8(y, y), _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)k->biasd), ex));
 	__m128i p = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)k->mul), ex);
 	__m128i sub = _mm_loadu_si128((const __m128i *)k->sub);
-	__m128i qe = _mm_sub_epi16(_mm_maddubs_epi16(p, _mm_and_si128(v, even)), sub);
-	__m128i qo = _mm_sub_epi16(_mm_maddubs_epi16(p, _mm_andnot_si128(even, v)), sub);
+	/* the squares of the lanes not live made 0: the word masks of the even
+	 * bytes (sign-extended from the low byte) and of the odd ones */
+	__m128i qe = _mm_and_si128(_mm_sub_epi16(_mm_maddubs_epi16(p, _mm_and_si128(v, even)), sub),
+				   _mm_srai_epi16(_mm_slli_epi16(live, 8), 8));
+	__m128i qo = _mm_and_si128(_mm_sub_epi16(_mm_maddubs_epi16(p, _mm_andnot_si128(even, v)), sub),
+				   _mm_srai_epi16(live, 8));
 	*e32 = _mm_add_epi32(*e32, _mm_add_epi32(_mm_madd_epi16(qe, qe), _mm_madd_epi16(qo, qo)));
+}
+
+/* The bytes of the last 16 of a payload of n (at least 16) not yet done
+ * (done <= n, n - done < 16), as a mask of 0xff: the last n - done. */
+static const uint8_t live_bytes[32] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+};
+
+__attribute__((target("ssse3"), always_inline)) static inline __m128i live_last(size_t n, size_t done)
+{
+	return _mm_loadu_si128((const __m128i *)(live_bytes + (n - done)));
 }
 
 /* Folds a block's 32-bit sums into 64 bits. */
@@ -172,45 +189,48 @@ __attribute__((target("ssse3"), always_inline)) static inline void fold128(__m12
 	*e64 = _mm_add_epi64(*e64, _mm_add_epi64(_mm_unpacklo_epi32(e32, zero), _mm_unpackhi_epi32(e32, zero)));
 }
 
-/* The clipped samples of n bytes (a multiple of 16): d at or above clipd. */
+/* The clipped samples of n bytes (at least 16): d at or above clipd. */
 __attribute__((target("ssse3"), always_inline)) static inline uint64_t clipped128(const struct vconst *k,
 										  const uint8_t *b, size_t n)
 {
 	const __m128i key = _mm_loadu_si128((const __m128i *)k->key);
 	const __m128i clipd = _mm_loadu_si128((const __m128i *)k->clipd);
 	const __m128i zero = _mm_setzero_si128(), one = _mm_set1_epi8(1);
-	__m128i c64 = zero;
-	for (size_t i = 0; i < n; i += 16) {
+	__m128i c64 = zero, live = _mm_set1_epi8(-1);
+	size_t i = 0;
+	for (;;) {
 		__m128i y = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(b + i)), key);
 		__m128i d = _mm_add_epi8(y, y);
-		__m128i hit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(d, clipd), d), one);
+		__m128i hit = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(d, clipd), d), one), live);
 		c64 = _mm_add_epi64(c64, _mm_sad_epu8(hit, zero));
+		i += 16;
+		if (i >= n)
+			break;
+		if (n - i < 16) {
+			/* the last 16 bytes, those done already not live */
+			live = live_last(n, i);
+			i = n - 16;
+		}
 	}
 	c64 = _mm_add_epi64(c64, _mm_unpackhi_epi64(c64, c64));
 	return (uint64_t)_mm_cvtsi128_si64(c64);
 }
 
-/* The figures of the vector sums of the first done bytes of b, with the n
- * bytes after them left to the scalar path. */
+/* The figures of the vector sums of the n bytes at b. */
 __attribute__((target("ssse3"), always_inline)) static inline void
-finish128(const struct law *L, const struct vconst *k, const uint8_t *b, size_t done, size_t n, __m128i top,
-	  __m128i e64, struct g711_sums *out)
+finish128(const struct law *L, const struct vconst *k, const uint8_t *b, size_t n, __m128i top, __m128i e64,
+	  struct g711_sums *out)
 {
 	e64 = _mm_add_epi64(e64, _mm_unpackhi_epi64(e64, e64));
 	top = _mm_max_epu8(top, _mm_srli_si128(top, 8));
 	top = _mm_max_epu8(top, _mm_srli_si128(top, 4));
 	top = _mm_max_epu8(top, _mm_srli_si128(top, 2));
 	top = _mm_max_epu8(top, _mm_srli_si128(top, 1));
-	struct part pt;
-	pt.qsq = (uint64_t)_mm_cvtsi128_si64(e64);
-	pt.sq = 0;
-	pt.top = ((unsigned)_mm_cvtsi128_si32(top) & 0xff) >> 1;
-	pt.clipped = pt.top >= L->clip_code ? clipped128(k, b, done) : 0;
-	if (n > 0)
-		part_scalar(L, b + done, n, &pt);
-	out->energy = (pt.qsq << (2 * L->shift)) + pt.sq;
-	out->clipped = pt.clipped > UINT32_MAX ? UINT32_MAX : (uint32_t)pt.clipped;
-	out->peak = L->mag[pt.top];
+	unsigned code = ((unsigned)_mm_cvtsi128_si32(top) & 0xff) >> 1;
+	uint64_t clipped = code >= L->clip_code ? clipped128(k, b, n) : 0;
+	out->energy = (uint64_t)_mm_cvtsi128_si64(e64) << (2 * L->shift);
+	out->clipped = clipped > UINT32_MAX ? UINT32_MAX : (uint32_t)clipped;
+	out->peak = L->mag[code];
 }
 
 /* 16 steps of four squares below 2^26 per 32-bit lane stay below 2^32. */
@@ -219,17 +239,23 @@ finish128(const struct law *L, const struct vconst *k, const uint8_t *b, size_t 
 __attribute__((target("ssse3"))) static void sums_ssse3(const struct law *L, const struct vconst *k,
 							const uint8_t *b, size_t n, struct g711_sums *out)
 {
-	const __m128i zero = _mm_setzero_si128();
+	const __m128i zero = _mm_setzero_si128(), all = _mm_set1_epi8(-1);
 	__m128i top = zero, e64 = zero;
 	size_t i = 0;
 	while (n - i >= 16) {
 		size_t end = (n - i) / 16 > FOLD_STEPS ? i + 16 * FOLD_STEPS : n - 15;
 		__m128i e32 = zero;
 		for (; i < end; i += 16)
-			step128(k, b + i, &top, &e32);
+			step128(k, b + i, &top, &e32, all);
 		fold128(e32, &e64);
 	}
-	finish128(L, k, b, i, n - i, top, e64, out);
+	if (i < n) {
+		/* the last 16 bytes, those done already not live */
+		__m128i e32 = zero;
+		step128(k, b + n - 16, &top, &e32, live_last(n, i));
+		fold128(e32, &e64);
+	}
+	finish128(L, k, b, n, top, e64, out);
 }
 
 __attribute__((target("avx2"))) static void sums_avx2(const struct law *L, const struct vconst *k,
@@ -265,13 +291,18 @@ __attribute__((target("avx2"))) static void sums_avx2(const struct law *L, const
 	}
 	__m128i e2 = _mm_add_epi64(_mm256_castsi256_si128(e64), _mm256_extracti128_si256(e64, 1));
 	__m128i t = _mm_max_epu8(_mm256_castsi256_si128(top), _mm256_extracti128_si256(top, 1));
-	if (n - i >= 16) {
-		__m128i e32 = _mm_setzero_si128();
-		step128(k, b + i, &t, &e32);
+	if (i < n) {
+		/* a step of 16 bytes, then the last 16, those done already not live */
+		__m128i e32 = _mm_setzero_si128(), all = _mm_set1_epi8(-1);
+		if (n - i >= 16) {
+			step128(k, b + i, &t, &e32, all);
+			i += 16;
+		}
+		if (i < n)
+			step128(k, b + n - 16, &t, &e32, live_last(n, i));
 		fold128(e32, &e2);
-		i += 16;
 	}
-	finish128(L, k, b, i, n - i, t, e2, out);
+	finish128(L, k, b, n, t, e2, out);
 }
 #endif
 
@@ -279,7 +310,7 @@ static void sums_scalar(const struct law *L, const struct vconst *k, const uint8
 			struct g711_sums *out)
 {
 	(void)k;
-	struct part pt = { 0, 0, 0, 0 };
+	struct part pt = { 0, 0, 0 };
 	part_scalar(L, b, n, &pt);
 	out->energy = pt.sq;
 	out->clipped = pt.clipped > UINT32_MAX ? UINT32_MAX : (uint32_t)pt.clipped;
@@ -352,7 +383,9 @@ const char *g711_path_name(enum g711_path p)
 	}
 }
 
-void g711_sums_with(enum g711_path p, enum g711_law law, const uint8_t *b, size_t n, struct g711_sums *out)
+/* The figures by fn, or by the scalar path for fewer than 16 bytes (a
+ * vector path's last step is the payload's last 16 bytes). */
+static void sums_by(sums_fn *fn, enum g711_law law, const uint8_t *b, size_t n, struct g711_sums *out)
 {
 	if (n == 0) {
 		out->energy = 0;
@@ -360,16 +393,15 @@ void g711_sums_with(enum g711_path p, enum g711_law law, const uint8_t *b, size_
 		out->peak = 0;
 		return;
 	}
-	path_fn(p)(&laws[law == G711_ALAW], &vconsts[law == G711_ALAW], b, n, out);
+	(n < 16 ? sums_scalar : fn)(&laws[law == G711_ALAW], &vconsts[law == G711_ALAW], b, n, out);
+}
+
+void g711_sums_with(enum g711_path p, enum g711_law law, const uint8_t *b, size_t n, struct g711_sums *out)
+{
+	sums_by(path_fn(p), law, b, n, out);
 }
 
 void g711_sums(enum g711_law law, const uint8_t *b, size_t n, struct g711_sums *out)
 {
-	if (n == 0) {
-		out->energy = 0;
-		out->clipped = 0;
-		out->peak = 0;
-		return;
-	}
-	best_fn(&laws[law == G711_ALAW], &vconsts[law == G711_ALAW], b, n, out);
+	sums_by(best_fn, law, b, n, out);
 }
