@@ -44,9 +44,9 @@ struct law {
 };
 
 /* The vector paths' constants, for a vector of 32 bytes (of 16: the first
- * half). With y = byte ^ key and d = y + y (bytes, wrapping): d = 2 c, the sign bit gone, so that d orders
- * the magnitudes as c does; 2 m + bias[e] = d + (bias[e] - 32 e) modulo 256;
- * e = (y >> 4) & 7. */
+ * half). With y = byte ^ key and d = y + y (bytes, wrapping): d = 2 c, the
+ * sign bit gone, so that d orders the magnitudes as c does;
+ * 2 m + bias[e] = d + (bias[e] - 32 e) modulo 256; e = (y >> 4) & 7. */
 struct vconst {
 	uint8_t key[32], biasd[32], mul[32], low3[32], clipd[32], even[32];
 	uint16_t sub[16];
