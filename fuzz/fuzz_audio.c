@@ -5,12 +5,15 @@
  * is a sequence of RTP payloads, each preceded by a length byte; length 0 is a
  * lost packet to conceal. One decoder object lives across the payloads of an
  * input, as it does across the packets of a stream. The output goes through
- * the level bins. The cn path feeds comfort noise and rtpmap names. */
+ * the level bins. The cn path feeds comfort noise and rtpmap names. For
+ * G.711 every level path the processor runs (g711_sums.h) must give the
+ * scalar one's figures. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audio/audio.h"
+#include "audio/g711_sums.h"
 #include "audio/levels.h"
 #include "core/rd.h"
 
@@ -54,6 +57,20 @@ static void fuzz_cn(struct rd *r)
 		sink += audio_media_encrypted((const char *)p.p, rd_left(&p), len & 1);
 	}
 	(void)sink;
+}
+
+static void g711_paths(enum g711_law law, const uint8_t *p, size_t n)
+{
+	struct g711_sums ref;
+	g711_sums_with(G711_PATH_SCALAR, law, p, n, &ref);
+	for (unsigned k = 0; k < G711_PATHS; k++) {
+		if (!g711_path_available((enum g711_path)k))
+			continue;
+		struct g711_sums got;
+		g711_sums_with((enum g711_path)k, law, p, n, &got);
+		if (got.energy != ref.energy || got.clipped != ref.clipped || got.peak != ref.peak)
+			__builtin_trap();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -105,6 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t expect = audio_payload_frames(&f, p.p, rd_left(&p));
 			(void)expect;
 			enum status st = audio_dec_decode(dec, p.p, rd_left(&p), out, cap, &got);
+			if (f.codec == AUDIO_PCMU || f.codec == AUDIO_PCMA)
+				g711_paths(f.codec == AUDIO_PCMU ? G711_ULAW : G711_ALAW, p.p, rd_left(&p));
 			if (audio_dec_has_levels(dec)) {
 				/* the levels from the bytes are those of the samples */
 				struct level_bin x, y;

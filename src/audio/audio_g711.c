@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "audio/codec_internal.h"
+#include "audio/g711_sums.h"
 #include "audio/levels.h"
 #include "core/rd.h"
 
@@ -36,20 +37,12 @@ static int16_t alaw_to_linear(uint8_t a)
 	return (int16_t)((a & 0x80) ? t : -t);
 }
 
-/* The decoder's state is its law's tables (the codec itself keeps no state):
- * the linear value of each byte, and for the levels without decoding, each
- * byte's square with its clipping count above bit CLIP_SHIFT (a packet's sum
- * stays exact: 8192 squares below 2^30 fit under 2^48) and the magnitude per
- * 7-bit code. Both laws are symmetric, and (byte ^ key) & 0x7f orders the
- * magnitudes: mu-law stores the code inverted, A-law with every other bit
- * flipped. */
-#define CLIP_SHIFT 48
-
+/* The decoder's state is its law's table of the linear value of each byte
+ * (the codec itself keeps no state); the levels from the bytes have their own
+ * arithmetic (g711_sums.c). */
 struct g711 {
 	int16_t lin[256];
-	uint64_t sq[256];
-	uint16_t mag[128];     /* by (byte ^ key) & 0x7f */
-	uint8_t key;
+	enum g711_law law;
 };
 
 /* One table per law, shared by every decoder (read only once made): a
@@ -58,31 +51,26 @@ struct g711 {
 static struct g711 ulaw_table, alaw_table;
 static pthread_once_t ulaw_once = PTHREAD_ONCE_INIT, alaw_once = PTHREAD_ONCE_INIT;
 
-static void table_make(struct g711 *t, int16_t (*fn)(uint8_t), uint8_t key)
+static void table_make(struct g711 *t, int16_t (*fn)(uint8_t), enum g711_law law)
 {
-	t->key = key;
-	for (unsigned i = 0; i < 256; i++) {
-		int32_t v = fn((uint8_t)i);
-		uint32_t m = (uint32_t)(v < 0 ? -v : v);
-		t->lin[i] = (int16_t)v;
-		t->sq[i] = (uint64_t)m * m | (uint64_t)(m >= LEVEL_CLIP_SAMPLE) << CLIP_SHIFT;
-		t->mag[(i ^ key) & 0x7f] = (uint16_t)m;
-	}
+	t->law = law;
+	for (unsigned i = 0; i < 256; i++)
+		t->lin[i] = fn((uint8_t)i);
 }
 
 static void ulaw_make(void)
 {
-	table_make(&ulaw_table, ulaw_to_linear, 0x7f);
+	table_make(&ulaw_table, ulaw_to_linear, G711_ULAW);
 }
 
 static void alaw_make(void)
 {
-	table_make(&alaw_table, alaw_to_linear, 0x55);
+	table_make(&alaw_table, alaw_to_linear, G711_ALAW);
 }
 
 static enum status ulaw_init(struct audio_dec *d)
 {
-	if (pthread_once(&ulaw_once, ulaw_make) != 0)
+	if (pthread_once(&ulaw_once, ulaw_make) != 0 || !g711_sums_init())
 		return ST_NOMEM;
 	d->state = &ulaw_table;
 	return ST_OK;
@@ -90,7 +78,7 @@ static enum status ulaw_init(struct audio_dec *d)
 
 static enum status alaw_init(struct audio_dec *d)
 {
-	if (pthread_once(&alaw_once, alaw_make) != 0)
+	if (pthread_once(&alaw_once, alaw_make) != 0 || !g711_sums_init())
 		return ST_NOMEM;
 	d->state = &alaw_table;
 	return ST_OK;
@@ -114,9 +102,7 @@ static enum status g711_decode(struct audio_dec *d, const uint8_t *p, size_t n,
 	return rd_left(&r) > 0 ? ST_LIMIT : ST_OK;
 }
 
-/* What decoding and level_bin_add would give, from the bytes: one table
- * look-up per sample for the squares and clips, and the loudest code by a
- * byte-wise maximum the compiler vectorises. */
+/* What decoding and level_bin_add would give, from the bytes (g711_sums.c). */
 static enum status g711_levels(struct audio_dec *d, const uint8_t *p, size_t n, size_t cap,
 			       struct level_bin *bin, size_t *n_out)
 {
@@ -128,22 +114,9 @@ static enum status g711_levels(struct audio_dec *d, const uint8_t *p, size_t n, 
 		*n_out = 0;
 		return ST_OK;
 	}
-	uint64_t acc = 0, acc2 = 0;
-	size_t i = 0;
-	for (; i + 4 <= k; i += 4) {
-		acc += t->sq[b[i]] + t->sq[b[i + 1]];
-		acc2 += t->sq[b[i + 2]] + t->sq[b[i + 3]];
-	}
-	for (; i < k; i++)
-		acc += t->sq[b[i]];
-	acc += acc2;
-	uint8_t key = t->key, top = 0;
-	for (i = 0; i < k; i++) {
-		uint8_t c = (uint8_t)((b[i] ^ key) & 0x7f);
-		top = c > top ? c : top;
-	}
-	level_bin_add_sums(bin, acc & ((1ULL << CLIP_SHIFT) - 1), k, (uint32_t)(acc >> CLIP_SHIFT),
-			k ? t->mag[top] : 0);
+	struct g711_sums s;
+	g711_sums(t->law, b, k, &s);
+	level_bin_add_sums(bin, s.energy, k, s.clipped, s.peak);
 	*n_out = k;
 	return rd_left(&r) > 0 ? ST_LIMIT : ST_OK;
 }

@@ -45,20 +45,41 @@ struct level_track {
 	uint32_t n;           /* bins in use */
 	uint32_t hot;         /* the bin found last, for times in [hot_lo, hot_hi) */
 	int64_t hot_lo, hot_hi;
+	uint32_t ready;       /* bins set up (empty), at least n: the rest are set up as
+			       * time reaches them, not all 16 KiB of them per stream */
 	struct level_bin bins[LEVEL_MAX_BINS];
 };
 
 void level_track_init(struct level_track *t, int64_t origin, int64_t width);
 /* The bin for time ts (before the origin: bin 0), merging pairs of bins and
  * doubling the width as often as needed to fit it. */
-struct level_bin *level_track_at(struct level_track *t, int64_t ts);
+struct level_bin *level_track_seek(struct level_track *t, int64_t ts);
+/* The same, in line for most packets: in the bin of the one before. */
+static inline struct level_bin *level_track_at(struct level_track *t, int64_t ts)
+{
+	if (ts >= t->hot_lo && ts < t->hot_hi)
+		return &t->bins[t->hot];
+	return level_track_seek(t, ts);
+}
 
 /* Adds decoded samples to a bin's energy, silence, clipping and peak. */
 void level_bin_add(struct level_bin *b, const int16_t *x, size_t n);
 /* Adds n samples whose squares sum to e, clipped of them at or beyond
  * LEVEL_CLIP_SAMPLE, the largest magnitude peak: what level_bin_add does
  * after its loop, for a codec that knows these without decoding. */
-void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak);
+static inline void level_bin_add_sums(struct level_bin *b, uint64_t e, size_t n, uint32_t clipped, uint32_t peak)
+{
+	uint32_t n32 = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	uint16_t c16 = clipped > 0xffff ? 0xffff : (uint16_t)clipped;
+	if (__builtin_add_overflow(b->energy, e, &b->energy))
+		b->energy = UINT64_MAX;
+	if (__builtin_add_overflow(b->samples, n32, &b->samples))
+		b->samples = UINT32_MAX;
+	if (__builtin_add_overflow(b->clipped, c16, &b->clipped))
+		b->clipped = 0xffff;
+	if (peak > b->peak)
+		b->peak = peak > 0xffff ? 0xffff : (uint16_t)peak;
+}
 void level_bin_add_cn(struct level_bin *b, uint8_t neg_dbov);
 /* Folds b into a (the wider bin both make). */
 void level_bin_merge(struct level_bin *a, const struct level_bin *b);
@@ -76,5 +97,10 @@ bool level_bin_has_audio(const struct level_bin *b);
  * (a test or hold tone whose period divides the packet time), not a stuck
  * source repeating a frame of speech. */
 bool level_frame_periodic(const int16_t *x, size_t n, size_t stride);
+/* The same, its lags summed with AVX (avx, only if level_frame_periodic_avx_ok)
+ * or SSE2; level_frame_periodic picks AVX where the processor has it. Every
+ * way gives the same answer, as each sum is the plain loop's (for tests). */
+bool level_frame_periodic_with(const int16_t *x, size_t n, size_t stride, bool avx);
+bool level_frame_periodic_avx_ok(void);
 
 #endif

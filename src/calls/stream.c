@@ -375,7 +375,8 @@ void stream_timing(struct stream *s, const struct stream_pkt *p, const uint8_t *
 				if (udelta - 1u > s->max_loss_burst)
 					s->max_loss_burst = udelta - 1u;
 			}
-			seen_advance(s, s->max_seq, p->seq);
+			if (udelta > 1) /* next in sequence: its mark alone changes */
+				seen_advance(s, s->max_seq, p->seq);
 			seen_set(s, p->seq, true);
 			s->max_seq = p->seq;
 		} else if (udelta <= 65536 - MAX_MISORDER) {

@@ -337,12 +337,14 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->encrypted++;
 		return;
 	}
-	if (!audio_codec_decodable(a->fmt.codec)) {
-		if (!a->undecoded++)
-			memcpy(a->undecoded_codec, a->fmt.name, sizeof(a->undecoded_codec));
-		return;
-	}
 	if (!a->dec) {
+		/* (a decoder there is one of a->fmt's codec: a new format
+		 * freed it) */
+		if (!audio_codec_decodable(a->fmt.codec)) {
+			if (!a->undecoded++)
+				memcpy(a->undecoded_codec, a->fmt.name, sizeof(a->undecoded_codec));
+			return;
+		}
 		if (audio_dec_new(&a->fmt, &a->dec) != ST_OK) {
 			a->undecoded++;
 			return;
@@ -352,7 +354,9 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->last_frames = 0;
 	}
 	int16_t pcm[AUDIO_OUT_MAX];
-	uint64_t pos = place(a, j);
+	/* the audio's place in time is the writer's alone (emit) */
+	bool writing = cfg->audio_out && cfg->audio_out->pcm;
+	uint64_t pos = writing ? place(a, j) : 0;
 	if (lost > 0 && lost <= CONCEAL_MAX_PACKETS && a->last_frames && audio_dec_has_plc(a->dec)) {
 		size_t frames = lost * a->last_frames;
 		uint64_t at = pos >= frames ? pos - frames : 0;
@@ -373,7 +377,7 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 	/* the samples themselves are wanted for the audio written out and for
 	 * hearing it as the receiver's codec; otherwise a codec that knows its
 	 * levels from the bytes (G.711) is not decoded */
-	bool want_pcm = !a->listed || (cfg->audio_out && cfg->audio_out->pcm);
+	bool want_pcm = !a->listed || writing;
 	bool have_pcm = sid || want_pcm || !audio_dec_has_levels(a->dec);
 	uint64_t e0 = bin->energy;
 	uint32_t s0 = bin->samples;
@@ -385,7 +389,7 @@ void stream_audio_run(const struct audio_job *j, const struct calls_config *cfg)
 		a->malformed++;
 	a->decoded++;
 	if (n > 0)
-		a->last_frames = n / a->fmt.channels;
+		a->last_frames = a->fmt.channels > 1 ? (uint32_t)n / a->fmt.channels : n; /* n <= AUDIO_OUT_MAX */
 	if (sid) {
 		/* a G.729 Annex B SID frame, an opus DTX packet: comfort noise in band */
 		level_bin_add_cn(bin, 127);

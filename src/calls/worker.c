@@ -130,6 +130,27 @@ static void job_targets(const uint8_t *q, const char **s, struct stream_audio **
 		memcpy(a, q + offsetof(struct audio_job, a), sizeof(*a));
 }
 
+/* Asks for the lines of `bytes` (a constant, at most 8 lines) from p on, for
+ * writing: one instruction a line, no loop (the conditions fold). */
+#define FETCH_LINE(p, k, bytes)                                \
+	do {                                                   \
+		if ((k) * 64u < (bytes))                       \
+			__builtin_prefetch((p) + (k) * 64u, 1); \
+	} while (0)
+#define FETCH_LINES(p, bytes)                                          \
+	do {                                                           \
+		const char *fl_ = (p);                                 \
+		_Static_assert((bytes) <= 8 * 64, "at most 8 lines");  \
+		FETCH_LINE(fl_, 0, bytes);                             \
+		FETCH_LINE(fl_, 1, bytes);                             \
+		FETCH_LINE(fl_, 2, bytes);                             \
+		FETCH_LINE(fl_, 3, bytes);                             \
+		FETCH_LINE(fl_, 4, bytes);                             \
+		FETCH_LINE(fl_, 5, bytes);                             \
+		FETCH_LINE(fl_, 6, bytes);                             \
+		FETCH_LINE(fl_, 7, bytes);                             \
+	} while (0)
+
 /* Memory asked for ahead, in two steps, while the job at hand is done: for the
  * job two records on, the head lines of its stream's stream_timing fields, of
  * its audio state and of that state's level track; for the next job, whose
@@ -145,14 +166,11 @@ static void ahead(struct calls_worker *w, uint64_t next)
 	struct stream_audio *a;
 	job_targets(q, &sp, &a);
 	if (sp) {
+		/* the last bin in use: a packet counts in it or in the one
+		 * after, on the same line nearly always (no division here) */
 		const struct stream *s = (const struct stream *)(const void *)sp;
-		int64_t ts;
-		memcpy(&ts, q + offsetof(struct audio_job, pkt.ts_ns), sizeof(ts));
-		if (s->bins && s->bin_ns > 0) {
-			int64_t idx = ts > s->bin_origin ? (ts - s->bin_origin) / s->bin_ns : 0;
-			if (idx < (int64_t)s->bins_cap)
-				__builtin_prefetch(&s->bins[idx], 1);
-		}
+		if (s->bins && s->n_bins)
+			__builtin_prefetch(&s->bins[s->n_bins <= s->bins_cap ? s->n_bins - 1 : 0], 1);
 	}
 	bool fresh;
 	memcpy(&fresh, q + offsetof(struct audio_job, fresh), sizeof(fresh));
@@ -169,12 +187,9 @@ static void ahead(struct calls_worker *w, uint64_t next)
 		return;
 	job_targets(q, &sp, &a);
 	if (sp)
-		for (size_t k = 0; k < STREAM_TIMING_HOT; k += 64)
-			__builtin_prefetch(sp + STREAM_TIMING_AT + k, 1);
+		FETCH_LINES(sp + STREAM_TIMING_AT, STREAM_TIMING_HOT);
 	if (a) {
-		const char *x = (const char *)a;
-		for (size_t k = 0; k < STREAM_AUDIO_HOT; k += 64)
-			__builtin_prefetch(x + k, 1);
+		FETCH_LINES((const char *)a, STREAM_AUDIO_HOT);
 		__builtin_prefetch(&a->lv, 1);
 	}
 }

@@ -421,6 +421,56 @@ static void test_levels(void **state)
 	assert_int_equal(t.bins[1].cn_packets, 2);
 	/* before the origin: the first bin */
 	assert_ptr_equal(level_track_at(&t, 0), &t.bins[0]);
+	/* a track over memory left dirty that jumps ahead: the bins it skips
+	 * are empty, before and after a merge */
+	static struct level_track u;
+	struct level_bin empty;
+	memset(&empty, 0, sizeof(empty));
+	empty.cn_level = 0xff;
+	memset(&u, 0x5a, sizeof(u));
+	level_track_init(&u, 0, 100000000);
+	level_track_at(&u, 0)->packets = 1;
+	level_track_at(&u, 300LL * 100000000 + 5)->packets = 3;
+	assert_int_equal(u.n, 301);
+	for (uint32_t i = 1; i < 300; i++)
+		assert_memory_equal(&u.bins[i], &empty, sizeof(empty));
+	level_track_at(&u, 1000LL * 100000000)->packets = 7;
+	assert_int_equal(u.width, 200000000);
+	assert_int_equal(u.n, 501);
+	for (uint32_t i = 0; i < u.n; i++) {
+		struct level_bin want = empty;
+		want.packets = i == 0 ? 1 : i == 150 ? 3 : i == 500 ? 7 : 0;
+		assert_memory_equal(&u.bins[i], &want, sizeof(want));
+	}
+}
+
+/* level_frame_periodic as one plain loop per lag. */
+static bool periodic_ref(const int16_t *x, size_t n, size_t stride)
+{
+	size_t m = n / stride;
+	if (m < 32)
+		return false;
+	if (m > 2048)
+		m = 2048;
+	double mean = 0;
+	for (size_t i = 0; i < m; i++)
+		mean += x[i * stride];
+	mean /= (double)m;
+	static double a[2048], sq[2049];
+	sq[0] = 0;
+	for (size_t i = 0; i < m; i++) {
+		a[i] = x[i * stride] - mean;
+		sq[i + 1] = sq[i] + a[i] * a[i];
+	}
+	for (size_t lag = 2; lag <= m / 2; lag++) {
+		double xy = 0;
+		for (size_t i = 0; i + lag < m; i++)
+			xy += a[i] * a[i + lag];
+		double xx = sq[m - lag], yy = sq[m] - sq[lag];
+		if (xx > 1e-6 * (double)m && yy > 1e-6 * (double)m && xy / sqrt(xx * yy) >= 0.98)
+			return true;
+	}
+	return false;
 }
 
 static void test_periodic(void **state)
@@ -449,6 +499,36 @@ static void test_periodic(void **state)
 	/* too short to tell, and no stride */
 	assert_false(level_frame_periodic(x, 20, 1));
 	assert_false(level_frame_periodic(x, 160, 0));
+	/* the same answer as the plain loop over one lag at a time (periodic_ref),
+	 * by the SSE2 and (where the processor has it) the AVX sums,
+	 * on tones of many periods under noise swept across the threshold,
+	 * at lengths and strides around those of real packets */
+	static int16_t y[2 * 2100];
+	static const size_t lens[] = { 32, 33, 35, 64, 80, 160, 161, 240, 320, 480, 960, 2100 };
+	unsigned agree = 0, tones = 0;
+	bool avx = level_frame_periodic_avx_ok();
+	printf("tone check: AVX %s\n", avx ? "available, compared too" : "not available");
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		for (unsigned stride = 1; stride <= 2; stride++) {
+			size_t n = lens[li] * stride;
+			for (int hz = 150; hz < 4000; hz += 237) {
+				for (int noise = 0; noise <= 1200; noise += 100) {
+					for (size_t i = 0; i < n; i++)
+						y[i] = (int16_t)lrint(3000 * sin(2 * M_PI * hz * (double)(i / stride) / 8000.0) +
+								      (rand() % (2 * noise + 1) - noise));
+					bool want = periodic_ref(y, n, stride);
+					assert_int_equal(level_frame_periodic(y, n, stride), want);
+					assert_int_equal(level_frame_periodic_with(y, n, stride, false), want);
+					if (avx)
+						assert_int_equal(level_frame_periodic_with(y, n, stride, true), want);
+					agree++;
+					tones += want;
+				}
+			}
+		}
+	}
+	/* both answers came up many times */
+	assert_true(tones > agree / 10 && tones < agree - agree / 10);
 }
 
 static void test_wav(void **state)
