@@ -309,8 +309,7 @@ static inline uint64_t flow_hash_parts(const struct calls *t, const struct addr 
 	 * the families (the lengths differ, so the two forms cannot collide) */
 	uint64_t ports = (uint64_t)sp | (uint64_t)dp << 16 | (uint64_t)ssrc << 32;
 	if (sa->family == 4 && da->family == 4) {
-		uint64_t w[2] = { addr_lo(sa) | addr_lo(da) << 32, ports };
-		return htab_hash_words(&t->flows, w, 2);
+		return htab_hash2(&t->flows, addr_lo(sa) | addr_lo(da) << 32, ports);
 	}
 	uint64_t w[6] = { ports, (uint64_t)sa->family | (uint64_t)da->family << 8,
 			  addr_lo(sa), addr_hi(sa), addr_lo(da), addr_hi(da) };

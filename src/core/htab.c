@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 static uint64_t rotl(uint64_t x, unsigned b)
 {
@@ -90,8 +93,26 @@ bool htab_init(struct htab *t, size_t min_buckets, size_t max_buckets)
 		t->k0 = 0x0706050403020100ULL;
 		t->k1 = 0x0f0e0d0c0b0a0908ULL;
 	}
+	if (getrandom(t->ak, sizeof(t->ak), GRND_NONBLOCK) != (ssize_t)sizeof(t->ak))
+		for (unsigned i = 0; i < 8; i++)
+			t->ak[i] = (t->k0 ^ (0x9e3779b97f4a7c15ULL * (i + 1))) + htab_rotl(t->k1, i * 8 + 1);
+#if defined(__x86_64__)
+	t->aes = __builtin_cpu_supports("aes");
+#endif
 	return true;
 }
+
+#if defined(__x86_64__)
+__attribute__((target("aes,sse2"))) uint64_t htab_hash2_aes(const struct htab *t, uint64_t a, uint64_t b)
+{
+	__m128i x = _mm_set_epi64x((long long)b, (long long)a);
+	x = _mm_xor_si128(x, _mm_set_epi64x((long long)t->ak[1], (long long)t->ak[0]));
+	x = _mm_aesenc_si128(x, _mm_set_epi64x((long long)t->ak[3], (long long)t->ak[2]));
+	x = _mm_aesenc_si128(x, _mm_set_epi64x((long long)t->ak[5], (long long)t->ak[4]));
+	x = _mm_aesenc_si128(x, _mm_set_epi64x((long long)t->ak[7], (long long)t->ak[6]));
+	return (uint64_t)_mm_cvtsi128_si64(x) ^ (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(x, x));
+}
+#endif
 
 void htab_free(struct htab *t)
 {

@@ -5,8 +5,9 @@
  * together: nodes embedded in the objects (an index owns nothing, O(1) removal),
  * entries with equal keys kept in the order they were added, also across
  * growth (several indexes answer "the newest entry that ..."), and a hash
- * keyed with a secret of each table (SipHash-1-3), so that a capture crafted
- * to collide cannot turn lookups into scans of one long chain. */
+ * keyed with a secret of each table (SipHash-1-3; for the flow index's two
+ * words, three keyed AES rounds where the processor has AES-NI), so that a
+ * capture crafted to collide cannot turn lookups into scans of one long chain. */
 #ifndef DEADAIR_CORE_HTAB_H
 #define DEADAIR_CORE_HTAB_H
 
@@ -27,6 +28,10 @@ struct htab {
 	size_t count;
 	size_t max_buckets;
 	uint64_t k0, k1;         /* the table's SipHash key */
+	/* the keys of htab_hash2's AES rounds (whitening and three round keys),
+	 * used when the processor has AES-NI (aes) */
+	uint64_t ak[8];
+	bool aes;
 };
 
 /* Prepares a table of min_buckets (rounded up to a power of two) that will
@@ -83,6 +88,26 @@ static inline uint64_t htab_hash_words(const struct htab *t, const uint64_t *w, 
 	htab_sipround(v);
 	htab_sipround(v);
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+#if defined(__x86_64__)
+uint64_t htab_hash2_aes(const struct htab *t, uint64_t a, uint64_t b);
+#endif
+
+/* A keyed hash of two 64-bit words (the flow index's key for IPv4, once per
+ * RTP packet): with AES-NI, three AES rounds over the 128-bit block, whitened
+ * and keyed with a secret of the table (about ten instructions; Go's runtime
+ * hashes its maps this way for the same reason, resistance to crafted
+ * collisions); without it, SipHash-1-3 of the two words. Not the value of
+ * htab_hash: a table's keys must all be hashed one way. */
+static inline uint64_t htab_hash2(const struct htab *t, uint64_t a, uint64_t b)
+{
+#if defined(__x86_64__)
+	if (t->aes)
+		return htab_hash2_aes(t, a, b);
+#endif
+	uint64_t w[2] = { a, b };
+	return htab_hash_words(t, w, 2);
 }
 
 /* Adds n with its hash in front of the entries already there: walking a
