@@ -3,12 +3,17 @@
  * either byte order, every interface (IDB) with its own link type, snap
  * length, time stamp resolution (if_tsresol, powers of 10 and of 2) and
  * offset (if_tsoffset) and name; packets from EPB, SPB and the obsolete PB;
- * every other block (NRB, ISB, DSB, custom, unknown) skipped by its length;
+ * interface statistics (ISB): each rise of an interface's isb_ifdrop +
+ * isb_osdrop becomes a drop window (capture.h), and a plain file's last
+ * statistics blocks are read first, backwards from its end, so that calls
+ * reported before the reader reaches them know of the drops too; every other
+ * block (NRB, DSB, custom, unknown) skipped by its length;
  * block lengths checked at both ends, options read within their block.
  * Written by hand because libpcap's reader refuses files whose interfaces
  * differ in link type or snap length, which Wireshark writes every day. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/rd.h"
 #include "source/decompress.h"
@@ -27,6 +32,17 @@ enum {
 	BT_CB_NOCOPY = 0x40000BAD,
 };
 
+/* ISB options (draft-ietf-opsawg-pcapng, 4.6) */
+enum {
+	ISB_STARTTIME = 2,
+	ISB_ENDTIME = 3,
+	ISB_IFDROP = 5,
+	ISB_OSDROP = 7,
+};
+#define COUNTER_UNKNOWN UINT64_MAX /* a counter of all ones: not known */
+#define TAIL_BLOCKS 64             /* blocks read backwards from a file's end for its statistics */
+#define TAIL_BLOCK_MAX 4096        /* the largest of them (an ISB is about 100 bytes) */
+
 #define BOM 0x1A2B3C4Du
 #define READ_MAX (16u << 20) /* largest block read whole (libpcap's MAX_BLOCKSIZE) */
 
@@ -35,6 +51,7 @@ struct ng_state {
 	unsigned section_base;   /* index in c->ifaces of this section's interface 0 */
 	unsigned section_ifaces; /* IDBs seen in this section */
 	int64_t last_ts;         /* for SPB, which has no time stamp */
+	unsigned sections;       /* SHBs seen */
 	bool failed;
 	char name[24];
 };
@@ -164,6 +181,210 @@ static bool to_ns(const struct capture_iface *i, uint64_t units, int64_t *out)
 	return true;
 }
 
+static uint64_t g64(struct rd *r, bool be)
+{
+	uint64_t a = g32(r, be), b = g32(r, be);
+	return be ? a << 32 | b : b << 32 | a;
+}
+
+/* What an ISB says (its body: after type and length, before the trailing length). */
+struct isb {
+	uint32_t ifid;
+	uint64_t units;              /* its time stamp */
+	bool have_start, have_end;
+	uint64_t start_units, end_units;
+	bool have[2];                /* isb_ifdrop, isb_osdrop present and known */
+	uint64_t count[2];
+};
+
+static bool isb_parse(struct rd r, bool be, struct isb *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->ifid = g32(&r, be);
+	uint64_t hi = g32(&r, be), lo = g32(&r, be);
+	b->units = hi << 32 | lo;
+	if (r.bad)
+		return false;
+	while (rd_left(&r) >= 4) {
+		uint16_t code = g16(&r, be), len = g16(&r, be);
+		if (code == 0)
+			break;
+		struct rd v = rd_sub(&r, len);
+		rd_skip(&r, (4u - (len & 3u)) & 3u);
+		if (v.bad)
+			break; /* an option past its block: the rest is ignored */
+		if (len != 8)
+			continue; /* every option read here is 8 bytes */
+		switch (code) {
+		case ISB_STARTTIME:
+		case ISB_ENDTIME:
+			hi = g32(&v, be);
+			lo = g32(&v, be);
+			if (code == ISB_STARTTIME) {
+				b->have_start = true;
+				b->start_units = hi << 32 | lo;
+			} else {
+				b->have_end = true;
+				b->end_units = hi << 32 | lo;
+			}
+			break;
+		case ISB_IFDROP:
+		case ISB_OSDROP: {
+			unsigned k = code == ISB_OSDROP;
+			uint64_t n = g64(&v, be);
+			if (n != COUNTER_UNKNOWN) {
+				b->have[k] = true;
+				b->count[k] = n;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+/* Applies ISB b to interface i (the reader's own, or a scratch copy when the
+ * file's last blocks are read first): each counter that rose since it was last
+ * known adds to i->dropped, and *d is the window of the rise (from the block
+ * that last gave the counter, else isb_starttime, else the interface's first
+ * packet, else `since`, to this block's time or isb_endtime). False when
+ * nothing rose (or the block's time is unusable: *bad_time). */
+static bool isb_apply(struct capture_iface *i, const struct isb *b, int64_t since, struct capture_drop *d,
+		      bool *bad_time)
+{
+	int64_t ts, t;
+	*bad_time = false;
+	bool ts_ok = to_ns(i, b->units, &ts);
+	if (b->have_end && to_ns(i, b->end_units, &t) && (!ts_ok || t > ts)) {
+		ts = t;
+		ts_ok = true;
+	}
+	if (!ts_ok) {
+		*bad_time = true;
+		return false;
+	}
+	if (b->have_start && to_ns(i, b->start_units, &t) && t <= ts)
+		since = t;
+	else if (i->seen_packet)
+		since = i->first_ts;
+	uint64_t rise = 0;
+	int64_t from = ts;
+	for (unsigned k = 0; k < 2; k++) {
+		if (!b->have[k])
+			continue;
+		uint64_t prev = i->stat_have[k] ? i->stat_count[k] : 0;
+		int64_t start = i->stat_have[k] ? i->stat_ts[k] : since;
+		if (b->count[k] > prev) {
+			uint64_t up = b->count[k] - prev;
+			rise = rise > UINT64_MAX - up ? UINT64_MAX : rise + up;
+			if (start < from)
+				from = start;
+		}
+		/* a counter that fell started again: its new value is the base */
+		i->stat_have[k] = true;
+		i->stat_count[k] = b->count[k];
+		i->stat_ts[k] = ts;
+	}
+	if (!rise)
+		return false;
+	i->dropped = i->dropped > UINT64_MAX - rise ? UINT64_MAX : i->dropped + rise;
+	d->from = from;
+	d->to = ts;
+	d->dropped = rise;
+	return true;
+}
+
+/* An ISB met in reading order. */
+static void isb_read(struct capture *c, struct ng_state *s, struct rd body)
+{
+	struct isb b;
+	if (!isb_parse(body, s->be, &b)) {
+		c->blocks_malformed++;
+		return;
+	}
+	unsigned g = s->section_base + b.ifid;
+	if (b.ifid >= s->section_ifaces || g >= c->n_ifaces) {
+		c->blocks_malformed++;
+		return;
+	}
+	struct capture_iface *i = &c->ifaces[g];
+	struct capture_drop d = { .iface = (uint16_t)g };
+	bool bad_time;
+	if (isb_apply(i, &b, INT64_MIN, &d, &bad_time)) {
+		if (!i->tail_known)
+			capture_push_drop(c, &d);
+	} else if (bad_time) {
+		c->blocks_malformed++;
+	}
+}
+
+/* A plain file's last blocks, read backwards (every block ends with its
+ * length) before its packets: the ISBs dumpcap and Wireshark write at the end,
+ * so that drop windows are known before the calls they touch are reported.
+ * They are read as blocks of the first section, with the interfaces described
+ * before its first packet; a section header among them drops them all. */
+static void ng_tail_stats(struct capture *c, struct ng_state *s)
+{
+	struct bytes *in = &c->impl->in;
+	if (in->fd < 0 || in->dz || in->in_total < 64 || !c->n_ifaces || s->sections != 1)
+		return;
+	struct isb found[TAIL_BLOCKS];
+	unsigned n = 0;
+	uint8_t blk[TAIL_BLOCK_MAX];
+	uint64_t end = in->in_total;
+	for (unsigned k = 0; k < TAIL_BLOCKS && end >= 40; k++) {
+		if (pread(in->fd, blk, 4, (off_t)(end - 4)) != 4)
+			break;
+		struct rd r = rd_make(blk, 4);
+		uint32_t total = g32(&r, s->be);
+		if (total < 12 || (total & 3u) || total > TAIL_BLOCK_MAX || total > end - 28)
+			break; /* 28: the section header at least comes before */
+		if (pread(in->fd, blk, total, (off_t)(end - total)) != (ssize_t)total)
+			break;
+		r = rd_make(blk, 8);
+		uint32_t type = g32(&r, s->be), head = g32(&r, s->be);
+		if (head != total)
+			break;
+		if (type == BT_SHB) {
+			n = 0;
+			break;
+		}
+		if (type == BT_ISB) {
+			if (isb_parse(rd_make(blk + 8, total - 12), s->be, &found[n]))
+				n++;
+		} else if (type == BT_EPB || type == BT_PB || type == BT_SPB || type == BT_IDB) {
+			break;
+		}
+		end -= total;
+	}
+	if (!n)
+		return;
+	struct capture_iface *scratch = malloc(c->n_ifaces * sizeof(*scratch));
+	if (!scratch)
+		return;
+	memcpy(scratch, c->ifaces, c->n_ifaces * sizeof(*scratch));
+	struct capture_drop d[TAIL_BLOCKS];
+	unsigned nd = 0;
+	for (unsigned k = n; k-- > 0;) { /* in the file's order */
+		const struct isb *b = &found[k];
+		if (b->ifid >= s->section_ifaces || b->ifid >= c->n_ifaces)
+			continue; /* an interface described later: left to the reading */
+		bool bad_time;
+		d[nd].iface = (uint16_t)b->ifid;
+		if (isb_apply(&scratch[b->ifid], b, INT64_MIN, &d[nd], &bad_time))
+			nd++;
+	}
+	for (unsigned k = 0; k < nd; k++) {
+		struct capture_iface *i = &c->ifaces[d[k].iface];
+		i->tail_known = true;
+		i->tail_dropped = scratch[d[k].iface].dropped;
+		capture_push_drop(c, &d[k]);
+	}
+	free(scratch);
+}
+
 /* Reads the 8 (SHB: 12) bytes that start a block: its type and total length
  * (an SHB sets the byte order first). 0 at the clean end, 1 read, -1 error. */
 static int block_head(struct capture *c, struct ng_state *s, uint32_t *type, uint32_t *total)
@@ -244,6 +465,7 @@ static bool read_shb(struct capture *c, struct ng_state *s, const uint8_t *p, ui
 	}
 	s->section_base = c->n_ifaces;
 	s->section_ifaces = 0;
+	s->sections++;
 	return true;
 }
 
@@ -342,7 +564,7 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 		f->caplen = 0;
 		f->ts_ns = s->last_ts;
 	} else {
-		const struct capture_iface *i = &c->ifaces[g];
+		struct capture_iface *i = &c->ifaces[g];
 		f->iface = (uint16_t)g;
 		f->linktype = i->linktype;
 		f->caplen = caplen;
@@ -353,6 +575,10 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 			f->ts_ns = s->last_ts;
 		} else {
 			s->last_ts = f->ts_ns;
+		}
+		if (!i->seen_packet && f->bad == FRAME_OK) {
+			i->seen_packet = true;
+			i->first_ts = f->ts_ns;
 		}
 	}
 	if (!whole) {
@@ -430,6 +656,25 @@ static int ng_next_block(struct capture *c, struct frame *f, bool header_only)
 			}
 			return packet(c, s, type, total, p, have, at, f);
 		}
+		case BT_ISB: {
+			if (header_only)
+				return 2;
+			if (total > READ_MAX) { /* too long to be read whole: skipped */
+				if (skip_block(c, s, type, total) < 0)
+					return -1;
+				break;
+			}
+			size_t have = 0;
+			const uint8_t *p = block_whole(c, s, type, total, &have);
+			if (!p) {
+				if (!c->error)
+					capture_bytes_ended(c, block_name(s, type), at);
+				return -1;
+			}
+			isb_read(c, s, rd_make(p + 8, total - 12));
+			bytes_skip(in, total);
+			break;
+		}
 		default:
 			if (header_only)
 				return 2;
@@ -459,6 +704,7 @@ static enum status ng_open(struct capture *c)
 			 c->cut ? "cut short before the first packet" : "not a readable pcapng file", why);
 		return c->cut ? ST_TRUNCATED : ST_MALFORMED;
 	}
+	ng_tail_stats(c, s);
 	return ST_OK;
 }
 
