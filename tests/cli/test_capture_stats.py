@@ -99,6 +99,15 @@ def insert_after_packet(data, n, extra):
     return data + extra
 
 
+def late_packet(data, ns):
+    """data's last EPB again, at time ns: the capture goes on after the call."""
+    off, _, total = [b for b in blocks(data) if b[1] == 6][-1]
+    epb = bytearray(data[off:off + total])
+    us = ns // 1000
+    struct.pack_into("<II", epb, 12, us >> 32, us & 0xFFFFFFFF)
+    return data + bytes(epb)
+
+
 def run(path, fmt="json", cwd=None):
     p = subprocess.run([deadair, "analyze", "-f", fmt, os.path.basename(path)], capture_output=True,
                        timeout=120, cwd=cwd or os.path.dirname(path))
@@ -135,6 +144,14 @@ with tempfile.TemporaryDirectory() as tmp:
         "drops": base + isb(0, last, ifdrop=30, osdrop=7, start_ns=first, end_ns=last),
         "drops_between": insert_after_packet(base, len(times) // 2, isb(0, times[len(times) // 2], osdrop=25)),
     }
+    # the capture goes on 15 minutes after the call: the call is reported long
+    # before the reader meets the ISB at the end
+    later = last + 900 * 10**9
+    tail = late_packet(base, later)
+    variants["late"] = tail + isb(0, later, ifdrop=37, start_ns=first)
+    # an ISB of no drops after the call, the drops after it: not the call's
+    variants["late_after"] = (base + isb(0, last + 10 * 10**9, ifdrop=0) +
+                              late_packet(base, later)[len(base):] + isb(0, later, ifdrop=37))
     out = {}
     for name, data in variants.items():
         d = os.path.join(tmp, name)
@@ -143,6 +160,9 @@ with tempfile.TemporaryDirectory() as tmp:
             out[name, fmt] = run(os.path.join(d, "c.pcapng"), fmt)
     gz = write(os.path.join(tmp, "gz"), "c.pcapng.gz", variants["drops"], gzip.open)
     out["gz", "json"] = run(gz)
+    for name in ("late", "late_after"):
+        gz = write(os.path.join(tmp, name + "_gz"), "c.pcapng.gz", variants[name], gzip.open)
+        out[name + "_gz", "json"] = run(gz)
 
     plain = json.loads(out["plain", "json"][1])
     check("the call without ISBs has a PACKET_LOSS warning or worse",
@@ -174,6 +194,26 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"{name}: the call says its loss is not to be trusted",
               all(c.get("capture_loss", {}).get("dropped", 0) >= dropped for c in calls),
               [c.get("capture_loss") for c in calls])
+    # the ISB at the end read first from a plain file: the call reported before
+    # the reader gets there still knows; a compressed file is read forwards
+    # only: the file says it, the call cannot
+    doc = json.loads(out["late", "json"][1])
+    losses = loss_findings(doc)
+    check("late, plain file: the call reported before the ISB knows of the drops",
+          doc["captures"][0].get("capture_dropped") == 37 and losses and
+          all(f["severity"] == "info" for f in losses), losses)
+    check("late, plain file: the finding says the statistics do not say when",
+          losses and all("in a stretch of time that holds this call" in f["explanation"] for f in losses), losses)
+    doc = json.loads(out["late_gz", "json"][1])
+    check("late, gzip: the file says the capture dropped 37", doc["captures"][0].get("capture_dropped") == 37)
+    check("late, gzip: the call reported before the ISB keeps its finding", loss_findings(doc) == loss_findings(plain))
+    doc = json.loads(out["late_after_gz", "json"][1])
+    check("drops after the call (an ISB of no drops between), gzip: the call keeps its finding",
+          doc["captures"][0].get("capture_dropped") == 37 and loss_findings(doc) == loss_findings(plain))
+    doc = json.loads(out["late_after", "json"][1])
+    check("drops after the call, plain file: the file says the capture dropped 37",
+          doc["captures"][0].get("capture_dropped") == 37)
+
     text = out["drops", "text"][1].decode()
     check("text: the capture's drops are said", "the capture itself dropped 37 packets" in text, text[-2000:])
     html = out["drops", "html"][1].decode()
