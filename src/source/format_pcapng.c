@@ -4,8 +4,9 @@
  * length, time stamp resolution (if_tsresol, powers of 10 and of 2) and
  * offset (if_tsoffset) and name; packets from EPB, SPB and the obsolete PB;
  * interface statistics (ISB): each rise of an interface's isb_ifdrop +
- * isb_osdrop becomes a drop window (capture.h), and a plain file's last
- * statistics blocks are read first, backwards from its end, so that calls
+ * isb_osdrop becomes a drop window (capture.h), and the last statistics
+ * blocks of a file or memory not compressed are read first, backwards from
+ * its end, so that calls
  * reported before the reader reaches them know of the drops too; every other
  * block (NRB, DSB, custom, unknown) skipped by its length;
  * block lengths checked at both ends, options read within their block.
@@ -245,19 +246,48 @@ static bool isb_parse(struct rd r, bool be, struct isb *b)
 	return true;
 }
 
+/* An ISB's time (its time stamp, isb_starttime, isb_endtime) in nanoseconds.
+ * dumpcap (4.0 at least) writes them in microseconds whatever the
+ * interface's if_tsresol says (nanoseconds on Linux): when a packet's time is
+ * known (ref) and the declared units put the block more than a year away
+ * from it while microseconds put it within a year, microseconds it is. */
+#define ISB_NEAR_NS ((uint64_t)366 * 86400 * 1000000000)
+static bool near_ns(int64_t a, int64_t b)
+{
+	uint64_t d = a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+	return d <= ISB_NEAR_NS;
+}
+
+static bool isb_time(const struct capture_iface *i, uint64_t units, const int64_t *ref, int64_t *out)
+{
+	bool ok = to_ns(i, units, out);
+	if (!ref || (!i->tsresol_pow2 && i->tsresol_exp == 6) || (ok && near_ns(*out, *ref)))
+		return ok;
+	struct capture_iface us = *i;
+	us.tsresol_pow2 = false;
+	us.tsresol_exp = 6;
+	int64_t t;
+	if (to_ns(&us, units, &t) && near_ns(t, *ref)) {
+		*out = t;
+		return true;
+	}
+	return ok;
+}
+
 /* Applies ISB b to interface i (the reader's own, or a scratch copy when the
  * file's last blocks are read first): each counter that rose since it was last
  * known adds to i->dropped, and *d is the window of the rise (from the block
  * that last gave the counter, else isb_starttime, else the interface's first
- * packet, else `since`, to this block's time or isb_endtime). False when
- * nothing rose (or the block's time is unusable: *bad_time). */
-static bool isb_apply(struct capture_iface *i, const struct isb *b, int64_t since, struct capture_drop *d,
-		      bool *bad_time)
+ * packet, else `since`, to this block's time or isb_endtime; ref, when not
+ * NULL, a packet's time, for isb_time). False when nothing rose (or the
+ * block's time is unusable: *bad_time). */
+static bool isb_apply(struct capture_iface *i, const struct isb *b, int64_t since, const int64_t *ref,
+		      struct capture_drop *d, bool *bad_time)
 {
 	int64_t ts, t;
 	*bad_time = false;
-	bool ts_ok = to_ns(i, b->units, &ts);
-	if (b->have_end && to_ns(i, b->end_units, &t) && (!ts_ok || t > ts)) {
+	bool ts_ok = isb_time(i, b->units, ref, &ts);
+	if (b->have_end && isb_time(i, b->end_units, ref, &t) && (!ts_ok || t > ts)) {
 		ts = t;
 		ts_ok = true;
 	}
@@ -265,7 +295,7 @@ static bool isb_apply(struct capture_iface *i, const struct isb *b, int64_t sinc
 		*bad_time = true;
 		return false;
 	}
-	if (b->have_start && to_ns(i, b->start_units, &t) && t <= ts)
+	if (b->have_start && isb_time(i, b->start_units, ref, &t) && t <= ts)
 		since = t;
 	else if (i->seen_packet)
 		since = i->first_ts;
@@ -312,7 +342,7 @@ static void isb_read(struct capture *c, struct ng_state *s, struct rd body)
 	struct capture_iface *i = &c->ifaces[g];
 	struct capture_drop d = { .iface = (uint16_t)g };
 	bool bad_time;
-	if (isb_apply(i, &b, INT64_MIN, &d, &bad_time)) {
+	if (isb_apply(i, &b, INT64_MIN, c->frames ? &s->last_ts : NULL, &d, &bad_time)) {
 		if (!i->tail_known)
 			capture_push_drop(c, &d);
 	} else if (bad_time) {
@@ -320,28 +350,42 @@ static void isb_read(struct capture *c, struct ng_state *s, struct rd body)
 	}
 }
 
-/* A plain file's last blocks, read backwards (every block ends with its
+/* The last blocks of a plain file or of memory, read backwards (every block ends with its
  * length) before its packets: the ISBs dumpcap and Wireshark write at the end,
  * so that drop windows are known before the calls they touch are reported.
  * They are read as blocks of the first section, with the interfaces described
  * before its first packet; a section header among them drops them all. */
+/* n bytes at offset off of an input that is not compressed (a file, or memory). */
+static bool tail_read(const struct bytes *in, uint64_t off, uint8_t *to, size_t n)
+{
+	if (in->fd >= 0)
+		return pread(in->fd, to, n, (off_t)off) == (ssize_t)n;
+	if (!in->mem || off > in->mem_len || n > in->mem_len - off)
+		return false;
+	memcpy(to, in->mem + off, n);
+	return true;
+}
+
 static void ng_tail_stats(struct capture *c, struct ng_state *s)
 {
 	struct bytes *in = &c->impl->in;
-	if (in->fd < 0 || in->dz || in->in_total < 64 || !c->n_ifaces || s->sections != 1)
+	if ((in->fd < 0 && !in->mem) || in->dz || in->in_total < 64 || !c->n_ifaces || s->sections != 1)
 		return;
 	struct isb found[TAIL_BLOCKS];
 	unsigned n = 0;
 	uint8_t blk[TAIL_BLOCK_MAX];
 	uint64_t end = in->in_total;
+	int64_t last_packet = 0;
+	bool have_last = false;
 	for (unsigned k = 0; k < TAIL_BLOCKS && end >= 40; k++) {
-		if (pread(in->fd, blk, 4, (off_t)(end - 4)) != 4)
+		if (!tail_read(in, end - 4, blk, 4))
 			break;
 		struct rd r = rd_make(blk, 4);
 		uint32_t total = g32(&r, s->be);
-		if (total < 12 || (total & 3u) || total > TAIL_BLOCK_MAX || total > end - 28)
+		if (total < 12 || (total & 3u) || total > end - 28)
 			break; /* 28: the section header at least comes before */
-		if (pread(in->fd, blk, total, (off_t)(end - total)) != (ssize_t)total)
+		size_t want = total > TAIL_BLOCK_MAX ? 28 : total; /* a long one: its head only */
+		if (!tail_read(in, end - total, blk, want))
 			break;
 		r = rd_make(blk, 8);
 		uint32_t type = g32(&r, s->be), head = g32(&r, s->be);
@@ -352,9 +396,18 @@ static void ng_tail_stats(struct capture *c, struct ng_state *s)
 			break;
 		}
 		if (type == BT_ISB) {
-			if (isb_parse(rd_make(blk + 8, total - 12), s->be, &found[n]))
+			if (want == total && isb_parse(rd_make(blk + 8, total - 12), s->be, &found[n]))
 				n++;
 		} else if (type == BT_EPB || type == BT_PB || type == BT_SPB || type == BT_IDB) {
+			/* the file's last packet: its time tells the units of the ISBs' */
+			if (type == BT_EPB && total >= 32) {
+				r = rd_make(blk + 8, 12);
+				uint32_t ifid = g32(&r, s->be);
+				uint64_t hi = g32(&r, s->be), lo = g32(&r, s->be);
+				if (ifid < s->section_ifaces && ifid < c->n_ifaces &&
+				    to_ns(&c->ifaces[ifid], hi << 32 | lo, &last_packet))
+					have_last = true;
+			}
 			break;
 		}
 		end -= total;
@@ -373,7 +426,7 @@ static void ng_tail_stats(struct capture *c, struct ng_state *s)
 			continue; /* an interface described later: left to the reading */
 		bool bad_time;
 		d[nd].iface = (uint16_t)b->ifid;
-		if (isb_apply(&scratch[b->ifid], b, INT64_MIN, &d[nd], &bad_time))
+		if (isb_apply(&scratch[b->ifid], b, INT64_MIN, have_last ? &last_packet : NULL, &d[nd], &bad_time))
 			nd++;
 	}
 	for (unsigned k = 0; k < nd; k++) {

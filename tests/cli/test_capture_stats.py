@@ -53,10 +53,13 @@ def option(code, value):
     return struct.pack("<HH", code, len(value)) + value + b"\0" * pad
 
 
+UNIT = 1000  # nanoseconds per time stamp unit of the ISBs written (editcap's if_tsresol 6: microseconds)
+
+
 def ts_units(ns):
-    """Microseconds (editcap's if_tsresol 6) as a pcapng time stamp: high word, low word."""
-    us = ns // 1000
-    return struct.pack("<II", us >> 32, us & 0xFFFFFFFF)
+    """ns in UNITs as a pcapng time stamp: high word, low word."""
+    u = ns // UNIT
+    return struct.pack("<II", u >> 32, u & 0xFFFFFFFF)
 
 
 def isb(ifid, ts_ns, ifdrop=None, osdrop=None, start_ns=None, end_ns=None, ifrecv=None):
@@ -78,13 +81,13 @@ def isb(ifid, ts_ns, ifdrop=None, osdrop=None, start_ns=None, end_ns=None, ifrec
     return struct.pack("<II", 5, total) + body + struct.pack("<I", total)
 
 
-def packet_times(data):
-    """Time (ns) of each EPB, in order (microsecond interfaces)."""
+def packet_times(data, unit=1000):
+    """Time (ns) of each EPB, in order (interfaces of `unit` ns)."""
     times = []
     for off, btype, _ in blocks(data):
         if btype == 6:
             hi, lo = struct.unpack_from("<II", data, off + 12)
-            times.append((hi << 32 | lo) * 1000)
+            times.append((hi << 32 | lo) * unit)
     return times
 
 
@@ -99,12 +102,12 @@ def insert_after_packet(data, n, extra):
     return data + extra
 
 
-def late_packet(data, ns):
-    """data's last EPB again, at time ns: the capture goes on after the call."""
+def late_packet(data, ns, unit=1000):
+    """data's last EPB again, at time ns (interfaces of `unit` ns): the capture goes on after the call."""
     off, _, total = [b for b in blocks(data) if b[1] == 6][-1]
     epb = bytearray(data[off:off + total])
-    us = ns // 1000
-    struct.pack_into("<II", epb, 12, us >> 32, us & 0xFFFFFFFF)
+    u = ns // unit
+    struct.pack_into("<II", epb, 12, u >> 32, u & 0xFFFFFFFF)
     return data + bytes(epb)
 
 
@@ -152,6 +155,20 @@ with tempfile.TemporaryDirectory() as tmp:
     # an ISB of no drops after the call, the drops after it: not the call's
     variants["late_after"] = (base + isb(0, last + 10 * 10**9, ifdrop=0) +
                               late_packet(base, later)[len(base):] + isb(0, later, ifdrop=37))
+    # nanosecond interfaces (if_tsresol 9, as dumpcap writes on Linux): ISBs in
+    # nanoseconds, and in microseconds as dumpcap 4.0 writes them whatever the
+    # interface's resolution
+    subprocess.run(["editcap", "-F", "nsecpcap", pcap, os.path.join(tmp, "ns.pcap")], check=True,
+                   capture_output=True, timeout=60)
+    subprocess.run(["editcap", "-F", "pcapng", os.path.join(tmp, "ns.pcap"), os.path.join(tmp, "ns.pcapng")],
+                   check=True, capture_output=True, timeout=60)
+    ns_base = open(os.path.join(tmp, "ns.pcapng"), "rb").read()
+    ns_times = packet_times(ns_base, 1)
+    for name, unit in (("ns_isb_ns", 1), ("ns_isb_us", 1000)):
+        UNIT = unit
+        variants[name] = (late_packet(ns_base, ns_times[-1] + 900 * 10**9, 1) +
+                          isb(0, ns_times[-1] + 900 * 10**9, ifdrop=37, start_ns=ns_times[0] - 10**9))
+    UNIT = 1000
     out = {}
     for name, data in variants.items():
         d = os.path.join(tmp, name)
@@ -204,6 +221,12 @@ with tempfile.TemporaryDirectory() as tmp:
           all(f["severity"] == "info" for f in losses), losses)
     check("late, plain file: the finding says the statistics do not say when",
           losses and all("in a stretch of time that holds this call" in f["explanation"] for f in losses), losses)
+    for name in ("ns_isb_ns", "ns_isb_us"):
+        doc = json.loads(out[name, "json"][1])
+        losses = loss_findings(doc)
+        check(f"{name}: nanosecond interface, ISB at the end: the call knows of the drops",
+              doc["captures"][0].get("capture_dropped") == 37 and losses and
+              all(f["severity"] == "info" for f in losses), losses)
     doc = json.loads(out["late_gz", "json"][1])
     check("late, gzip: the file says the capture dropped 37", doc["captures"][0].get("capture_dropped") == 37)
     check("late, gzip: the call reported before the ISB keeps its finding", loss_findings(doc) == loss_findings(plain))
