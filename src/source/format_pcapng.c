@@ -156,7 +156,8 @@ static bool read_idb(struct capture *c, struct ng_state *s, struct rd r)
 
 /* Time stamp units of interface i to nanoseconds since the epoch; false
  * when the result does not fit in 64 bits (past the year 2262). */
-static bool to_ns(const struct capture_iface *i, uint64_t units, int64_t *out)
+/* inlined: it runs for every packet (the statistics blocks call it too) */
+static inline __attribute__((always_inline)) bool to_ns(const struct capture_iface *i, uint64_t units, int64_t *out)
 {
 	typedef unsigned __int128 u128;
 	typedef __int128 s128;
