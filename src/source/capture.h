@@ -52,9 +52,12 @@ struct capture_iface {
 	uint64_t stat_count[2];    /* cumulative since the capture started, */
 	int64_t stat_ts[2];        /* and the time of the block that gave it */
 	uint64_t dropped;          /* rises of those counters, added up as the blocks came */
-	uint64_t tail_dropped;     /* the same from the file's last blocks, read before its packets */
-	bool tail_known;           /* those were read first: their windows went out then, later
-				    * blocks of this interface only add to `dropped` */
+	uint64_t tail_dropped;     /* the same from the file's last blocks, read before its packets
+				    * (0 again once a second section shows they may be another's) */
+	bool tail_known;           /* those were read first: their windows went out then, and a
+				    * later block's window inside [tail_from, tail_to] only adds
+				    * to `dropped` */
+	int64_t tail_from, tail_to;
 };
 
 /* Packets the capture itself dropped, as its own statistics say: an

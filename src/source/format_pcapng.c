@@ -53,6 +53,7 @@ struct ng_state {
 	unsigned section_ifaces; /* IDBs seen in this section */
 	int64_t last_ts;         /* for SPB, which has no time stamp */
 	unsigned sections;       /* SHBs seen */
+	uint64_t tail_off;       /* where the blocks read first from the end begin (0: none) */
 	bool failed;
 	char name[24];
 };
@@ -327,8 +328,8 @@ static bool isb_apply(struct capture_iface *i, const struct isb *b, int64_t sinc
 	return true;
 }
 
-/* An ISB met in reading order. */
-static void isb_read(struct capture *c, struct ng_state *s, struct rd body)
+/* An ISB met in reading order, at offset at. */
+static void isb_read(struct capture *c, struct ng_state *s, struct rd body, uint64_t at)
 {
 	struct isb b;
 	if (!isb_parse(body, s->be, &b)) {
@@ -344,7 +345,10 @@ static void isb_read(struct capture *c, struct ng_state *s, struct rd body)
 	struct capture_drop d = { .iface = (uint16_t)g };
 	bool bad_time;
 	if (isb_apply(i, &b, INT64_MIN, c->frames ? &s->last_ts : NULL, &d, &bad_time)) {
-		if (!i->tail_known)
+		/* not again what the blocks read first from the end gave */
+		bool given = (s->tail_off && at >= s->tail_off) ||
+			     (i->tail_known && d.from >= i->tail_from && d.to <= i->tail_to);
+		if (!given)
 			capture_push_drop(c, &d);
 	} else if (bad_time) {
 		c->blocks_malformed++;
@@ -432,10 +436,15 @@ static void ng_tail_stats(struct capture *c, struct ng_state *s)
 	}
 	for (unsigned k = 0; k < nd; k++) {
 		struct capture_iface *i = &c->ifaces[d[k].iface];
+		if (!i->tail_known || d[k].from < i->tail_from)
+			i->tail_from = d[k].from;
+		if (!i->tail_known || d[k].to > i->tail_to)
+			i->tail_to = d[k].to;
 		i->tail_known = true;
 		i->tail_dropped = scratch[d[k].iface].dropped;
 		capture_push_drop(c, &d[k]);
 	}
+	s->tail_off = end;
 	free(scratch);
 }
 
@@ -519,7 +528,11 @@ static bool read_shb(struct capture *c, struct ng_state *s, const uint8_t *p, ui
 	}
 	s->section_base = c->n_ifaces;
 	s->section_ifaces = 0;
-	s->sections++;
+	if (++s->sections == 2)
+		/* the blocks read first from the end were read as the first
+		 * section's: the counts of this reading stand instead */
+		for (unsigned k = 0; k < c->n_ifaces; k++)
+			c->ifaces[k].tail_dropped = 0;
 	return true;
 }
 
@@ -725,7 +738,7 @@ static int ng_next_block(struct capture *c, struct frame *f, bool header_only)
 					capture_bytes_ended(c, block_name(s, type), at);
 				return -1;
 			}
-			isb_read(c, s, rd_make(p + 8, total - 12));
+			isb_read(c, s, rd_make(p + 8, total - 12), at);
 			bytes_skip(in, total);
 			break;
 		}

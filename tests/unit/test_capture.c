@@ -359,6 +359,47 @@ static void test_pcapng_isb_drops(void **state)
 	}
 }
 
+/* Two sections (cat a.pcapng b.pcapng), each ending with its ISB: the last,
+ * read first from the end as if it were the first section's, is given once;
+ * the first section's own is given as it comes; the counts are each
+ * section's interface's. */
+static void test_pcapng_isb_two_sections(void **state)
+{
+	(void)state;
+	static struct buf w;
+	memset(&w, 0, sizeof(w));
+	shb(&w);
+	idb(&w, 101, 65535, "a0", 6, 0);
+	epb(&w, 0, 1000 * SEC, pkt, 20);
+	isb(&w, 0, 1010 * SEC, 990 * SEC, 2, NO_OPT);
+	shb(&w);
+	idb(&w, 101, 65535, "b0", 6, 0);
+	epb(&w, 0, 2000 * SEC, pkt, 20);
+	isb(&w, 0, 2010 * SEC, 1990 * SEC, 5, NO_OPT);
+	struct capture c;
+	open_mem(&c, &w);
+	assert_int_equal(c.n_drops, 1);
+	assert_int_equal(c.drops[0].from, 1990 * NS);
+	assert_int_equal(c.drops[0].to, 2010 * NS);
+	assert_int_equal(c.drops[0].dropped, 5);
+	c.n_drops = 0;
+	struct frame f;
+	assert_int_equal(capture_next(&c, &f), 1);
+	assert_int_equal(c.n_drops, 0);
+	assert_int_equal(capture_next(&c, &f), 1);
+	assert_int_equal(c.n_drops, 1);
+	assert_int_equal(c.drops[0].from, 990 * NS);
+	assert_int_equal(c.drops[0].to, 1010 * NS);
+	assert_int_equal(c.drops[0].dropped, 2);
+	c.n_drops = 0;
+	assert_int_equal(capture_next(&c, &f), 0);
+	assert_int_equal(c.n_drops, 0); /* the last ISB was given first */
+	assert_int_equal(c.n_ifaces, 2);
+	assert_int_equal(capture_iface_dropped(&c.ifaces[0]), 2);
+	assert_int_equal(capture_iface_dropped(&c.ifaces[1]), 5);
+	capture_close(&c);
+}
+
 static void test_pcap_variants(void **state)
 {
 	(void)state;
@@ -485,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_pcapng_damage_named),
 		cmocka_unit_test(test_pcapng_cut_in_last_packet),
 		cmocka_unit_test(test_pcapng_isb_drops),
+		cmocka_unit_test(test_pcapng_isb_two_sections),
 		cmocka_unit_test(test_pcap_variants),
 		cmocka_unit_test(test_gzip_cut_and_limit),
 		cmocka_unit_test(test_not_a_capture),
