@@ -241,6 +241,11 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 	uint64_t units = 0;
 	size_t fixed;
 	if (type == BT_SPB) {
+		if (total < 16) {
+			/* no room for its length field: what it holds would lie past it */
+			capture_damage(c, block_name(s, type), at, "block total length %u is less than 16", total);
+			return -1;
+		}
 		ifid = 0;
 		len = g32(&r, s->be);
 		fixed = 4;
