@@ -5,6 +5,8 @@
 # modified (Kuznetzov) pcap, pcapng with one interface, with two interfaces of
 # different link types and snap lengths (mergecap), with two sections (cat),
 # and gzip, zstd and lz4 compressed copies; a few packets each, so they stay small.
+# isb-drops.pcapng has interface statistics blocks with their options
+# (seed_isb.py: editcap writes none from a pcap).
 # Usage: fuzz/seeds_capture.sh [OUT_DIR]   (needs editcap, mergecap, gzip, zstd, lz4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ editcap -r -F pcap -T rawip "$src" "$tmp/raw.pcap" 6-7  # link type changed: byt
 cp "$tmp/eth.pcap" "$out/eth.pcap"
 mergecap -F pcapng -w "$out/two-ifaces.pcapng" "$tmp/eth.pcap" "$tmp/snap96.pcap" "$tmp/raw.pcap"
 cat "$out/one-iface.pcapng" "$out/two-ifaces.pcapng" >"$out/two-sections.pcapng"
+python3 fuzz/seed_isb.py "$out/one-iface.pcapng" "$out/isb-drops.pcapng"
 gzip -9 -n -c "$tmp/eth.pcap" >"$out/eth.pcap.gz"
 zstd -q -19 -c "$out/two-ifaces.pcapng" >"$out/two-ifaces.pcapng.zst"
 lz4 -q -9 -c "$out/nsec.pcap" >"$out/nsec.pcap.lz4"

@@ -55,6 +55,8 @@ struct capture_loss_hit {
 	uint64_t dropped;            /* their drops (not all of them need be this call's) */
 	bool older;                  /* more windows than kept passed, and the call is older than
 				      * the oldest kept: it may have met one of those too */
+	bool wide;                   /* every window met is longer than the call and its margins
+				      * (a file's statistics: they say how many, not when) */
 };
 
 struct analyzer {

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Loss that the capture itself caused is not network loss: the windows in
- * which a live capture dropped packets (handed over by watch from pcap_stats),
- * and what they do to the findings of a call that was up in one of them. */
+ * which a live capture dropped packets (handed over by watch from pcap_stats)
+ * or a capture file's own statistics say it did (pcapng ISB, handed over by
+ * the pipeline), and what they do to the findings of a call that was up in
+ * one of them. */
 #include "analyze/analyze.h"
 
 #include <stdio.h>
@@ -33,6 +35,10 @@ bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to
 	memset(&h, 0, sizeof(h));
 	unsigned kept = a->n_loss < ANALYZE_LOSS_WINDOWS ? a->n_loss : ANALYZE_LOSS_WINDOWS;
 	int64_t oldest = INT64_MAX;
+	unsigned wide = 0;
+	/* widths in unsigned arithmetic (windows have to >= from; a call's
+	 * times may be anything a file holds) */
+	uint64_t span = (to > from ? (uint64_t)to - (uint64_t)from : 0) + 2 * (uint64_t)ANALYZE_LOSS_MARGIN_NS;
 	for (unsigned i = 0; i < kept; i++) {
 		const struct capture_loss_window *w = &a->loss[i];
 		if (w->from < oldest)
@@ -40,8 +46,12 @@ bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to
 		if (w->to >= from - ANALYZE_LOSS_MARGIN_NS && w->from <= to + ANALYZE_LOSS_MARGIN_NS) {
 			h.windows++;
 			h.dropped += w->dropped;
+			/* longer than the call and its margins: it cannot say the drops were the call's time */
+			if ((uint64_t)w->to - (uint64_t)w->from > span)
+				wide++;
 		}
 	}
+	h.wide = h.windows && wide == h.windows && !h.older;
 	if (a->n_loss > ANALYZE_LOSS_WINDOWS && from < oldest)
 		h.older = true;
 	if (hit)
@@ -82,9 +92,11 @@ void capture_loss_mark(const struct analyzer *a, const struct call *c, int64_t s
 		 * one kept at info level still shows what this point received */
 		if (loss && f->sev > SEV_INFO)
 			f->sev = SEV_INFO;
-		finding_explain(f, "The capture itself dropped packets while this call was up%s: what this rests on, "
+		finding_explain(f, "The capture itself dropped packets %s%s: what this rests on, "
 				"packets lost or missing, may be the capture's, not the network's; loss and MOS of this "
 				"call are not to be trusted%s.",
+				hit->wide ? "in a stretch of time that holds this call (its statistics say how many, "
+					    "not when)" : "while this call was up",
 				drops, loss ? ", and this finding is information only" : "");
 		if (loss)
 			finding_recommend(f, "Capture without drops before looking for a faulty link: a bigger capture "

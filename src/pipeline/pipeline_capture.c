@@ -148,6 +148,33 @@ static bool part_begin(struct run *r, struct part *p, unsigned g, unsigned n, co
 	return true;
 }
 
+/* Drop windows the reader found in the capture's own statistics (pcapng
+ * ISB), each to the analyzer of its interface's point: once the calls
+ * stage's thread is done with what it was given, as it reads the analyzer. */
+static void take_drops(struct capture *cap, struct part *parts, unsigned n, const struct iface_points *pts)
+{
+	for (unsigned k = 0; k < cap->n_drops; k++) {
+		const struct capture_drop *d = &cap->drops[k];
+		struct run *pr = parts[n > 1 ? points_group(pts, d->iface) : 0].r;
+		calls_settle(pr->calls);
+		analyzer_capture_lost(&pr->an, d->from, d->to, d->dropped);
+	}
+	cap->n_drops = 0;
+}
+
+/* What the capture's statistics said, into each point's summary. */
+static void note_drops(const struct capture *cap, struct part *parts, unsigned n, const struct iface_points *pts)
+{
+	for (unsigned i = 0; i < cap->n_ifaces; i++) {
+		uint64_t d = capture_iface_dropped(&cap->ifaces[i]);
+		if (!d)
+			continue;
+		struct capture_summary *sum = &parts[n > 1 ? points_group(pts, (uint16_t)i) : 0].r->sum;
+		sum->capture_dropped = sum->capture_dropped > UINT64_MAX - d ? UINT64_MAX : sum->capture_dropped + d;
+	}
+	parts[0].r->sum.blocks_malformed = cap->blocks_malformed;
+}
+
 /* Writes part p's report section (into its own stream). rc is how reading
  * ended; calls left out past the report's deadline make it -1 with the reason
  * in cap->errbuf. Returns the part's outcome. */
@@ -182,6 +209,11 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 		html_capture_end(r->html, r->out, &hi);
 	} else {
 		pipeline_text_tail(r, &p->view);
+		if (r->sum.capture_dropped)
+			fprintf(r->out,
+				"  warning: the capture itself dropped %" PRIu64 " packets (its own interface statistics): "
+				"packets missing from calls up then may be the capture's loss, not the network's\n",
+				r->sum.capture_dropped);
 		if (r->filter && frame_filter_problem(r->filter)[0])
 			fprintf(r->out, "  warning: %s\n", frame_filter_problem(r->filter));
 		if (rc < 0 && read_all)
@@ -262,7 +294,11 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 	bool out_of_time = false;
 	struct progress prog;
 	progress_begin(&prog, r->o->progress, path, (unsigned)point + 1u, (unsigned)r->o->n_inputs);
+	if (cap.n_drops)
+		take_drops(&cap, parts, n, pts);
 	while ((rc = capture_next(&cap, &f)) == 1) {
+		if (cap.n_drops)
+			take_drops(&cap, parts, n, pts);
 		if (prog.out && (cap.frames & 4095) == 0) {
 			uint64_t done, total, calls = 0;
 			capture_progress(&cap, &done, &total);
@@ -307,6 +343,9 @@ int pipeline_analyze_capture(struct run *r, const struct pipeline_input *in, uin
 		count_frame(pr, decoder_frame(p->dec, &f));
 	}
 	progress_end(&prog);
+	if (cap.n_drops)
+		take_drops(&cap, parts, n, pts);
+	note_drops(&cap, parts, n, pts);
 	bool read_all = rc >= 0, late = false;
 	int read_rc = rc;
 	for (unsigned g = 0; g < n; g++)

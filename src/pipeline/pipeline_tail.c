@@ -39,6 +39,8 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	}
 	jw_arr_end(w);
 	jw_uint(w, "frames", r->sum.frames);
+	if (r->sum.capture_dropped) /* only then: reports of captures without drops stay as they were */
+		jw_uint(w, "capture_dropped", r->sum.capture_dropped);
 	if (r->sum.filter) {
 		jw_obj(w, "filter");
 		jw_str(w, "expression", r->sum.filter);
@@ -91,7 +93,7 @@ void pipeline_json_tail(struct run *r, const struct capture *cap, int rc)
 	jw_uint(w, "unsupported_link_type", ds->frames[FR_UNSUPPORTED_LINK]);
 	jw_uint(w, "unsupported_encapsulation", ds->frames[FR_UNSUPPORTED]);
 	jw_uint(w, "truncated", ds->frames[FR_TRUNCATED]);
-	jw_uint(w, "malformed", ds->frames[FR_MALFORMED] + r->sum.reader_malformed);
+	jw_uint(w, "malformed", ds->frames[FR_MALFORMED] + r->sum.reader_malformed + r->sum.blocks_malformed);
 	jw_obj_end(w);
 	jw_obj(w, "sip");
 	jw_uint(w, "messages", r->sum.sip_messages);

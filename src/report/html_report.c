@@ -294,6 +294,8 @@ static void counts(FILE *out, const struct html_capture_info *in)
 	row(out, "frames: unsupported encapsulation", ds->frames[FR_UNSUPPORTED]);
 	row(out, "frames: truncated", ds->frames[FR_TRUNCATED]);
 	row(out, "frames: malformed", ds->frames[FR_MALFORMED]);
+	row(out, "packets the capture dropped (its own statistics)", s->capture_dropped);
+	row(out, "interface statistics blocks malformed", s->blocks_malformed);
 	row(out, "frames cut by the snap length", ds->snap_cut);
 	row(out, "IP fragments", ds->ip_fragments);
 	row(out, "IP datagrams reassembled", ds->ip_reassembled);
@@ -386,6 +388,11 @@ void html_capture_end(struct html_capture *h, FILE *out, const struct html_captu
 	} else if (!s->frames) {
 		fputs("<p class=\"banner\">The capture holds no packets.</p>\n", out);
 	}
+	if (s->capture_dropped)
+		fprintf(out, "<p class=\"banner\"><strong>The capture dropped packets:</strong> %" PRIu64
+			     " by its own statistics (pcapng interface statistics). Packets missing from calls up "
+			     "then may be the capture's loss, not the network's.</p>\n",
+			s->capture_dropped);
 	diagnosis(out, in->an);
 	/* in start order when every call could be kept in the list */
 	bool ordered = h->list.n == h->n_calls;

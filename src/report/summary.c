@@ -142,7 +142,7 @@ void summary_print_counts(FILE *out, const struct capture_summary *s)
 	row(out, "unsupported link type", ds->frames[FR_UNSUPPORTED_LINK]);
 	row(out, "unsupported encapsulation", ds->frames[FR_UNSUPPORTED]);
 	row(out, "truncated", ds->frames[FR_TRUNCATED]);
-	row(out, "malformed", ds->frames[FR_MALFORMED] + s->reader_malformed);
+	row(out, "malformed", ds->frames[FR_MALFORMED] + s->reader_malformed + s->blocks_malformed);
 	if (ds->snap_cut)
 		fprintf(out, "  %" PRIu64 " frames were cut by the snap length\n", ds->snap_cut);
 	if (ds->ip_fragments) {

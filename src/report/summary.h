@@ -28,6 +28,9 @@ struct capture_summary {
 	uint64_t sip_malformed;          /* looked like SIP, but headers were broken */
 	uint64_t reader_malformed;       /* packets the capture reader could not hand over (time stamp
 					  * out of range, no interface), counted with the malformed */
+	uint64_t blocks_malformed;       /* pcapng statistics blocks (ISB) naming no interface, or with
+					  * an unusable time: counted with the malformed */
+	uint64_t capture_dropped;        /* packets the capture dropped, by its own statistics (pcapng ISB) */
 	int64_t first_ts, last_ts;
 	const struct decode_stats *dstats;
 };

@@ -251,6 +251,25 @@ void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total)
 	*done = b->dz ? b->in_done : bytes_offset(b);
 }
 
+uint64_t capture_iface_dropped(const struct capture_iface *i)
+{
+	return i->dropped > i->tail_dropped ? i->dropped : i->tail_dropped;
+}
+
+void capture_push_drop(struct capture *c, const struct capture_drop *d)
+{
+	if (c->n_drops < CAPTURE_DROPS_PENDING) {
+		c->drops[c->n_drops++] = *d;
+		return;
+	}
+	struct capture_drop *last = &c->drops[CAPTURE_DROPS_PENDING - 1];
+	if (d->from < last->from)
+		last->from = d->from;
+	if (d->to > last->to)
+		last->to = d->to;
+	last->dropped = last->dropped > UINT64_MAX - d->dropped ? UINT64_MAX : last->dropped + d->dropped;
+}
+
 void capture_close(struct capture *c)
 {
 	if (c->impl) {

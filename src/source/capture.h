@@ -45,7 +45,30 @@ struct capture_iface {
 	bool tsresol_pow2;
 	uint8_t tsresol_exp;
 	int64_t tsoffset_s;
+	/* pcapng: what the capture's own statistics (ISB) said of this interface */
+	bool seen_packet;          /* first_ts is this interface's first packet's time */
+	int64_t first_ts;
+	bool stat_have[2];         /* isb_ifdrop, isb_osdrop: the last value known, */
+	uint64_t stat_count[2];    /* cumulative since the capture started, */
+	int64_t stat_ts[2];        /* and the time of the block that gave it */
+	uint64_t dropped;          /* rises of those counters, added up as the blocks came */
+	uint64_t tail_dropped;     /* the same from the file's last blocks, read before its packets
+				    * (0 again once a second section shows they may be another's) */
+	bool tail_known;           /* those were read first: their windows went out then, and a
+				    * later block's window inside [tail_from, tail_to] only adds
+				    * to `dropped` */
+	int64_t tail_from, tail_to;
 };
+
+/* Packets the capture itself dropped, as its own statistics say: an
+ * interface's isb_ifdrop + isb_osdrop rose by `dropped` somewhere in
+ * (from, to] (from is INT64_MIN when the block does not say since when). */
+struct capture_drop {
+	int64_t from, to;
+	uint64_t dropped;
+	uint16_t iface;
+};
+#define CAPTURE_DROPS_PENDING 64
 
 enum capture_reader {
 	CAPTURE_READER_OWN = 0,    /* deadair's own readers (the default) */
@@ -71,6 +94,8 @@ struct capture {
 	uint32_t snaplen;          /* the first interface's */
 	uint64_t frames;
 	uint64_t malformed;        /* frames handed over with bad != FRAME_OK */
+	uint64_t blocks_malformed; /* pcapng statistics blocks (ISB) naming no interface, or with a
+				    * time past 2262: counted with the malformed, nothing else */
 	bool error;                /* reading stopped early; see errbuf */
 	bool cut;                  /* the error is the input ending early (not contradictory bytes) */
 	bool inflate_limit;        /* stopped at opts.max_inflated */
@@ -79,6 +104,12 @@ struct capture {
 	/* the interfaces seen so far (all sections), in order */
 	unsigned n_ifaces;
 	struct capture_iface *ifaces;
+	/* drop windows not yet taken, oldest first: the caller reads
+	 * drops[0..n_drops) after capture_open and capture_next and sets
+	 * n_drops to 0; when full, the last one widens to hold the next (an
+	 * interface's drops may then go to another's capture point) */
+	struct capture_drop drops[CAPTURE_DROPS_PENDING];
+	unsigned n_drops;
 	struct capture_impl *impl;
 };
 
@@ -102,6 +133,12 @@ int capture_next(struct capture *c, struct frame *f);
 void capture_progress(const struct capture *c, uint64_t *done, uint64_t *total);
 
 void capture_close(struct capture *c);
+
+/* Packets interface i of the capture dropped by its own statistics (pcapng
+ * ISB isb_ifdrop + isb_osdrop; 0 when it never said). */
+uint64_t capture_iface_dropped(const struct capture_iface *i);
+/* Queues a drop window in c->drops (the readers' part). */
+void capture_push_drop(struct capture *c, const struct capture_drop *d);
 
 /* Whether the first bytes of an input (at least 4 when there are) are those
  * of a capture this stage reads: pcap, pcapng, or a gzip, zstd or lz4 stream. */

@@ -3,55 +3,24 @@
  * either byte order, every interface (IDB) with its own link type, snap
  * length, time stamp resolution (if_tsresol, powers of 10 and of 2) and
  * offset (if_tsoffset) and name; packets from EPB, SPB and the obsolete PB;
- * every other block (NRB, ISB, DSB, custom, unknown) skipped by its length;
+ * interface statistics (ISB) read by format_pcapng_isb.c; every other
+ * block (NRB, DSB, custom, unknown) skipped by its length;
  * block lengths checked at both ends, options read within their block.
  * Written by hand because libpcap's reader refuses files whose interfaces
  * differ in link type or snap length, which Wireshark writes every day. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rd.h"
 #include "source/decompress.h"
+#include "source/format_pcapng.h"
 #include "source/reader.h"
-
-enum {
-	BT_SHB = 0x0A0D0D0A,
-	BT_IDB = 1,
-	BT_PB = 2,
-	BT_SPB = 3,
-	BT_NRB = 4,
-	BT_ISB = 5,
-	BT_EPB = 6,
-	BT_DSB = 0x0A,
-	BT_CB_COPY = 0x00000BAD,
-	BT_CB_NOCOPY = 0x40000BAD,
-};
 
 #define BOM 0x1A2B3C4Du
 #define READ_MAX (16u << 20) /* largest block read whole (libpcap's MAX_BLOCKSIZE) */
 
-struct ng_state {
-	bool be;                 /* this section's byte order */
-	unsigned section_base;   /* index in c->ifaces of this section's interface 0 */
-	unsigned section_ifaces; /* IDBs seen in this section */
-	int64_t last_ts;         /* for SPB, which has no time stamp */
-	bool failed;
-	char name[24];
-};
-
 static bool ng_detect(const uint8_t *p, size_t n)
 {
 	return n >= 4 && p[0] == 0x0a && p[1] == 0x0d && p[2] == 0x0d && p[3] == 0x0a;
-}
-
-static uint32_t g32(struct rd *r, bool be)
-{
-	return be ? rd_be32(r) : rd_le32(r);
-}
-
-static uint16_t g16(struct rd *r, bool be)
-{
-	return be ? rd_be16(r) : rd_le16(r);
 }
 
 static const char *block_name(struct ng_state *s, uint32_t type)
@@ -136,34 +105,6 @@ static bool read_idb(struct capture *c, struct ng_state *s, struct rd r)
 	return true;
 }
 
-/* Time stamp units of interface i to nanoseconds since the epoch; false
- * when the result does not fit in 64 bits (past the year 2262). */
-static bool to_ns(const struct capture_iface *i, uint64_t units, int64_t *out)
-{
-	typedef unsigned __int128 u128;
-	typedef __int128 s128;
-	u128 ns;
-	unsigned k = i->tsresol_exp;
-	if (i->tsresol_pow2) {
-		ns = ((u128)units * 1000000000u) >> k;
-	} else if (k <= 9) {
-		uint64_t mul = 1;
-		for (unsigned j = k; j < 9; j++)
-			mul *= 10;
-		ns = (u128)units * mul;
-	} else {
-		u128 div = 1;
-		for (unsigned j = 9; j < k && div <= (u128)UINT64_MAX; j++)
-			div *= 10;
-		ns = (u128)units / div;
-	}
-	s128 t = (s128)ns + (s128)i->tsoffset_s * 1000000000;
-	if (ns > (u128)INT64_MAX || t > (s128)INT64_MAX || t < (s128)INT64_MIN)
-		return false;
-	*out = (int64_t)t;
-	return true;
-}
-
 /* Reads the 8 (SHB: 12) bytes that start a block: its type and total length
  * (an SHB sets the byte order first). 0 at the clean end, 1 read, -1 error. */
 static int block_head(struct capture *c, struct ng_state *s, uint32_t *type, uint32_t *total)
@@ -244,6 +185,11 @@ static bool read_shb(struct capture *c, struct ng_state *s, const uint8_t *p, ui
 	}
 	s->section_base = c->n_ifaces;
 	s->section_ifaces = 0;
+	if (++s->sections == 2)
+		/* the blocks read first from the end were read as the first
+		 * section's: the counts of this reading stand instead */
+		for (unsigned k = 0; k < c->n_ifaces; k++)
+			c->ifaces[k].tail_dropped = 0;
 	return true;
 }
 
@@ -295,6 +241,11 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 	uint64_t units = 0;
 	size_t fixed;
 	if (type == BT_SPB) {
+		if (total < 16) {
+			/* no room for its length field: what it holds would lie past it */
+			capture_damage(c, block_name(s, type), at, "block total length %u is less than 16", total);
+			return -1;
+		}
 		ifid = 0;
 		len = g32(&r, s->be);
 		fixed = 4;
@@ -342,7 +293,7 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 		f->caplen = 0;
 		f->ts_ns = s->last_ts;
 	} else {
-		const struct capture_iface *i = &c->ifaces[g];
+		struct capture_iface *i = &c->ifaces[g];
 		f->iface = (uint16_t)g;
 		f->linktype = i->linktype;
 		f->caplen = caplen;
@@ -353,6 +304,10 @@ static int packet(struct capture *c, struct ng_state *s, uint32_t type, uint32_t
 			f->ts_ns = s->last_ts;
 		} else {
 			s->last_ts = f->ts_ns;
+		}
+		if (!i->seen_packet && f->bad == FRAME_OK) {
+			i->seen_packet = true;
+			i->first_ts = f->ts_ns;
 		}
 	}
 	if (!whole) {
@@ -430,6 +385,25 @@ static int ng_next_block(struct capture *c, struct frame *f, bool header_only)
 			}
 			return packet(c, s, type, total, p, have, at, f);
 		}
+		case BT_ISB: {
+			if (header_only)
+				return 2;
+			if (total > READ_MAX) { /* too long to be read whole: skipped */
+				if (skip_block(c, s, type, total) < 0)
+					return -1;
+				break;
+			}
+			size_t have = 0;
+			const uint8_t *p = block_whole(c, s, type, total, &have);
+			if (!p) {
+				if (!c->error)
+					capture_bytes_ended(c, block_name(s, type), at);
+				return -1;
+			}
+			pcapng_isb_read(c, s, rd_make(p + 8, total - 12), at);
+			bytes_skip(in, total);
+			break;
+		}
 		default:
 			if (header_only)
 				return 2;
@@ -459,6 +433,7 @@ static enum status ng_open(struct capture *c)
 			 c->cut ? "cut short before the first packet" : "not a readable pcapng file", why);
 		return c->cut ? ST_TRUNCATED : ST_MALFORMED;
 	}
+	pcapng_tail_stats(c, s);
 	return ST_OK;
 }
 

@@ -6,8 +6,12 @@ example call's SIP is sent over the loopback interface and its RTP over a
 veth pair, while `dumpcap -i lo -s 65535 -i veth0 -s 1500` writes one pcapng
 with an interface block per interface, each with its own snap length. deadair must read it as tshark does (the same frame and
 SIP message counts), make of it one capture point and one call with its
-streams, and name the interface of the frames its evidence cites. Needs root
-(ip netns); exits 77 (skipped) otherwise. Addresses live only in the namespaces."""
+streams, and name the interface of the frames its evidence cites. dumpcap
+ends the file with an interface statistics block (ISB) per interface: its
+drop counters (none dropped here) must leave the report as it is, and the
+same file with veth0's isb_ifdrop rewritten must say the capture dropped
+packets. Needs root (ip netns); exits 77 (skipped) otherwise. Addresses live
+only in the namespaces."""
 import json
 import os
 import shutil
@@ -37,6 +41,25 @@ def check(what, ok, detail=""):
 
 def sh(*args, **kw):
     return subprocess.run(list(args), check=True, capture_output=True, timeout=60, **kw)
+
+
+def isb_drop_options(data):
+    """[(interface, {option code: (offset of its value, value)})] of the ISBs of a little-endian pcapng."""
+    out, off = [], 0
+    while off + 12 <= len(data):
+        btype, total = struct.unpack_from("<II", data, off)
+        if btype == 5:
+            opts, q = {}, off + 20
+            while q + 4 <= off + total - 4:
+                code, ln = struct.unpack_from("<HH", data, q)
+                if code == 0:
+                    break
+                if code in (5, 7) and ln == 8:
+                    opts[code] = (q + 4, struct.unpack_from("<Q", data, q + 4)[0])
+                q += 4 + ((ln + 3) & ~3)
+            out.append((struct.unpack_from("<I", data, off + 8)[0], opts))
+        off += total
+    return out
 
 
 def udp_payloads(path):
@@ -132,6 +155,25 @@ try:
         ev = [e for x in c["calls"] for f in x["findings"] for e in f["evidence"]]
         check("evidence names the frames' interfaces (lo for SIP, veth0 for RTP)",
               ev and {e.get("interface") for e in ev} <= {"lo", "veth0"} and all(e.get("interface") for e in ev), ev)
+        data = bytearray(open(cap, "rb").read())
+        isbs = isb_drop_options(bytes(data))
+        dropped = sum(v for _, o in isbs for _, v in o.values() if v != 2**64 - 1)
+        check("dumpcap wrote an ISB with isb_ifdrop for each interface",
+              sorted(i for i, o in isbs if 5 in o) == [0, 1], isbs)
+        check("the report says the capture dropped what dumpcap's ISBs say (nothing when they say 0)",
+              c.get("capture_dropped", 0) == dropped, f"{c.get('capture_dropped')} / {isbs}")
+        veth = [o[5] for i, o in isbs if i == 1 and 5 in o]
+        if veth:
+            struct.pack_into("<Q", data, veth[-1][0], veth[-1][1] + 7)
+            cap2 = os.path.join(tmp, "drops.pcapng")
+            open(cap2, "wb").write(bytes(data))
+            p = subprocess.run([deadair, "analyze", "-f", "json", cap2], capture_output=True, timeout=120)
+            c2 = json.loads(p.stdout)["captures"][0]
+            check("veth0's isb_ifdrop raised by 7: the report says the capture dropped 7 more, and the call "
+                  "that its loss is not to be trusted",
+                  c2.get("capture_dropped") == dropped + 7
+                  and all(x.get("capture_loss", {}).get("dropped", 0) >= 7 for x in c2["calls"]),
+                  f"{c2.get('capture_dropped')} {[x.get('capture_loss') for x in c2['calls']]}")
 finally:
     for ns in (NS_A, NS_B):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)

@@ -3,7 +3,8 @@
  * here writes: big-endian pcap and pcapng, time stamp resolutions in powers of
  * 2, if_tsoffset, SPB and the obsolete PB, blocks to skip, a packet naming no
  * interface, time stamps past 2262, damage named by block and offset, a file
- * cut inside its last packet, and the limit on decompressed bytes. */
+ * cut inside its last packet, the limit on decompressed bytes, and the drop
+ * counters of interface statistics blocks (ISB) in either byte order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -261,6 +262,144 @@ static void pcap_header(struct buf *w, uint32_t magic, uint32_t snap, uint32_t l
 	u32(w, lt);
 }
 
+/* An ISB option of 8 bytes: a time stamp (high word first) or, counter, a
+ * 64-bit number in the section's byte order. */
+static void isb_opt(struct buf *w, uint16_t code, uint64_t v, bool counter)
+{
+	u16(w, code);
+	u16(w, 8);
+	if (counter && !w->be) {
+		u32(w, (uint32_t)v);
+		u32(w, (uint32_t)(v >> 32));
+	} else {
+		u32(w, (uint32_t)(v >> 32));
+		u32(w, (uint32_t)v);
+	}
+}
+#define NO_OPT UINT64_MAX - 1
+/* An ISB at ts (microseconds) with isb_starttime, isb_ifdrop, isb_osdrop
+ * unless NO_OPT. */
+static void isb(struct buf *w, uint32_t ifid, uint64_t ts, uint64_t start, uint64_t ifdrop, uint64_t osdrop)
+{
+	size_t at = blk_start(w, 5);
+	u32(w, ifid);
+	u32(w, (uint32_t)(ts >> 32));
+	u32(w, (uint32_t)ts);
+	if (start != NO_OPT)
+		isb_opt(w, 2, start, false);
+	isb_opt(w, 4, 1000, true); /* isb_ifrecv: not a drop counter */
+	if (ifdrop != NO_OPT)
+		isb_opt(w, 5, ifdrop, true);
+	if (osdrop != NO_OPT)
+		isb_opt(w, 7, osdrop, true);
+	u16(w, 0);
+	u16(w, 0);
+	blk_end(w, at);
+}
+
+#define SEC 1000000ULL /* microseconds */
+#define NS 1000000000LL
+
+static void test_pcapng_isb_drops(void **state)
+{
+	(void)state;
+	static struct buf w;
+	for (int order = 0; order < 2; order++) {
+		for (int trailing_packet = 0; trailing_packet < 2; trailing_packet++) {
+			memset(&w, 0, sizeof(w));
+			w.be = order == 1;
+			shb(&w);
+			idb(&w, 101, 65535, "wan0", 6, 0);
+			epb(&w, 0, 1000 * SEC, pkt, 20);
+			isb(&w, 0, 1005 * SEC, NO_OPT, 3, NO_OPT);       /* 3 dropped since the first packet */
+			isb(&w, 5, 1006 * SEC, NO_OPT, 9, 9);            /* no such interface: malformed */
+			isb(&w, 0, 1007 * SEC, NO_OPT, UINT64_MAX, NO_OPT); /* unknown: says nothing */
+			isb(&w, 0, 1008 * SEC, NO_OPT, NO_OPT, NO_OPT);  /* no drop counters: nothing */
+			epb(&w, 0, 1010 * SEC, pkt, 20);
+			isb(&w, 0, 1020 * SEC, 990 * SEC, 3, 4);         /* 4 more, by the OS, since the start */
+			if (trailing_packet)
+				epb(&w, 0, 1030 * SEC, pkt, 20);
+			struct capture c;
+			open_mem(&c, &w);
+			struct frame f;
+			if (!trailing_packet) {
+				/* the last ISB read first, from the end: the whole count since isb_starttime */
+				assert_int_equal(c.n_drops, 1);
+				assert_int_equal(c.drops[0].from, 990 * NS);
+				assert_int_equal(c.drops[0].to, 1020 * NS);
+				assert_int_equal(c.drops[0].dropped, 7);
+				assert_int_equal(c.drops[0].iface, 0);
+				c.n_drops = 0;
+				while (capture_next(&c, &f) == 1)
+					;
+				assert_int_equal(c.n_drops, 0); /* given already */
+			} else {
+				assert_int_equal(c.n_drops, 0);
+				assert_int_equal(capture_next(&c, &f), 1);
+				assert_int_equal(c.n_drops, 0);
+				assert_int_equal(capture_next(&c, &f), 1);
+				assert_int_equal(c.n_drops, 1);
+				assert_int_equal(c.drops[0].from, 1000 * NS); /* the interface's first packet */
+				assert_int_equal(c.drops[0].to, 1005 * NS);
+				assert_int_equal(c.drops[0].dropped, 3);
+				c.n_drops = 0;
+				assert_int_equal(capture_next(&c, &f), 1);
+				assert_int_equal(c.n_drops, 1);
+				assert_int_equal(c.drops[0].from, 990 * NS); /* osdrop not known before: since the start */
+				assert_int_equal(c.drops[0].to, 1020 * NS);
+				assert_int_equal(c.drops[0].dropped, 4);
+				assert_int_equal(capture_next(&c, &f), 0);
+			}
+			assert_int_equal(capture_iface_dropped(&c.ifaces[0]), 7);
+			assert_int_equal(c.blocks_malformed, 1);
+			assert_int_equal(c.frames, 2 + trailing_packet);
+			assert_int_equal(c.malformed, 0);
+			capture_close(&c);
+		}
+	}
+}
+
+/* Two sections (cat a.pcapng b.pcapng), each ending with its ISB: the last,
+ * read first from the end as if it were the first section's, is given once;
+ * the first section's own is given as it comes; the counts are each
+ * section's interface's. */
+static void test_pcapng_isb_two_sections(void **state)
+{
+	(void)state;
+	static struct buf w;
+	memset(&w, 0, sizeof(w));
+	shb(&w);
+	idb(&w, 101, 65535, "a0", 6, 0);
+	epb(&w, 0, 1000 * SEC, pkt, 20);
+	isb(&w, 0, 1010 * SEC, 990 * SEC, 2, NO_OPT);
+	shb(&w);
+	idb(&w, 101, 65535, "b0", 6, 0);
+	epb(&w, 0, 2000 * SEC, pkt, 20);
+	isb(&w, 0, 2010 * SEC, 1990 * SEC, 5, NO_OPT);
+	struct capture c;
+	open_mem(&c, &w);
+	assert_int_equal(c.n_drops, 1);
+	assert_int_equal(c.drops[0].from, 1990 * NS);
+	assert_int_equal(c.drops[0].to, 2010 * NS);
+	assert_int_equal(c.drops[0].dropped, 5);
+	c.n_drops = 0;
+	struct frame f;
+	assert_int_equal(capture_next(&c, &f), 1);
+	assert_int_equal(c.n_drops, 0);
+	assert_int_equal(capture_next(&c, &f), 1);
+	assert_int_equal(c.n_drops, 1);
+	assert_int_equal(c.drops[0].from, 990 * NS);
+	assert_int_equal(c.drops[0].to, 1010 * NS);
+	assert_int_equal(c.drops[0].dropped, 2);
+	c.n_drops = 0;
+	assert_int_equal(capture_next(&c, &f), 0);
+	assert_int_equal(c.n_drops, 0); /* the last ISB was given first */
+	assert_int_equal(c.n_ifaces, 2);
+	assert_int_equal(capture_iface_dropped(&c.ifaces[0]), 2);
+	assert_int_equal(capture_iface_dropped(&c.ifaces[1]), 5);
+	capture_close(&c);
+}
+
 static void test_pcap_variants(void **state)
 {
 	(void)state;
@@ -386,6 +525,8 @@ int main(void)
 		cmocka_unit_test(test_pcapng_bad_packets_counted),
 		cmocka_unit_test(test_pcapng_damage_named),
 		cmocka_unit_test(test_pcapng_cut_in_last_packet),
+		cmocka_unit_test(test_pcapng_isb_drops),
+		cmocka_unit_test(test_pcapng_isb_two_sections),
 		cmocka_unit_test(test_pcap_variants),
 		cmocka_unit_test(test_gzip_cut_and_limit),
 		cmocka_unit_test(test_not_a_capture),

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The capture's own drop counters (pcapng Interface Statistics Blocks): a
+pcapng made by editcap from a generated call with packet loss, then ISBs
+written after its packets (as dumpcap writes them) by add_isbs() below. An
+ISB whose isb_ifdrop + isb_osdrop rose says the capture dropped packets: the
+report says so per file (text, JSON, HTML), and the call's PACKET_LOSS is
+lowered to info with the reason. The look-alikes change nothing: counters of
+zero, no drop options, counters of all ones (unknown); an ISB naming no
+interface only counts as malformed. The same drops in a gzip copy (read
+forwards only) and in an ISB between the packets. A dumpcap file of the
+public corpus (read in place) with its ISB's isb_ifdrop rewritten shows the
+same on a real tool's layout, and the corpus's own ISBs (drops 0) say nothing."""
+import gzip
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+deadair = os.path.abspath(sys.argv[1])
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCENGEN = os.path.join(ROOT, "tests", "scengen", "scengen.py")
+SCENARIO = os.path.join(ROOT, "tests", "scenarios", "heavy_loss.scn")
+CORPUS = os.path.join(ROOT, "..", "shared", "captures", "public")
+if not shutil.which("editcap"):
+    print("FAILED: editcap missing (scripts/deps.sh test installs it)")
+    sys.exit(1)
+
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(f"{what}: {detail}")
+
+
+def blocks(data):
+    """(offset, type, total) of each block of a little-endian pcapng."""
+    out, off = [], 0
+    while off + 12 <= len(data):
+        btype, total = struct.unpack_from("<II", data, off)
+        out.append((off, btype, total))
+        off += total
+    return out
+
+
+def option(code, value):
+    pad = (4 - len(value) % 4) % 4
+    return struct.pack("<HH", code, len(value)) + value + b"\0" * pad
+
+
+UNIT = 1000  # nanoseconds per time stamp unit of the ISBs written (editcap's if_tsresol 6: microseconds)
+
+
+def ts_units(ns):
+    """ns in UNITs as a pcapng time stamp: high word, low word."""
+    u = ns // UNIT
+    return struct.pack("<II", u >> 32, u & 0xFFFFFFFF)
+
+
+def isb(ifid, ts_ns, ifdrop=None, osdrop=None, start_ns=None, end_ns=None, ifrecv=None):
+    opts = b""
+    if start_ns is not None:
+        opts += option(2, ts_units(start_ns))
+    if end_ns is not None:
+        opts += option(3, ts_units(end_ns))
+    if ifrecv is not None:
+        opts += option(4, struct.pack("<Q", ifrecv))
+    if ifdrop is not None:
+        opts += option(5, struct.pack("<Q", ifdrop))
+    if osdrop is not None:
+        opts += option(7, struct.pack("<Q", osdrop))
+    if opts:
+        opts += option(0, b"")
+    body = struct.pack("<I", ifid) + ts_units(ts_ns) + opts
+    total = 12 + len(body)
+    return struct.pack("<II", 5, total) + body + struct.pack("<I", total)
+
+
+def packet_times(data, unit=1000):
+    """Time (ns) of each EPB, in order (interfaces of `unit` ns)."""
+    times = []
+    for off, btype, _ in blocks(data):
+        if btype == 6:
+            hi, lo = struct.unpack_from("<II", data, off + 12)
+            times.append((hi << 32 | lo) * unit)
+    return times
+
+
+def insert_after_packet(data, n, extra):
+    """data with extra inserted after its n-th EPB (0: before the first)."""
+    seen = 0
+    for off, btype, total in blocks(data):
+        if btype == 6:
+            if seen == n:
+                return data[:off] + extra + data[off:]
+            seen += 1
+    return data + extra
+
+
+def late_packet(data, ns, unit=1000):
+    """data's last EPB again, at time ns (interfaces of `unit` ns): the capture goes on after the call."""
+    off, _, total = [b for b in blocks(data) if b[1] == 6][-1]
+    epb = bytearray(data[off:off + total])
+    u = ns // unit
+    struct.pack_into("<II", epb, 12, u >> 32, u & 0xFFFFFFFF)
+    return data + bytes(epb)
+
+
+def run(path, fmt="json", cwd=None):
+    p = subprocess.run([deadair, "analyze", "-f", fmt, os.path.basename(path)], capture_output=True,
+                       timeout=120, cwd=cwd or os.path.dirname(path))
+    return p.returncode, p.stdout
+
+
+def loss_findings(doc):
+    return [f for c in doc["captures"][0]["calls"] for f in c["findings"] if f["id"] == "PACKET_LOSS"]
+
+
+def write(dirpath, name, data, opener=open):
+    os.makedirs(dirpath, exist_ok=True)
+    path = os.path.join(dirpath, name)
+    with opener(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    pcap = os.path.join(tmp, "loss.pcap")
+    subprocess.run([sys.executable, SCENGEN, SCENARIO, pcap], check=True, capture_output=True, timeout=300)
+    subprocess.run(["editcap", "-F", "pcapng", pcap, os.path.join(tmp, "loss.pcapng")], check=True,
+                   capture_output=True, timeout=60)
+    base = open(os.path.join(tmp, "loss.pcapng"), "rb").read()
+    times = packet_times(base)
+    first, last = times[0], times[-1]
+    variants = {
+        "plain": base,
+        "zero": base + isb(0, last, ifdrop=0, osdrop=0, start_ns=first, end_ns=last, ifrecv=len(times)),
+        "no_drop_options": base + isb(0, last, start_ns=first, end_ns=last, ifrecv=len(times)),
+        "no_options": base + isb(0, last),
+        "unknown": base + isb(0, last, ifdrop=2**64 - 1, osdrop=2**64 - 1),
+        "no_interface": base + isb(3, last, ifdrop=40),
+        "drops": base + isb(0, last, ifdrop=30, osdrop=7, start_ns=first, end_ns=last),
+        "drops_between": insert_after_packet(base, len(times) // 2, isb(0, times[len(times) // 2], osdrop=25)),
+    }
+    # the capture goes on 15 minutes after the call: the call is reported long
+    # before the reader meets the ISB at the end
+    later = last + 900 * 10**9
+    tail = late_packet(base, later)
+    variants["late"] = tail + isb(0, later, ifdrop=37, start_ns=first)
+    # an ISB of no drops after the call, the drops after it: not the call's
+    variants["late_after"] = (base + isb(0, last + 10 * 10**9, ifdrop=0) +
+                              late_packet(base, later)[len(base):] + isb(0, later, ifdrop=37))
+    # nanosecond interfaces (if_tsresol 9, as dumpcap writes on Linux): ISBs in
+    # nanoseconds, and in microseconds as dumpcap 4.0 writes them whatever the
+    # interface's resolution
+    subprocess.run(["editcap", "-F", "nsecpcap", pcap, os.path.join(tmp, "ns.pcap")], check=True,
+                   capture_output=True, timeout=60)
+    subprocess.run(["editcap", "-F", "pcapng", os.path.join(tmp, "ns.pcap"), os.path.join(tmp, "ns.pcapng")],
+                   check=True, capture_output=True, timeout=60)
+    ns_base = open(os.path.join(tmp, "ns.pcapng"), "rb").read()
+    ns_times = packet_times(ns_base, 1)
+    for name, unit in (("ns_isb_ns", 1), ("ns_isb_us", 1000)):
+        UNIT = unit
+        variants[name] = (late_packet(ns_base, ns_times[-1] + 900 * 10**9, 1) +
+                          isb(0, ns_times[-1] + 900 * 10**9, ifdrop=37, start_ns=ns_times[0] - 10**9))
+    UNIT = 1000
+    out = {}
+    for name, data in variants.items():
+        d = os.path.join(tmp, name)
+        write(d, "c.pcapng", data)
+        for fmt in ("json", "text", "html"):
+            out[name, fmt] = run(os.path.join(d, "c.pcapng"), fmt)
+    gz = write(os.path.join(tmp, "gz"), "c.pcapng.gz", variants["drops"], gzip.open)
+    out["gz", "json"] = run(gz)
+    for name in ("late", "late_after"):
+        gz = write(os.path.join(tmp, name + "_gz"), "c.pcapng.gz", variants[name], gzip.open)
+        out[name + "_gz", "json"] = run(gz)
+
+    plain = json.loads(out["plain", "json"][1])
+    check("the call without ISBs has a PACKET_LOSS warning or worse",
+          any(f["severity"] != "info" for f in loss_findings(plain)), loss_findings(plain))
+    for name in ("zero", "no_drop_options", "no_options", "unknown"):
+        for fmt in ("json", "text", "html"):
+            check(f"ISB {name}: the {fmt} report is that of the file without ISB",
+                  out[name, fmt] == out["plain", fmt])
+
+    doc = json.loads(out["no_interface", "json"][1])
+    cap, pcap0 = doc["captures"][0], plain["captures"][0]
+    check("ISB naming no interface: counted malformed",
+          cap["frames_by_kind"]["malformed"] == pcap0["frames_by_kind"]["malformed"] + 1)
+    check("ISB naming no interface: nothing else changes",
+          cap["calls"] == pcap0["calls"] and "capture_dropped" not in cap)
+
+    for name, dropped in (("drops", 37), ("drops_between", 25), ("gz", 37)):
+        rc, text = out[name, "json"]
+        doc = json.loads(text)
+        cap = doc["captures"][0]
+        check(f"{name}: the JSON report says the capture dropped {dropped}", cap.get("capture_dropped") == dropped,
+              cap.get("capture_dropped"))
+        losses = loss_findings(doc)
+        check(f"{name}: PACKET_LOSS is still there", bool(losses))
+        check(f"{name}: PACKET_LOSS lowered to info, saying the capture dropped packets",
+              losses and all(f["severity"] == "info" and "capture itself dropped" in f["explanation"]
+                             for f in losses), losses)
+        calls = cap["calls"]
+        check(f"{name}: the call says its loss is not to be trusted",
+              all(c.get("capture_loss", {}).get("dropped", 0) >= dropped for c in calls),
+              [c.get("capture_loss") for c in calls])
+    # the ISB at the end read first from a plain file: the call reported before
+    # the reader gets there still knows; a compressed file is read forwards
+    # only: the file says it, the call cannot
+    doc = json.loads(out["late", "json"][1])
+    losses = loss_findings(doc)
+    check("late, plain file: the call reported before the ISB knows of the drops",
+          doc["captures"][0].get("capture_dropped") == 37 and losses and
+          all(f["severity"] == "info" for f in losses), losses)
+    check("late, plain file: the finding says the statistics do not say when",
+          losses and all("in a stretch of time that holds this call" in f["explanation"] for f in losses), losses)
+    for name in ("ns_isb_ns", "ns_isb_us"):
+        doc = json.loads(out[name, "json"][1])
+        losses = loss_findings(doc)
+        check(f"{name}: nanosecond interface, ISB at the end: the call knows of the drops",
+              doc["captures"][0].get("capture_dropped") == 37 and losses and
+              all(f["severity"] == "info" for f in losses), losses)
+    doc = json.loads(out["late_gz", "json"][1])
+    check("late, gzip: the file says the capture dropped 37", doc["captures"][0].get("capture_dropped") == 37)
+    check("late, gzip: the call reported before the ISB keeps its finding", loss_findings(doc) == loss_findings(plain))
+    doc = json.loads(out["late_after_gz", "json"][1])
+    check("drops after the call (an ISB of no drops between), gzip: the call keeps its finding",
+          doc["captures"][0].get("capture_dropped") == 37 and loss_findings(doc) == loss_findings(plain))
+    doc = json.loads(out["late_after", "json"][1])
+    check("drops after the call, plain file: the file says the capture dropped 37",
+          doc["captures"][0].get("capture_dropped") == 37)
+
+    text = out["drops", "text"][1].decode()
+    check("text: the capture's drops are said", "the capture itself dropped 37 packets" in text, text[-2000:])
+    html = out["drops", "html"][1].decode()
+    check("HTML: the capture's drops are said", "The capture dropped packets:</strong> 37" in html)
+
+    # a real tool's layout: a dumpcap file of the public corpus, its ISB's isb_ifdrop rewritten
+    real = os.path.join(CORPUS, "goffinet__sip_captures", "sip-direct.pcapng")
+    if os.path.exists(real):
+        data = bytearray(open(real, "rb").read())
+        rc0, before = run(real)
+        found = False
+        for off, btype, total in blocks(bytes(data)):
+            if btype != 5:
+                continue
+            q = off + 20
+            while q + 4 <= off + total - 4:
+                code, ln = struct.unpack_from("<HH", data, q)
+                if code == 0:
+                    break
+                if code == 5 and ln == 8:
+                    check("dumpcap's ISB says no drops", struct.unpack_from("<Q", data, q + 4)[0] == 0)
+                    struct.pack_into("<Q", data, q + 4, 9)
+                    found = True
+                q += 4 + ((ln + 3) & ~3)
+        check("the dumpcap file has an ISB with isb_ifdrop", found)
+        check("the dumpcap file's report says no drops", b"capture_dropped" not in before)
+        path = write(os.path.join(tmp, "real"), os.path.basename(real), bytes(data))
+        doc = json.loads(run(path)[1])
+        check("dumpcap file, isb_ifdrop 9: the report says the capture dropped 9",
+              doc["captures"][0].get("capture_dropped") == 9)
+    else:
+        print("skipped: the public corpus (../shared/captures/public) is not here")
+
+if failures:
+    print(f"{len(failures)} FAILED")
+    for f in failures:
+        print("  " + f)
+    sys.exit(1)
+print("all passed")
