@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "analyze/facts.h"
+#include "analyze/rule_util.h"
 #include "calls/calls.h"
 #include "proto/icmp.h"
 
@@ -311,6 +312,10 @@ static void segments(const struct call *c, const struct call_facts *f, uint8_t p
 		step = 200000000LL;
 	uint8_t prev = ACCT_NONE;
 	int64_t prev_t = t0;
+	/* the sender went on where its sequence numbers jumped: no packets there
+	 * during a hold are then audio lost before this point, not the hold */
+	struct outage o;
+	bool outage = f->dir[p].main && stream_outage(f->dir[p].main, &o);
 	for (int64_t t = t0; t < t1; t += step) {
 		int64_t e = t + step < t1 ? t + step : t1;
 		uint8_t st;
@@ -321,7 +326,7 @@ static void segments(const struct call *c, const struct call_facts *f, uint8_t p
 			st = ACCT_HELD;
 		else if (facts_packets_between(c, p, t, e))
 			st = ACCT_FLOWING;
-		else if (facts_hold_at(f, t + step / 2))
+		else if (facts_hold_at(f, t + step / 2) && !(outage && t < o.end && e > o.start))
 			st = ACCT_HELD; /* the holder of a sendonly hold may send (music), and need not (RFC 3264) */
 		else
 			st = ACCT_SILENT;
