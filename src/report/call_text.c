@@ -355,7 +355,10 @@ void report_call_text(FILE *f, const struct call *c, unsigned index, const struc
 	for (unsigned i = 0; i < c->n_links; i++)
 		fprintf(f, "  other leg (B2BUA): %s\n", c->links[i]);
 	if (w && (w->capture_loss.windows || w->capture_loss.older)) {
-		fputs("  capture: dropped packets itself while this call was up", f);
+		fputs(w->capture_loss.wide ? "  capture: dropped packets itself in a stretch of time that holds this call (its "
+					     "statistics say how many, not when)"
+				   : "  capture: dropped packets itself while this call was up",
+		      f);
 		if (w->capture_loss.dropped)
 			fprintf(f, " (%" PRIu64 " in all)", w->capture_loss.dropped);
 		fputs(": the loss and MOS of its streams are not the network's, not to be trusted\n", f);

@@ -128,7 +128,10 @@ static void header(FILE *f, const struct call *c, unsigned index, const struct f
 		fputs(" (B2BUA)</td></tr>\n", f);
 	}
 	if (w && (w->capture_loss.windows || w->capture_loss.older)) {
-		fputs("<tr><th>capture</th><td>dropped packets itself while this call was up", f);
+		fputs(w->capture_loss.wide ? "<tr><th>capture</th><td>dropped packets itself in a stretch of time that holds "
+					     "this call (its statistics say how many, not when)"
+				   : "<tr><th>capture</th><td>dropped packets itself while this call was up",
+		      f);
 		if (w->capture_loss.dropped)
 			fprintf(f, " (%" PRIu64 " in all)", w->capture_loss.dropped);
 		fputs(": the loss and MOS of its streams are not the network's, not to be trusted</td></tr>\n", f);

@@ -241,6 +241,13 @@ with tempfile.TemporaryDirectory() as tmp:
     check("text: the capture's drops are said", "the capture itself dropped 37 packets" in text, text[-2000:])
     html = out["drops", "html"][1].decode()
     check("HTML: the capture's drops are said", "The capture dropped packets:</strong> 37" in html)
+    # the call's own line: a file's statistics hold the call, they do not say it was up then
+    late_text = subprocess.run([deadair, "analyze", "--all", os.path.join(tmp, "late", "c.pcapng")],
+                               capture_output=True, timeout=120).stdout  # the call has no warning left: --all
+    for fmt, rep in (("text", late_text.decode()), ("html", out["late", "html"][1].decode())):
+        check(f"late, {fmt}: the call's capture line says the statistics hold the call, not when",
+              "dropped packets itself in a stretch of time that holds this call" in rep and
+              "dropped packets itself while this call was up" not in rep)
 
     # a real tool's layout: a dumpcap file of the public corpus, its ISB's isb_ifdrop rewritten
     real = os.path.join(CORPUS, "goffinet__sip_captures", "sip-direct.pcapng")
