@@ -65,14 +65,9 @@ static bool read_idb(struct capture *c, struct ng_state *s, struct rd r)
 		return true; /* over the limit: its packets count as malformed */
 	bool have_name = false, have_desc = false;
 	char desc[64] = "";
-	while (rd_left(&r) >= 4) {
-		uint16_t code = g16(&r, s->be), len = g16(&r, s->be);
-		if (code == 0)
-			break;
-		struct rd v = rd_sub(&r, len);
-		rd_skip(&r, (4u - (len & 3u)) & 3u);
-		if (v.bad)
-			break; /* an option past its block: the rest is ignored */
+	uint16_t code, len;
+	struct rd v;
+	while (ng_option(&r, s->be, &code, &v, &len)) {
 		switch (code) {
 		case 2: /* if_name */
 			copy_text(i->name, sizeof(i->name), v.p, len);
@@ -172,6 +167,17 @@ static const uint8_t *block_whole(struct capture *c, struct ng_state *s, uint32_
 			       "block total length %u at its start and %u at its end", total, trail);
 		return NULL;
 	}
+	return p;
+}
+
+/* A block that must be there whole (SHB, IDB, ISB): it, or NULL with the
+ * damage or the input's end said. */
+static const uint8_t *block_needed(struct capture *c, struct ng_state *s, uint32_t type, uint32_t total, uint64_t at)
+{
+	size_t have = 0;
+	const uint8_t *p = block_whole(c, s, type, total, &have);
+	if (!p && !c->error)
+		capture_bytes_ended(c, block_name(s, type), at);
 	return p;
 }
 
@@ -343,13 +349,9 @@ static int ng_next_block(struct capture *c, struct frame *f, bool header_only)
 		switch (type) {
 		case BT_SHB:
 		case BT_IDB: {
-			size_t have = 0;
-			const uint8_t *p = block_whole(c, s, type, total, &have);
-			if (!p) {
-				if (!c->error)
-					capture_bytes_ended(c, block_name(s, type), at);
+			const uint8_t *p = block_needed(c, s, type, total, at);
+			if (!p)
 				return -1;
-			}
 			if (type == BT_SHB) {
 				if (!read_shb(c, s, p, at))
 					return -1;
@@ -393,13 +395,9 @@ static int ng_next_block(struct capture *c, struct frame *f, bool header_only)
 					return -1;
 				break;
 			}
-			size_t have = 0;
-			const uint8_t *p = block_whole(c, s, type, total, &have);
-			if (!p) {
-				if (!c->error)
-					capture_bytes_ended(c, block_name(s, type), at);
+			const uint8_t *p = block_needed(c, s, type, total, at);
+			if (!p)
 				return -1;
-			}
 			pcapng_isb_read(c, s, rd_make(p + 8, total - 12), at);
 			bytes_skip(in, total);
 			break;

@@ -48,6 +48,22 @@ static inline uint16_t g16(struct rd *r, bool be)
 	return be ? rd_be16(r) : rd_le16(r);
 }
 
+/* The next option of a block's options at r (RFC draft: code, length, value
+ * padded to 32 bits): its code, value and length; false at opt_endofopt, at
+ * the end, or at an option that runs past its block (the rest is ignored). */
+static inline bool ng_option(struct rd *r, bool be, uint16_t *code, struct rd *v, uint16_t *len)
+{
+	if (rd_left(r) < 4)
+		return false;
+	*code = g16(r, be);
+	*len = g16(r, be);
+	if (*code == 0)
+		return false;
+	*v = rd_sub(r, *len);
+	rd_skip(r, (4u - (*len & 3u)) & 3u);
+	return !v->bad;
+}
+
 /* Time stamp units of interface i to nanoseconds since the epoch; false
  * when the result does not fit in 64 bits (past the year 2262). Inlined: it
  * runs for every packet. */

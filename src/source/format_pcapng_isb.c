@@ -50,14 +50,9 @@ static bool isb_parse(struct rd r, bool be, struct isb *b)
 	b->units = hi << 32 | lo;
 	if (r.bad)
 		return false;
-	while (rd_left(&r) >= 4) {
-		uint16_t code = g16(&r, be), len = g16(&r, be);
-		if (code == 0)
-			break;
-		struct rd v = rd_sub(&r, len);
-		rd_skip(&r, (4u - (len & 3u)) & 3u);
-		if (v.bad)
-			break; /* an option past its block: the rest is ignored */
+	uint16_t code, len;
+	struct rd v;
+	while (ng_option(&r, be, &code, &v, &len)) {
 		if (len != 8)
 			continue; /* every option read here is 8 bytes */
 		switch (code) {
