@@ -259,6 +259,8 @@ static void status_line(struct watch *w, bool final)
 			" by the interface",
 			st.received, st.dropped, st.if_dropped);
 	}
+	if (w->file_dropped)
+		fprintf(stderr, "; the file's statistics say the capture dropped %" PRIu64 " packets", w->file_dropped);
 	if (w->hep) {
 		const struct hep_stats *hs = hep_get_stats(w->hep);
 		struct hep_agent_stats ag[HEP_MAX_AGENTS];
@@ -365,6 +367,23 @@ static void replay_wait(struct watch *w, int64_t until, int64_t wall0)
 	}
 }
 
+/* -r: drop windows the file's own statistics give (pcapng ISBs; those at the
+ * end of a plain file are read first), as analyze takes them: no silence
+ * warning rests on a window, and the loss and MOS of a call up then are not
+ * the network's (analyze/capture_loss.c). Once the calls stage's thread is
+ * done with what it was given, as it reads the analyzer. */
+static void take_file_drops(struct watch *w, struct capture *cap)
+{
+	for (unsigned k = 0; k < cap->n_drops; k++) {
+		const struct capture_drop *d = &cap->drops[k];
+		calls_settle(w->calls);
+		warn_capture_lost(&w->wcfg, d->from, d->to);
+		analyzer_capture_lost(&w->an, d->from, d->to, d->dropped);
+		w->file_dropped += d->dropped;
+	}
+	cap->n_drops = 0;
+}
+
 static int run_file(struct watch *w)
 {
 	struct capture cap;
@@ -378,7 +397,10 @@ static int run_file(struct watch *w)
 	int rc = 0;
 	int64_t wall0 = 0;
 	publish(w, false);   /* served before the first frame */
+	take_file_drops(w, &cap);
 	while (!g_stop && (rc = capture_next(&cap, &f)) == 1) {
+		if (cap.n_drops)
+			take_file_drops(w, &cap);
 		handle_hup(w);
 		if (w->realtime && !f.bad) {
 			if (!w->have_frame)
@@ -392,6 +414,7 @@ static int run_file(struct watch *w)
 	}
 	if (!g_stop && rc < 0)
 		fprintf(stderr, "deadair watch: %s: after frame %" PRIu64 ": %s\n", w->file, cap.frames, cap.errbuf);
+	take_file_drops(w, &cap);
 	capture_close(&cap);
 	return 0;
 }

@@ -67,6 +67,7 @@ struct watch {
 	int64_t look_now;            /* the time of the look in progress */
 	uint64_t capture_lost;       /* packets the capture dropped (pcap_stats), as last read */
 	int64_t stats_ts;            /* wall time of that reading */
+	uint64_t file_dropped;       /* -r: packets the file's statistics (pcapng ISB) say were dropped */
 };
 
 /* Reads the options into w: -1 to go on, else the exit status (0 for --help). */

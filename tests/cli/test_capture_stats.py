@@ -10,7 +10,8 @@ zero, no drop options, counters of all ones (unknown); an ISB naming no
 interface only counts as malformed. The same drops in a gzip copy (read
 forwards only) and in an ISB between the packets. A dumpcap file of the
 public corpus (read in place) with its ISB's isb_ifdrop rewritten shows the
-same on a real tool's layout, and the corpus's own ISBs (drops 0) say nothing."""
+same on a real tool's layout, and the corpus's own ISBs (drops 0) say nothing.
+`watch -r` takes the same drops: its findings at each call's end are analyze's."""
 import gzip
 import json
 import os
@@ -248,6 +249,35 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"late, {fmt}: the call's capture line says the statistics hold the call, not when",
               "dropped packets itself in a stretch of time that holds this call" in rep and
               "dropped packets itself while this call was up" not in rep)
+
+    # watch -r reads the same statistics: each call's findings when it ends are
+    # those analyze gives (lowered to info where the capture dropped), the
+    # look-alikes' those of the file without ISB, and the status line says it
+    def watch_findings(path):
+        p = subprocess.run([deadair, "watch", "-r", path], capture_output=True, timeout=120)
+        alerts = [json.loads(line) for line in p.stdout.decode().splitlines() if line.strip()]
+        return [(a["id"], a["severity"]) for a in alerts if a.get("type") == "finding"], \
+            p.stderr.decode()
+
+    def analyze_findings(name):
+        doc = json.loads(out[name, "json"][1])
+        return [(f["id"], f["severity"]) for c in doc["captures"][0]["calls"] for f in c["findings"]]
+
+    plain_w, plain_err = watch_findings(os.path.join(tmp, "plain", "c.pcapng"))
+    check("watch -r, no ISB: the findings analyze gives", sorted(plain_w) == sorted(analyze_findings("plain")),
+          (plain_w, analyze_findings("plain")))
+    check("watch -r, no ISB: the status line says nothing of drops", "dropped" not in plain_err, plain_err)
+    for name, dropped in (("drops", 37), ("drops_between", 25), ("late", 37), ("zero", 0), ("unknown", 0)):
+        got, err = watch_findings(os.path.join(tmp, name, "c.pcapng"))
+        want = analyze_findings(name)
+        check(f"watch -r, ISB {name}: the findings analyze gives", sorted(got) == sorted(want), (got, want))
+        if dropped:
+            check(f"watch -r, ISB {name}: PACKET_LOSS is info", got and all(
+                sev == "info" for fid, sev in got if fid == "PACKET_LOSS"), got)
+            check(f"watch -r, ISB {name}: the status line says the capture dropped {dropped}",
+                  f"the capture dropped {dropped} packets" in err, err)
+        else:
+            check(f"watch -r, ISB {name}: the status line says nothing of drops", "dropped" not in err, err)
 
     # a real tool's layout: a dumpcap file of the public corpus, its ISB's isb_ifdrop rewritten
     real = os.path.join(CORPUS, "goffinet__sip_captures", "sip-direct.pcapng")
