@@ -29,6 +29,8 @@ usage: bench/run.sh [options]
 
 Generates a capture once (cached), then times, N runs each, round-robin:
   pcap_loop FILE >/dev/null          (a bare pcap_next_ex loop: the floor)
+  stream_floor FILE >/dev/null       (that loop, finding each RTP packet's stream
+                                      and counting it there, nothing else: context)
   deadair analyze -f json FILE >/dev/null
   tshark -q -z rtp,streams -r FILE >/dev/null
   sngrep -N -q -r -I FILE >/dev/null
@@ -49,7 +51,8 @@ options:
   --no-check         skip the untimed cross-check runs (call/stream counts)
   --deadair PATH     deadair binary (default \$DEADAIR or build/deadair)
   --pcap-loop PATH   the bare pcap_next_ex loop (default \$PCAP_LOOP, or bench/pcap_loop
-                     beside the deadair binary: cmake builds it with deadair)
+                     beside the deadair binary: cmake builds it with deadair);
+                     bench/stream_floor is taken from beside it when it is there
   --cache-dir DIR    where captures and results go (default $CACHE_DIR)
   --regen            generate the capture again even if cached
   --timeout S        give up on a single run after S seconds (default $TIMEOUT)
@@ -126,8 +129,13 @@ DEADAIR_BIN=$CACHE_DIR/deadair.$$
 cp "$DEADAIR" "$DEADAIR_BIN"
 LOOP_BIN=$CACHE_DIR/pcap_loop.$$
 cp "$PCAP_LOOP" "$LOOP_BIN"
+FLOOR_BIN=
+if [[ -x $(dirname "$PCAP_LOOP")/stream_floor ]]; then
+	FLOOR_BIN=$CACHE_DIR/stream_floor.$$
+	cp "$(dirname "$PCAP_LOOP")/stream_floor" "$FLOOR_BIN"
+fi
 WORK=$(mktemp -d "$CACHE_DIR/run.XXXXXX")
-cleanup() { rm -f "$DEADAIR_BIN" "$LOOP_BIN"; rm -rf "$WORK"; }
+cleanup() { rm -f "$DEADAIR_BIN" "$LOOP_BIN" ${FLOOR_BIN:+"$FLOOR_BIN"}; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- capture
@@ -264,6 +272,10 @@ for ((r = 1; r <= MAXR; r++)); do
 	if ((r <= RUNS)); then
 		measure pcap_loop "$LOOP_BIN" "$PCAP"
 		printf '  run %d  %-9s %8s s %9s KiB\n' "$r" pcap_loop "$LAST_WALL" "$LAST_RSS"
+		if [[ -n $FLOOR_BIN ]]; then
+			measure stream_floor "$FLOOR_BIN" "$PCAP"
+			printf '  run %d  %-9s %8s s %9s KiB\n' "$r" floor "$LAST_WALL" "$LAST_RSS"
+		fi
 		measure deadair "$DEADAIR_BIN" analyze -f json "$PCAP"
 		printf '  run %d  %-9s %8s s %9s KiB %6s s CPU\n' "$r" deadair "$LAST_WALL" "$LAST_RSS" "$LAST_CPU"
 		if ((RUN_ONE_THREAD)); then
@@ -330,11 +342,11 @@ if check:
     print("check     " + check.replace("\n", "\n          "))
 print()
 hdr = ("tool", "runs", "median s", "min s", "max s", "med CPU s", "med RSS MiB", "time x", "RSS x")
-fmt = "%-10s %4s %9s %8s %8s %9s %12s %7s %7s"
+fmt = "%-12s %4s %9s %8s %8s %9s %12s %7s %7s"
 print(fmt % hdr)
-print("-" * 84)
+print("-" * 86)
 med = {}
-TOOLS = ("pcap_loop", "deadair", "deadair_1t", "tshark", "sngrep")
+TOOLS = ("pcap_loop", "stream_floor", "deadair", "deadair_1t", "tshark", "sngrep")
 for tool in TOOLS:
     if tool not in rows:
         continue
@@ -354,6 +366,7 @@ for tool in TOOLS:
 print()
 print("time x / RSS x: the tool's median divided by deadair's (tshark/deadair, sngrep/deadair).")
 print("CPU: user + system time of all the tool's threads; deadair_1t is deadair with DEADAIR_THREADS=1.")
+print("stream_floor: the bare loop plus finding each RTP packet's stream and counting it there (bench/stream_floor.c).")
 for tool in ("tshark", "sngrep"):
     if tool in med:
         # runs are round-robin, so run i of a tool and run i of deadair saw
@@ -378,6 +391,10 @@ if "pcap_loop" in rows and med["pcap_loop"][0] > 0:
     m, lo, hi = paired("deadair", "pcap_loop")
     print("  deadair / bare pcap_next_ex loop: %.2fx (paired median %.2fx, %.2f-%.2fx); target <= 1.5x: %s" % (
         med["deadair"][0] / med["pcap_loop"][0], m, lo, hi, "met" if m <= 1.5 else "NOT met"))
+if "stream_floor" in rows and "pcap_loop" in rows:
+    m, lo, hi = paired("stream_floor", "pcap_loop")
+    print("  (context) stream floor / bare loop: %.2fx (paired median %.2fx, %.2f-%.2fx), one thread" % (
+        med["stream_floor"][0] / med["pcap_loop"][0], m, lo, hi))
 if "tshark" in rows:
     m, lo, hi = paired("tshark", "deadair")
     print("  tshark -z rtp,streams / deadair: %.2fx (paired median %.2fx, %.2f-%.2fx); target >= 25x: %s" % (
@@ -401,7 +418,7 @@ print()
 print("runs (wall s / peak RSS MiB):")
 for tool in TOOLS:
     if tool in rows:
-        print("  %-10s %s" % (tool, "  ".join("%.2f/%.0f" % r for r in rows[tool])))
+        print("  %-12s %s" % (tool, "  ".join("%.2f/%.0f" % r for r in rows[tool])))
 EOF
 echo
 echo "results saved to $RESULTS"
