@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/capture_loss.h"
 #include "analyze/facts.h"
 #include "analyze/finding.h"
 #include "calls/model.h"
@@ -37,28 +38,6 @@ struct nat_bounds {
 	char survived_call[128], died_call[128];
 };
 
-/* Stretches of time in which the capture itself dropped packets (a live
- * capture's pcap_stats rose between two readings), the latest kept: packets
- * of a call up then may be missing because the capture lost them, not the
- * network (capture_loss.c). */
-#define ANALYZE_LOSS_WINDOWS 16
-/* A window this close to a call's first or last packet still counts: a
- * dropped INVITE or BYE lies just before or after what was seen. */
-#define ANALYZE_LOSS_MARGIN_NS 2000000000LL
-struct capture_loss_window {
-	int64_t from, to;            /* drops happened in (from, to] */
-	uint64_t dropped;            /* packets the capture dropped in it (0: not known) */
-};
-/* What the windows say of one call. */
-struct capture_loss_hit {
-	unsigned windows;            /* windows that met the call */
-	uint64_t dropped;            /* their drops (not all of them need be this call's) */
-	bool older;                  /* more windows than kept passed, and the call is older than
-				      * the oldest kept: it may have met one of those too */
-	bool wide;                   /* every window met is longer than the call and its margins
-				      * (a file's statistics: they say how many, not when) */
-};
-
 struct analyzer {
 	struct analyze_config cfg;
 	uint64_t rtp_seen;           /* RTP packets seen in the capture so far */
@@ -75,8 +54,7 @@ struct analyzer {
 	uint64_t by_sev[3];
 	bool any;
 	enum severity worst;
-	struct capture_loss_window loss[ANALYZE_LOSS_WINDOWS]; /* the latest at (n_loss - 1) % N */
-	unsigned n_loss;             /* windows recorded in all (0: the capture dropped nothing) */
+	struct capture_losses loss;  /* when the capture itself dropped packets (capture_loss.h) */
 };
 
 struct rule_ctx {
@@ -98,11 +76,8 @@ const struct nat_bounds *analyzer_nat_of(const struct analyzer *a, const struct 
 /* The same, added when new (NULL when NAT_MAX NATs are known already). */
 struct nat_bounds *analyzer_nat_add(struct analyzer *a, const struct call *c, uint8_t p);
 
-/* Records that the capture dropped `dropped` packets between from and to
- * (windows that touch are one). */
+/* capture_losses_add and capture_losses_in on the analyzer's own windows. */
 void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_t dropped);
-/* Whether the capture dropped packets from `from` to `to` (each widened by
- * ANALYZE_LOSS_MARGIN_NS); hit (may be NULL) says how. */
 bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to, struct capture_loss_hit *hit);
 /* After the rules of a call up from start to end: when the capture dropped
  * packets then, loss and quality findings are lowered to info and every

@@ -6,15 +6,16 @@
  * one of them. */
 #include "analyze/analyze.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_t dropped)
+void capture_losses_add(struct capture_losses *l, int64_t from, int64_t to, uint64_t dropped)
 {
 	if (to < from)
 		to = from;
-	if (a->n_loss) {
-		struct capture_loss_window *last = &a->loss[(a->n_loss - 1) % ANALYZE_LOSS_WINDOWS];
+	if (l->n) {
+		struct capture_loss_window *last = &l->w[(l->n - 1) % ANALYZE_LOSS_WINDOWS];
 		if (from <= last->to) {
 			if (to > last->to)
 				last->to = to;
@@ -22,25 +23,25 @@ void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_
 			return;
 		}
 	}
-	struct capture_loss_window *w = &a->loss[a->n_loss % ANALYZE_LOSS_WINDOWS];
+	struct capture_loss_window *w = &l->w[l->n % ANALYZE_LOSS_WINDOWS];
 	w->from = from;
 	w->to = to;
 	w->dropped = dropped;
-	a->n_loss++;
+	l->n++;
 }
 
-bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to, struct capture_loss_hit *hit)
+bool capture_losses_in(const struct capture_losses *l, int64_t from, int64_t to, struct capture_loss_hit *hit)
 {
 	struct capture_loss_hit h;
 	memset(&h, 0, sizeof(h));
-	unsigned kept = a->n_loss < ANALYZE_LOSS_WINDOWS ? a->n_loss : ANALYZE_LOSS_WINDOWS;
+	unsigned kept = l->n < ANALYZE_LOSS_WINDOWS ? l->n : ANALYZE_LOSS_WINDOWS;
 	int64_t oldest = INT64_MAX;
 	unsigned wide = 0;
 	/* widths in unsigned arithmetic (windows have to >= from; a call's
 	 * times may be anything a file holds) */
 	uint64_t span = (to > from ? (uint64_t)to - (uint64_t)from : 0) + 2 * (uint64_t)ANALYZE_LOSS_MARGIN_NS;
 	for (unsigned i = 0; i < kept; i++) {
-		const struct capture_loss_window *w = &a->loss[i];
+		const struct capture_loss_window *w = &l->w[i];
 		if (w->from < oldest)
 			oldest = w->from;
 		if (w->to >= from - ANALYZE_LOSS_MARGIN_NS && w->from <= to + ANALYZE_LOSS_MARGIN_NS) {
@@ -52,11 +53,21 @@ bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to
 		}
 	}
 	h.wide = h.windows && wide == h.windows && !h.older;
-	if (a->n_loss > ANALYZE_LOSS_WINDOWS && from < oldest)
+	if (l->n > ANALYZE_LOSS_WINDOWS && from < oldest)
 		h.older = true;
 	if (hit)
 		*hit = h;
 	return h.windows || h.older;
+}
+
+void analyzer_capture_lost(struct analyzer *a, int64_t from, int64_t to, uint64_t dropped)
+{
+	capture_losses_add(&a->loss, from, to, dropped);
+}
+
+bool analyzer_capture_loss_in(const struct analyzer *a, int64_t from, int64_t to, struct capture_loss_hit *hit)
+{
+	return capture_losses_in(&a->loss, from, to, hit);
 }
 
 /* Findings that count packets or rest on their absence. */
@@ -76,7 +87,7 @@ void capture_loss_mark(const struct analyzer *a, const struct call *c, int64_t s
 {
 	(void)c;
 	memset(hit, 0, sizeof(*hit));
-	if (!a->n_loss || !analyzer_capture_loss_in(a, start, end, hit))
+	if (!a->loss.n || !analyzer_capture_loss_in(a, start, end, hit))
 		return;
 	char drops[96] = "";
 	if (hit->dropped)

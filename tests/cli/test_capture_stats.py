@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcapng_blocks import blocks, insert_after_packet, isb, late_packet, packet_times  # noqa: E402
+
 deadair = os.path.abspath(sys.argv[1])
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCENGEN = os.path.join(ROOT, "tests", "scengen", "scengen.py")
@@ -37,79 +40,6 @@ def check(what, ok, detail=""):
     print(("ok   " if ok else "FAIL ") + what)
     if not ok:
         failures.append(f"{what}: {detail}")
-
-
-def blocks(data):
-    """(offset, type, total) of each block of a little-endian pcapng."""
-    out, off = [], 0
-    while off + 12 <= len(data):
-        btype, total = struct.unpack_from("<II", data, off)
-        out.append((off, btype, total))
-        off += total
-    return out
-
-
-def option(code, value):
-    pad = (4 - len(value) % 4) % 4
-    return struct.pack("<HH", code, len(value)) + value + b"\0" * pad
-
-
-UNIT = 1000  # nanoseconds per time stamp unit of the ISBs written (editcap's if_tsresol 6: microseconds)
-
-
-def ts_units(ns):
-    """ns in UNITs as a pcapng time stamp: high word, low word."""
-    u = ns // UNIT
-    return struct.pack("<II", u >> 32, u & 0xFFFFFFFF)
-
-
-def isb(ifid, ts_ns, ifdrop=None, osdrop=None, start_ns=None, end_ns=None, ifrecv=None):
-    opts = b""
-    if start_ns is not None:
-        opts += option(2, ts_units(start_ns))
-    if end_ns is not None:
-        opts += option(3, ts_units(end_ns))
-    if ifrecv is not None:
-        opts += option(4, struct.pack("<Q", ifrecv))
-    if ifdrop is not None:
-        opts += option(5, struct.pack("<Q", ifdrop))
-    if osdrop is not None:
-        opts += option(7, struct.pack("<Q", osdrop))
-    if opts:
-        opts += option(0, b"")
-    body = struct.pack("<I", ifid) + ts_units(ts_ns) + opts
-    total = 12 + len(body)
-    return struct.pack("<II", 5, total) + body + struct.pack("<I", total)
-
-
-def packet_times(data, unit=1000):
-    """Time (ns) of each EPB, in order (interfaces of `unit` ns)."""
-    times = []
-    for off, btype, _ in blocks(data):
-        if btype == 6:
-            hi, lo = struct.unpack_from("<II", data, off + 12)
-            times.append((hi << 32 | lo) * unit)
-    return times
-
-
-def insert_after_packet(data, n, extra):
-    """data with extra inserted after its n-th EPB (0: before the first)."""
-    seen = 0
-    for off, btype, total in blocks(data):
-        if btype == 6:
-            if seen == n:
-                return data[:off] + extra + data[off:]
-            seen += 1
-    return data + extra
-
-
-def late_packet(data, ns, unit=1000):
-    """data's last EPB again, at time ns (interfaces of `unit` ns): the capture goes on after the call."""
-    off, _, total = [b for b in blocks(data) if b[1] == 6][-1]
-    epb = bytearray(data[off:off + total])
-    u = ns // unit
-    struct.pack_into("<II", epb, 12, u >> 32, u & 0xFFFFFFFF)
-    return data + bytes(epb)
 
 
 def run(path, fmt="json", cwd=None):
@@ -166,10 +96,8 @@ with tempfile.TemporaryDirectory() as tmp:
     ns_base = open(os.path.join(tmp, "ns.pcapng"), "rb").read()
     ns_times = packet_times(ns_base, 1)
     for name, unit in (("ns_isb_ns", 1), ("ns_isb_us", 1000)):
-        UNIT = unit
         variants[name] = (late_packet(ns_base, ns_times[-1] + 900 * 10**9, 1) +
-                          isb(0, ns_times[-1] + 900 * 10**9, ifdrop=37, start_ns=ns_times[0] - 10**9))
-    UNIT = 1000
+                          isb(0, ns_times[-1] + 900 * 10**9, ifdrop=37, start_ns=ns_times[0] - 10**9, unit=unit))
     out = {}
     for name, data in variants.items():
         d = os.path.join(tmp, name)

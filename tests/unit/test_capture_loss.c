@@ -202,7 +202,7 @@ static void test_windows_kept_and_older(void **state)
 	 * oldest kept may have met it */
 	for (int i = 0; i < ANALYZE_LOSS_WINDOWS + 4; i++)
 		analyzer_capture_lost(&x->an, T0 + (100 + 10 * i) * S, T0 + (101 + 10 * i) * S, 1);
-	assert_int_equal(x->an.n_loss, ANALYZE_LOSS_WINDOWS + 4);
+	assert_int_equal(x->an.loss.n, ANALYZE_LOSS_WINDOWS + 4);
 	struct capture_loss_hit h;
 	assert_true(analyzer_capture_loss_in(&x->an, T0, T0 + 31 * S, &h));
 	assert_int_equal(h.windows, 0);
