@@ -69,6 +69,12 @@ void multipoint_point(struct multipoint *mp, uint16_t point, const char *name, i
 	}
 }
 
+void multipoint_point_losses(struct multipoint *mp, uint16_t point, const struct capture_losses *l)
+{
+	if (point < mp->n_points && l)
+		mp->points[point].loss = *l;
+}
+
 void multipoint_point_sip_only(struct multipoint *mp, uint16_t point)
 {
 	if (point < mp->n_points)

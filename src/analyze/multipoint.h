@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze/capture_loss.h"
 #include "analyze/finding.h"
 #include "calls/model.h"
 
@@ -79,6 +80,7 @@ struct mp_point {
 	bool seen;
 	bool sip_only;               /* a pasted trace or PBX log: signalling only, never RTP */
 	uint16_t rank;               /* position along the path (0: the first) */
+	struct capture_losses loss;  /* when its capture itself dropped packets, on its clock */
 };
 
 /* How the points were put in path order (bits of mp_order.ev). */
@@ -175,6 +177,9 @@ bool multipoint_init(struct multipoint *mp, size_t n_points);
 void multipoint_free(struct multipoint *mp);
 void multipoint_point(struct multipoint *mp, uint16_t point, const char *name, int64_t first_ts,
 		      int64_t last_ts);
+/* The windows in which the capture of point p itself dropped packets (its
+ * analyzer's): what went missing there then may be the capture's drops. */
+void multipoint_point_losses(struct multipoint *mp, uint16_t point, const struct capture_losses *l);
 /* Point p is a pasted trace or a PBX log: it shows signalling, never RTP. */
 void multipoint_point_sip_only(struct multipoint *mp, uint16_t point);
 /* Puts the points in path order, once every input is read and before

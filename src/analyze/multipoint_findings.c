@@ -33,6 +33,44 @@ static bool same_pair(const struct mp_diff *d, uint16_t a, uint16_t b)
 	return (d->point_a == a && d->point_b == b) || (d->point_a == b && d->point_b == a);
 }
 
+/* Whether the capture at point p itself dropped packets from `from` to `to`
+ * (on p's clock) in numbers that could account for `missing` packets (or
+ * messages) not seen there: a count unknown, or at least as many. *hit says
+ * how many it dropped then; false when it dropped none then. */
+static bool capture_may_explain(const struct multipoint *mp, uint16_t p, int64_t from, int64_t to, uint64_t missing,
+				struct capture_loss_hit *hit)
+{
+	if (!capture_losses_in(&mp->points[p].loss, from, to, hit))
+		return false;
+	return hit->older || hit->dropped == 0 || hit->dropped >= missing;
+}
+
+/* What the capture's own drops at point p say of a finding of packets or
+ * messages missing there: explained, the finding is information only. */
+static void capture_drops_said(const struct multipoint *mp, struct finding *fd, uint16_t p, const char *what,
+			       uint64_t missing, bool explains, const struct capture_loss_hit *hit)
+{
+	if (!hit->windows && !hit->older)
+		return;
+	char drops[48] = "packets";
+	if (hit->dropped)
+		snprintf(drops, sizeof(drops), "%llu packets", (unsigned long long)hit->dropped);
+	const char *when = hit->wide ? "in a stretch of time that holds them (its statistics say how many, not when)"
+				     : "while they passed";
+	if (explains) {
+		finding_explain(fd, "The capture at %s itself dropped %s %s: the %s missing there may be its own drops, "
+				"not the network's, and this finding is information only.", mp_label(mp, p), drops, when,
+				what);
+		finding_recommend(fd, "Capture at %s again without drops (a bigger capture buffer: dumpcap -B, tcpdump "
+				  "-B 16384; a filter that keeps only SIP and RTP; a less loaded machine) before "
+				  "looking for a faulty hop.", mp_label(mp, p));
+	} else if (hit->dropped && hit->dropped < missing && !hit->older) {
+		finding_explain(fd, "The capture at %s itself dropped %llu packets %s, fewer than the %llu %s missing "
+				"there: its drops alone do not explain them.", mp_label(mp, p),
+				(unsigned long long)hit->dropped, when, (unsigned long long)missing, what);
+	}
+}
+
 void mp_find_alg(const struct multipoint *mp, struct mp_group *g, const struct mp_call *a, const struct mp_call *b)
 {
 	if (mp_proxy_between(a, b))
@@ -134,11 +172,27 @@ static void sip_lost_finding(const struct multipoint *mp, struct mp_group *g, ui
 			     const struct mp_call *const *seq, unsigned k, const struct lost *l)
 {
 	const struct mp_call *u = seq[k], *p = seq[k + 1];
-	struct finding *fd = finding_add(&g->findings, "SIP_LOST_BETWEEN_POINTS", l->crit ? SEV_CRITICAL : SEV_WARNING,
-					 PARTY_NONE, l->m[0]->ts);
+	/* the capture at p dropped packets when each of them should have
+	 * passed it, as many as they are: they may be among its drops */
+	int64_t off = (int64_t)((mp_group_clock(g, p->point) - mp_group_clock(g, u->point)) * 1e9);
+	unsigned kept = l->n < LOST_MAX ? l->n : LOST_MAX;
+	bool each = kept == l->n;
+	int64_t first = l->m[0]->ts, last = l->m[0]->ts;
+	for (unsigned i = 0; i < kept && each; i++) {
+		each = capture_losses_in(&mp->points[p->point].loss, l->m[i]->ts + off, l->m[i]->ts + off, NULL);
+		first = l->m[i]->ts < first ? l->m[i]->ts : first;
+		last = l->m[i]->ts > last ? l->m[i]->ts : last;
+	}
+	struct capture_loss_hit hit;
+	bool explains = capture_may_explain(mp, p->point, first + off, last + off, l->n, &hit) && each;
+	if (!each)
+		memset(&hit, 0, sizeof(hit)); /* drops at other times: nothing to say of them */
+	enum severity sev = explains ? SEV_INFO : l->crit ? SEV_CRITICAL : SEV_WARNING;
+	struct finding *fd = finding_add(&g->findings, "SIP_LOST_BETWEEN_POINTS", sev, PARTY_NONE, l->m[0]->ts);
 	if (!fd)
 		return;
-	mp_add_break(g, MP_BREAK_SIP, sender, u->point, p->point, fd->sev);
+	if (!explains)
+		mp_add_break(g, MP_BREAK_SIP, sender, u->point, p->point, fd->sev);
 	finding_title(fd, "%u SIP message%s from the %s lost between %s and %s (capture points %u and %u)", l->n,
 		      l->n == 1 ? "" : "s", who(sender), mp_label(mp, u->point), mp_label(mp, p->point),
 		      mp_no(mp, u->point), mp_no(mp, p->point));
@@ -166,8 +220,13 @@ static void sip_lost_finding(const struct multipoint *mp, struct mp_group *g, ui
 			multipoint_point_name(mp, u->point), mp_label(mp, p->point), mp_no(mp, p->point),
 			multipoint_point_name(mp, p->point), who(sender), beyond[0] ? "; nor did the points beyond it (" : "",
 			beyond, beyond[0] ? ")" : "", list, listed < l->n ? "; and more" : "");
+	if (explains) {
+		capture_drops_said(mp, fd, p->point, "messages", l->n, true, &hit);
+		return;
+	}
 	finding_explain(fd, "The network or a firewall between %s and %s dropped them.", mp_label(mp, u->point),
 			mp_label(mp, p->point));
+	capture_drops_said(mp, fd, p->point, "messages", l->n, false, &hit);
 	finding_recommend(fd, "Look at what lies between %s and %s (firewall rules, NAT state, a SIP ALG, MTU for large "
 			  "UDP messages) and capture on each hop between them to narrow it down.", mp_label(mp, u->point),
 			  mp_label(mp, p->point));
@@ -242,11 +301,20 @@ static bool media_break(const struct multipoint *mp, struct mp_group *g, const s
 	}
 	if (resumed)
 		at = resumed->end + off;
-	struct finding *fd = finding_add(&g->findings, "MEDIA_LOST_BETWEEN_POINTS", crit ? SEV_CRITICAL : SEV_WARNING,
-					 md->dir, at);
+	/* the capture at pd dropped packets while the packets missing there
+	 * passed (from where the stream stopped there, or over the whole
+	 * stream), as many or more: they may be its own drops */
+	int64_t miss_from = su->first_ts + off;
+	if (stopped)
+		miss_from = resumed ? resumed->end + off : sp ? sp->last_ts : miss_from;
+	struct capture_loss_hit hit;
+	bool explains = capture_may_explain(mp, pd, miss_from, su->last_ts + off, missing, &hit);
+	struct finding *fd = finding_add(&g->findings, "MEDIA_LOST_BETWEEN_POINTS",
+					 explains ? SEV_INFO : crit ? SEV_CRITICAL : SEV_WARNING, md->dir, at);
 	if (!fd)
 		return true;
-	mp_add_break(g, MP_BREAK_MEDIA, md->dir, pu, pd, fd->sev);
+	if (!explains)
+		mp_add_break(g, MP_BREAK_MEDIA, md->dir, pu, pd, fd->sev);
 	char a[64], b[64];
 	ep_text(&su->src, a, sizeof(a));
 	ep_text(&su->dst, b, sizeof(b));
@@ -282,7 +350,12 @@ static bool media_break(const struct multipoint *mp, struct mp_group *g, const s
 		}
 	}
 	finding_evidence(fd, su->last_frame, su->last_ts, pu, "last packet of 0x%08X at %s", md->ssrc, lu);
+	if (explains) {
+		capture_drops_said(mp, fd, pd, "packets", missing, true, &hit);
+		return true;
+	}
 	finding_explain(fd, "The break is between %s and %s.", lu, ld);
+	capture_drops_said(mp, fd, pd, "packets", missing, false, &hit);
 	finding_recommend(fd, "Look at what lies between %s and %s: a NAT whose mapping expired or changed "
 			  "(keep-alives, longer UDP timeouts), a firewall rule, an SBC that stopped relaying; capture "
 			  "on each hop between them to narrow it down.", lu, ld);

@@ -192,8 +192,10 @@ static int part_end(struct part *p, struct capture *cap, int rc, bool *late)
 		rc = -1;
 	}
 	make_view(p, cap);
-	if (r->mp_on)
+	if (r->mp_on) {
 		multipoint_point(r->mp, p->point, p->name, r->sum.first_ts, r->sum.last_ts);
+		multipoint_point_losses(r->mp, p->point, &r->an.loss);
+	}
 	if (r->o->format == REPORT_JSON) {
 		pipeline_json_tail(r, &p->view, rc);
 	} else if (r->o->format == REPORT_HTML) {
