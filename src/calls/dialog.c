@@ -687,7 +687,11 @@ void calls_sip(struct calls *t, const struct dgram *d, const struct sip_msg *m)
 		if (body.n)
 			sdp_idx = record_sdp(t, c, d, m, from, body);
 	}
+	bool was_over = c->over;
 	update_state(c, d, m, from, retrans, seen);
+	c->over = c->state == CALL_ENDED || c->state == CALL_FAILED || c->state == CALL_CANCELLED;
+	if (c->over != was_over)
+		media_call_over(t, c, c->over);
 	call_touch(t, c);
 
 	if (grow_array((void **)&c->msgs, &c->msgs_cap, c->n_msgs, CALL_MAX_MESSAGES, sizeof(*c->msgs), 2)) {

@@ -81,6 +81,8 @@ struct ep_node {
 	int16_t sdp;               /* which SDP record */
 	uint64_t base;             /* g->streams_to when it was added */
 	uint64_t own;              /* of those since, the ones bound to its own call */
+	bool ended;                /* its call has ended: the two counts as they were then */
+	uint64_t end_streams_to, end_own;
 };
 
 /* ---- calls ---- */
@@ -217,6 +219,11 @@ void bind_media(struct calls *t, struct call *c, int16_t idx);
 /* Lets go of a finalised call's endpoints; first adds to media_elsewhere what
  * its advertisements saw go to other calls. */
 void ep_settle_call(struct calls *t, struct call *c);
+/* c has just ended (BYE, a final failure; over), or begun again (a new
+ * INVITE after a failure, an authentication challenge): what its advertised
+ * endpoints saw go elsewhere is counted up to now, or again as it comes
+ * (media.c). */
+void media_call_over(struct calls *t, struct call *c, bool over);
 /* Streams bound to other calls at c's advertised RTP endpoints so far. */
 uint32_t ep_elsewhere(const struct call *c);
 void ep_remove_call(struct calls *t, struct call *c);

@@ -224,7 +224,10 @@ static void ep_add(struct calls *t, struct call *c, const struct endpoint *e, ui
 
 /* A stream was bound to `to` by its destination e: every other call that
  * advertised e sees media of its endpoint go elsewhere (counted when the
- * call is settled, ep_settle_call). */
+ * call is settled, ep_settle_call), unless it had ended before the stream
+ * began (media_call_over): a later call to the same endpoint (a media port
+ * that a server gives every call, as SIPp's does) says nothing of where this
+ * call's media went. */
 static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const struct call *to)
 {
 	struct ep_group *g = group_find(t, e, EP_RTP, false);
@@ -235,12 +238,42 @@ static void ep_note_elsewhere(struct calls *t, const struct endpoint *e, const s
 		n->own++;
 }
 
+void media_call_over(struct calls *t, struct call *c, bool over)
+{
+	(void)t;
+	for (struct ep_node *n = cext(c)->eps; n; n = n->call_next) {
+		n->ended = over;
+		n->end_streams_to = n->g->streams_to;
+		n->end_own = n->own;
+	}
+}
+
+/* A flow of a call that has ended, whose packet p reached an endpoint (or
+ * came from one) that the newest call naming it in its SDP, a call in
+ * progress, names: the flow is that call's now. Without this, a call that
+ * reuses an ended call's media addresses, ports and SSRC (a server that gives
+ * every call the same media port, a client that plays the same recorded RTP
+ * from its own fixed port: SIPp in load tests) would have its RTP counted in
+ * the ended call while that call lingers, and none in its own. Calls in
+ * progress keep their flows: two live legs of a B2BUA with direct media name
+ * the same endpoints. */
+static bool flow_taken(struct calls *t, const struct call *ended, const struct endpoint *src,
+		       const struct endpoint *dst)
+{
+	/* as a new stream is bound (calls_rtp): by its destination first */
+	struct ep_node *n = ep_lookup(t, dst, EP_RTP);
+	if (!n)
+		n = ep_lookup(t, src, EP_RTP);
+	return n && n->call != ended && !n->call->over;
+}
+
 uint32_t ep_elsewhere(const struct call *c)
 {
 	uint64_t n_else = 0;
 	for (const struct ep_node *n = cext((struct call *)c)->eps; n; n = n->call_next)
 		if (n->kind == EP_RTP)
-			n_else += n->g->streams_to - n->base - n->own;
+			n_else += n->ended ? n->end_streams_to - n->base - n->end_own
+					   : n->g->streams_to - n->base - n->own;
 	return n_else > UINT32_MAX ? UINT32_MAX : (uint32_t)n_else;
 }
 
@@ -735,6 +768,16 @@ void calls_rtp(struct calls *t, const struct dgram *d, const struct rtp_hdr *h)
 	t->st.rtp_packets++;
 	struct stream_ext *x = flow_find_parts(t, &d->src, d->sport, &d->dst, d->dport, h->ssrc);
 	struct stream *s = x ? &x->s : NULL;
+	if (s && s->call && s->call->over) {
+		struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
+		if (flow_taken(t, s->call, &src, &dst)) {
+			/* out of the index of flows: the ended call keeps the stream
+			 * as it was, this packet begins one of the new call's */
+			htab_del(&t->flows, &x->flow_node);
+			x = NULL;
+			s = NULL;
+		}
+	}
 	if (!s) {
 		struct endpoint src = { d->src, d->sport }, dst = { d->dst, d->dport };
 		s = stream_new(t, d, h);

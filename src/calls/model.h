@@ -412,6 +412,7 @@ struct call {
 	int64_t start_ts, last_activity_ts;
 	uint32_t n_sdp;
 	uint32_t audio_streams;       /* streams whose audio is decoded from their first packet */
+	bool over;                    /* state is ended, failed or cancelled (calls_rtp reads it) */
 	char call_id[256];
 	char (*links)[256];           /* other legs of a B2BUA: n_links of them, at most
 				       * CALL_MAX_LINKS (allocated with the first) */
