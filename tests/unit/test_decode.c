@@ -247,7 +247,8 @@ static void test_ipv4_fragment_table_full(void **state)
 	assert_true(decoder_held_bytes(d) <= (size_t)lim.frag_entries * 2048);
 	/* 31 s later the stray ones have timed out */
 	frag4(&p, 8, 0, true, dgram, 1480);
-	struct frame f = { .num = ++num, .ts_ns = (int64_t)num * 1000000 + 31LL * 1000000000LL, .linktype = DLT_EN10MB,
+	++num;
+	struct frame f = { .num = num, .ts_ns = (int64_t)num * 1000000 + 31LL * 1000000000LL, .linktype = DLT_EN10MB,
 			   .caplen = (uint32_t)p.n, .len = (uint32_t)p.n, .data = p.b };
 	assert_int_equal(decoder_frame(d, &f), FR_HELD);
 	assert_int_equal(decoder_stats(d)->ip_frag_dropped, lim.frag_entries - 1);
