@@ -248,9 +248,9 @@ void media_call_over(struct calls *t, struct call *c, bool over)
 	}
 }
 
-/* A flow of a call that has ended, whose packet p reached an endpoint (or
- * came from one) that the newest call naming it in its SDP, a call in
- * progress, names: the flow is that call's now. Without this, a call that
+/* Whether a flow of the call `ended`, which has ended, is another call's now:
+ * the call in progress that is the newest to name the flow's destination in
+ * its SDP (or, when none names that, its source). Without this, a call that
  * reuses an ended call's media addresses, ports and SSRC (a server that gives
  * every call the same media port, a client that plays the same recorded RTP
  * from its own fixed port: SIPp in load tests) would have its RTP counted in

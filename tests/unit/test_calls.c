@@ -437,6 +437,7 @@ static char link0_done[64][64];
 static unsigned n_links_done[64];
 static unsigned n_ids;
 static unsigned streams_reported;
+static uint64_t rtp_done[64];
 
 static void on_call_id(void *ctx, struct call *c)
 {
@@ -446,6 +447,9 @@ static void on_call_id(void *ctx, struct call *c)
 		media_elsewhere_done[n_ids] = c->media_elsewhere;
 		n_links_done[n_ids] = c->n_links;
 		snprintf(link0_done[n_ids], sizeof(link0_done[0]), "%.63s", c->n_links ? c->links[0] : "");
+		rtp_done[n_ids] = 0;
+		for (const struct stream *s = c->streams; s; s = s->next)
+			rtp_done[n_ids] += s->packets;
 	}
 	n_ids++;
 }
@@ -697,6 +701,77 @@ static void test_shared_endpoint(void **state)
 	calls_free(t);
 }
 
+/* RTP packets of the finished call id (-1: not finished). */
+static int64_t rtp_of(const char *id)
+{
+	for (unsigned i = 0; i < n_ids && i < 64; i++)
+		if (!strcmp(calls_done_ids[i], id))
+			return (int64_t)rtp_done[i];
+	return -1;
+}
+
+static void call_setup(struct calls *t, const char *id, int64_t t0, uint64_t *f)
+{
+	msg(t, id, A, B, t0, (*f)++, "INVITE sip:bob@example.com SIP/2.0", "1 INVITE", "bob", NULL, A, 4000);
+	msg(t, id, B, A, t0 + SEC / 10, (*f)++, "SIP/2.0 200 OK", "1 INVITE", "bob", "t1", B, 6000);
+	msg(t, id, A, B, t0 + SEC / 5, (*f)++, "ACK sip:bob@example.com SIP/2.0", "1 ACK", "bob", "t1", NULL, 0);
+}
+
+static void call_bye(struct calls *t, const char *id, int64_t ts, uint64_t *f)
+{
+	msg(t, id, A, B, ts, (*f)++, "BYE sip:bob@example.com SIP/2.0", "2 BYE", "bob", "t1", NULL, 0);
+	msg(t, id, B, A, ts + 1000000, (*f)++, "SIP/2.0 200 OK", "2 BYE", "bob", "t1", NULL, 0);
+}
+
+/* Calls in turn on the same media addresses and ports with one SSRC (SIPp
+ * playing one recorded RTP from fixed ports): each call's packets are its
+ * own, not the ended call's before it, and the ended call's media did not go
+ * elsewhere. The look-alike: two calls in progress that name the same
+ * endpoints (a B2BUA's legs with direct media) leave the flow with the call
+ * it began in. */
+static void test_flow_of_ended_call(void **state)
+{
+	(void)state;
+	struct calls_config cfg = calls_config_default();
+	struct calls *t = mk_cfg(&cfg);
+	uint64_t f = 1;
+	for (int k = 0; k < 3; k++) {
+		char id[8];
+		snprintf(id, sizeof(id), "c%d", k);
+		int64_t t0 = (int64_t)k * 3 * SEC;
+		call_setup(t, id, t0, &f);
+		for (int i = 0; i < 50; i++)
+			rtp(t, A, 4000, B, 6000, t0 + SEC / 4 + i * 20000000LL, f++, (uint16_t)i, 160u * (uint32_t)i, 0x55,
+			    0);
+		call_bye(t, id, t0 + 2 * SEC, &f);
+	}
+	calls_finish(t);
+	assert_int_equal(n_ids, 3);
+	assert_int_equal(rtp_of("c0"), 50);
+	assert_int_equal(rtp_of("c1"), 50);
+	assert_int_equal(rtp_of("c2"), 50);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(media_elsewhere_done[i], 0);
+	calls_free(t);
+
+	/* both calls in progress while the packets flow */
+	t = mk_cfg(&cfg);
+	f = 1;
+	call_setup(t, "d0", 0, &f);
+	for (int i = 0; i < 50; i++)
+		rtp(t, A, 4000, B, 6000, SEC / 4 + i * 20000000LL, f++, (uint16_t)i, 160u * (uint32_t)i, 0x55, 0);
+	call_setup(t, "d1", 2 * SEC, &f);
+	for (int i = 50; i < 100; i++)
+		rtp(t, A, 4000, B, 6000, SEC / 4 + i * 20000000LL, f++, (uint16_t)i, 160u * (uint32_t)i, 0x55, 0);
+	call_bye(t, "d0", 5 * SEC, &f);
+	call_bye(t, "d1", 5 * SEC + SEC / 10, &f);
+	calls_finish(t);
+	assert_int_equal(n_ids, 2);
+	assert_int_equal(rtp_of("d0"), 100);
+	assert_int_equal(rtp_of("d1"), 0);
+	calls_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -716,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_b2bua_legs),
 		cmocka_unit_test(test_stream_probation),
 		cmocka_unit_test(test_shared_endpoint),
+		cmocka_unit_test(test_flow_of_ended_call),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
