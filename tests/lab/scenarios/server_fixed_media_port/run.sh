@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # server_fixed_media_port: three calls one after the other from the phone to a
 # server that answers every call with the same media port in its SDP and never
-# sends audio (SIPp's built-in uas, as load tests use it). The phone plays its
-# audio each time (from a new port of its own, as SIPp does). Every call is
-# one-way audio the same way: a later call's RTP to the same server port says
-# nothing of where an earlier call's media went, so the earlier calls must not
-# be taken for calls whose media went elsewhere (a transfer).
+# sends audio (SIPp's built-in uas, as load tests use it). The phone plays the
+# same recorded audio each time, from the same port of its own, so the three
+# calls' RTP has the same addresses, ports and SSRC. Every call is one-way
+# audio the same way, with its own packets: the ended call before it must not
+# keep them, and a later call's RTP to the same server port says nothing of
+# where an earlier call's media went (not media gone elsewhere, a transfer).
 set -euo pipefail
 LAB_TAG=fixport
 LAB_SCEN_DIR=$(cd "$(dirname "$0")" && pwd)
